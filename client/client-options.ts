@@ -1,0 +1,157 @@
+import { InvalidArgumentError, isValidRealm } from '../shared/index.js';
+
+/**
+ * Options of `new RealtimeClient(options)`. Names and defaults follow the reference SDK.
+ *
+ * @example
+ * const options: RealtimeClientOptions = { url: 'http://localhost:3000', token };
+ */
+export interface RealtimeClientOptions {
+  /** Server base URL, e.g. `http://localhost:3000`. */
+  url: string;
+  /** JWT used for the handshake; replace it with `setToken()`. */
+  token: string;
+  /**
+   * The realm this client works in; `client.realm(id)` reaches others.
+   * @default the token's only realm, else `'default'`
+   */
+  realm?: string;
+  /**
+   * Connect immediately on construction; otherwise call `connect()`.
+   * @default true
+   */
+  autoConnect?: boolean;
+  /**
+   * Reconnect automatically after the connection is lost.
+   * @default true
+   */
+  reconnection?: boolean;
+  /**
+   * Attempts before giving up (`Infinity` for no limit).
+   * @default 10
+   */
+  reconnectionAttempts?: number;
+  /**
+   * Base delay between attempts, ms (grows exponentially, with jitter).
+   * @default 1000
+   */
+  reconnectionDelay?: number;
+  /**
+   * Longest delay between attempts, ms.
+   * @default 30000
+   */
+  reconnectionDelayMax?: number;
+  /**
+   * Jitter: each delay is drawn from (1 ± factor) × the exponential delay.
+   * @default 0.5
+   */
+  randomizationFactor?: number;
+  /**
+   * How long a request waits for the server's answer (and, while reconnecting, for the connection), ms.
+   * @default 10000
+   */
+  requestTimeout?: number;
+  /**
+   * How long one connection attempt may take, ms.
+   * @default 20000
+   */
+  connectTimeout?: number;
+  /**
+   * Socket.IO transports, in order of preference.
+   * @default ['websocket']
+   */
+  transports?: ('websocket' | 'polling' | 'webtransport')[];
+  /**
+   * Socket.IO endpoint path on the server.
+   * @default '/socket.io'
+   */
+  path?: string;
+  /**
+   * Log every state transition and connection error: `true` logs through the `debug` package
+   * (namespace `realtime:client`), a function receives each entry.
+   * @default false
+   */
+  debug?: boolean | ((message: string, context?: Record<string, unknown>) => void);
+}
+
+/** Options with every default applied. */
+export type ResolvedClientOptions = Required<Omit<RealtimeClientOptions, 'realm' | 'debug'>> &
+  Pick<RealtimeClientOptions, 'realm' | 'debug'>;
+
+/** The defaults of every optional field. */
+export const DEFAULT_CLIENT_OPTIONS = {
+  autoConnect: true,
+  reconnection: true,
+  reconnectionAttempts: 10,
+  reconnectionDelay: 1000,
+  reconnectionDelayMax: 30_000,
+  randomizationFactor: 0.5,
+  requestTimeout: 10_000,
+  connectTimeout: 20_000,
+  transports: ['websocket'],
+  path: '/socket.io',
+} as const satisfies Partial<RealtimeClientOptions>;
+
+/**
+ * Applies defaults and validates; throws `InvalidArgumentError` naming the bad option.
+ *
+ * @example
+ * const resolved = resolveClientOptions({ url, token });
+ */
+export function resolveClientOptions(options: RealtimeClientOptions): ResolvedClientOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidArgumentError('RealtimeClient needs options: { url, token, ... }');
+  }
+  if (typeof options.url !== 'string' || !isUrl(options.url)) {
+    throw new InvalidArgumentError(`url must be an absolute http(s) or ws(s) URL, got ${JSON.stringify(options.url)}`);
+  }
+  assertToken(options.token);
+  if (options.realm !== undefined && !isValidRealm(options.realm)) {
+    throw new InvalidArgumentError('realm must be 1-64 letters, digits, _ or -');
+  }
+  const resolved: ResolvedClientOptions = {
+    ...DEFAULT_CLIENT_OPTIONS,
+    transports: [...DEFAULT_CLIENT_OPTIONS.transports],
+    ...definedOnly(options),
+    url: options.url,
+    token: options.token,
+  };
+  for (const name of ['reconnectionDelay', 'reconnectionDelayMax', 'requestTimeout', 'connectTimeout'] as const) {
+    assertNonNegative(name, resolved[name], false);
+  }
+  assertNonNegative('reconnectionAttempts', resolved.reconnectionAttempts, true);
+  if (!(resolved.randomizationFactor >= 0 && resolved.randomizationFactor <= 1)) {
+    throw new InvalidArgumentError('randomizationFactor must be between 0 and 1');
+  }
+  if (!Array.isArray(resolved.transports) || resolved.transports.length === 0) {
+    throw new InvalidArgumentError('transports must list at least one transport');
+  }
+  return resolved;
+}
+
+/**
+ * Throws `InvalidArgumentError` unless `token` is a non-empty string.
+ *
+ * @example
+ * assertToken(token);
+ */
+export function assertToken(token: unknown): asserts token is string {
+  if (typeof token !== 'string' || token.trim() === '') throw new InvalidArgumentError('token must be a non-empty JWT string');
+}
+
+function assertNonNegative(name: string, value: unknown, allowInfinity: boolean): void {
+  const ok = typeof value === 'number' && value >= 0 && (Number.isFinite(value) || (allowInfinity && value === Infinity));
+  if (!ok) throw new InvalidArgumentError(`${name} must be a non-negative number${allowInfinity ? ' or Infinity' : ''}`);
+}
+
+function isUrl(value: string): boolean {
+  try {
+    return ['http:', 'https:', 'ws:', 'wss:'].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,212 @@
+import createDebug from 'debug';
+import { io, type Socket } from 'socket.io-client';
+import {
+  AuthError,
+  ErrorCode,
+  UnavailableError,
+  errorFromShape,
+  isAuthError,
+  type ClientToServerEvents,
+  type RealtimeError,
+  type ServerToClientEvents,
+} from '../shared/index.js';
+import { backoffDelay } from './backoff.js';
+import { isRecoverableDisconnect, type ConnectionChange, type ConnectionState } from './connection-state.js';
+import { Emitter } from './emitter.js';
+
+/** The typed Socket.IO client socket. */
+export type RealtimeSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** What the connection manager needs; see `RealtimeClientOptions` for the defaults. */
+export interface ConnectionManagerOptions {
+  url: string;
+  path: string;
+  getToken: () => string;
+  reconnection: boolean;
+  reconnectionAttempts: number;
+  reconnectionDelay: number;
+  reconnectionDelayMax: number;
+  randomizationFactor: number;
+  connectTimeout: number;
+  transports: ('websocket' | 'polling' | 'webtransport')[];
+  log: (message: string, context?: Record<string, unknown>) => void;
+}
+
+/** Events of the connection manager. */
+export interface ConnectionManagerEvents {
+  /** Every state change. */
+  change: ConnectionChange;
+  /** A connection was (re-)established: resubscribe and flush queues. */
+  open: { socket: RealtimeSocket };
+  /** An error no promise can carry. */
+  error: RealtimeError;
+}
+
+const debug = createDebug('realtime:connection');
+
+/**
+ * Owns the Socket.IO connection and its state machine: `connecting` → `connected` →
+ * (`reconnecting` → `connected`)* → `disconnected`.
+ *
+ * Why this exists: Socket.IO's own reconnection gives up on a server-side disconnect (which is
+ * what a deploy or a node shutting down looks like) and does not know that an auth failure makes
+ * retrying pointless. So Socket.IO's reconnection is off and this class runs one single-flight
+ * loop: a pure backoff with jitter, at most one timer, stopped by auth errors and by the user. The
+ * token is read at every handshake, so a `setToken()` applies to the next attempt.
+ *
+ * @example
+ * const manager = new ConnectionManager(options);
+ * manager.events.on('open', () => resubscribe());
+ * manager.connect();
+ */
+export class ConnectionManager {
+  readonly events: Emitter<ConnectionManagerEvents>;
+  readonly socket: RealtimeSocket;
+  private currentState: ConnectionState = 'disconnected';
+  private attempt = 0;
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Set when the server said the token expired, so the coming disconnect is not retried. */
+  private authFailure: AuthError | undefined;
+  /** The error behind the last move to `disconnected`, if any. */
+  private terminalError: RealtimeError | undefined;
+  private destroyed = false;
+
+  constructor(private readonly options: ConnectionManagerOptions) {
+    this.events = new Emitter<ConnectionManagerEvents>((err) => debug('listener threw %o', err));
+    this.socket = io(options.url, {
+      path: options.path,
+      autoConnect: false,
+      reconnection: false,
+      forceNew: true,
+      transports: options.transports,
+      timeout: options.connectTimeout,
+      auth: (callback) => callback({ token: options.getToken() }),
+    });
+    this.socket.on('connect', this.onConnect);
+    this.socket.on('connect_error', this.onConnectError);
+    this.socket.on('disconnect', this.onDisconnect);
+    this.socket.on('auth:expired', (shape) => {
+      this.authFailure = new AuthError(ErrorCode.TOKEN_EXPIRED, shape.message);
+    });
+  }
+
+  get state(): ConnectionState {
+    return this.currentState;
+  }
+
+  /** The error that ended the connection for good (auth failure, attempts exhausted), if any. */
+  get lastError(): RealtimeError | undefined {
+    return this.terminalError;
+  }
+
+  /** Opens the connection (no-op while connecting or connected). */
+  connect(): void {
+    if (this.destroyed) throw new UnavailableError('The client has been destroyed');
+    if (this.currentState !== 'disconnected') return;
+    this.attempt = 0;
+    this.authFailure = undefined;
+    this.terminalError = undefined;
+    this.setState('connecting', 'connect');
+    this.socket.connect();
+  }
+
+  /** Closes the connection and stops reconnecting. */
+  disconnect(reason = 'client disconnect'): void {
+    this.clearReconnectTimer();
+    this.terminalError = undefined;
+    if (this.socket.connected || this.socket.active) this.socket.disconnect();
+    if (this.currentState !== 'disconnected') this.setState('disconnected', reason);
+  }
+
+  /** Disconnects and releases every listener and timer. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.disconnect('client destroyed');
+    this.destroyed = true;
+    this.socket.removeAllListeners();
+    this.events.clear();
+  }
+
+  private readonly onConnect = (): void => {
+    if (this.destroyed) return;
+    this.clearReconnectTimer();
+    this.attempt = 0;
+    this.setState('connected', 'connect');
+    this.events.emit('open', { socket: this.socket });
+  };
+
+  private readonly onConnectError = (err: Error & { data?: unknown }): void => {
+    if (this.destroyed || this.currentState === 'disconnected') return;
+    const error = err.data === undefined ? new UnavailableError(`Connection failed: ${err.message}`, { cause: err }) : errorFromShape(err.data);
+    this.options.log('connect error', { code: error.code, message: error.message });
+    if (isAuthError(error)) {
+      this.fail(error, error.code);
+      return;
+    }
+    this.scheduleReconnect(error.message, error);
+  };
+
+  private readonly onDisconnect = (reason: string): void => {
+    if (this.destroyed) return;
+    this.options.log('disconnected', { reason });
+    if (this.authFailure !== undefined) {
+      this.fail(this.authFailure, this.authFailure.code);
+      return;
+    }
+    if (!isRecoverableDisconnect(reason) || this.currentState === 'disconnected') return;
+    this.scheduleReconnect(reason);
+  };
+
+  private scheduleReconnect(reason: string, cause?: RealtimeError): void {
+    if (this.reconnectTimer !== undefined) return;
+    const { reconnection, reconnectionAttempts } = this.options;
+    if (!reconnection || this.attempt >= reconnectionAttempts) {
+      const error = new UnavailableError(
+        reconnection ? `Could not reconnect after ${this.attempt} attempts` : `Connection lost: ${reason}`,
+        cause === undefined ? {} : { cause },
+      );
+      this.fail(error, reconnection ? 'reconnect_failed' : reason);
+      return;
+    }
+    this.attempt += 1;
+    const delay = backoffDelay(this.attempt, {
+      baseDelay: this.options.reconnectionDelay,
+      maxDelay: this.options.reconnectionDelayMax,
+      randomizationFactor: this.options.randomizationFactor,
+    });
+    this.setState('reconnecting', reason, this.attempt);
+    this.options.log('reconnecting', { attempt: this.attempt, delay });
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      if (this.destroyed || this.currentState !== 'reconnecting') return;
+      this.socket.connect();
+    }, delay);
+  }
+
+  private fail(error: RealtimeError, reason: string): void {
+    this.clearReconnectTimer();
+    this.terminalError = error;
+    if (this.socket.connected || this.socket.active) this.socket.disconnect();
+    this.setState('disconnected', reason, undefined, error);
+    this.events.emit('error', error);
+  }
+
+  private setState(state: ConnectionState, reason?: string, attempt?: number, error?: RealtimeError): void {
+    const previousState = this.currentState;
+    if (previousState === state && state !== 'reconnecting') return;
+    this.currentState = state;
+    this.options.log('state', { from: previousState, to: state, reason });
+    this.events.emit('change', {
+      state,
+      previousState,
+      ...(reason === undefined ? {} : { reason }),
+      ...(error === undefined ? {} : { error }),
+      ...(attempt === undefined ? {} : { attempt }),
+    });
+  }
+
+  private clearReconnectTimer(): void {
+    if (this.reconnectTimer !== undefined) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+  }
+}

@@ -1,0 +1,292 @@
+import createDebug from 'debug';
+import {
+  DEFAULT_REALM,
+  UnavailableError,
+  defaultRealmOf,
+  isRetryable,
+  toRealtimeError,
+  type RealtimeError,
+  type RealtimeEvent,
+} from '../shared/index.js';
+import { assertToken, resolveClientOptions, type RealtimeClientOptions, type ResolvedClientOptions } from './client-options.js';
+import { ConnectionManager } from './connection-manager.js';
+import type { ConnectionState } from './connection-state.js';
+import { Emitter, type Disposer } from './emitter.js';
+import {
+  RealtimeRealm,
+  type ClientEvents,
+  type EventHandler,
+  type PublishOptions,
+  type RealmHost,
+} from './realtime-realm.js';
+import { RequestManager } from './request-manager.js';
+import { SubscriptionManager, type SubscribeOptions } from './subscription-manager.js';
+import { decodeToken } from './token-helpers.js';
+
+const debugLog = createDebug('realtime:client');
+
+interface LifecycleEvents {
+  connection: ClientEvents['connection'];
+  error: ClientEvents['error'];
+}
+
+/**
+ * The platform client for browsers and Node.js: one Socket.IO connection for topic subscriptions
+ * (and, as they land, sync documents and channels), with reconnection, resubscription and typed
+ * errors.
+ *
+ * @example
+ * const client = new RealtimeClient({ url: 'http://localhost:3000', token });
+ * client.subscribe({ topic: 'session.status', filter: { campusId: 12 } });
+ * client.on('event:session.status', (event) => console.log(event.payload));
+ * await client.ready();
+ */
+export class RealtimeClient {
+  private readonly options: ResolvedClientOptions;
+  private token: string;
+  private readonly connection: ConnectionManager;
+  private readonly requests: RequestManager;
+  private readonly subscriptions: SubscriptionManager;
+  private readonly lifecycle: Emitter<LifecycleEvents>;
+  private readonly realms = new Map<string, RealtimeRealm>();
+  private readonly defaultRealm: RealtimeRealm;
+  private readonly disposers: Disposer[] = [];
+  private destroyed = false;
+
+  constructor(options: RealtimeClientOptions) {
+    this.options = resolveClientOptions(options);
+    this.token = this.options.token;
+    const log = makeLogger(this.options.debug);
+    this.lifecycle = new Emitter<LifecycleEvents>((err, event) => {
+      if (event !== 'error') this.reportError(toRealtimeError(err));
+      else log('an error listener threw', { err });
+    });
+    this.connection = new ConnectionManager({
+      url: this.options.url,
+      path: this.options.path,
+      getToken: () => this.token,
+      reconnection: this.options.reconnection,
+      reconnectionAttempts: this.options.reconnectionAttempts,
+      reconnectionDelay: this.options.reconnectionDelay,
+      reconnectionDelayMax: this.options.reconnectionDelayMax,
+      randomizationFactor: this.options.randomizationFactor,
+      connectTimeout: this.options.connectTimeout,
+      transports: this.options.transports,
+      log,
+    });
+    this.requests = new RequestManager(this.connection, this.options.requestTimeout);
+    this.subscriptions = new SubscriptionManager(this.connection, this.requests, (error) => this.reportError(error));
+    this.defaultRealm = this.realm(this.options.realm ?? realmFromToken(this.token));
+
+    const socket = this.connection.socket;
+    const onEvent = (event: RealtimeEvent): void => this.realms.get(event.metadata.realm)?.dispatch(event);
+    const onProtocolError = (shape: unknown): void => this.reportError(toRealtimeError(shape));
+    socket.on('event', onEvent);
+    socket.on('protocol:error', onProtocolError);
+    this.disposers.push(
+      () => socket.off('event', onEvent),
+      () => socket.off('protocol:error', onProtocolError),
+      this.connection.events.on('change', ({ state, previousState, reason, error, attempt }) => {
+        this.lifecycle.emit('connection', {
+          state,
+          previousState,
+          ...(reason === undefined ? {} : { reason }),
+          ...(error === undefined ? {} : { error }),
+          ...(attempt === undefined ? {} : { attempt }),
+        });
+      }),
+      this.connection.events.on('error', (error) => this.reportError(error)),
+      // Subscriptions go out before queued requests, so that an event published by a queued
+      // request reaches this client's own subscriptions.
+      this.connection.events.on('open', () => {
+        this.subscriptions.resubscribeAll();
+        this.requests.flush();
+      }),
+    );
+    if (this.options.autoConnect) this.connect();
+  }
+
+  /** Current connection state: `'disconnected' | 'connecting' | 'connected' | 'reconnecting'`. */
+  get state(): ConnectionState {
+    return this.connection.state;
+  }
+
+  /** True while the connection state is `'connected'`. */
+  get connected(): boolean {
+    return this.connection.state === 'connected';
+  }
+
+  /** The realm this client works in. */
+  get realmId(): string {
+    return this.defaultRealm.id;
+  }
+
+  /** Opens the connection (called automatically unless `autoConnect: false`). */
+  connect(): void {
+    this.assertUsable();
+    this.connection.connect();
+  }
+
+  /** Closes the connection. Subscriptions are kept and re-established on the next `connect()`. */
+  disconnect(): void {
+    this.connection.disconnect();
+  }
+
+  /**
+   * Resolves once connected and every pending subscription has been confirmed by the server.
+   * Rejects with the error of a subscription the server refused, or with the error that ended the
+   * connection (e.g. `AuthError`).
+   */
+  async ready(): Promise<void> {
+    for (;;) {
+      this.assertUsable();
+      await this.whenConnected();
+      const pending = this.subscriptions.pending();
+      if (pending.length === 0) {
+        if (this.connection.state === 'connected') return;
+        continue;
+      }
+      const results = await Promise.allSettled(pending);
+      for (const result of results) {
+        if (result.status === 'rejected' && !isRetryable(result.reason)) throw result.reason;
+      }
+    }
+  }
+
+  /**
+   * Replaces the token. While connected, the server verifies it at once (same user required) and the
+   * connection continues under it; otherwise it is used at the next handshake. After an auth
+   * failure, giving a new token reconnects.
+   */
+  async setToken(token: string): Promise<void> {
+    this.assertUsable();
+    assertToken(token);
+    if (this.connection.state === 'connected') {
+      await this.requests.request('auth:refresh', { token });
+      this.token = token;
+      return;
+    }
+    this.token = token;
+    if (this.connection.state === 'disconnected' && this.connection.lastError?.code !== undefined) {
+      const { code } = this.connection.lastError;
+      if (code === 'AUTH_FAILED' || code === 'TOKEN_EXPIRED') this.connection.connect();
+    }
+  }
+
+  /** The same API scoped to another realm, over this client's connection. */
+  realm(id: string): RealtimeRealm {
+    let realm = this.realms.get(id);
+    if (realm === undefined) {
+      realm = new RealtimeRealm(id, this.realmHost);
+      this.realms.set(id, realm);
+    }
+    return realm;
+  }
+
+  /** Subscribes to a topic; returns the subscription id (`'sub_1'`) at once. */
+  subscribe(options: SubscribeOptions): string {
+    return this.defaultRealm.subscribe(options);
+  }
+
+  /** Ends a subscription; the server stops delivering for it. */
+  unsubscribe(subscriptionId: string): void {
+    this.defaultRealm.unsubscribe(subscriptionId);
+  }
+
+  /** Publishes an event (needs `C` on `topic/<topic>`); resolves with the created RealtimeEvent. */
+  publish(topic: string, payload: Record<string, unknown>, options?: PublishOptions): Promise<RealtimeEvent> {
+    return this.defaultRealm.publish(topic, payload, options);
+  }
+
+  /** Listens to `'event'`, `'event:<topic>'`, `'connection'` or `'error'`; returns the disposer. */
+  on<K extends keyof ClientEvents & string>(event: K, handler: EventHandler<K>): Disposer {
+    return this.defaultRealm.on(event, handler);
+  }
+
+  /** Removes a listener (the same function reference given to `on`). */
+  off<K extends keyof ClientEvents & string>(event: K, handler: EventHandler<K>): void {
+    this.defaultRealm.off(event, handler);
+  }
+
+  /** Disconnects, clears all subscriptions and removes every listener and timer. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    const error = new UnavailableError('The client has been destroyed');
+    this.requests.destroy(error);
+    this.subscriptions.destroy();
+    for (const dispose of this.disposers.splice(0)) dispose();
+    this.connection.destroy();
+    for (const realm of this.realms.values()) realm.clear();
+    this.lifecycle.clear();
+  }
+
+  private readonly realmHost: RealmHost = {
+    subscribe: (realm, options) => {
+      this.assertUsable();
+      return this.subscriptions.add(realm, options);
+    },
+    unsubscribe: (subscriptionId) => this.subscriptions.remove(subscriptionId),
+    publish: async (realm, topic, payload, options) => {
+      this.assertUsable();
+      return this.requests.request('topic:publish', {
+        realm,
+        topic,
+        payload,
+        ...(options?.type === undefined ? {} : { type: options.type }),
+      });
+    },
+    reportListenerError: (err) => this.reportError(toRealtimeError(err)),
+    onLifecycle: (event, handler) => this.lifecycle.on(event, handler as (value: LifecycleEvents[typeof event]) => void),
+    offLifecycle: (event, handler) => this.lifecycle.off(event, handler as (value: LifecycleEvents[typeof event]) => void),
+  };
+
+  private whenConnected(): Promise<void> {
+    if (this.connection.state === 'connected') return Promise.resolve();
+    const failed = this.connection.lastError;
+    if (this.connection.state === 'disconnected' && failed !== undefined) return Promise.reject(failed);
+    return new Promise((resolve, reject) => {
+      const off = this.connection.events.on('change', ({ state, error }) => {
+        if (state === 'connected') {
+          off();
+          resolve();
+        } else if (state === 'disconnected' && error !== undefined) {
+          off();
+          reject(error);
+        }
+      });
+      const offDestroyed = this.lifecycle.on('connection', ({ reason }) => {
+        if (reason === 'client destroyed') {
+          offDestroyed();
+          off();
+          reject(new UnavailableError('The client has been destroyed'));
+        }
+      });
+    });
+  }
+
+  private reportError(error: RealtimeError): void {
+    debugLog('error %s: %s', error.code, error.message);
+    this.lifecycle.emit('error', error);
+  }
+
+  private assertUsable(): void {
+    if (this.destroyed) throw new UnavailableError('The client has been destroyed');
+  }
+}
+
+function realmFromToken(token: string): string {
+  try {
+    return defaultRealmOf(decodeToken(token)) ?? DEFAULT_REALM;
+  } catch {
+    // An undecodable token is refused by the server at the handshake, with AUTH_FAILED.
+    return DEFAULT_REALM;
+  }
+}
+
+function makeLogger(option: RealtimeClientOptions['debug']): (message: string, context?: Record<string, unknown>) => void {
+  if (typeof option === 'function') return option;
+  const log = createDebug('realtime:client');
+  if (option === true) log.enabled = true;
+  return (message, context) => log('%s %o', message, context ?? {});
+}

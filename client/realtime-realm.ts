@@ -1,0 +1,113 @@
+import type { RealtimeError, RealtimeEvent } from '../shared/index.js';
+import type { ConnectionChange } from './connection-state.js';
+import type { Disposer } from './emitter.js';
+import { Emitter } from './emitter.js';
+import type { SubscribeOptions } from './subscription-manager.js';
+
+/**
+ * Domain events a realm delivers: `'event'` for every subscribed topic and `'event:<topic>'` for one.
+ */
+export interface RealmEvents {
+  event: RealtimeEvent;
+  [topicEvent: `event:${string}`]: RealtimeEvent;
+}
+
+/**
+ * Every event a client (or a realm view) can listen to: domain events from the server, plus the
+ * client's own lifecycle events `'connection'` and `'error'`.
+ */
+export interface ClientEvents extends RealmEvents {
+  connection: ConnectionChange;
+  error: RealtimeError;
+}
+
+/** Lifecycle events, emitted by the client itself, never by the server. */
+export type LifecycleEvent = 'connection' | 'error';
+
+/** A listener of one client event. */
+export type EventHandler<K extends keyof ClientEvents> = (value: ClientEvents[K]) => void;
+
+/** Options of `publish()`. */
+export interface PublishOptions {
+  /**
+   * The event's `type`.
+   * @default 'socket.publish'
+   */
+  type?: string;
+}
+
+/** What a realm view needs from the client that owns the connection. */
+export interface RealmHost {
+  subscribe(realm: string, options: SubscribeOptions): string;
+  unsubscribe(subscriptionId: string): void;
+  publish(realm: string, topic: string, payload: Record<string, unknown>, options?: PublishOptions): Promise<RealtimeEvent>;
+  reportListenerError(err: unknown): void;
+  onLifecycle<K extends LifecycleEvent>(event: K, handler: EventHandler<K>): Disposer;
+  offLifecycle<K extends LifecycleEvent>(event: K, handler: EventHandler<K>): void;
+}
+
+function isLifecycle(event: string): event is LifecycleEvent {
+  return event === 'connection' || event === 'error';
+}
+
+/**
+ * The client API scoped to one realm, over the client's single connection. `client.realm(id)`
+ * returns one; the client itself is the view of its default realm.
+ *
+ * @example
+ * const acme = client.realm('acme');
+ * acme.subscribe({ topic: 'order.updated' });
+ * acme.on('event:order.updated', (event) => render(event.payload));
+ */
+export class RealtimeRealm {
+  private readonly emitter: Emitter<RealmEvents>;
+
+  constructor(
+    /** The realm id. */
+    readonly id: string,
+    private readonly host: RealmHost,
+  ) {
+    this.emitter = new Emitter<RealmEvents>((err) => host.reportListenerError(err));
+  }
+
+  /** Subscribes to a topic in this realm; returns the subscription id (`sub_1`) at once. */
+  subscribe(options: SubscribeOptions): string {
+    return this.host.subscribe(this.id, options);
+  }
+
+  /** Ends a subscription; the server stops delivering for it. */
+  unsubscribe(subscriptionId: string): void {
+    this.host.unsubscribe(subscriptionId);
+  }
+
+  /** Publishes an event to a topic in this realm (needs `C` on `topic/<topic>`); resolves with it. */
+  publish(topic: string, payload: Record<string, unknown>, options?: PublishOptions): Promise<RealtimeEvent> {
+    return this.host.publish(this.id, topic, payload, options);
+  }
+
+  /**
+   * Listens to `'event'`, `'event:<topic>'` (this realm's events), `'connection'` or `'error'`;
+   * returns a function that removes the listener.
+   */
+  on<K extends keyof ClientEvents & string>(event: K, handler: EventHandler<K>): Disposer {
+    if (isLifecycle(event)) return this.host.onLifecycle(event, handler as EventHandler<LifecycleEvent>);
+    return this.emitter.on(event as keyof RealmEvents, handler as (value: RealtimeEvent) => void);
+  }
+
+  /** Removes a listener added with {@link on} (the same function reference). */
+  off<K extends keyof ClientEvents & string>(event: K, handler: EventHandler<K>): void {
+    if (isLifecycle(event)) this.host.offLifecycle(event, handler as EventHandler<LifecycleEvent>);
+    else this.emitter.off(event as keyof RealmEvents, handler as (value: RealtimeEvent) => void);
+  }
+
+  /** Delivers an event from the server to this realm's listeners. @internal */
+  dispatch(event: RealtimeEvent): void {
+    this.emitter.emit('event', event);
+    this.emitter.emit(`event:${event.topic}`, event);
+  }
+
+  /** Removes every listener. @internal */
+  clear(): void {
+    this.emitter.clear();
+  }
+}

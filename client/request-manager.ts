@@ -1,0 +1,123 @@
+import {
+  ErrorCode,
+  UnavailableError,
+  errorFromShape,
+  type AckResult,
+  type ClientToServerEvents,
+  type RealtimeError,
+} from '../shared/index.js';
+import type { ConnectionManager } from './connection-manager.js';
+import type { Disposer } from './emitter.js';
+
+/** The data an event is acknowledged with. */
+export type RequestResult<E extends keyof ClientToServerEvents> =
+  Parameters<ClientToServerEvents[E]>[1] extends (result: AckResult<infer T>) => void ? T : never;
+
+/** The payload of a request event. */
+export type RequestPayload<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[0];
+
+interface QueuedRequest {
+  send: () => void;
+  fail: (error: RealtimeError) => void;
+}
+
+/**
+ * Sends requests that expect an acknowledgement, with a timeout, and decides what happens around
+ * connection loss.
+ *
+ * Why this exists: a request made while the client is connecting or reconnecting waits in a queue
+ * and goes out once connected (until its timeout). A request already sent when the link drops
+ * fails at once with `UNAVAILABLE`, because whether the server applied it is unknown, and silently
+ * re-sending could apply it twice. A request made while the client is deliberately disconnected
+ * fails at once too.
+ *
+ * @example
+ * const event = await requests.request('topic:publish', { topic: 'chat.message', payload: {} });
+ */
+export class RequestManager {
+  private readonly queue = new Set<QueuedRequest>();
+  private readonly disposers: Disposer[];
+
+  constructor(
+    private readonly connection: ConnectionManager,
+    private readonly timeoutMs: number,
+  ) {
+    this.disposers = [
+      connection.events.on('change', ({ state, error }) => {
+        if (state === 'disconnected') this.failQueued(error ?? new UnavailableError('The client is disconnected'));
+      }),
+    ];
+  }
+
+  /** Sends `event` and resolves with the acknowledged data, or rejects with a typed error. */
+  request<E extends keyof ClientToServerEvents>(event: E, payload: RequestPayload<E>): Promise<RequestResult<E>> {
+    return new Promise<RequestResult<E>>((resolve, reject) => {
+      const started = Date.now();
+      const send = (remaining: number): void => {
+        const emitter = this.connection.socket.timeout(remaining) as unknown as {
+          emit(event: string, payload: unknown, ack: (err: Error | null, result: AckResult<unknown>) => void): void;
+        };
+        emitter.emit(event, payload, (err, result) => {
+          if (err !== null && err !== undefined) {
+            reject(
+              err.message.includes('timed out')
+                ? new UnavailableError(`No answer to ${event} within ${this.timeoutMs} ms`, { code: ErrorCode.TIMEOUT })
+                : new UnavailableError(
+                    `Connection lost before the server answered ${event}; it may or may not have taken effect`,
+                    { cause: err },
+                  ),
+            );
+          } else if (result.ok) {
+            resolve(result.data as RequestResult<E>);
+          } else {
+            reject(errorFromShape(result.error));
+          }
+        });
+      };
+
+      const state = this.connection.state;
+      if (state === 'connected') {
+        send(this.timeoutMs);
+        return;
+      }
+      if (state === 'disconnected') {
+        reject(this.connection.lastError ?? new UnavailableError(`Cannot send ${event}: the client is disconnected; call connect()`));
+        return;
+      }
+      const queued: QueuedRequest = {
+        send: () => {
+          clearTimeout(timer);
+          send(Math.max(1, this.timeoutMs - (Date.now() - started)));
+        },
+        fail: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.queue.delete(queued);
+        reject(new UnavailableError(`Not connected within ${this.timeoutMs} ms to send ${event}`, { code: ErrorCode.TIMEOUT }));
+      }, this.timeoutMs);
+      this.queue.add(queued);
+    });
+  }
+
+  /** Fails every queued request and stops listening to the connection. */
+  destroy(error: RealtimeError): void {
+    this.failQueued(error);
+    for (const dispose of this.disposers) dispose();
+  }
+
+  /** Sends every queued request; called once a connection is open and subscriptions are re-sent. */
+  flush(): void {
+    const queued = [...this.queue];
+    this.queue.clear();
+    for (const request of queued) request.send();
+  }
+
+  private failQueued(error: RealtimeError): void {
+    const queued = [...this.queue];
+    this.queue.clear();
+    for (const request of queued) request.fail(error);
+  }
+}

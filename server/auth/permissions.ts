@@ -1,0 +1,321 @@
+/**
+ * The one place every operation asks "may this principal do that here?".
+ *
+ * Why this exists as one module: permissions combine three sources (roles, capability strings and
+ * Hivekit `per` grants), are scoped by realm, and are matched by id pattern. Doing that once, with
+ * one pattern compiler and one cache, keeps every gateway handler and REST route consistent and
+ * keeps the hot path (every publish, subscribe and delivery) cheap.
+ *
+ * Resource ids are `/`-separated: `topic/<topic>`, `doc/<service>/<id>`, `channel/<name>`,
+ * `user/<userId>`, `object/<id>`. Callers validate the ids they put in; a `/` inside an id simply
+ * adds a segment.
+ */
+import createDebug from 'debug';
+import {
+  ALL_REALMS,
+  ForbiddenError,
+  InvalidArgumentError,
+  isValidRealm,
+  type PermissionLetter,
+  type Principal,
+  type Role,
+} from '../../shared/index.js';
+
+const debug = createDebug('realtime:auth:permissions');
+
+/**
+ * The resource kinds that make up the first segment of a resource id.
+ *
+ * @example
+ * RESOURCE_KINDS.includes('doc'); // true
+ */
+export const RESOURCE_KINDS = ['topic', 'doc', 'channel', 'user', 'object'] as const;
+
+/**
+ * One resource kind: `topic`, `doc`, `channel`, `user` or `object`.
+ *
+ * @example
+ * const kind: ResourceKind = 'channel';
+ */
+export type ResourceKind = (typeof RESOURCE_KINDS)[number];
+
+/**
+ * The resource id of a topic.
+ *
+ * @example
+ * topicResource('order.updated'); // 'topic/order.updated'
+ */
+export function topicResource(topic: string): string {
+  return `topic/${topic}`;
+}
+
+/**
+ * The resource id of a sync document.
+ *
+ * @example
+ * docResource('notes', 'a1'); // 'doc/notes/a1'
+ */
+export function docResource(service: string, id: string): string {
+  return `doc/${service}/${id}`;
+}
+
+/**
+ * The resource id of a channel.
+ *
+ * @example
+ * channelResource('lobby'); // 'channel/lobby'
+ */
+export function channelResource(name: string): string {
+  return `channel/${name}`;
+}
+
+/**
+ * The resource id of a user, the target of direct messages (`C` = may message that user).
+ *
+ * @example
+ * userResource('alice'); // 'user/alice'
+ */
+export function userResource(userId: string): string {
+  return `user/${userId}`;
+}
+
+/**
+ * The resource id of a Hivekit object.
+ *
+ * @example
+ * objectResource('rider-7'); // 'object/rider-7'
+ */
+export function objectResource(id: string): string {
+  return `object/${id}`;
+}
+
+/**
+ * A compiled id pattern: answers whether a resource id matches.
+ *
+ * @example
+ * const matches: PatternMatcher = compilePattern('doc/notes/*');
+ * matches('doc/notes/a'); // true
+ */
+export type PatternMatcher = (resourceId: string) => boolean;
+
+/**
+ * How many compiled patterns are kept; beyond this the oldest is dropped (and recompiled if it
+ * comes back). Patterns come from tokens and from code, so the set in use is small, but a bound
+ * keeps a stream of distinct tokens from growing memory without limit.
+ *
+ * @example
+ * PATTERN_CACHE_LIMIT; // 1000
+ */
+export const PATTERN_CACHE_LIMIT = 1000;
+
+const patternCache = new Map<string, PatternMatcher>();
+
+const matchAll: PatternMatcher = () => true;
+
+/**
+ * Compiles an id pattern once and returns the cached matcher (the same function for the same
+ * pattern until it is evicted). {@link matchesPattern} is the usual entry point; this is exported
+ * for callers that match one pattern against many ids, and as a test seam for the cache.
+ *
+ * @example
+ * const riders = compilePattern('object/riders/*');
+ * ids.filter(riders);
+ */
+export function compilePattern(pattern: string): PatternMatcher {
+  const cached = patternCache.get(pattern);
+  if (cached !== undefined) return cached;
+  const matcher = buildMatcher(pattern);
+  if (patternCache.size >= PATTERN_CACHE_LIMIT) {
+    const oldest = patternCache.keys().next();
+    if (oldest.done !== true) patternCache.delete(oldest.value);
+  }
+  patternCache.set(pattern, matcher);
+  return matcher;
+}
+
+/**
+ * Whether `resourceId` matches `pattern` (Hivekit rules):
+ * - an exact id matches only itself;
+ * - `*` alone matches everything;
+ * - a trailing `*` matches the rest, across segments (`doc/notes/*`; `topic/session.*` is the
+ *   prefix `topic/session.` followed by anything);
+ * - a `*` that is a whole inner segment matches exactly one segment (`doc/*\/draft`);
+ * - a `*` inside an inner segment matches any characters within that segment (`doc/no*s/x`).
+ *
+ * @example
+ * matchesPattern('doc/*\/draft', 'doc/notes/draft'); // true
+ * matchesPattern('doc/*\/draft', 'doc/a/b/draft'); // false
+ * matchesPattern('topic/session.*', 'topic/session.status'); // true
+ */
+export function matchesPattern(pattern: string, resourceId: string): boolean {
+  return compilePattern(pattern)(resourceId);
+}
+
+function buildMatcher(pattern: string): PatternMatcher {
+  if (pattern === '*') return matchAll;
+  const firstStar = pattern.indexOf('*');
+  if (firstStar === -1) return (resourceId) => resourceId === pattern;
+  if (firstStar === pattern.length - 1) {
+    // The common shape (`topic/*`, `doc/notes/*`, `topic/session.*`): a plain prefix test.
+    const prefix = pattern.slice(0, -1);
+    return (resourceId) => resourceId.startsWith(prefix);
+  }
+  const segments = pattern.split('/');
+  const last = segments.length - 1;
+  const source = segments
+    .map((segment, index) => {
+      if (index === last && segment.endsWith('*')) return `${segmentSource(segment.slice(0, -1))}.*`;
+      if (segment === '*') return '[^/]+';
+      return segmentSource(segment);
+    })
+    .join('/');
+  // `s`: a trailing `*` matches the rest whatever characters it holds.
+  const regex = new RegExp(`^${source}$`, 's');
+  return (resourceId) => regex.test(resourceId);
+}
+
+/** Regex source for one segment: literal text, each `*` matching within the segment only. */
+function segmentSource(segment: string): string {
+  return segment.split('*').map(escapeRegExp).join('[^/]*');
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** One built-in rule: resource ids matching `pattern` get `letters`. */
+interface Rule {
+  readonly pattern: string;
+  readonly letters: string;
+}
+
+const ALL_LETTERS = 'CRUDP';
+
+const VALID_LETTERS: ReadonlySet<string> = new Set<PermissionLetter>(['C', 'R', 'U', 'D', 'P']);
+
+/** What each role grants, in every realm the token grants. */
+const ROLE_RULES: Readonly<Record<Role, readonly Rule[]>> = {
+  admin: [{ pattern: '*', letters: ALL_LETTERS }],
+  service: RESOURCE_KINDS.map((kind) => ({ pattern: `${kind}/*`, letters: ALL_LETTERS })),
+  client: [
+    { pattern: 'topic/*', letters: 'R' },
+    { pattern: 'doc/*', letters: 'R' },
+    { pattern: 'channel/*', letters: 'RCP' },
+    { pattern: 'user/*', letters: 'C' },
+  ],
+};
+
+/** What each capability string grants. A Map, so names like `constructor` find nothing. */
+const CAPABILITY_RULES: ReadonlyMap<string, readonly Rule[]> = new Map([
+  ['subscribe', [{ pattern: 'topic/*', letters: 'R' }]],
+  ['publish', [{ pattern: 'topic/*', letters: 'C' }]],
+]);
+
+function rulesAllow(rules: readonly Rule[] | undefined, resourceId: string, letter: string): boolean {
+  if (rules === undefined) return false;
+  for (const rule of rules) {
+    if (rule.letters.includes(letter) && matchesPattern(rule.pattern, resourceId)) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether the principal's token grants `realm`, by name or through `*`. `*` itself is not a realm:
+ * asking about it (or any invalid realm id) answers false.
+ *
+ * @example
+ * hasRealm(principal, 'demo'); // true for a token with realm 'demo' or realms ['*']
+ */
+export function hasRealm(principal: Principal, realm: string): boolean {
+  if (!isValidRealm(realm)) return false;
+  return principal.realms.includes(realm) || principal.realms.includes(ALL_REALMS);
+}
+
+/**
+ * Whether the principal may perform `letter` on `resourceId` in `realm`: false when the realm is not
+ * granted; otherwise the union of what its roles, capability strings and `per` grants (for this
+ * realm or `*`) allow.
+ *
+ * - `admin`: everything. `service`: C R U D P on topic, doc, channel, user and object ids.
+ * - `client`: R on `topic/*` and `doc/*`, R C P on `channel/*`, C on `user/*`.
+ * - `subscribe`: R on `topic/*`; `publish`: C on `topic/*`.
+ *
+ * @example
+ * if (can(principal, 'demo', topicResource('order.updated'), 'C')) publish();
+ */
+export function can(principal: Principal, realm: string, resourceId: string, letter: PermissionLetter): boolean {
+  // A runtime guard: `'CRUDP'.includes('')` is true, so only single known letters may ask.
+  if (!VALID_LETTERS.has(letter)) return false;
+  if (!hasRealm(principal, realm)) return false;
+  for (const role of principal.roles) {
+    if (rulesAllow(ROLE_RULES[role], resourceId, letter)) return true;
+  }
+  for (const capability of principal.capabilities) {
+    if (rulesAllow(CAPABILITY_RULES.get(capability), resourceId, letter)) return true;
+  }
+  for (const grant of principal.grants) {
+    if (
+      (grant.realm === realm || grant.realm === ALL_REALMS) &&
+      grant.letters.includes(letter) &&
+      matchesPattern(grant.pattern, resourceId)
+    ) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Whether the principal is an `admin` in `realm`, as management APIs (webhooks, ...) require.
+ *
+ * @example
+ * if (!isAdmin(principal, realm)) throw new ForbiddenError('admin role required');
+ */
+export function isAdmin(principal: Principal, realm: string): boolean {
+  return hasRealm(principal, realm) && principal.roles.includes('admin');
+}
+
+/**
+ * Throws unless {@link can} allows the operation.
+ *
+ * @throws ForbiddenError `Not permitted: R on topic/order.updated in realm "demo"`, with details
+ *   `{ realm, resource, permission }`.
+ * @example
+ * assertCan(principal, realm, docResource('notes', id), 'U');
+ */
+export function assertCan(principal: Principal, realm: string, resourceId: string, letter: PermissionLetter): void {
+  if (can(principal, realm, resourceId, letter)) return;
+  debug('denied %s on %s in realm %s to user %s', letter, resourceId, realm, principal.userId);
+  throw new ForbiddenError(`Not permitted: ${letter} on ${resourceId} in realm "${realm}"`, {
+    details: { realm, resource: resourceId, permission: letter },
+  });
+}
+
+/**
+ * The realm a request works in: `requested` when given and granted, else the token's default realm.
+ *
+ * @throws InvalidArgumentError when `requested` is not a valid realm id, or when it is absent and
+ *   the token has no single realm to default to ("realm is required ...").
+ * @throws ForbiddenError when `requested` is not granted by the token.
+ * @example
+ * const realm = resolveRealm(principal, payload.realm); // 'demo'
+ */
+export function resolveRealm(principal: Principal, requested?: string): string {
+  if (requested === undefined) {
+    const fallback = principal.defaultRealm;
+    if (fallback !== undefined && hasRealm(principal, fallback)) return fallback;
+    const message = 'realm is required: this token grants several realms (or all), so the request must name one';
+    throw new InvalidArgumentError(message, {
+      details: { issues: [{ path: ['realm'], message }], realms: principal.realms },
+    });
+  }
+  if (!isValidRealm(requested)) {
+    const message = `Invalid realm id ${JSON.stringify(requested)}: use 1-64 letters, digits, "_" or "-"`;
+    throw new InvalidArgumentError(message, { details: { issues: [{ path: ['realm'], message }], realm: requested } });
+  }
+  if (!hasRealm(principal, requested)) {
+    debug('realm %s not granted to user %s', requested, principal.userId);
+    throw new ForbiddenError(`Realm "${requested}" is not granted by this token`, { details: { realm: requested } });
+  }
+  return requested;
+}

@@ -1,0 +1,86 @@
+/**
+ * `npm start`: runs the server with configuration from the environment.
+ */
+import { pino } from 'pino';
+import { loadConfig, ConfigError, type ServerConfig } from './config.js';
+import { generateDevSecret, saveDevSecret } from './dev-secret.js';
+import { REDACTED_PATHS } from './logger.js';
+import { createRealtimeServer } from './realtime-server.js';
+import { signToken } from './auth/token-signer.js';
+
+function createCliLogger(config: ServerConfig) {
+  const options = { level: config.logLevel, base: { service: 'realtime' }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+  if (config.developmentMode && process.stdout.isTTY) {
+    return pino({ ...options, transport: { target: 'pino-pretty', options: { ignore: 'pid,hostname,service' } } });
+  }
+  return pino(options);
+}
+
+async function main(): Promise<void> {
+  let config: ServerConfig;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createCliLogger(config);
+  const auth = { ...config.auth };
+  if (config.developmentMode) {
+    auth.secret = generateDevSecret();
+    await saveDevSecret(auth.secret);
+    logger.warn('DEVELOPMENT MODE: no JWT_SECRET, JWT_SECRETS or JWT_JWKS_URL set; using an ephemeral secret (set one, and NODE_ENV=production, for real use)');
+  }
+  const server = createRealtimeServer({
+    port: config.port,
+    ...(config.host === undefined ? {} : { host: config.host }),
+    auth,
+    corsOrigins: config.corsOrigins,
+    logger,
+    limits: config.limits,
+    developmentMode: config.developmentMode,
+  });
+  const { url } = await server.listen();
+
+  if (config.developmentMode && auth.secret !== undefined) {
+    const token = await signToken({
+      sub: 'developer',
+      secret: auth.secret,
+      expiresIn: '24h',
+      claims: { realm: 'demo', permissions: ['service'] },
+    });
+    process.stdout.write(
+      [
+        '',
+        `Realtime Platform (development mode) at ${url}`,
+        'A development token (user "developer", realm "demo", role service, valid 24h):',
+        '',
+        token,
+        '',
+        'More tokens: npm run token -- --sub alice --realm demo --permissions client',
+        '',
+      ].join('\n'),
+    );
+  }
+
+  const shutdown = (signal: string): void => {
+    logger.info({ signal }, 'shutting down');
+    server.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`Failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,214 @@
+import { z } from 'zod';
+
+/**
+ * How the server verifies tokens. At least one of `secret`, `secrets` or `jwksUrl` is required.
+ */
+export interface AuthOptions {
+  /** HS256 shared secret (the UTF-8 bytes of the string), used for tokens without a `kid`. */
+  secret?: string;
+  /** HS256 shared secrets keyed by `kid`; several at once allow rotation. */
+  secrets?: Record<string, string>;
+  /** JWKS endpoint for asymmetric tokens. */
+  jwksUrl?: string;
+  /**
+   * Algorithms accepted from the JWKS.
+   * @default ['RS256', 'ES256']
+   */
+  jwksAlgorithms?: string[];
+  /** Required `iss`, when set. */
+  issuer?: string;
+  /** Required `aud`, when set. */
+  audience?: string;
+  /**
+   * Clock skew tolerated when checking `exp` and `nbf`, in seconds.
+   * @default 0
+   */
+  clockToleranceSeconds?: number;
+}
+
+/**
+ * Caps that protect the server from one client.
+ */
+export interface LimitOptions {
+  /**
+   * Largest event payload (JSON bytes) accepted from a client or REST caller.
+   * @default 65536
+   */
+  maxPayloadBytes?: number;
+  /**
+   * Most live subscriptions one connection may hold.
+   * @default 1000
+   */
+  maxSubscriptionsPerConnection?: number;
+}
+
+/** Limits with every default applied. */
+export type ResolvedLimits = Required<LimitOptions>;
+
+/** The limits used when none are given. */
+export const DEFAULT_LIMITS: ResolvedLimits = {
+  maxPayloadBytes: 64 * 1024,
+  maxSubscriptionsPerConnection: 1000,
+};
+
+/** Log levels accepted by `LOG_LEVEL`. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * The server's configuration as read from the environment by {@link loadConfig}.
+ */
+export interface ServerConfig {
+  port: number;
+  host?: string;
+  nodeEnv: string;
+  logLevel: LogLevel;
+  /** Allowed browser origins; `'*'` allows any. */
+  corsOrigins: string[] | '*';
+  auth: AuthOptions;
+  /** True when no JWT configuration was given outside production: an ephemeral secret is in use. */
+  developmentMode: boolean;
+  limits: ResolvedLimits;
+}
+
+const MIN_SECRET_LENGTH = 32;
+
+const secretSchema = z
+  .string()
+  .min(MIN_SECRET_LENGTH, `must be at least ${MIN_SECRET_LENGTH} characters (HS256 needs a 256-bit secret)`);
+
+const positiveInt = (name: string) =>
+  z.coerce
+    .number({ error: `${name} must be a number` })
+    .int(`${name} must be a whole number`)
+    .positive(`${name} must be positive`);
+
+const envSchema = z
+  .object({
+    PORT: z.coerce
+      .number({ error: 'must be a number' })
+      .int('must be a whole number')
+      .min(0, 'must be between 0 and 65535')
+      .max(65535, 'must be between 0 and 65535')
+      .default(3000),
+    HOST: z.string().min(1).optional(),
+    NODE_ENV: z.string().default('development'),
+    LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+    CORS_ORIGINS: z.string().optional(),
+    JWT_SECRET: secretSchema.optional(),
+    JWT_SECRETS: z
+      .string()
+      .transform((text, ctx) => {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'must be a JSON object mapping kid to secret, e.g. {"k1":"..."}' });
+          return z.NEVER;
+        }
+      })
+      .pipe(
+        z.record(z.string().min(1, 'kid must not be empty'), secretSchema, {
+          error: 'must be a JSON object mapping kid to secret, e.g. {"k1":"..."}',
+        }),
+      )
+      .optional(),
+    JWT_JWKS_URL: z.url({ error: 'must be an http(s) URL' }).optional(),
+    JWT_ALGORITHMS: z
+      .string()
+      .transform((text) => text.split(',').map((part) => part.trim()).filter(Boolean))
+      .pipe(
+        z.array(
+          z.enum(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'], {
+            error: 'must list asymmetric JWS algorithms such as RS256,ES256',
+          }),
+        ),
+      )
+      .optional(),
+    JWT_ISSUER: z.string().min(1).optional(),
+    JWT_AUDIENCE: z.string().min(1).optional(),
+    JWT_CLOCK_TOLERANCE: z.coerce.number({ error: 'must be a number of seconds' }).min(0).max(300).optional(),
+    MAX_PAYLOAD_BYTES: positiveInt('MAX_PAYLOAD_BYTES').max(16 * 1024 * 1024).optional(),
+    MAX_SUBSCRIPTIONS_PER_CONNECTION: positiveInt('MAX_SUBSCRIPTIONS_PER_CONNECTION').optional(),
+  })
+  .superRefine((env, ctx) => {
+    const production = env.NODE_ENV === 'production';
+    const hasAuth = env.JWT_SECRET !== undefined || env.JWT_SECRETS !== undefined || env.JWT_JWKS_URL !== undefined;
+    if (production && !hasAuth) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['JWT_SECRET'],
+        message: 'one of JWT_SECRET, JWT_SECRETS or JWT_JWKS_URL is required when NODE_ENV=production',
+      });
+    }
+    if (production && (env.CORS_ORIGINS ?? '').trim() === '*') {
+      ctx.addIssue({ code: 'custom', path: ['CORS_ORIGINS'], message: '"*" is not allowed when NODE_ENV=production' });
+    }
+  });
+
+/**
+ * Thrown by {@link loadConfig} with one line per bad variable.
+ *
+ * @example
+ * try { loadConfig(process.env); } catch (err) { if (err instanceof ConfigError) console.error(err.message); }
+ */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+  }
+}
+
+/**
+ * Reads and validates the server configuration from environment variables. Throws a
+ * {@link ConfigError} naming each bad variable. Without any JWT configuration outside production it
+ * returns `developmentMode: true` and no auth (the caller supplies an ephemeral secret).
+ *
+ * @example
+ * const config = loadConfig(process.env);
+ */
+export function loadConfig(env: Record<string, string | undefined>): ServerConfig {
+  const parsed = envSchema.safeParse(stripEmpty(env));
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`),
+    );
+  }
+  const e = parsed.data;
+  const auth: AuthOptions = {};
+  if (e.JWT_SECRET !== undefined) auth.secret = e.JWT_SECRET;
+  if (e.JWT_SECRETS !== undefined) auth.secrets = e.JWT_SECRETS;
+  if (e.JWT_JWKS_URL !== undefined) auth.jwksUrl = e.JWT_JWKS_URL;
+  if (e.JWT_ALGORITHMS !== undefined) auth.jwksAlgorithms = e.JWT_ALGORITHMS;
+  if (e.JWT_ISSUER !== undefined) auth.issuer = e.JWT_ISSUER;
+  if (e.JWT_AUDIENCE !== undefined) auth.audience = e.JWT_AUDIENCE;
+  if (e.JWT_CLOCK_TOLERANCE !== undefined) auth.clockToleranceSeconds = e.JWT_CLOCK_TOLERANCE;
+
+  const developmentMode = e.NODE_ENV !== 'production' && Object.keys(auth).filter((key) => key !== 'clockToleranceSeconds').length === 0;
+  return {
+    port: e.PORT,
+    ...(e.HOST === undefined ? {} : { host: e.HOST }),
+    nodeEnv: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    corsOrigins: parseOrigins(e.CORS_ORIGINS, e.NODE_ENV === 'production'),
+    auth,
+    developmentMode,
+    limits: {
+      maxPayloadBytes: e.MAX_PAYLOAD_BYTES ?? DEFAULT_LIMITS.maxPayloadBytes,
+      maxSubscriptionsPerConnection: e.MAX_SUBSCRIPTIONS_PER_CONNECTION ?? DEFAULT_LIMITS.maxSubscriptionsPerConnection,
+    },
+  };
+}
+
+function parseOrigins(value: string | undefined, production: boolean): string[] | '*' {
+  if (value === undefined) return production ? [] : '*';
+  const trimmed = value.trim();
+  if (trimmed === '*') return '*';
+  return trimmed.split(',').map((origin) => origin.trim()).filter(Boolean);
+}
+
+/** Empty variables (`PORT=`) count as unset. */
+function stripEmpty(env: Record<string, string | undefined>): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) if (value !== undefined && value !== '') result[key] = value;
+  return result;
+}

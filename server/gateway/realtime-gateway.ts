@@ -1,0 +1,61 @@
+import type { Logger } from 'pino';
+import { CLIENT_EVENT_NAMES, ErrorCode, type ErrorShape } from '../../shared/index.js';
+import type { TokenVerifier } from '../auth/token-verifier.js';
+import type { ResolvedLimits } from '../config.js';
+import { EventPublisher } from './event-publisher.js';
+import { authenticateHandshake, registerSessionHandlers } from './session-handlers.js';
+import type { RealtimeIo, RealtimeSocket } from './socket-types.js';
+import { SubscriptionIndex } from './subscription-index.js';
+import { registerTopicHandlers } from './topic-handlers.js';
+
+/** What the gateway is built from. */
+export interface RealtimeGatewayOptions {
+  io: RealtimeIo;
+  verifier: TokenVerifier;
+  logger: Logger;
+  limits: ResolvedLimits;
+}
+
+const KNOWN_EVENTS: ReadonlySet<string> = new Set(CLIENT_EVENT_NAMES);
+
+/**
+ * The Socket.IO side of the server: authenticates connections, registers every request handler on
+ * each one, and answers unknown events with a typed error instead of ignoring them.
+ *
+ * @example
+ * const gateway = new RealtimeGateway({ io, verifier, logger, limits });
+ * gateway.publisher.publish({ realm: 'demo', topic: 'order.updated', source: 'api', type: 'api.publish', payload: {} });
+ */
+export class RealtimeGateway {
+  readonly subscriptions = new SubscriptionIndex();
+  readonly publisher: EventPublisher;
+
+  constructor(private readonly options: RealtimeGatewayOptions) {
+    const { io, verifier } = options;
+    this.publisher = new EventPublisher(io, this.subscriptions);
+    io.use(authenticateHandshake(verifier));
+    io.on('connection', (socket) => this.onConnection(socket));
+  }
+
+  /** Connections on this node. */
+  get connectionCount(): number {
+    return this.options.io.of('/').sockets.size;
+  }
+
+  private onConnection(socket: RealtimeSocket): void {
+    const { io, logger, limits, verifier } = this.options;
+    const { userId } = socket.data.principal;
+    logger.debug({ socketId: socket.id, userId }, 'connected');
+    registerSessionHandlers(socket, { io, logger, verifier, subscriptions: this.subscriptions });
+    registerTopicHandlers(socket, { logger, limits, subscriptions: this.subscriptions, publisher: this.publisher });
+    socket.onAny((event: string, ...args: unknown[]) => {
+      if (KNOWN_EVENTS.has(event)) return;
+      const name = String(event).slice(0, 100);
+      const error: ErrorShape = { code: ErrorCode.INVALID_ARGUMENT, message: `Unknown event "${name}"`, details: { event: name } };
+      const last = args[args.length - 1];
+      if (typeof last === 'function') (last as (result: unknown) => void)({ ok: false, error });
+      else socket.emit('protocol:error', error);
+    });
+    socket.on('disconnect', (reason) => logger.debug({ socketId: socket.id, userId, reason }, 'disconnected'));
+  }
+}

@@ -1,0 +1,109 @@
+import type { Logger } from 'pino';
+import { AuthError, ErrorCode, toRealtimeError, type Principal } from '../../shared/index.js';
+import { can } from '../auth/permissions.js';
+import type { TokenVerifier } from '../auth/token-verifier.js';
+import { topicResource } from '../auth/permissions.js';
+import { refreshTokenSchema } from '../validation/topic-schemas.js';
+import { onRequest } from './request-handler.js';
+import type { RealtimeIo, RealtimeSocket } from './socket-types.js';
+import type { SubscriptionIndex } from './subscription-index.js';
+
+/** setTimeout cannot wait longer than this (about 24.8 days); longer waits re-arm. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * Verifies the token on the Socket.IO handshake (`auth: { token }`, or an `Authorization: Bearer`
+ * header for non-browser clients). A refused handshake carries the typed error in `err.data`.
+ *
+ * @example
+ * io.use(authenticateHandshake(verifier));
+ */
+export function authenticateHandshake(verifier: TokenVerifier) {
+  return async (socket: RealtimeSocket, next: (err?: Error) => void): Promise<void> => {
+    try {
+      socket.data.principal = await verifier.verify(handshakeToken(socket));
+      next();
+    } catch (err) {
+      const error = toRealtimeError(err);
+      const refusal = new Error(error.message) as Error & { data: unknown };
+      refusal.data = error.toJSON();
+      next(refusal);
+    }
+  };
+}
+
+function handshakeToken(socket: RealtimeSocket): unknown {
+  const auth = socket.handshake.auth as Record<string, unknown> | undefined;
+  if (auth !== undefined && auth.token !== undefined) return auth.token;
+  const header = socket.handshake.headers.authorization;
+  if (typeof header === 'string' && header.startsWith('Bearer ')) return header.slice('Bearer '.length).trim();
+  return undefined;
+}
+
+/** What the session handlers need from the gateway. */
+export interface SessionHandlerContext {
+  io: RealtimeIo;
+  logger: Logger;
+  verifier: TokenVerifier;
+  subscriptions: SubscriptionIndex;
+}
+
+/**
+ * Enforces token expiry on a live connection and lets the client swap in a fresh token.
+ *
+ * Why this exists: a JWT is checked once at the handshake, but a connection can outlive it. When
+ * `exp` passes, the server tells the client `TOKEN_EXPIRED` (`auth:expired`) and disconnects it,
+ * unless the client sent a fresh token (`auth:refresh`) first; the fresh token must be for the same
+ * user, and subscriptions it no longer permits are revoked.
+ *
+ * @example
+ * registerSessionHandlers(socket, context);
+ */
+export function registerSessionHandlers(socket: RealtimeSocket, context: SessionHandlerContext): void {
+  const { logger, verifier, subscriptions } = context;
+  let timer: NodeJS.Timeout | undefined;
+
+  const armExpiry = (expiresAt: number): void => {
+    clearTimeout(timer);
+    const wait = expiresAt - Date.now();
+    if (wait > MAX_TIMER_MS) {
+      timer = setTimeout(() => armExpiry(expiresAt), MAX_TIMER_MS);
+      return;
+    }
+    timer = setTimeout(() => {
+      logger.debug({ socketId: socket.id, userId: socket.data.principal.userId }, 'token expired; disconnecting');
+      socket.emit('auth:expired', new AuthError(ErrorCode.TOKEN_EXPIRED, 'Token has expired').toJSON());
+      socket.disconnect(true);
+    }, Math.max(0, wait));
+  };
+  armExpiry(socket.data.principal.expiresAt);
+
+  onRequest(socket, logger, 'auth:refresh', refreshTokenSchema, async ({ token }) => {
+    const principal = await verifier.verify(token);
+    const current = socket.data.principal;
+    if (principal.userId !== current.userId) {
+      throw new AuthError(ErrorCode.AUTH_FAILED, 'A refreshed token must be for the same user (sub)');
+    }
+    socket.data.principal = principal;
+    armExpiry(principal.expiresAt);
+    revokeUnpermitted(socket, principal, subscriptions);
+    return { expiresAt: principal.expiresAt };
+  });
+
+  socket.on('disconnect', () => clearTimeout(timer));
+}
+
+function revokeUnpermitted(socket: RealtimeSocket, principal: Principal, subscriptions: SubscriptionIndex): void {
+  for (const subscription of subscriptions.ofSocket(socket.id)) {
+    if (can(principal, subscription.realm, topicResource(subscription.topic), 'R')) continue;
+    subscriptions.remove(socket.id, subscription.id);
+    if (!subscriptions.hasRoom(socket.id, subscription.room)) void socket.leave(subscription.room);
+    socket.emit('subscription:revoked', {
+      subscriptionId: subscription.id,
+      error: {
+        code: ErrorCode.FORBIDDEN,
+        message: `The refreshed token no longer permits R on ${topicResource(subscription.topic)}`,
+      },
+    });
+  }
+}

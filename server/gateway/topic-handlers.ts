@@ -1,0 +1,88 @@
+import type { Logger } from 'pino';
+import { LimitExceededError, type RealtimeEvent } from '../../shared/index.js';
+import { assertCan, resolveRealm, topicResource } from '../auth/permissions.js';
+import type { ResolvedLimits } from '../config.js';
+import { assertPayloadSize } from '../validation/payload-size.js';
+import { publishSchema, subscribeSchema, unsubscribeSchema } from '../validation/topic-schemas.js';
+import type { EventPublisher } from './event-publisher.js';
+import { onRequest } from './request-handler.js';
+import type { RealtimeSocket } from './socket-types.js';
+import { topicRoom, type SubscriptionIndex } from './subscription-index.js';
+
+/** What the topic handlers need from the gateway. */
+export interface TopicHandlerContext {
+  logger: Logger;
+  limits: ResolvedLimits;
+  subscriptions: SubscriptionIndex;
+  publisher: EventPublisher;
+}
+
+/**
+ * Registers `subscribe`, `unsubscribe` and `topic:publish` on a connection.
+ *
+ * Subscribing needs `R` on `topic/<topic>`, publishing `C`. Subscribing again with an id the
+ * connection already uses replaces that subscription (this is how a client re-sends its
+ * subscriptions after a reconnect without creating duplicates).
+ *
+ * @example
+ * registerTopicHandlers(socket, context);
+ */
+export function registerTopicHandlers(socket: RealtimeSocket, context: TopicHandlerContext): void {
+  const { logger, limits, subscriptions, publisher } = context;
+  let generatedIds = 0;
+
+  onRequest(socket, logger, 'subscribe', subscribeSchema, (request) => {
+    const principal = socket.data.principal;
+    const realm = resolveRealm(principal, request.realm);
+    assertCan(principal, realm, topicResource(request.topic), 'R');
+    const subscriptionId = request.subscriptionId ?? `srv_${++generatedIds}`;
+    const replacing = subscriptions.ofSocket(socket.id).some((existing) => existing.id === subscriptionId);
+    if (!replacing && subscriptions.count(socket.id) >= limits.maxSubscriptionsPerConnection) {
+      throw new LimitExceededError(
+        `A connection may hold at most ${limits.maxSubscriptionsPerConnection} subscriptions`,
+        { details: { limit: limits.maxSubscriptionsPerConnection } },
+      );
+    }
+    const room = topicRoom(realm, request.topic);
+    const previous = subscriptions.add({
+      id: subscriptionId,
+      socketId: socket.id,
+      realm,
+      topic: request.topic,
+      room,
+      returnMode: request.returnMode ?? 'full',
+      ...(request.filter === undefined ? {} : { filter: request.filter }),
+    });
+    if (previous !== undefined && previous.room !== room && !subscriptions.hasRoom(socket.id, previous.room)) {
+      void socket.leave(previous.room);
+    }
+    void socket.join(room);
+    return { subscriptionId, realm, topic: request.topic };
+  });
+
+  onRequest(socket, logger, 'unsubscribe', unsubscribeSchema, ({ subscriptionId }) => {
+    const removed = subscriptions.remove(socket.id, subscriptionId);
+    if (removed !== undefined && !subscriptions.hasRoom(socket.id, removed.room)) void socket.leave(removed.room);
+    // Unsubscribing twice is harmless: the goal (no such subscription) holds either way.
+    return { subscriptionId };
+  });
+
+  onRequest(socket, logger, 'topic:publish', publishSchema, (request): RealtimeEvent => {
+    const principal = socket.data.principal;
+    const realm = resolveRealm(principal, request.realm);
+    assertCan(principal, realm, topicResource(request.topic), 'C');
+    assertPayloadSize(request.payload, limits.maxPayloadBytes, 'payload');
+    return publisher.publish({
+      realm,
+      topic: request.topic,
+      source: 'socket',
+      type: request.type ?? 'socket.publish',
+      payload: request.payload,
+      metadata: { publisher: principal.userId },
+    });
+  });
+
+  socket.on('disconnect', () => {
+    subscriptions.removeSocket(socket.id);
+  });
+}

@@ -1,0 +1,59 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { type TokenVerifier } from '../auth/token-verifier.js';
+import { signToken } from '../auth/token-signer.js';
+import { parseInput } from '../validation/parse-input.js';
+import { realmSchema } from '../validation/topic-schemas.js';
+
+const verifySchema = z.strictObject({ token: z.string({ error: 'token must be a string' }).min(1).max(16384) });
+
+const devTokenSchema = z.strictObject({
+  sub: z.string({ error: 'sub must be a string' }).min(1).max(256),
+  realm: realmSchema.optional(),
+  realms: z.array(z.union([realmSchema, z.literal('*')])).max(100).optional(),
+  permissions: z.array(z.string().min(1).max(100)).max(50).optional(),
+  per: z.record(z.string(), z.union([z.string(), z.record(z.string(), z.string())])).optional(),
+  dpv: z.record(z.string(), z.array(z.string())).optional(),
+  expiresIn: z.union([z.number().int().positive().max(30 * 24 * 3600), z.string().regex(/^\d+\s*[smhd]$/)]).optional(),
+});
+
+/** What the auth routes need. */
+export interface AuthRoutesOptions {
+  verifier: TokenVerifier;
+  /** Set only in development mode: enables `POST /auth/dev-token` signed with this secret. */
+  developmentSecret?: string;
+}
+
+/**
+ * `/auth` routes (no bearer token needed): `POST /auth/verify` answers what a token grants, and in
+ * development mode only, `POST /auth/dev-token` mints a token for any user (never in production).
+ *
+ * @example
+ * app.use('/auth', authRoutes({ verifier, developmentSecret }));
+ */
+export function authRoutes(options: AuthRoutesOptions): Router {
+  const router = Router();
+  router.post('/verify', async (req, res) => {
+    const { token } = parseInput(verifySchema, req.body, 'verify request');
+    const principal = await options.verifier.verify(token);
+    res.json({
+      valid: true,
+      userId: principal.userId,
+      realms: principal.realms,
+      roles: principal.roles,
+      expiresAt: principal.expiresAt,
+    });
+  });
+
+  const secret = options.developmentSecret;
+  if (secret !== undefined) {
+    router.post('/dev-token', async (req, res) => {
+      const { sub, expiresIn, ...claims } = parseInput(devTokenSchema, req.body, 'dev-token request');
+      const lifetime = expiresIn ?? '24h';
+      const token = await signToken({ sub, secret, expiresIn: lifetime, claims });
+      const principal = await options.verifier.verify(token);
+      res.status(201).json({ token, expiresAt: principal.expiresAt });
+    });
+  }
+  return router;
+}

@@ -1,0 +1,52 @@
+import cors from 'cors';
+import express, { type Express } from 'express';
+import type { Logger } from 'pino';
+import type { TokenVerifier } from '../auth/token-verifier.js';
+import type { ResolvedLimits } from '../config.js';
+import type { EventPublisher } from '../gateway/event-publisher.js';
+import { authRoutes } from './auth-routes.js';
+import { authenticate } from './authenticate.js';
+import { errorHandler, notFoundHandler } from './error-handler.js';
+import { eventsRoutes } from './events-routes.js';
+
+/** What the REST API is built from. */
+export interface AppOptions {
+  verifier: TokenVerifier;
+  publisher: EventPublisher;
+  logger: Logger;
+  limits: ResolvedLimits;
+  corsOrigins: string[] | '*';
+  developmentSecret?: string;
+}
+
+/**
+ * The Express app: `GET /health` (no auth), `/auth/*`, and the authenticated `/api/*` routes, with
+ * every error answered as a typed JSON body.
+ *
+ * @example
+ * const app = createApp({ verifier, publisher, logger, limits, corsOrigins: '*' });
+ */
+export function createApp(options: AppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(cors({ origin: options.corsOrigins === '*' ? true : options.corsOrigins }));
+  // Room for JSON overhead around a maximal payload; the payload itself is checked exactly later.
+  app.use(express.json({ limit: options.limits.maxPayloadBytes * 2 + 4096 }));
+
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.use(
+    '/auth',
+    authRoutes({
+      verifier: options.verifier,
+      ...(options.developmentSecret === undefined ? {} : { developmentSecret: options.developmentSecret }),
+    }),
+  );
+  app.use('/api', authenticate(options.verifier));
+  app.use('/api', eventsRoutes(options.publisher, options.limits));
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(options.logger));
+  return app;
+}

@@ -1,0 +1,36 @@
+import { Router } from 'express';
+import { assertCan, resolveRealm, topicResource } from '../auth/permissions.js';
+import type { ResolvedLimits } from '../config.js';
+import type { EventPublisher } from '../gateway/event-publisher.js';
+import { parseInput } from '../validation/parse-input.js';
+import { assertPayloadSize } from '../validation/payload-size.js';
+import { publishSchema } from '../validation/topic-schemas.js';
+import { principalOf, requestedRealm } from './authenticate.js';
+
+/**
+ * `POST /api/events`: backends publish `{ topic, type?, payload, realm? }` (needs `C` on
+ * `topic/<topic>`); answers 201 with the created RealtimeEvent.
+ *
+ * @example
+ * app.use('/api', eventsRoutes(publisher, limits));
+ */
+export function eventsRoutes(publisher: EventPublisher, limits: ResolvedLimits): Router {
+  const router = Router();
+  router.post('/events', (req, res) => {
+    const request = parseInput(publishSchema, req.body, 'event');
+    const principal = principalOf(res);
+    const realm = resolveRealm(principal, requestedRealm(req, request.realm));
+    assertCan(principal, realm, topicResource(request.topic), 'C');
+    assertPayloadSize(request.payload, limits.maxPayloadBytes, 'payload');
+    const event = publisher.publish({
+      realm,
+      topic: request.topic,
+      source: 'api',
+      type: request.type ?? 'api.publish',
+      payload: request.payload,
+      metadata: { publisher: principal.userId },
+    });
+    res.status(201).json(event);
+  });
+  return router;
+}

@@ -1,0 +1,21 @@
+export { createRealtimeServer, RealtimeServer } from './realtime-server.js';
+export type { RealtimeServerOptions, ListeningAddress } from './realtime-server.js';
+export { loadConfig, ConfigError, DEFAULT_LIMITS } from './config.js';
+export type { AuthOptions, LimitOptions, ResolvedLimits, ServerConfig, LogLevel } from './config.js';
+export { createLogger } from './logger.js';
+export { signToken } from './auth/token-signer.js';
+export type { SignTokenOptions } from './auth/token-signer.js';
+export { TokenVerifier } from './auth/token-verifier.js';
+export {
+  can,
+  assertCan,
+  resolveRealm,
+  matchesPattern,
+  topicResource,
+  docResource,
+  channelResource,
+  userResource,
+  objectResource,
+} from './auth/permissions.js';
+export { principalFromClaims } from './auth/principal-from-claims.js';
+export type { EventDraft } from './gateway/event-publisher.js';

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import {
+  MAX_FILTER_IN_VALUES,
+  MAX_FILTER_KEYS,
+  MAX_TOPIC_LENGTH,
+  REALM_PATTERN,
+  TOPIC_PATTERN,
+} from '../../shared/index.js';
+
+/** A topic name: dot-separated lowercase segments. */
+export const topicSchema = z
+  .string({ error: 'topic must be a string' })
+  .max(MAX_TOPIC_LENGTH, `topic must be at most ${MAX_TOPIC_LENGTH} characters`)
+  .regex(TOPIC_PATTERN, 'topic must be dot-separated lowercase segments (letters, digits, _ and -), e.g. "order.updated"');
+
+/** A realm id. */
+export const realmSchema = z.string({ error: 'realm must be a string' }).regex(REALM_PATTERN, 'realm must be 1-64 letters, digits, _ or -');
+
+const filterPrimitive = z.union([z.string().max(1024), z.number(), z.boolean(), z.null()], {
+  error: 'filter values must be a string, number, boolean, null or { in: [...] }',
+});
+
+const filterPath = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[^.]+(\.[^.]+)*$/, 'filter keys are field names or dotted paths such as "room.id"');
+
+/** A subscription filter: equality, `{ in: [...] }`, dotted paths, all keys ANDed. */
+export const filterSchema = z
+  .record(
+    filterPath,
+    z.union([
+      filterPrimitive,
+      z.strictObject(
+        { in: z.array(filterPrimitive).min(1, '"in" needs at least one value').max(MAX_FILTER_IN_VALUES) },
+        { error: 'filter values must be a string, number, boolean, null or { in: [...] }' },
+      ),
+    ]),
+    { error: 'filter must be an object of field → value' },
+  )
+  .refine((filter) => Object.keys(filter).length <= MAX_FILTER_KEYS, `filter may have at most ${MAX_FILTER_KEYS} keys`);
+
+/** Client-chosen subscription ids (`sub_1`). */
+export const subscriptionIdSchema = z
+  .string({ error: 'subscriptionId must be a string' })
+  .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'subscriptionId must be 1-64 letters, digits or _ . : -');
+
+/** `subscribe` payload. */
+export const subscribeSchema = z.strictObject({
+  subscriptionId: subscriptionIdSchema.optional(),
+  realm: realmSchema.optional(),
+  topic: topicSchema,
+  filter: filterSchema.optional(),
+  returnMode: z.enum(['full', 'diff', 'both'], { error: 'returnMode must be "full", "diff" or "both"' }).optional(),
+});
+
+/** `unsubscribe` payload. */
+export const unsubscribeSchema = z.strictObject({ subscriptionId: subscriptionIdSchema });
+
+/** An event type: a short free-form label such as `order.shipped`. */
+export const eventTypeSchema = z
+  .string({ error: 'type must be a string' })
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'type must be letters, digits or _ . : -');
+
+/** An event payload: a JSON object. */
+export const payloadSchema = z.record(z.string(), z.unknown(), { error: 'payload must be a JSON object' });
+
+/** `topic:publish` (socket) and `POST /api/events` (REST) body. */
+export const publishSchema = z.strictObject({
+  realm: realmSchema.optional(),
+  topic: topicSchema,
+  type: eventTypeSchema.optional(),
+  payload: payloadSchema,
+});
+
+/** `auth:refresh` payload. */
+export const refreshTokenSchema = z.strictObject({ token: z.string({ error: 'token must be a string' }).min(1).max(16384) });

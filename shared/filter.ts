@@ -1,0 +1,57 @@
+/** A value a filter can compare against with strict equality. */
+export type FilterPrimitive = string | number | boolean | null;
+
+/** One filter condition: equality with a primitive, or membership in a list. */
+export type FilterCondition = FilterPrimitive | { in: FilterPrimitive[] };
+
+/**
+ * A subscription filter: every key (a payload field, or a dotted path into nested objects) must
+ * match its condition.
+ *
+ * @example
+ * const filter: SubscriptionFilter = { campusId: 12, 'room.kind': { in: ['lab', 'hall'] } };
+ */
+export type SubscriptionFilter = Record<string, FilterCondition>;
+
+/** Most keys a filter may have. */
+export const MAX_FILTER_KEYS = 20;
+/** Most values an `in` list may have. */
+export const MAX_FILTER_IN_VALUES = 100;
+
+/**
+ * Reads a dotted path (`a.b.c`) from a value; `undefined` when any step is missing.
+ *
+ * @example
+ * readPath({ room: { id: 3 } }, 'room.id'); // 3
+ */
+export function readPath(value: unknown, path: string): unknown {
+  let current = value;
+  for (const key of path.split('.')) {
+    if (typeof current !== 'object' || current === null || Array.isArray(current)) return undefined;
+    if (!Object.prototype.hasOwnProperty.call(current, key)) return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
+}
+
+/**
+ * Whether a payload satisfies a filter: all keys match (AND); a missing field never matches.
+ * An empty or absent filter matches everything.
+ *
+ * @example
+ * matchesFilter({ campusId: { in: [12, 15] } }, { campusId: 15 }); // true
+ */
+export function matchesFilter(filter: SubscriptionFilter | undefined, payload: unknown): boolean {
+  if (filter === undefined) return true;
+  for (const path in filter) {
+    const condition = filter[path] as FilterCondition;
+    const actual = readPath(payload, path);
+    if (actual === undefined) return false;
+    if (typeof condition === 'object' && condition !== null) {
+      if (!condition.in.includes(actual as FilterPrimitive)) return false;
+    } else if (actual !== condition) {
+      return false;
+    }
+  }
+  return true;
+}

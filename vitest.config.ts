@@ -8,7 +8,7 @@ export default defineConfig({
     hookTimeout: 300_000,
     // Integration files start their own servers on port 0; two cores run two files at a time.
     pool: 'forks',
-    reporters: process.env.CI === 'true' ? ['default', 'junit'] : ['default'],
-    outputFile: { junit: '.cache/test-results/junit.xml' },
+    reporters: process.env.CI === 'true' ? ['default', 'json'] : ['default'],
+    outputFile: { json: '.cache/test-results/results.json' },
   },
 });

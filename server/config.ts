@@ -77,11 +77,8 @@ const secretSchema = z
   .string()
   .min(MIN_SECRET_LENGTH, `must be at least ${MIN_SECRET_LENGTH} characters (HS256 needs a 256-bit secret)`);
 
-const positiveInt = (name: string) =>
-  z.coerce
-    .number({ error: `${name} must be a number` })
-    .int(`${name} must be a whole number`)
-    .positive(`${name} must be positive`);
+const positiveInt = () =>
+  z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive('must be positive');
 
 const envSchema = z
   .object({
@@ -127,8 +124,8 @@ const envSchema = z
     JWT_ISSUER: z.string().min(1).optional(),
     JWT_AUDIENCE: z.string().min(1).optional(),
     JWT_CLOCK_TOLERANCE: z.coerce.number({ error: 'must be a number of seconds' }).min(0).max(300).optional(),
-    MAX_PAYLOAD_BYTES: positiveInt('MAX_PAYLOAD_BYTES').max(16 * 1024 * 1024).optional(),
-    MAX_SUBSCRIPTIONS_PER_CONNECTION: positiveInt('MAX_SUBSCRIPTIONS_PER_CONNECTION').optional(),
+    MAX_PAYLOAD_BYTES: positiveInt().max(16 * 1024 * 1024).optional(),
+    MAX_SUBSCRIPTIONS_PER_CONNECTION: positiveInt().optional(),
   })
   .superRefine((env, ctx) => {
     const production = env.NODE_ENV === 'production';
@@ -170,7 +167,7 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
   const parsed = envSchema.safeParse(stripEmpty(env));
   if (!parsed.success) {
     throw new ConfigError(
-      parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`),
+      parsed.error.issues.map((issue) => `${String(issue.path[0] ?? 'environment')}: ${issue.message}`),
     );
   }
   const e = parsed.data;

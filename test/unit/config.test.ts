@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../server/index.js';
+
+const SECRET = 'x'.repeat(32);
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('starts in development mode with defaults when nothing is set', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 3000, logLevel: 'info', developmentMode: true, corsOrigins: '*', auth: {} });
+    expect(config.limits).toEqual({ maxPayloadBytes: 65536, maxSubscriptionsPerConnection: 1000 });
+  });
+
+  it('reads every JWT setting', () => {
+    const config = loadConfig({
+      JWT_SECRET: SECRET,
+      JWT_SECRETS: JSON.stringify({ k1: SECRET, k2: 'y'.repeat(40) }),
+      JWT_JWKS_URL: 'https://idp.example/.well-known/jwks.json',
+      JWT_ALGORITHMS: 'RS256, EdDSA',
+      JWT_ISSUER: 'https://idp.example',
+      JWT_AUDIENCE: 'realtime',
+      CORS_ORIGINS: 'https://a.example, https://b.example',
+      PORT: '0',
+    });
+    expect(config.developmentMode).toBe(false);
+    expect(config.port).toBe(0);
+    expect(config.auth).toEqual({
+      secret: SECRET,
+      secrets: { k1: SECRET, k2: 'y'.repeat(40) },
+      jwksUrl: 'https://idp.example/.well-known/jwks.json',
+      jwksAlgorithms: ['RS256', 'EdDSA'],
+      issuer: 'https://idp.example',
+      audience: 'realtime',
+    });
+    expect(config.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+  });
+
+  it('names each bad variable with a clear message', () => {
+    const found = problems({
+      PORT: '70000',
+      LOG_LEVEL: 'loud',
+      JWT_SECRET: 'short',
+      JWT_SECRETS: '{not json',
+      JWT_JWKS_URL: 'not a url',
+      JWT_ALGORITHMS: 'HS256',
+      MAX_PAYLOAD_BYTES: '-5',
+    });
+    const byVariable = (name: string) => found.find((problem) => problem.startsWith(`${name}:`));
+    expect(byVariable('PORT')).toMatch(/between 0 and 65535/);
+    expect(byVariable('LOG_LEVEL')).toMatch(/one of/);
+    expect(byVariable('JWT_SECRET')).toMatch(/at least 32/);
+    expect(byVariable('JWT_SECRETS')).toMatch(/JSON object/);
+    expect(byVariable('JWT_JWKS_URL')).toMatch(/URL/);
+    expect(byVariable('JWT_ALGORITHMS')).toMatch(/asymmetric/);
+    expect(byVariable('MAX_PAYLOAD_BYTES')).toMatch(/positive/);
+  });
+
+  it('refuses production without JWT configuration or with CORS "*"', () => {
+    expect(problems({ NODE_ENV: 'production' }).join('\n')).toMatch(/JWT_SECRET.*required when NODE_ENV=production/);
+    expect(problems({ NODE_ENV: 'production', JWT_SECRET: SECRET, CORS_ORIGINS: '*' })).toEqual([
+      'CORS_ORIGINS: "*" is not allowed when NODE_ENV=production',
+    ]);
+    const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET });
+    expect(config.developmentMode).toBe(false);
+    expect(config.corsOrigins).toEqual([]);
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig({ PORT: '', JWT_SECRET: '' }).port).toBe(3000);
+  });
+});

@@ -5,4 +5,6 @@ export * from './filter.js';
 export * from './topic.js';
 export * from './claims.js';
 export * from './principal.js';
+export * from './ack.js';
+export * from './topic-protocol.js';
 export * from './protocol.js';

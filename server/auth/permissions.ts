@@ -306,12 +306,12 @@ export function resolveRealm(principal: Principal, requested?: string): string {
     if (fallback !== undefined && hasRealm(principal, fallback)) return fallback;
     const message = 'realm is required: this token grants several realms (or all), so the request must name one';
     throw new InvalidArgumentError(message, {
-      details: { issues: [{ path: ['realm'], message }], realms: principal.realms },
+      details: { issues: [{ path: 'realm', message }], realms: principal.realms },
     });
   }
   if (!isValidRealm(requested)) {
     const message = `Invalid realm id ${JSON.stringify(requested)}: use 1-64 letters, digits, "_" or "-"`;
-    throw new InvalidArgumentError(message, { details: { issues: [{ path: ['realm'], message }], realm: requested } });
+    throw new InvalidArgumentError(message, { details: { issues: [{ path: 'realm', message }], realm: requested } });
   }
   if (!hasRealm(principal, requested)) {
     debug('realm %s not granted to user %s', requested, principal.userId);

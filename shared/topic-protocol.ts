@@ -1,0 +1,81 @@
+import type { SubscriptionFilter } from './filter.js';
+import type { ErrorShape } from './error-codes.js';
+import type { Ack } from './ack.js';
+import type { RealtimeEvent, SyncEventReturnMode } from './realtime-event.js';
+
+/**
+ * `subscribe` request. `subscriptionId` is the client's own id (`sub_1`); the server assigns one
+ * when it is absent. `realm` defaults to the token's only realm.
+ */
+export interface SubscribeRequest {
+  subscriptionId?: string;
+  realm?: string;
+  topic: string;
+  filter?: SubscriptionFilter;
+  returnMode?: SyncEventReturnMode;
+}
+
+/** What the server confirms for a subscription. */
+export interface SubscribeResult {
+  subscriptionId: string;
+  realm: string;
+  topic: string;
+}
+
+/** `unsubscribe` request (the reference protocol's shape). */
+export interface UnsubscribeRequest {
+  subscriptionId: string;
+}
+
+/** `topic:publish` request from a permitted client. */
+export interface PublishRequest {
+  realm?: string;
+  topic: string;
+  type?: string;
+  payload: Record<string, unknown>;
+}
+
+/** `auth:refresh` request: a fresh token for the same user, before the current one expires. */
+export interface RefreshTokenRequest {
+  token: string;
+}
+
+/** The result of `auth:refresh`. */
+export interface RefreshTokenResult {
+  /** The new expiry, Unix milliseconds. */
+  expiresAt: number;
+}
+
+/** Sent when the server drops a subscription on its own, e.g. after a token refresh narrowed it. */
+export interface SubscriptionRevokedNotice {
+  subscriptionId: string;
+  error: ErrorShape;
+}
+
+/**
+ * Topic and session requests a client sends. `subscribe`, `unsubscribe` and `event` keep the
+ * reference platform's names; everything added since reads `resource:verb`.
+ */
+export interface TopicClientEvents {
+  subscribe: (request: SubscribeRequest, ack: Ack<SubscribeResult>) => void;
+  unsubscribe: (request: UnsubscribeRequest, ack: Ack<UnsubscribeRequest>) => void;
+  'topic:publish': (request: PublishRequest, ack: Ack<RealtimeEvent>) => void;
+  'auth:refresh': (request: RefreshTokenRequest, ack: Ack<RefreshTokenResult>) => void;
+}
+
+/** The names of {@link TopicClientEvents}, for recognising known events at runtime. */
+export const TOPIC_CLIENT_EVENTS = ['subscribe', 'unsubscribe', 'topic:publish', 'auth:refresh'] as const satisfies ReadonlyArray<
+  keyof TopicClientEvents
+>;
+
+/** Topic and session events the server sends. */
+export interface TopicServerEvents {
+  /** A delivered event; sent once per connection even when several subscriptions match. */
+  event: (event: RealtimeEvent) => void;
+  /** The token expired; the server disconnects right after. */
+  'auth:expired': (error: ErrorShape) => void;
+  /** A subscription was ended by the server. */
+  'subscription:revoked': (notice: SubscriptionRevokedNotice) => void;
+  /** An error that no acknowledgement could carry (unknown event, request without an ack). */
+  'protocol:error': (error: ErrorShape) => void;
+}

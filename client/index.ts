@@ -3,7 +3,19 @@ export { RealtimeRealm } from './realtime-realm.js';
 export type { RealmEvents, ClientEvents, EventHandler, PublishOptions } from './realtime-realm.js';
 export type { RealtimeClientOptions } from './client-options.js';
 export { DEFAULT_CLIENT_OPTIONS } from './client-options.js';
-export type { SubscribeOptions } from './subscription-manager.js';
+export type { SubscribeOptions, ResubscribedNotice } from './subscription-manager.js';
+export { SocketClient } from './socket-client.js';
+export type {
+  SocketClientEvents,
+  PresenceOptions,
+  ChannelPublishOptions,
+  JoinedChannel,
+  OpenedDocument,
+  DirectMessageResult,
+} from './socket-client.js';
+export { SyncClient } from './sync-client.js';
+export type { ExpiryOptions, UpdateOptions } from './sync-client.js';
+export type { DocumentHandler } from './document-watcher.js';
 export type { ConnectionState, ConnectionChange } from './connection-state.js';
 export { isRecoverableDisconnect } from './connection-state.js';
 export { backoffDelay } from './backoff.js';
@@ -26,6 +38,8 @@ export {
   ErrorCode,
   isRetryable,
   isAuthError,
+  PRESENCE_STATUS_TOPIC,
+  CONNECTION_STATUS_CHANGED,
 } from '../shared/index.js';
 export type {
   ErrorShape,
@@ -34,4 +48,26 @@ export type {
   EventSource,
   SubscriptionFilter,
   SyncEventReturnMode,
+  ChannelMessage,
+  DirectMessage,
+  MessageSender,
+  PresenceEvent,
+  PresenceJoinEvent,
+  PresenceLeaveEvent,
+  PresenceUpdateEvent,
+  PresenceLeaveReason,
+  PresenceMember,
+  PresenceState,
+  PresenceTarget,
+  DocumentRef,
+  ConnectionStatus,
+  ConnectionStatusChange,
+  ObjectPresence,
+  SyncDocument,
+  Mutation,
+  DocumentListPage,
+  SyncDiffPayload,
+  SyncBothPayload,
+  JsonPatchOperation,
+  StreamPosition,
 } from '../shared/index.js';

@@ -5,6 +5,7 @@ import {
   defaultRealmOf,
   isRetryable,
   toRealtimeError,
+  type ConnectionStatus,
   type RealtimeError,
   type RealtimeEvent,
 } from '../shared/index.js';
@@ -21,6 +22,9 @@ import {
 } from './realtime-realm.js';
 import { RequestManager } from './request-manager.js';
 import { SubscriptionManager, type SubscribeOptions } from './subscription-manager.js';
+import type { SyncClient } from './sync-client.js';
+import type { SocketClient } from './socket-client.js';
+import { SocketClientRegistry } from './socket-client-registry.js';
 import { decodeToken } from './token-helpers.js';
 
 const debugLog = createDebug('realtime:client');
@@ -28,6 +32,15 @@ const debugLog = createDebug('realtime:client');
 interface LifecycleEvents {
   connection: ClientEvents['connection'];
   error: ClientEvents['error'];
+  resubscribed: ClientEvents['resubscribed'];
+}
+
+/** Events the client's own parts (document watchers) listen to. */
+interface InternalEvents {
+  /** Every sync event, before the user's listeners; keyed by realm in `realm`. */
+  sync: RealtimeEvent;
+  /** A connection is open again and subscriptions were re-sent. */
+  reconnected: undefined;
 }
 
 /**
@@ -47,7 +60,9 @@ export class RealtimeClient {
   private readonly connection: ConnectionManager;
   private readonly requests: RequestManager;
   private readonly subscriptions: SubscriptionManager;
+  private readonly socketClients: SocketClientRegistry;
   private readonly lifecycle: Emitter<LifecycleEvents>;
+  private readonly internal: Emitter<InternalEvents>;
   private readonly realms = new Map<string, RealtimeRealm>();
   private readonly defaultRealm: RealtimeRealm;
   private readonly disposers: Disposer[] = [];
@@ -61,6 +76,7 @@ export class RealtimeClient {
       if (event !== 'error') this.reportError(toRealtimeError(err));
       else log('an error listener threw', { err });
     });
+    this.internal = new Emitter<InternalEvents>((err) => this.reportError(toRealtimeError(err)));
     this.connection = new ConnectionManager({
       url: this.options.url,
       path: this.options.path,
@@ -75,11 +91,24 @@ export class RealtimeClient {
       log,
     });
     this.requests = new RequestManager(this.connection, this.options.requestTimeout);
-    this.subscriptions = new SubscriptionManager(this.connection, this.requests, (error) => this.reportError(error));
+    this.subscriptions = new SubscriptionManager(
+      this.connection,
+      this.requests,
+      (error) => this.reportError(error),
+      ({ internal, ...notice }) => {
+        if (internal !== true) this.lifecycle.emit('resubscribed', notice);
+      },
+    );
+    this.socketClients = new SocketClientRegistry(this.connection, this.requests, (error) => this.reportError(error));
     this.defaultRealm = this.realm(this.options.realm ?? realmFromToken(this.token));
 
     const socket = this.connection.socket;
-    const onEvent = (event: RealtimeEvent): void => this.realms.get(event.metadata.realm)?.dispatch(event);
+    const onEvent = (event: RealtimeEvent): void => {
+      const realm = event.metadata.realm;
+      this.subscriptions.positions.noteEvent(event);
+      if (event.source === 'sync') this.internal.emit('sync', event);
+      if (this.subscriptions.wantedByUser(realm, event)) this.realms.get(realm)?.dispatch(event);
+    };
     const onProtocolError = (shape: unknown): void => this.reportError(toRealtimeError(shape));
     socket.on('event', onEvent);
     socket.on('protocol:error', onProtocolError);
@@ -100,10 +129,28 @@ export class RealtimeClient {
       // request reaches this client's own subscriptions.
       this.connection.events.on('open', () => {
         this.subscriptions.resubscribeAll();
+        // Channels and documents are re-joined before queued requests go out, for the same reason.
+        this.socketClients.rejoinAll();
         this.requests.flush();
+        this.internal.emit('reconnected', undefined);
       }),
     );
     if (this.options.autoConnect) this.connect();
+  }
+
+  /** Revisioned JSON documents in the client's realm (`client.realm(id).sync` for others). */
+  get sync(): SyncClient {
+    return this.defaultRealm.sync;
+  }
+
+  /** Channels, direct messages and presence in the client's realm (`client.realm(id).socketClient` for others). */
+  get socketClient(): SocketClient {
+    return this.defaultRealm.socketClient;
+  }
+
+  /** The data-provider status of an object (`'connected'` or `'disconnected'`); needs `P` on `object/<id>`. */
+  connectionStatus(objectId: string): Promise<ConnectionStatus> {
+    return this.defaultRealm.connectionStatus(objectId);
   }
 
   /** Current connection state: `'disconnected' | 'connecting' | 'connected' | 'reconnecting'`. */
@@ -215,10 +262,12 @@ export class RealtimeClient {
     const error = new UnavailableError('The client has been destroyed');
     this.requests.destroy(error);
     this.subscriptions.destroy();
+    this.socketClients.destroy();
     for (const dispose of this.disposers.splice(0)) dispose();
     this.connection.destroy();
     for (const realm of this.realms.values()) realm.clear();
     this.lifecycle.clear();
+    this.internal.clear();
   }
 
   private readonly realmHost: RealmHost = {
@@ -237,6 +286,28 @@ export class RealtimeClient {
       });
     },
     reportListenerError: (err) => this.reportError(toRealtimeError(err)),
+    socketClient: (realm) => {
+      this.assertUsable();
+      return this.socketClients.forRealm(realm);
+    },
+    syncHost: {
+      request: (event, payload) => {
+        this.assertUsable();
+        return this.requests.request(event, payload);
+      },
+      subscribeInternal: (realm, options) => {
+        this.assertUsable();
+        return this.subscriptions.add(realm, options, true);
+      },
+      unsubscribe: (subscriptionId) => this.subscriptions.remove(subscriptionId),
+      onSyncEvent: (realm, handler) =>
+        this.internal.on('sync', (event) => {
+          if (event.metadata.realm === realm) handler(event);
+        }),
+      onReconnected: (handler) => this.internal.on('reconnected', handler),
+      isConnected: () => this.connection.state === 'connected',
+      reportError: (error) => this.reportError(error),
+    },
     onLifecycle: (event, handler) => this.lifecycle.on(event, handler as (value: LifecycleEvents[typeof event]) => void),
     offLifecycle: (event, handler) => this.lifecycle.off(event, handler as (value: LifecycleEvents[typeof event]) => void),
   };

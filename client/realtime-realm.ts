@@ -1,8 +1,10 @@
-import type { RealtimeError, RealtimeEvent } from '../shared/index.js';
+import type { ConnectionStatus, RealtimeError, RealtimeEvent } from '../shared/index.js';
 import type { ConnectionChange } from './connection-state.js';
 import type { Disposer } from './emitter.js';
 import { Emitter } from './emitter.js';
-import type { SubscribeOptions } from './subscription-manager.js';
+import type { ResubscribedNotice, SubscribeOptions } from './subscription-manager.js';
+import { SyncClient, type SyncHost } from './sync-client.js';
+import type { SocketClient } from './socket-client.js';
 
 /**
  * Domain events a realm delivers: `'event'` for every subscribed topic and `'event:<topic>'` for one.
@@ -19,10 +21,12 @@ export interface RealmEvents {
 export interface ClientEvents extends RealmEvents {
   connection: ConnectionChange;
   error: RealtimeError;
+  /** A subscription was re-established after a reconnect; `recovered: false` means events were missed. */
+  resubscribed: ResubscribedNotice;
 }
 
 /** Lifecycle events, emitted by the client itself, never by the server. */
-export type LifecycleEvent = 'connection' | 'error';
+export type LifecycleEvent = 'connection' | 'error' | 'resubscribed';
 
 /** A listener of one client event. */
 export type EventHandler<K extends keyof ClientEvents> = (value: ClientEvents[K]) => void;
@@ -44,10 +48,14 @@ export interface RealmHost {
   reportListenerError(err: unknown): void;
   onLifecycle<K extends LifecycleEvent>(event: K, handler: EventHandler<K>): Disposer;
   offLifecycle<K extends LifecycleEvent>(event: K, handler: EventHandler<K>): void;
+  /** Backs each realm's `sync` client. */
+  syncHost: SyncHost;
+  /** The socket client (channels, direct messages, presence) of a realm. */
+  socketClient(realm: string): SocketClient;
 }
 
 function isLifecycle(event: string): event is LifecycleEvent {
-  return event === 'connection' || event === 'error';
+  return event === 'connection' || event === 'error' || event === 'resubscribed';
 }
 
 /**
@@ -61,6 +69,8 @@ function isLifecycle(event: string): event is LifecycleEvent {
  */
 export class RealtimeRealm {
   private readonly emitter: Emitter<RealmEvents>;
+  /** Revisioned JSON documents in this realm. */
+  readonly sync: SyncClient;
 
   constructor(
     /** The realm id. */
@@ -68,6 +78,17 @@ export class RealtimeRealm {
     private readonly host: RealmHost,
   ) {
     this.emitter = new Emitter<RealmEvents>((err) => host.reportListenerError(err));
+    this.sync = new SyncClient(id, host.syncHost);
+  }
+
+  /** Channels, direct messages and presence in this realm. */
+  get socketClient(): SocketClient {
+    return this.host.socketClient(this.id);
+  }
+
+  /** The data-provider status of an object in this realm (needs `P` on `object/<id>`). */
+  connectionStatus(objectId: string): Promise<ConnectionStatus> {
+    return this.socketClient.connectionStatus(objectId);
   }
 
   /** Subscribes to a topic in this realm; returns the subscription id (`sub_1`) at once. */

@@ -3,8 +3,11 @@ import {
   errorFromShape,
   isRetryable,
   isValidTopic,
+  matchesFilter,
   toRealtimeError,
   type RealtimeError,
+  type RealtimeEvent,
+  type StreamPosition,
   type SubscriptionFilter,
   type SubscriptionRevokedNotice,
   type SyncEventReturnMode,
@@ -12,6 +15,7 @@ import {
 import type { ConnectionManager } from './connection-manager.js';
 import type { Disposer } from './emitter.js';
 import type { RequestManager } from './request-manager.js';
+import { StreamPositions } from './stream-positions.js';
 
 /**
  * What `subscribe()` takes.
@@ -31,10 +35,29 @@ export interface SubscribeOptions {
   returnMode?: SyncEventReturnMode;
 }
 
+/**
+ * Payload of the `'resubscribed'` event: a subscription was re-established after a reconnect.
+ * `recovered: false` means events may have been missed (the history no longer covered the gap):
+ * reload whatever state the subscription feeds.
+ *
+ * @example
+ * client.on('resubscribed', ({ subscriptionId, recovered }) => { if (!recovered) reload(); });
+ */
+export interface ResubscribedNotice {
+  subscriptionId: string;
+  realm: string;
+  topic: string;
+  recovered: boolean;
+  /** @internal Made by the client itself (a document watcher). */
+  internal?: boolean;
+}
+
 interface SubscriptionEntry {
   id: string;
   realm: string;
   options: SubscribeOptions;
+  /** Made by the client itself (a document watcher), not by the user. */
+  internal: boolean;
   /** The in-flight `subscribe` request of the current connection, if any. */
   pending?: Promise<void>;
 }
@@ -52,10 +75,14 @@ export class SubscriptionManager {
   private counter = 0;
   private readonly disposers: Disposer[];
 
+  /** Where each topic stream was last seen: what resubscriptions resume from. */
+  readonly positions = new StreamPositions();
+
   constructor(
     private readonly connection: ConnectionManager,
     private readonly requests: RequestManager,
     private readonly reportError: (error: RealtimeError) => void,
+    private readonly onResubscribed: (notice: ResubscribedNotice) => void,
   ) {
     const onRevoked = ({ subscriptionId, error }: SubscriptionRevokedNotice): void => {
       if (this.entries.delete(subscriptionId)) this.reportError(withSubscription(errorFromShape(error), subscriptionId));
@@ -65,18 +92,22 @@ export class SubscriptionManager {
   }
 
   /** Registers a subscription and returns its id at once. Throws `InvalidArgumentError` for bad options. */
-  add(realm: string, options: SubscribeOptions): string {
+  add(realm: string, options: SubscribeOptions, internal = false): string {
     validateOptions(options);
     const id = `sub_${++this.counter}`;
-    const entry: SubscriptionEntry = { id, realm, options: { ...options } };
+    const entry: SubscriptionEntry = { id, realm, options: { ...options }, internal };
     this.entries.set(id, entry);
     if (this.connection.state === 'connected') this.send(entry);
     return id;
   }
 
-  /** Sends every subscription again; called on each (re)connection. */
+  /**
+   * Sends every subscription again, each resuming from its stream's last known position, so the
+   * server replays what was missed; called on each (re)connection.
+   */
   resubscribeAll(): void {
-    for (const entry of this.entries.values()) this.send(entry);
+    this.positions.retain([...this.entries.values()].map(({ realm, options }) => ({ realm, topic: options.topic })));
+    for (const entry of this.entries.values()) this.send(entry, this.positions.get(entry.realm, entry.options.topic));
   }
 
   /** Removes a subscription; the server stops delivering for it. Unknown ids are ignored. */
@@ -87,6 +118,28 @@ export class SubscriptionManager {
       const error = toRealtimeError(err);
       if (!isRetryable(error)) this.reportError(error);
     });
+  }
+
+  /**
+   * Whether the user's own subscriptions want an event. The server sends each event once per
+   * connection, so an event that only an internal subscription (a document watcher) matched must
+   * not reach the user's `'event'` listeners. Where an internal subscription shares the topic, the
+   * user's filters decide; otherwise the server's filtering already did.
+   */
+  wantedByUser(realm: string, event: RealtimeEvent): boolean {
+    let sharedWithInternal = false;
+    let topicMatch = false;
+    let filterMatch = false;
+    for (const entry of this.entries.values()) {
+      if (entry.realm !== realm || entry.options.topic !== event.topic) continue;
+      if (entry.internal) {
+        sharedWithInternal = true;
+        continue;
+      }
+      topicMatch = true;
+      if (!filterMatch && matchesFilter(entry.options.filter, event.payload)) filterMatch = true;
+    }
+    return sharedWithInternal ? filterMatch : topicMatch;
   }
 
   /** Whether an id names a live subscription. */
@@ -107,7 +160,7 @@ export class SubscriptionManager {
     for (const dispose of this.disposers) dispose();
   }
 
-  private send(entry: SubscriptionEntry): void {
+  private send(entry: SubscriptionEntry, since?: StreamPosition): void {
     const { topic, filter, returnMode } = entry.options;
     const request = this.requests.request('subscribe', {
       subscriptionId: entry.id,
@@ -115,10 +168,15 @@ export class SubscriptionManager {
       topic,
       ...(filter === undefined ? {} : { filter }),
       ...(returnMode === undefined ? {} : { returnMode }),
+      ...(since === undefined ? {} : { since }),
     });
     const pending = request.then(
-      () => {
+      (result) => {
         if (entry.pending === pending) delete entry.pending;
+        if (result.position !== undefined) this.positions.note(entry.realm, topic, result.position);
+        if (since !== undefined && this.entries.get(entry.id) === entry) {
+          this.onResubscribed({ subscriptionId: entry.id, realm: entry.realm, topic, recovered: result.recovered === true, internal: entry.internal });
+        }
       },
       (err: unknown) => {
         if (entry.pending === pending) delete entry.pending;

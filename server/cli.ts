@@ -7,6 +7,9 @@ import { generateDevSecret, saveDevSecret } from './dev-secret.js';
 import { REDACTED_PATHS } from './logger.js';
 import { createRealtimeServer } from './realtime-server.js';
 import { signToken } from './auth/token-signer.js';
+import type { DocumentStore } from './sync/document-store.js';
+import { MemoryDocumentStore } from './sync/memory-document-store.js';
+import { MongoDocumentStore } from './sync/mongo-document-store.js';
 
 function createCliLogger(config: ServerConfig) {
   const options = { level: config.logLevel, base: { service: 'realtime' }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
@@ -34,7 +37,26 @@ async function main(): Promise<void> {
     await saveDevSecret(auth.secret);
     logger.warn('DEVELOPMENT MODE: no JWT_SECRET, JWT_SECRETS or JWT_JWKS_URL set; using an ephemeral secret (set one, and NODE_ENV=production, for real use)');
   }
+  const { mongodbUrl, mongodbDb, maxDocumentBytes } = config.documents;
+  let documents: DocumentStore;
+  if (mongodbUrl === undefined) {
+    documents = new MemoryDocumentStore({ maxDocumentBytes });
+    logger.warn('Sync documents are kept IN MEMORY ONLY and are lost when the server stops; set MONGODB_URL to keep them');
+  } else {
+    documents = new MongoDocumentStore({
+      url: mongodbUrl,
+      dbName: mongodbDb,
+      maxDocumentBytes,
+      logger: ({ level, message, details }) => logger[level]({ details }, message),
+    });
+    logger.info({ db: mongodbDb }, 'sync documents in MongoDB');
+  }
+  if (config.redis === undefined) logger.info('running alone (no REDIS_URL): presence and event history in this process');
+  else logger.info({ keyPrefix: config.redis.keyPrefix }, 'cluster mode: sharing Redis with other nodes');
   const server = createRealtimeServer({
+    documents,
+    ...(config.redis === undefined ? {} : { redis: config.redis }),
+    history: config.history,
     port: config.port,
     ...(config.host === undefined ? {} : { host: config.host }),
     auth,
@@ -76,6 +98,8 @@ async function main(): Promise<void> {
       },
     );
   };
+  // A stray rejection from a library must not take every client down with the process.
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
 }

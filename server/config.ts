@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { DEFAULT_HISTORY_LIMITS } from './history/event-history.js';
+import { DEFAULT_MAX_DOCUMENT_BYTES } from './sync/document-operations.js';
 
 /**
  * How the server verifies tokens. At least one of `secret`, `secrets` or `jwksUrl` is required.
@@ -40,6 +42,33 @@ export interface LimitOptions {
    * @default 1000
    */
   maxSubscriptionsPerConnection?: number;
+  /**
+   * Most connections one channel (or one document's presence) may hold; `LIMIT_EXCEEDED` beyond.
+   * @default 1000
+   */
+  maxChannelMembers?: number;
+  /**
+   * Most channels one connection may be in, documents it has open included.
+   * @default 100
+   */
+  maxChannelsPerConnection?: number;
+  /**
+   * Largest presence state (JSON bytes) a member may set.
+   * @default 1024
+   */
+  maxPresenceStateBytes?: number;
+  /**
+   * How often each node renews its presence heartbeat and sweeps entries of dead nodes, ms.
+   * @default 5000
+   */
+  presenceHeartbeatMs?: number;
+  /**
+   * How long after its last heartbeat a node counts as dead and its presence entries (members,
+   * connections, data providers) are removed, ms. A dead node's entries are gone within
+   * `presenceNodeTimeoutMs + presenceHeartbeatMs`. Must exceed `presenceHeartbeatMs`.
+   * @default 15000
+   */
+  presenceNodeTimeoutMs?: number;
 }
 
 /** Limits with every default applied. */
@@ -49,6 +78,11 @@ export type ResolvedLimits = Required<LimitOptions>;
 export const DEFAULT_LIMITS: ResolvedLimits = {
   maxPayloadBytes: 64 * 1024,
   maxSubscriptionsPerConnection: 1000,
+  maxChannelMembers: 1000,
+  maxChannelsPerConnection: 100,
+  maxPresenceStateBytes: 1024,
+  presenceHeartbeatMs: 5000,
+  presenceNodeTimeoutMs: 15_000,
 };
 
 /** Log levels accepted by `LOG_LEVEL`. */
@@ -69,6 +103,21 @@ export interface ServerConfig {
   /** True when no JWT configuration was given outside production: an ephemeral secret is in use. */
   developmentMode: boolean;
   limits: ResolvedLimits;
+  /** Sync document storage: MongoDB when `mongodbUrl` is set, else the embedded in-memory store. */
+  documents: DocumentsConfig;
+  /** Cluster mode: set when `REDIS_URL` is. */
+  redis?: { url: string; keyPrefix: string };
+  /** Recent events kept per topic stream for recovery. */
+  history: { maxEvents: number; maxAgeMs: number };
+}
+
+/** Where sync documents live. */
+export interface DocumentsConfig {
+  mongodbUrl?: string;
+  /** @default 'realtime' */
+  mongodbDb: string;
+  /** Largest document data (JSON bytes). @default 65536 */
+  maxDocumentBytes: number;
 }
 
 const MIN_SECRET_LENGTH = 32;
@@ -126,6 +175,24 @@ const envSchema = z
     JWT_CLOCK_TOLERANCE: z.coerce.number({ error: 'must be a number of seconds' }).min(0).max(300).optional(),
     MAX_PAYLOAD_BYTES: positiveInt().max(16 * 1024 * 1024).optional(),
     MAX_SUBSCRIPTIONS_PER_CONNECTION: positiveInt().optional(),
+    MONGODB_URL: z
+      .string()
+      .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// connection string')
+      .optional(),
+    MONGODB_DB: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,63}$/, 'must be 1-63 letters, digits, _ or -')
+      .default('realtime'),
+    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+    REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/, 'must be 1-32 letters, digits, _ . or -').default('rt'),
+    HISTORY_MAX_EVENTS: positiveInt().max(1_000_000).optional(),
+    HISTORY_MAX_AGE_MS: positiveInt().optional(),
+    SYNC_MAX_DOCUMENT_BYTES: positiveInt().max(16 * 1024 * 1024, 'must be at most 16 MiB').optional(),
+    MAX_CHANNEL_MEMBERS: positiveInt().optional(),
+    MAX_CHANNELS_PER_CONNECTION: positiveInt().optional(),
+    MAX_PRESENCE_STATE_BYTES: positiveInt().max(1024 * 1024).optional(),
+    PRESENCE_HEARTBEAT_MS: positiveInt().min(10, 'must be at least 10').optional(),
+    PRESENCE_NODE_TIMEOUT_MS: positiveInt().optional(),
   })
   .superRefine((env, ctx) => {
     const production = env.NODE_ENV === 'production';
@@ -135,6 +202,15 @@ const envSchema = z
         code: 'custom',
         path: ['JWT_SECRET'],
         message: 'one of JWT_SECRET, JWT_SECRETS or JWT_JWKS_URL is required when NODE_ENV=production',
+      });
+    }
+    const heartbeat = env.PRESENCE_HEARTBEAT_MS ?? DEFAULT_LIMITS.presenceHeartbeatMs;
+    const nodeTimeout = env.PRESENCE_NODE_TIMEOUT_MS ?? DEFAULT_LIMITS.presenceNodeTimeoutMs;
+    if (nodeTimeout <= heartbeat) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PRESENCE_NODE_TIMEOUT_MS'],
+        message: `must be greater than PRESENCE_HEARTBEAT_MS (${heartbeat})`,
       });
     }
     if (production && (env.CORS_ORIGINS ?? '').trim() === '*') {
@@ -192,6 +268,21 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
     limits: {
       maxPayloadBytes: e.MAX_PAYLOAD_BYTES ?? DEFAULT_LIMITS.maxPayloadBytes,
       maxSubscriptionsPerConnection: e.MAX_SUBSCRIPTIONS_PER_CONNECTION ?? DEFAULT_LIMITS.maxSubscriptionsPerConnection,
+      maxChannelMembers: e.MAX_CHANNEL_MEMBERS ?? DEFAULT_LIMITS.maxChannelMembers,
+      maxChannelsPerConnection: e.MAX_CHANNELS_PER_CONNECTION ?? DEFAULT_LIMITS.maxChannelsPerConnection,
+      maxPresenceStateBytes: e.MAX_PRESENCE_STATE_BYTES ?? DEFAULT_LIMITS.maxPresenceStateBytes,
+      presenceHeartbeatMs: e.PRESENCE_HEARTBEAT_MS ?? DEFAULT_LIMITS.presenceHeartbeatMs,
+      presenceNodeTimeoutMs: e.PRESENCE_NODE_TIMEOUT_MS ?? DEFAULT_LIMITS.presenceNodeTimeoutMs,
+    },
+    ...(e.REDIS_URL === undefined ? {} : { redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX } }),
+    history: {
+      maxEvents: e.HISTORY_MAX_EVENTS ?? DEFAULT_HISTORY_LIMITS.maxEvents,
+      maxAgeMs: e.HISTORY_MAX_AGE_MS ?? DEFAULT_HISTORY_LIMITS.maxAgeMs,
+    },
+    documents: {
+      ...(e.MONGODB_URL === undefined ? {} : { mongodbUrl: e.MONGODB_URL }),
+      mongodbDb: e.MONGODB_DB,
+      maxDocumentBytes: e.SYNC_MAX_DOCUMENT_BYTES ?? DEFAULT_MAX_DOCUMENT_BYTES,
     },
   };
 }

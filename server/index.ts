@@ -19,3 +19,17 @@ export {
 } from './auth/permissions.js';
 export { principalFromClaims } from './auth/principal-from-claims.js';
 export type { EventDraft } from './gateway/event-publisher.js';
+export { MemoryPresenceStore } from './presence/memory-presence-store.js';
+export { ProviderLedger } from './presence/provider-ledger.js';
+export type {
+  PresenceStore,
+  ConnectionRecord,
+  MemberRecord,
+  AddMemberLimits,
+  AddMemberResult,
+  RemovedMember,
+  RealmStatusChange,
+  PresenceCleanup,
+  PresenceSetSummary,
+} from './presence/presence-store.js';
+export type { PresenceService, JoinOutcome, ChannelSummary } from './presence/presence-service.js';

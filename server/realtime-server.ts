@@ -9,8 +9,15 @@ import { DEFAULT_LIMITS, type AuthOptions, type LimitOptions, type ResolvedLimit
 import type { EventDraft } from './gateway/event-publisher.js';
 import { RealtimeGateway } from './gateway/realtime-gateway.js';
 import type { RealtimeIo } from './gateway/socket-types.js';
-import { createApp } from './http/create-app.js';
+import { createApp, type ReadinessReport } from './http/create-app.js';
 import { createLogger } from './logger.js';
+import { RedisCluster } from './cluster/redis-cluster.js';
+import type { EventHistory, HistoryLimits } from './history/event-history.js';
+import { MemoryEventHistory } from './history/memory-event-history.js';
+import { RedisEventHistory } from './history/redis-event-history.js';
+import type { DocumentStore } from './sync/document-store.js';
+import type { PresenceStore } from './presence/presence-store.js';
+import { MemoryDocumentStore } from './sync/memory-document-store.js';
 
 /**
  * Options of {@link createRealtimeServer}.
@@ -37,6 +44,26 @@ export interface RealtimeServerOptions {
   logger?: Logger;
   /** Per-client caps. */
   limits?: LimitOptions;
+  /**
+   * Where sync documents live; the server closes it on `close()`. A `MongoDocumentStore` keeps
+   * them in MongoDB.
+   * @default new MemoryDocumentStore() (embedded, in memory only)
+   */
+  documents?: DocumentStore;
+  /**
+   * Where channel membership, presence and data providers live (shared by every node of a cluster).
+   * @default new MemoryPresenceStore() (this process only)
+   */
+  presenceStore?: PresenceStore;
+  /** This node's id in the presence store; a random one when absent. */
+  nodeId?: string;
+  /**
+   * Run as one node of a cluster sharing this Redis: cross-node rooms and broadcasts through
+   * `@socket.io/redis-adapter`, event history and presence in Redis. Alone (in memory) when absent.
+   */
+  redis?: { url: string; keyPrefix?: string };
+  /** How much recent history each topic stream keeps for recovery. */
+  history?: HistoryLimits;
   /**
    * Development mode: enables `POST /auth/dev-token` signed with `auth.secret`. Never in production.
    * @default false
@@ -66,6 +93,9 @@ export class RealtimeServer {
   readonly gateway: RealtimeGateway;
   readonly logger: Logger;
   readonly limits: ResolvedLimits;
+  readonly documents: DocumentStore;
+  /** The Redis connections when clustered. */
+  readonly cluster?: RedisCluster;
   private closing?: Promise<void>;
 
   constructor(private readonly options: RealtimeServerOptions) {
@@ -83,13 +113,34 @@ export class RealtimeServer {
       // above the payload limit that requests are checked against with a typed error.
       maxHttpBufferSize: Math.max(1_000_000, this.limits.maxPayloadBytes * 4),
     });
-    this.gateway = new RealtimeGateway({ io: this.io, verifier, logger: this.logger, limits: this.limits });
+    this.documents = options.documents ?? new MemoryDocumentStore();
+    let history: EventHistory = new MemoryEventHistory(options.history);
+    if (options.redis !== undefined) {
+      this.cluster = new RedisCluster({ ...options.redis, logger: this.logger });
+      this.io.adapter(this.cluster.adapter());
+      history = new RedisEventHistory(this.cluster.data, options.history, this.cluster.keyPrefix);
+    }
+    this.gateway = new RealtimeGateway({
+      io: this.io,
+      verifier,
+      logger: this.logger,
+      limits: this.limits,
+      documents: this.documents,
+      history,
+      clustered: this.cluster !== undefined,
+      ...(options.presenceStore === undefined ? {} : { presenceStore: options.presenceStore }),
+      ...(options.nodeId === undefined ? {} : { nodeId: options.nodeId }),
+    });
     this.app = createApp({
       verifier,
       publisher: this.gateway.publisher,
+      sync: this.gateway.sync,
+      presence: this.gateway.presence,
+      messenger: this.gateway.messenger,
       logger: this.logger,
       limits: this.limits,
       corsOrigins,
+      readiness: () => this.readiness(),
       ...(options.developmentMode === true && options.auth.secret !== undefined
         ? { developmentSecret: options.auth.secret }
         : {}),
@@ -100,6 +151,9 @@ export class RealtimeServer {
   /** Starts listening; resolves with the port and URL. */
   async listen(): Promise<ListeningAddress> {
     const { port = 3000, host } = this.options;
+    // Fail fast on an unreachable database or Redis rather than on the first request.
+    await this.documents.ready?.();
+    await this.cluster?.connect();
     await new Promise<void>((resolve, reject) => {
       this.httpServer.once('error', reject);
       this.httpServer.listen(port, host, () => {
@@ -120,8 +174,16 @@ export class RealtimeServer {
     return { port: info.port, url: `http://${host}:${info.port}` };
   }
 
+  /** Which dependencies are reachable (`GET /ready`). */
+  readiness(): ReadinessReport {
+    const checks: ReadinessReport['checks'] = {};
+    if (this.cluster !== undefined) checks.redis = this.cluster.status;
+    const down = Object.values(checks).includes('down');
+    return { status: down ? 'degraded' : 'ready', checks };
+  }
+
   /** Publishes an event from the server itself (same path as `POST /api/events`). */
-  publish(draft: EventDraft): RealtimeEvent {
+  publish(draft: EventDraft): Promise<RealtimeEvent> {
     return this.gateway.publisher.publish(draft);
   }
 
@@ -130,6 +192,9 @@ export class RealtimeServer {
     this.closing ??= (async () => {
       await this.io.close();
       this.httpServer.closeAllConnections();
+      await this.gateway.presence.close();
+      await this.documents.close();
+      await this.cluster?.close();
       this.logger.info('closed');
     })();
     return this.closing;

@@ -1,15 +1,22 @@
+import { matchesPattern } from './id-pattern.js';
+
 /** A value a filter can compare against with strict equality. */
 export type FilterPrimitive = string | number | boolean | null;
 
-/** One filter condition: equality with a primitive, or membership in a list. */
-export type FilterCondition = FilterPrimitive | { in: FilterPrimitive[] };
+/**
+ * One filter condition: equality with a primitive, membership in a list (`{ in: [...] }`), or an
+ * id pattern (`{ like: 'riders/*' }`) that a string field must match, with the same rules as
+ * permission and data-provider patterns (a trailing `*` matches the rest, an inner `*` segment one
+ * segment).
+ */
+export type FilterCondition = FilterPrimitive | { in: FilterPrimitive[] } | { like: string };
 
 /**
  * A subscription filter: every key (a payload field, or a dotted path into nested objects) must
  * match its condition.
  *
  * @example
- * const filter: SubscriptionFilter = { campusId: 12, 'room.kind': { in: ['lab', 'hall'] } };
+ * const filter: SubscriptionFilter = { campusId: 12, 'room.kind': { in: ['lab', 'hall'] }, id: { like: 'riders/*' } };
  */
 export type SubscriptionFilter = Record<string, FilterCondition>;
 
@@ -17,6 +24,8 @@ export type SubscriptionFilter = Record<string, FilterCondition>;
 export const MAX_FILTER_KEYS = 20;
 /** Most values an `in` list may have. */
 export const MAX_FILTER_IN_VALUES = 100;
+/** Longest `like` pattern. */
+export const MAX_FILTER_LIKE_LENGTH = 512;
 
 /**
  * Reads a dotted path (`a.b.c`) from a value; `undefined` when any step is missing.
@@ -40,6 +49,7 @@ export function readPath(value: unknown, path: string): unknown {
  *
  * @example
  * matchesFilter({ campusId: { in: [12, 15] } }, { campusId: 15 }); // true
+ * matchesFilter({ id: { like: 'riders/*' } }, { id: 'riders/7' }); // true
  */
 export function matchesFilter(filter: SubscriptionFilter | undefined, payload: unknown): boolean {
   if (filter === undefined) return true;
@@ -48,7 +58,11 @@ export function matchesFilter(filter: SubscriptionFilter | undefined, payload: u
     const actual = readPath(payload, path);
     if (actual === undefined) return false;
     if (typeof condition === 'object' && condition !== null) {
-      if (!condition.in.includes(actual as FilterPrimitive)) return false;
+      if ('like' in condition) {
+        if (typeof actual !== 'string' || !matchesPattern(condition.like, actual)) return false;
+      } else if (!condition.in.includes(actual as FilterPrimitive)) {
+        return false;
+      }
     } else if (actual !== condition) {
       return false;
     }

@@ -1,15 +1,17 @@
+import { CHANNEL_CLIENT_EVENTS, type ChannelClientEvents, type ChannelServerEvents } from './channel-protocol.js';
 import type { Principal } from './principal.js';
 import type { RealtimeEvent } from './realtime-event.js';
+import { SYNC_CLIENT_EVENTS, type SyncClientEvents } from './sync-protocol.js';
 import { TOPIC_CLIENT_EVENTS, type TopicClientEvents, type TopicServerEvents } from './topic-protocol.js';
 
 /**
  * Every event a client sends: the union of each feature's map. A feature adds its map here and its
  * names to {@link CLIENT_EVENT_NAMES}.
  */
-export interface ClientToServerEvents extends TopicClientEvents {}
+export interface ClientToServerEvents extends TopicClientEvents, SyncClientEvents, ChannelClientEvents {}
 
 /** Every event the server sends. */
-export interface ServerToClientEvents extends TopicServerEvents {}
+export interface ServerToClientEvents extends TopicServerEvents, ChannelServerEvents {}
 
 /** Events between server nodes (through the adapter). */
 export interface InterServerEvents {
@@ -23,4 +25,4 @@ export interface SocketData {
 }
 
 /** The names of every client-to-server event, for answering unknown ones at runtime. */
-export const CLIENT_EVENT_NAMES = [...TOPIC_CLIENT_EVENTS] as const;
+export const CLIENT_EVENT_NAMES = [...TOPIC_CLIENT_EVENTS, ...SYNC_CLIENT_EVENTS, ...CHANNEL_CLIENT_EVENTS] as const;

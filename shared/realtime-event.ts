@@ -23,6 +23,10 @@ export interface RealtimeEventMetadata {
   revision?: number;
   /** Who published it, when a user did (`sub` of the token). */
   publisher?: string;
+  /** The topic stream's epoch; with `offset`, where this event sits in its stream (for recovery). */
+  epoch?: string;
+  /** The event's position in its topic stream; grows with every event of the stream. */
+  offset?: string;
 }
 
 /**

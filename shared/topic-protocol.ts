@@ -2,6 +2,7 @@ import type { SubscriptionFilter } from './filter.js';
 import type { ErrorShape } from './error-codes.js';
 import type { Ack } from './ack.js';
 import type { RealtimeEvent, SyncEventReturnMode } from './realtime-event.js';
+import type { StreamPosition } from './stream-position.js';
 
 /**
  * `subscribe` request. `subscriptionId` is the client's own id (`sub_1`); the server assigns one
@@ -13,6 +14,11 @@ export interface SubscribeRequest {
   topic: string;
   filter?: SubscriptionFilter;
   returnMode?: SyncEventReturnMode;
+  /**
+   * Resume after this position (a resubscription after a reconnect): the server first sends the
+   * events of the stream after it that match, then live events.
+   */
+  since?: StreamPosition;
 }
 
 /** What the server confirms for a subscription. */
@@ -20,6 +26,13 @@ export interface SubscribeResult {
   subscriptionId: string;
   realm: string;
   topic: string;
+  /** The stream's latest position when the subscription took effect (absent without history). */
+  position?: StreamPosition;
+  /**
+   * With `since`: whether every missed event could be sent. `false` when the history no longer
+   * covers the gap or the stream's epoch changed; the application should reload its state.
+   */
+  recovered?: boolean;
 }
 
 /** `unsubscribe` request (the reference protocol's shape). */

@@ -6,7 +6,18 @@ import { EventPublisher } from './event-publisher.js';
 import { authenticateHandshake, registerSessionHandlers } from './session-handlers.js';
 import type { RealtimeIo, RealtimeSocket } from './socket-types.js';
 import { SubscriptionIndex } from './subscription-index.js';
+import type { DocumentStore } from '../sync/document-store.js';
+import { SyncService } from '../sync/sync-service.js';
+import type { EventHistory } from '../history/event-history.js';
+import { MemoryEventHistory } from '../history/memory-event-history.js';
+import { registerSyncHandlers } from './sync-handlers.js';
 import { registerTopicHandlers } from './topic-handlers.js';
+import { MemoryPresenceStore } from '../presence/memory-presence-store.js';
+import type { PresenceStore } from '../presence/presence-store.js';
+import { PresenceService } from '../presence/presence-service.js';
+import { ChannelMessenger } from './channel-messenger.js';
+import { registerChannelHandlers } from './channel-handlers.js';
+import { registerPresenceHandlers } from './presence-handlers.js';
 
 /** What the gateway is built from. */
 export interface RealtimeGatewayOptions {
@@ -14,6 +25,19 @@ export interface RealtimeGatewayOptions {
   verifier: TokenVerifier;
   logger: Logger;
   limits: ResolvedLimits;
+  /** Where sync documents live. */
+  documents: DocumentStore;
+  /** Recent events per topic stream, for recovery. @default new MemoryEventHistory() */
+  history?: EventHistory;
+  /** Whether other nodes share this one through the Redis adapter. @default false */
+  clustered?: boolean;
+  /**
+   * Where channel membership, presence and data providers live.
+   * @default new MemoryPresenceStore()
+   */
+  presenceStore?: PresenceStore;
+  /** This node's id in the presence store; a random one when absent. */
+  nodeId?: string;
 }
 
 const KNOWN_EVENTS: ReadonlySet<string> = new Set(CLIENT_EVENT_NAMES);
@@ -29,10 +53,29 @@ const KNOWN_EVENTS: ReadonlySet<string> = new Set(CLIENT_EVENT_NAMES);
 export class RealtimeGateway {
   readonly subscriptions = new SubscriptionIndex();
   readonly publisher: EventPublisher;
+  readonly sync: SyncService;
+  readonly presence: PresenceService;
+  readonly messenger: ChannelMessenger;
 
   constructor(private readonly options: RealtimeGatewayOptions) {
     const { io, verifier } = options;
-    this.publisher = new EventPublisher(io, this.subscriptions);
+    this.publisher = new EventPublisher({
+      io,
+      subscriptions: this.subscriptions,
+      history: options.history ?? new MemoryEventHistory(),
+      logger: options.logger,
+      clustered: options.clustered ?? false,
+    });
+    this.sync = new SyncService(options.documents, this.publisher);
+    this.presence = new PresenceService({
+      io,
+      store: options.presenceStore ?? new MemoryPresenceStore(),
+      publisher: this.publisher,
+      limits: options.limits,
+      logger: options.logger,
+      ...(options.nodeId === undefined ? {} : { nodeId: options.nodeId }),
+    });
+    this.messenger = new ChannelMessenger(io, this.presence, options.limits);
     io.use(authenticateHandshake(verifier));
     io.on('connection', (socket) => this.onConnection(socket));
   }
@@ -48,6 +91,9 @@ export class RealtimeGateway {
     logger.debug({ socketId: socket.id, userId }, 'connected');
     registerSessionHandlers(socket, { io, logger, verifier, subscriptions: this.subscriptions });
     registerTopicHandlers(socket, { logger, limits, subscriptions: this.subscriptions, publisher: this.publisher });
+    registerSyncHandlers(socket, { logger, sync: this.sync });
+    registerPresenceHandlers(socket, { logger, limits, presence: this.presence });
+    registerChannelHandlers(socket, { logger, limits, presence: this.presence, messenger: this.messenger });
     socket.onAny((event: string, ...args: unknown[]) => {
       if (KNOWN_EVENTS.has(event)) return;
       const name = String(event).slice(0, 100);

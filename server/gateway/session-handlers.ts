@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
 import { AuthError, ErrorCode, toRealtimeError, type Principal } from '../../shared/index.js';
-import { can } from '../auth/permissions.js';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import { topicResource } from '../auth/permissions.js';
 import { refreshTokenSchema } from '../validation/topic-schemas.js';
 import { onRequest } from './request-handler.js';
+import { canSubscribe } from './topic-access.js';
 import type { RealtimeIo, RealtimeSocket } from './socket-types.js';
 import type { SubscriptionIndex } from './subscription-index.js';
 
@@ -95,7 +95,7 @@ export function registerSessionHandlers(socket: RealtimeSocket, context: Session
 
 function revokeUnpermitted(socket: RealtimeSocket, principal: Principal, subscriptions: SubscriptionIndex): void {
   for (const subscription of subscriptions.ofSocket(socket.id)) {
-    if (can(principal, subscription.realm, topicResource(subscription.topic), 'R')) continue;
+    if (canSubscribe(principal, subscription.realm, subscription.topic)) continue;
     subscriptions.remove(socket.id, subscription.id);
     if (!subscriptions.hasRoom(socket.id, subscription.room)) void socket.leave(subscription.room);
     socket.emit('subscription:revoked', {

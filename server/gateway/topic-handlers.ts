@@ -1,13 +1,14 @@
 import type { Logger } from 'pino';
-import { LimitExceededError, type RealtimeEvent } from '../../shared/index.js';
-import { assertCan, resolveRealm, topicResource } from '../auth/permissions.js';
+import { LimitExceededError, type RealtimeEvent, type SubscribeResult } from '../../shared/index.js';
+import { resolveRealm } from '../auth/permissions.js';
 import type { ResolvedLimits } from '../config.js';
 import { assertPayloadSize } from '../validation/payload-size.js';
 import { publishSchema, subscribeSchema, unsubscribeSchema } from '../validation/topic-schemas.js';
 import type { EventPublisher } from './event-publisher.js';
 import { onRequest } from './request-handler.js';
+import { assertCanPublish, assertCanSubscribe } from './topic-access.js';
 import type { RealtimeSocket } from './socket-types.js';
-import { topicRoom, type SubscriptionIndex } from './subscription-index.js';
+import { topicRoom, type Subscription, type SubscriptionIndex } from './subscription-index.js';
 
 /** What the topic handlers need from the gateway. */
 export interface TopicHandlerContext {
@@ -31,10 +32,10 @@ export function registerTopicHandlers(socket: RealtimeSocket, context: TopicHand
   const { logger, limits, subscriptions, publisher } = context;
   let generatedIds = 0;
 
-  onRequest(socket, logger, 'subscribe', subscribeSchema, (request) => {
+  onRequest(socket, logger, 'subscribe', subscribeSchema, async (request): Promise<SubscribeResult> => {
     const principal = socket.data.principal;
     const realm = resolveRealm(principal, request.realm);
-    assertCan(principal, realm, topicResource(request.topic), 'R');
+    assertCanSubscribe(principal, realm, request.topic);
     const subscriptionId = request.subscriptionId ?? `srv_${++generatedIds}`;
     const replacing = subscriptions.ofSocket(socket.id).some((existing) => existing.id === subscriptionId);
     if (!replacing && subscriptions.count(socket.id) >= limits.maxSubscriptionsPerConnection) {
@@ -44,7 +45,7 @@ export function registerTopicHandlers(socket: RealtimeSocket, context: TopicHand
       );
     }
     const room = topicRoom(realm, request.topic);
-    const previous = subscriptions.add({
+    const subscription: Subscription = {
       id: subscriptionId,
       socketId: socket.id,
       realm,
@@ -52,12 +53,22 @@ export function registerTopicHandlers(socket: RealtimeSocket, context: TopicHand
       room,
       returnMode: request.returnMode ?? 'full',
       ...(request.filter === undefined ? {} : { filter: request.filter }),
-    });
+    };
+    const previous = subscriptions.add(subscription);
     if (previous !== undefined && previous.room !== room && !subscriptions.hasRoom(socket.id, previous.room)) {
       void socket.leave(previous.room);
     }
     void socket.join(room);
-    return { subscriptionId, realm, topic: request.topic };
+    const result: SubscribeResult = { subscriptionId, realm, topic: request.topic };
+    // Live first, then history: whatever is published in between is held and released after the
+    // replay, so a resubscription sees its whole gap in order and nothing twice.
+    if (request.since !== undefined) {
+      const replay = await publisher.recover(socket, subscription, request.since);
+      result.recovered = replay.recovered;
+    }
+    const position = await publisher.head(realm, request.topic);
+    if (position !== undefined) result.position = position;
+    return result;
   });
 
   onRequest(socket, logger, 'unsubscribe', unsubscribeSchema, ({ subscriptionId }) => {
@@ -67,10 +78,10 @@ export function registerTopicHandlers(socket: RealtimeSocket, context: TopicHand
     return { subscriptionId };
   });
 
-  onRequest(socket, logger, 'topic:publish', publishSchema, (request): RealtimeEvent => {
+  onRequest(socket, logger, 'topic:publish', publishSchema, (request): Promise<RealtimeEvent> => {
     const principal = socket.data.principal;
     const realm = resolveRealm(principal, request.realm);
-    assertCan(principal, realm, topicResource(request.topic), 'C');
+    assertCanPublish(principal, realm, request.topic);
     assertPayloadSize(request.payload, limits.maxPayloadBytes, 'payload');
     return publisher.publish({
       realm,
@@ -84,5 +95,6 @@ export function registerTopicHandlers(socket: RealtimeSocket, context: TopicHand
 
   socket.on('disconnect', () => {
     subscriptions.removeSocket(socket.id);
+    publisher.dropSocket(socket.id);
   });
 }

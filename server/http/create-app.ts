@@ -8,19 +8,39 @@ import { authRoutes } from './auth-routes.js';
 import { authenticate } from './authenticate.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import { eventsRoutes } from './events-routes.js';
+import { syncRoutes } from './sync-routes.js';
+import type { SyncService } from '../sync/sync-service.js';
+import type { ChannelMessenger } from '../gateway/channel-messenger.js';
+import type { PresenceService } from '../presence/presence-service.js';
+import { presenceRoutes } from './presence-routes.js';
+import { socketRoutes } from './socket-routes.js';
 
 /** What the REST API is built from. */
 export interface AppOptions {
   verifier: TokenVerifier;
   publisher: EventPublisher;
+  sync: SyncService;
+  presence: PresenceService;
+  messenger: ChannelMessenger;
   logger: Logger;
   limits: ResolvedLimits;
   corsOrigins: string[] | '*';
   developmentSecret?: string;
+  /** What `GET /ready` reports. */
+  readiness: () => ReadinessReport;
 }
 
 /**
- * The Express app: `GET /health` (no auth), `/auth/*`, and the authenticated `/api/*` routes, with
+ * `GET /ready`: `ready` when every dependency is reachable, `degraded` (HTTP 503) when one is down
+ * (the node still serves its own clients).
+ */
+export interface ReadinessReport {
+  status: 'ready' | 'degraded';
+  checks: Record<string, 'up' | 'down'>;
+}
+
+/**
+ * The Express app: `GET /health` and `GET /ready` (no auth), `/auth/*`, and the authenticated `/api/*` routes, with
  * every error answered as a typed JSON body.
  *
  * @example
@@ -36,6 +56,10 @@ export function createApp(options: AppOptions): Express {
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  app.get('/ready', (_req, res) => {
+    const report = options.readiness();
+    res.status(report.status === 'ready' ? 200 : 503).json(report);
+  });
   app.use(
     '/auth',
     authRoutes({
@@ -45,6 +69,9 @@ export function createApp(options: AppOptions): Express {
   );
   app.use('/api', authenticate(options.verifier));
   app.use('/api', eventsRoutes(options.publisher, options.limits));
+  app.use('/api', syncRoutes(options.sync));
+  app.use('/api', socketRoutes(options.presence, options.messenger));
+  app.use('/api', presenceRoutes(options.presence));
 
   app.use(notFoundHandler);
   app.use(errorHandler(options.logger));

@@ -1,5 +1,6 @@
 import { Router } from 'express';
-import { assertCan, resolveRealm, topicResource } from '../auth/permissions.js';
+import { resolveRealm } from '../auth/permissions.js';
+import { assertCanPublish } from '../gateway/topic-access.js';
 import type { ResolvedLimits } from '../config.js';
 import type { EventPublisher } from '../gateway/event-publisher.js';
 import { parseInput } from '../validation/parse-input.js';
@@ -16,13 +17,13 @@ import { principalOf, requestedRealm } from './authenticate.js';
  */
 export function eventsRoutes(publisher: EventPublisher, limits: ResolvedLimits): Router {
   const router = Router();
-  router.post('/events', (req, res) => {
+  router.post('/events', async (req, res) => {
     const request = parseInput(publishSchema, req.body, 'event');
     const principal = principalOf(res);
     const realm = resolveRealm(principal, requestedRealm(req, request.realm));
-    assertCan(principal, realm, topicResource(request.topic), 'C');
+    assertCanPublish(principal, realm, request.topic);
     assertPayloadSize(request.payload, limits.maxPayloadBytes, 'payload');
-    const event = publisher.publish({
+    const event = await publisher.publish({
       realm,
       topic: request.topic,
       source: 'api',

@@ -1,14 +1,5 @@
 import { PayloadTooLargeError } from '../../shared/index.js';
-
-/**
- * Size of a value as UTF-8 JSON, in bytes.
- *
- * @example
- * jsonByteLength({ a: 'é' }); // 10
- */
-export function jsonByteLength(value: unknown): number {
-  return Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8');
-}
+import { jsonByteLength } from '../sync/json-data.js';
 
 /**
  * Throws `PAYLOAD_TOO_LARGE` when a value's JSON exceeds `maxBytes`.

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import {
   MAX_FILTER_IN_VALUES,
   MAX_FILTER_KEYS,
+  MAX_FILTER_LIKE_LENGTH,
   MAX_TOPIC_LENGTH,
+  OFFSET_PATTERN,
   REALM_PATTERN,
   TOPIC_PATTERN,
 } from '../../shared/index.js';
@@ -16,8 +18,10 @@ export const topicSchema = z
 /** A realm id. */
 export const realmSchema = z.string({ error: 'realm must be a string' }).regex(REALM_PATTERN, 'realm must be 1-64 letters, digits, _ or -');
 
+const FILTER_VALUE_MESSAGE = 'filter values must be a string, number, boolean, null, { in: [...] } or { like: "pattern" }';
+
 const filterPrimitive = z.union([z.string().max(1024), z.number(), z.boolean(), z.null()], {
-  error: 'filter values must be a string, number, boolean, null or { in: [...] }',
+  error: FILTER_VALUE_MESSAGE,
 });
 
 const filterPath = z
@@ -26,7 +30,7 @@ const filterPath = z
   .max(200)
   .regex(/^[^.]+(\.[^.]+)*$/, 'filter keys are field names or dotted paths such as "room.id"');
 
-/** A subscription filter: equality, `{ in: [...] }`, dotted paths, all keys ANDed. */
+/** A subscription filter: equality, `{ in: [...] }`, `{ like: pattern }`, dotted paths, all keys ANDed. */
 export const filterSchema = z
   .record(
     filterPath,
@@ -34,7 +38,16 @@ export const filterSchema = z
       filterPrimitive,
       z.strictObject(
         { in: z.array(filterPrimitive).min(1, '"in" needs at least one value').max(MAX_FILTER_IN_VALUES) },
-        { error: 'filter values must be a string, number, boolean, null or { in: [...] }' },
+        { error: FILTER_VALUE_MESSAGE },
+      ),
+      z.strictObject(
+        {
+          like: z
+            .string({ error: '"like" must be a string pattern such as "riders/*"' })
+            .min(1, '"like" must not be empty')
+            .max(MAX_FILTER_LIKE_LENGTH, `"like" must be at most ${MAX_FILTER_LIKE_LENGTH} characters`),
+        },
+        { error: FILTER_VALUE_MESSAGE },
       ),
     ]),
     { error: 'filter must be an object of field → value' },
@@ -46,8 +59,15 @@ export const subscriptionIdSchema = z
   .string({ error: 'subscriptionId must be a string' })
   .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'subscriptionId must be 1-64 letters, digits or _ . : -');
 
+/** A position in a topic stream. */
+export const streamPositionSchema = z.strictObject({
+  epoch: z.string().min(1).max(64),
+  offset: z.string().regex(OFFSET_PATTERN, 'offset must look like "0-42"'),
+});
+
 /** `subscribe` payload. */
 export const subscribeSchema = z.strictObject({
+  since: streamPositionSchema.optional(),
   subscriptionId: subscriptionIdSchema.optional(),
   realm: realmSchema.optional(),
   topic: topicSchema,

@@ -17,7 +17,8 @@ describe('loadConfig', () => {
   it('starts in development mode with defaults when nothing is set', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ port: 3000, logLevel: 'info', developmentMode: true, corsOrigins: '*', auth: {} });
-    expect(config.limits).toEqual({ maxPayloadBytes: 65536, maxSubscriptionsPerConnection: 1000 });
+    expect(config.limits).toMatchObject({ maxPayloadBytes: 65536, maxSubscriptionsPerConnection: 1000 });
+    expect(config.documents).toEqual({ mongodbDb: 'realtime', maxDocumentBytes: 65536 });
   });
 
   it('reads every JWT setting', () => {
@@ -72,6 +73,46 @@ describe('loadConfig', () => {
     const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET });
     expect(config.developmentMode).toBe(false);
     expect(config.corsOrigins).toEqual([]);
+  });
+
+  it('reads the document storage settings', () => {
+    expect(loadConfig({ MONGODB_URL: 'mongodb://db:27017', MONGODB_DB: 'rt_prod', SYNC_MAX_DOCUMENT_BYTES: '1024' }).documents).toEqual({
+      mongodbUrl: 'mongodb://db:27017',
+      mongodbDb: 'rt_prod',
+      maxDocumentBytes: 1024,
+    });
+    expect(problems({ MONGODB_URL: 'postgres://x', MONGODB_DB: 'bad name' })).toEqual([
+      'MONGODB_URL: must be a mongodb:// or mongodb+srv:// connection string',
+      'MONGODB_DB: must be 1-63 letters, digits, _ or -',
+    ]);
+  });
+
+  it('reads the channel and presence limits, with their defaults', () => {
+    expect(loadConfig({}).limits).toMatchObject({
+      maxChannelMembers: 1000,
+      maxChannelsPerConnection: 100,
+      maxPresenceStateBytes: 1024,
+      presenceHeartbeatMs: 5000,
+      presenceNodeTimeoutMs: 15000,
+    });
+    const config = loadConfig({
+      MAX_CHANNEL_MEMBERS: '50',
+      MAX_CHANNELS_PER_CONNECTION: '5',
+      MAX_PRESENCE_STATE_BYTES: '512',
+      PRESENCE_HEARTBEAT_MS: '1000',
+      PRESENCE_NODE_TIMEOUT_MS: '3000',
+    });
+    expect(config.limits).toMatchObject({
+      maxChannelMembers: 50,
+      maxChannelsPerConnection: 5,
+      maxPresenceStateBytes: 512,
+      presenceHeartbeatMs: 1000,
+      presenceNodeTimeoutMs: 3000,
+    });
+    expect(problems({ MAX_CHANNEL_MEMBERS: '0', PRESENCE_NODE_TIMEOUT_MS: '4000' })).toEqual([
+      'MAX_CHANNEL_MEMBERS: must be positive',
+      'PRESENCE_NODE_TIMEOUT_MS: must be greater than PRESENCE_HEARTBEAT_MS (5000)',
+    ]);
   });
 
   it('treats empty variables as unset', () => {

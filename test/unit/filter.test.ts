@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { filterSchema } from '../../server/validation/topic-schemas.js';
 import { matchesFilter, readPath } from '../../shared/index.js';
 
 describe('matchesFilter', () => {
@@ -40,8 +41,44 @@ describe('matchesFilter', () => {
     expect(matchesFilter(filter, { a: 2, b: { c: 'x' } })).toBe(false);
   });
 
+  it('supports like with the id-pattern rules of permissions and data providers', () => {
+    const riders = { id: { like: 'riders/*' } };
+    expect(matchesFilter(riders, { id: 'riders/7' })).toBe(true);
+    expect(matchesFilter(riders, { id: 'riders/cyclists/9' })).toBe(true);
+    expect(matchesFilter(riders, { id: 'riders/*' })).toBe(true);
+    expect(matchesFilter(riders, { id: 'cars/1' })).toBe(false);
+    expect(matchesFilter({ id: { like: 'fleet/*/van' } }, { id: 'fleet/north/van' })).toBe(true);
+    expect(matchesFilter({ id: { like: 'fleet/*/van' } }, { id: 'fleet/a/b/van' })).toBe(false);
+    expect(matchesFilter({ id: { like: 'riders/7' } }, { id: 'riders/7' })).toBe(true);
+    expect(matchesFilter({ id: { like: 'riders/7' } }, { id: 'riders/70' })).toBe(false);
+    expect(matchesFilter({ id: { like: '*' } }, { id: 'anything' })).toBe(true);
+  });
+
+  it('never matches like against a value that is not a string', () => {
+    expect(matchesFilter({ n: { like: '*' } }, { n: 7 })).toBe(false);
+    expect(matchesFilter({ n: { like: '*' } }, { n: null })).toBe(false);
+    expect(matchesFilter({ n: { like: '*' } }, {})).toBe(false);
+  });
+
   it('does not read inherited properties', () => {
     expect(readPath({}, 'constructor')).toBeUndefined();
     expect(matchesFilter({ toString: 'x' }, {})).toBe(false);
+  });
+});
+
+describe('filterSchema', () => {
+  it('accepts equality, in and like conditions', () => {
+    const filter = { a: 1, b: { in: ['x', 'y'] }, id: { like: 'riders/*' } };
+    expect(filterSchema.parse(filter)).toEqual(filter);
+  });
+
+  it.each([
+    ['an empty like', { id: { like: '' } }],
+    ['a like that is not a string', { id: { like: 3 } }],
+    ['like mixed with in', { id: { like: 'a/*', in: ['a/1'] } }],
+    ['a like over 512 characters', { id: { like: 'x'.repeat(513) } }],
+    ['an unknown operator', { id: { gt: 3 } }],
+  ])('refuses %s', (_label, filter) => {
+    expect(filterSchema.safeParse(filter).success).toBe(false);
   });
 });

@@ -2,6 +2,12 @@ import { describe, expectTypeOf, it, expect } from 'vitest';
 import {
   CLIENT_EVENT_NAMES,
   type Ack,
+  type ChannelJoinRequest,
+  type ChannelJoinResult,
+  type ChannelMessage,
+  type DirectSendRequest,
+  type DirectSendResult,
+  type PresenceEvent,
   type ClientToServerEvents,
   type InterServerEvents,
   type PublishRequest,
@@ -9,11 +15,37 @@ import {
   type ServerToClientEvents,
   type SubscribeRequest,
   type SubscribeResult,
+  type SyncDocument,
+  type WriteDocumentRequest,
 } from '../../shared/index.js';
 
 describe('wire contract', () => {
   it('pins the client-to-server event map', () => {
-    expectTypeOf<keyof ClientToServerEvents>().toEqualTypeOf<'subscribe' | 'unsubscribe' | 'topic:publish' | 'auth:refresh'>();
+    expectTypeOf<keyof ClientToServerEvents>().toEqualTypeOf<
+      | 'subscribe'
+      | 'unsubscribe'
+      | 'topic:publish'
+      | 'auth:refresh'
+      | 'sync:create'
+      | 'sync:get'
+      | 'sync:list'
+      | 'sync:replace'
+      | 'sync:merge'
+      | 'sync:mutate'
+      | 'sync:delete'
+      | 'channel:join'
+      | 'channel:leave'
+      | 'channel:publish'
+      | 'direct:send'
+      | 'presence:list'
+      | 'presence:update'
+      | 'presence:status'
+      | 'document:open'
+      | 'document:close'
+    >();
+    expectTypeOf<ClientToServerEvents['channel:join']>().toEqualTypeOf<(request: ChannelJoinRequest, ack: Ack<ChannelJoinResult>) => void>();
+    expectTypeOf<ClientToServerEvents['direct:send']>().toEqualTypeOf<(request: DirectSendRequest, ack: Ack<DirectSendResult>) => void>();
+    expectTypeOf<ClientToServerEvents['sync:merge']>().toEqualTypeOf<(request: WriteDocumentRequest, ack: Ack<SyncDocument>) => void>();
     expectTypeOf<ClientToServerEvents['subscribe']>().toEqualTypeOf<(request: SubscribeRequest, ack: Ack<SubscribeResult>) => void>();
     expectTypeOf<ClientToServerEvents['topic:publish']>().toEqualTypeOf<(request: PublishRequest, ack: Ack<RealtimeEvent>) => void>();
     // The runtime list of known events is exactly the map's keys.
@@ -22,7 +54,11 @@ describe('wire contract', () => {
   });
 
   it('pins the server-to-client and inter-server maps', () => {
-    expectTypeOf<keyof ServerToClientEvents>().toEqualTypeOf<'event' | 'auth:expired' | 'subscription:revoked' | 'protocol:error'>();
+    expectTypeOf<keyof ServerToClientEvents>().toEqualTypeOf<
+      'event' | 'auth:expired' | 'subscription:revoked' | 'protocol:error' | 'channel:message' | 'direct:message' | 'presence:changed'
+    >();
+    expectTypeOf<ServerToClientEvents['channel:message']>().toEqualTypeOf<(message: ChannelMessage) => void>();
+    expectTypeOf<ServerToClientEvents['presence:changed']>().toEqualTypeOf<(event: PresenceEvent) => void>();
     expectTypeOf<ServerToClientEvents['event']>().toEqualTypeOf<(event: RealtimeEvent) => void>();
     expectTypeOf<keyof InterServerEvents>().toEqualTypeOf<'topic:event'>();
   });

@@ -1,0 +1,308 @@
+import {
+  InvalidArgumentError,
+  UnavailableError,
+  errorFromShape,
+  isRetryable,
+  isValidObjectId,
+  toRealtimeError,
+  type ChannelMessage,
+  type ConnectionStatus,
+  type DirectMessage,
+  type DocumentRef,
+  type PresenceEvent,
+  type PresenceMember,
+  type PresenceState,
+  type PresenceTarget,
+  type PresenceTargetRequest,
+  type RealtimeError,
+} from '../shared/index.js';
+import { Emitter, type Disposer } from './emitter.js';
+import { assertChannel, assertDocument, assertEvent, assertState, documentKey, targetFields } from './socket-client-arguments.js';
+import type { RequestManager } from './request-manager.js';
+
+/**
+ * What `socketClient.on()` listens to: channel messages, direct messages and presence changes.
+ *
+ * @example
+ * client.socketClient.on('message', ({ channel, event, data, from }) => console.log(channel, event, data, from.userId));
+ */
+export interface SocketClientEvents {
+  message: ChannelMessage;
+  direct: DirectMessage;
+  presence: PresenceEvent;
+}
+
+/** Options of `joinChannel()` and `openDocument()`. */
+export interface PresenceOptions {
+  /** This member's initial presence state (a small JSON object; needs `P`). */
+  state?: PresenceState;
+}
+
+/** Options of `socketClient.publish()`. */
+export interface ChannelPublishOptions {
+  /**
+   * Do not deliver the message back to this connection.
+   * @default false
+   */
+  excludeSelf?: boolean;
+}
+
+/**
+ * What `joinChannel()` resolves with. `presence` is false when the token lacks `P` on the channel:
+ * the connection receives messages but does not appear in (or see) presence, and `members` is
+ * absent.
+ */
+export interface JoinedChannel {
+  channel: string;
+  member: PresenceMember;
+  presence: boolean;
+  members?: PresenceMember[];
+}
+
+/** What `openDocument()` resolves with: this member and everyone who has the document open. */
+export interface OpenedDocument {
+  document: DocumentRef;
+  member: PresenceMember;
+  members: PresenceMember[];
+}
+
+/** What `directMessage()` resolves with: how many connections the message was sent to. */
+export interface DirectMessageResult {
+  recipients: number;
+}
+
+/** What a {@link SocketClient} needs from the client that owns the connection. */
+export interface SocketClientHost {
+  requests: RequestManager;
+  /** This connection's id, while connected. */
+  connectionId(): string | undefined;
+  reportError(error: RealtimeError): void;
+}
+
+/**
+ * Channels, direct messages and presence in one realm, over the client's connection
+ * (`client.socketClient`, or `client.realm(id).socketClient`).
+ *
+ * Joined channels and open documents are re-joined automatically after a reconnect, with the
+ * last presence state this client set; a re-join the server refuses is dropped and reported on
+ * the client's `'error'` with `details.channel` (or `details.document`).
+ *
+ * @example
+ * const sc = client.socketClient;
+ * sc.on('message', ({ channel, event, data, from }) => console.log(channel, event, data, from.userId));
+ * await sc.joinChannel('chat:room1');
+ * await sc.publish('chat:room1', 'message', { text: 'Hello everyone!' });
+ */
+export class SocketClient {
+  private readonly emitter: Emitter<SocketClientEvents>;
+  private readonly channels = new Map<string, { state?: PresenceState }>();
+  private readonly documents = new Map<string, { document: DocumentRef; state?: PresenceState }>();
+  private destroyed = false;
+
+  constructor(
+    /** The realm this socket client works in. */
+    readonly realm: string,
+    private readonly host: SocketClientHost,
+  ) {
+    this.emitter = new Emitter<SocketClientEvents>((err) => host.reportError(toRealtimeError(err)));
+  }
+
+  /** This connection's id (what others pass to `directMessage`); undefined while not connected. */
+  get id(): string | undefined {
+    return this.host.connectionId();
+  }
+
+  /** The channels this client has joined (and re-joins after a reconnect). */
+  joinedChannels(): string[] {
+    return [...this.channels.keys()];
+  }
+
+  /**
+   * Joins a channel (needs `R` on `channel/<name>`); resolves once the server confirms, with the
+   * current members when this connection appears in presence (`P`).
+   */
+  async joinChannel(channel: string, options: PresenceOptions = {}): Promise<JoinedChannel> {
+    this.assertUsable();
+    assertChannel(channel);
+    const result = await this.host.requests.request('channel:join', {
+      realm: this.realm,
+      channel,
+      ...(options.state === undefined ? {} : { state: options.state }),
+    });
+    // Re-joins restore the state the server holds (a repeated join does not replace it).
+    this.channels.set(channel, result.presence ? rejoinState(result.member.state) : {});
+    return {
+      channel: result.channel,
+      member: result.member,
+      presence: result.presence,
+      ...(result.members === undefined ? {} : { members: result.members }),
+    };
+  }
+
+  /** Leaves a channel; resolves once the server confirms. Leaving a channel not joined is harmless. */
+  async leaveChannel(channel: string): Promise<void> {
+    this.assertUsable();
+    assertChannel(channel);
+    this.channels.delete(channel);
+    await this.host.requests.request('channel:leave', { realm: this.realm, channel });
+  }
+
+  /**
+   * Publishes to every member of a channel (needs `C` on `channel/<name>`), this connection
+   * included unless `excludeSelf`.
+   */
+  async publish(channel: string, event: string, data?: unknown, options: ChannelPublishOptions = {}): Promise<void> {
+    this.assertUsable();
+    assertChannel(channel);
+    assertEvent(event);
+    await this.host.requests.request('channel:publish', {
+      realm: this.realm,
+      channel,
+      event,
+      data,
+      ...(options.excludeSelf === true ? { excludeSelf: true } : {}),
+    });
+  }
+
+  /**
+   * Sends a direct message to one connection (by its id) or to every connection of a user in this
+   * realm (`{ userId }`); needs `C` on `user/<userId>`. Rejects with `NotFoundError` when there is
+   * no such connection.
+   */
+  async directMessage(target: string | { userId: string }, event: string, data?: unknown): Promise<DirectMessageResult> {
+    this.assertUsable();
+    assertEvent(event);
+    let recipient: { connectionId: string } | { userId: string };
+    if (typeof target === 'string' && target !== '') recipient = { connectionId: target };
+    else if (typeof target === 'object' && target !== null && typeof target.userId === 'string' && target.userId !== '') {
+      recipient = { userId: target.userId };
+    } else {
+      throw new InvalidArgumentError('directMessage() needs a connection id or { userId }');
+    }
+    const result = await this.host.requests.request('direct:send', { realm: this.realm, ...recipient, event, data });
+    return { recipients: result.recipients };
+  }
+
+  /** The current members of a channel (by name) or of a document (`{ service, id }`); needs `P`. */
+  async members(target: PresenceTarget): Promise<PresenceMember[]> {
+    this.assertUsable();
+    const result = await this.host.requests.request('presence:list', { realm: this.realm, ...targetFields(target) } as PresenceTargetRequest);
+    return result.members;
+  }
+
+  /** Replaces this connection's presence state in a channel or document it is in; needs `P`. */
+  async updatePresence(target: PresenceTarget, state: PresenceState): Promise<PresenceMember> {
+    this.assertUsable();
+    assertState(state);
+    const fields = targetFields(target);
+    const result = await this.host.requests.request('presence:update', { realm: this.realm, ...fields, state } as PresenceTargetRequest & {
+      state: PresenceState;
+    });
+    if ('channel' in fields) {
+      const entry = this.channels.get(fields.channel);
+      if (entry !== undefined) entry.state = rejoinState(result.member.state).state;
+    } else {
+      const entry = this.documents.get(documentKey(fields.document));
+      if (entry !== undefined) entry.state = rejoinState(result.member.state).state;
+    }
+    return result.member;
+  }
+
+  /** Appears in a document's presence ("has it open"; needs `P` on `doc/<service>/<id>`). */
+  async openDocument(service: string, id: string, options: PresenceOptions = {}): Promise<OpenedDocument> {
+    this.assertUsable();
+    const document = assertDocument({ service, id });
+    const result = await this.host.requests.request('document:open', {
+      realm: this.realm,
+      document,
+      ...(options.state === undefined ? {} : { state: options.state }),
+    });
+    this.documents.set(documentKey(document), { document, ...rejoinState(result.member.state) });
+    return { document: result.document, member: result.member, members: result.members };
+  }
+
+  /** Leaves a document's presence. */
+  async closeDocument(service: string, id: string): Promise<void> {
+    this.assertUsable();
+    const document = assertDocument({ service, id });
+    this.documents.delete(documentKey(document));
+    await this.host.requests.request('document:close', { realm: this.realm, document });
+  }
+
+  /**
+   * The data-provider status of an object: `'connected'` while a provider whose `dpv` pattern
+   * covers the id is connected (needs `P` on `object/<id>`).
+   */
+  async connectionStatus(objectId: string): Promise<ConnectionStatus> {
+    this.assertUsable();
+    if (!isValidObjectId(objectId)) throw new InvalidArgumentError(`Invalid object id ${JSON.stringify(objectId)}`);
+    const result = await this.host.requests.request('presence:status', { realm: this.realm, id: objectId });
+    return result.connectionStatus;
+  }
+
+  /** Listens to `'message'`, `'direct'` or `'presence'`; returns a function that removes the listener. */
+  on<K extends keyof SocketClientEvents>(event: K, listener: (value: SocketClientEvents[K]) => void): Disposer {
+    this.assertUsable();
+    return this.emitter.on(event, listener);
+  }
+
+  /** Removes a listener added with {@link on} (the same function reference). */
+  off<K extends keyof SocketClientEvents>(event: K, listener: (value: SocketClientEvents[K]) => void): void {
+    this.emitter.off(event, listener);
+  }
+
+  /** Delivers a server event to the listeners. @internal */
+  dispatch<K extends keyof SocketClientEvents>(event: K, value: SocketClientEvents[K]): void {
+    this.emitter.emit(event, value);
+  }
+
+  /** Re-joins every joined channel and re-opens every open document (after a reconnect). @internal */
+  rejoin(): void {
+    for (const [channel, entry] of this.channels) {
+      const request = this.host.requests.request('channel:join', {
+        realm: this.realm,
+        channel,
+        ...(entry.state === undefined ? {} : { state: entry.state }),
+      });
+      request.catch((err: unknown) => {
+        if (isRetryable(err) || this.channels.get(channel) !== entry) return;
+        this.channels.delete(channel);
+        this.host.reportError(withDetails(toRealtimeError(err), { channel }));
+      });
+    }
+    for (const [key, entry] of this.documents) {
+      const request = this.host.requests.request('document:open', {
+        realm: this.realm,
+        document: entry.document,
+        ...(entry.state === undefined ? {} : { state: entry.state }),
+      });
+      request.catch((err: unknown) => {
+        if (isRetryable(err) || this.documents.get(key) !== entry) return;
+        this.documents.delete(key);
+        this.host.reportError(withDetails(toRealtimeError(err), { document: entry.document }));
+      });
+    }
+  }
+
+  /** Removes every listener and forgets channels and documents; later calls throw. @internal */
+  clear(): void {
+    this.destroyed = true;
+    this.emitter.clear();
+    this.channels.clear();
+    this.documents.clear();
+  }
+
+  private assertUsable(): void {
+    if (this.destroyed) throw new UnavailableError('The client has been destroyed');
+  }
+}
+
+/** What a re-join sends: the member's state, when it has one. */
+function rejoinState(state: PresenceState): { state?: PresenceState } {
+  return Object.keys(state).length === 0 ? {} : { state };
+}
+
+function withDetails(error: RealtimeError, extra: Record<string, unknown>): RealtimeError {
+  const details = typeof error.details === 'object' && error.details !== null ? error.details : {};
+  return errorFromShape({ ...error.toJSON(), details: { ...details, ...extra } });
+}

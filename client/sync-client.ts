@@ -1,0 +1,169 @@
+import {
+  ConflictError,
+  InvalidArgumentError,
+  isValidDocumentId,
+  isValidServiceName,
+  type ClientToServerEvents,
+  type DocumentListPage,
+  type Mutation,
+  type RealtimeError,
+  type RealtimeEvent,
+  type SyncDocument,
+} from '../shared/index.js';
+import { DocumentWatcher, type DocumentHandler } from './document-watcher.js';
+import type { Disposer } from './emitter.js';
+import type { RequestPayload, RequestResult } from './request-manager.js';
+import type { SubscribeOptions } from './subscription-manager.js';
+
+/** What the sync client needs from the client that owns the connection. */
+export interface SyncHost {
+  request<E extends keyof ClientToServerEvents>(event: E, payload: RequestPayload<E>): Promise<RequestResult<E>>;
+  /** An internal subscription: its events reach `onSyncEvent` listeners, not the user's `'event'` listeners. */
+  subscribeInternal(realm: string, options: SubscribeOptions): string;
+  unsubscribe(subscriptionId: string): void;
+  /** Every sync event of a realm. */
+  onSyncEvent(realm: string, handler: (event: RealtimeEvent) => void): Disposer;
+  /** After every (re)connection, once subscriptions are re-sent. */
+  onReconnected(handler: () => void): Disposer;
+  isConnected(): boolean;
+  reportError(error: RealtimeError): void;
+}
+
+/** Expiry for `create`: a Unix time in ms, or seconds from now. */
+export interface ExpiryOptions {
+  expiresAt?: number;
+  ttl?: number;
+}
+
+/** Options of {@link SyncClient.update}. */
+export interface UpdateOptions {
+  /**
+   * Attempts before the last `CONFLICT` is thrown.
+   * @default 10
+   */
+  maxAttempts?: number;
+}
+
+/**
+ * Revisioned JSON documents: `client.sync`. Every write answers the stored document with its new
+ * revision; a write given `expectedRevision` fails with `ConflictError` (carrying the current
+ * document in `details.current`) when someone else wrote first.
+ *
+ * @example
+ * const note = await client.sync.create('notes', { title: 'Plan' });
+ * await client.sync.merge('notes', note.id, { done: true }, note.revision);
+ * const off = client.sync.subscribe('notes', note.id, (doc) => render(doc));
+ */
+export class SyncClient {
+  constructor(
+    private readonly realm: string,
+    private readonly host: SyncHost,
+  ) {}
+
+  /** Creates a document (revision 1); `id` is generated when absent. Needs `C`. */
+  create(service: string, data: Record<string, unknown>, id?: string, options: ExpiryOptions = {}): Promise<SyncDocument> {
+    return this.send('sync:create', { realm: this.realm, service: checkService(service), data, ...(id === undefined ? {} : { id: checkId(id) }), ...options });
+  }
+
+  /** Reads a document; `NotFoundError` when missing, deleted (unless `includeDeleted`) or expired. Needs `R`. */
+  get(service: string, id: string, options: { includeDeleted?: boolean } = {}): Promise<SyncDocument> {
+    return this.send('sync:get', { realm: this.realm, service: checkService(service), id: checkId(id), ...options });
+  }
+
+  /** Live documents ordered by id, `limit` (default 100, at most 1000) per page; pass `nextCursor` as `after`. */
+  list(service: string, options: { limit?: number; after?: string } = {}): Promise<DocumentListPage> {
+    return this.send('sync:list', { realm: this.realm, service: checkService(service), ...options });
+  }
+
+  /** Replaces the whole data. Needs `U`. */
+  replace(service: string, id: string, data: Record<string, unknown>, expectedRevision?: number): Promise<SyncDocument> {
+    return this.send('sync:replace', { ...this.address(service, id), data, ...revision(expectedRevision) });
+  }
+
+  /** Deep-merges (RFC 7386: objects merge, `null` removes a key, anything else replaces). Needs `U`. */
+  merge(service: string, id: string, data: Record<string, unknown>, expectedRevision?: number): Promise<SyncDocument> {
+    return this.send('sync:merge', { ...this.address(service, id), data, ...revision(expectedRevision) });
+  }
+
+  /** Applies `set` / `increment` / `remove` / `append` mutations atomically, as one revision. Needs `U`. */
+  mutate(service: string, id: string, mutations: Mutation[], expectedRevision?: number): Promise<SyncDocument> {
+    return this.send('sync:mutate', { ...this.address(service, id), mutations, ...revision(expectedRevision) });
+  }
+
+  /** Soft-deletes (`deleted: true`, revision + 1). Needs `D`. */
+  delete(service: string, id: string, expectedRevision?: number): Promise<SyncDocument> {
+    return this.send('sync:delete', { ...this.address(service, id), ...revision(expectedRevision) });
+  }
+
+  /**
+   * Read, apply `fn` to a copy of the data, write it back with the revision read; on `CONFLICT`,
+   * apply `fn` again to the current document, up to `maxAttempts` times.
+   *
+   * @example
+   * await client.sync.update('counters', 'visits', (data) => ({ ...data, n: (data.n as number) + 1 }));
+   */
+  async update(
+    service: string,
+    id: string,
+    fn: (data: Record<string, unknown>) => Record<string, unknown> | Promise<Record<string, unknown>>,
+    options: UpdateOptions = {},
+  ): Promise<SyncDocument> {
+    const maxAttempts = options.maxAttempts ?? 10;
+    if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new InvalidArgumentError('maxAttempts must be a positive integer');
+    let current = await this.get(service, id);
+    for (let attempt = 1; ; attempt += 1) {
+      const next = await fn(structuredClone(current.data));
+      try {
+        return await this.replace(service, id, next, current.revision);
+      } catch (err) {
+        if (!(err instanceof ConflictError) || attempt >= maxAttempts) throw err;
+        current = currentOf(err) ?? (await this.get(service, id));
+      }
+    }
+  }
+
+  /**
+   * Watches one document: `handler` receives the current document first (once it exists), then
+   * every change in revision order (`deleted: true` on deletion); after a reconnect it catches up
+   * to the latest revision by itself. Errors (e.g. `FORBIDDEN`) go to the client's `'error'`.
+   * Returns the function that stops watching.
+   */
+  subscribe(service: string, id: string, handler: DocumentHandler): Disposer {
+    const watcher = new DocumentWatcher(this.realm, checkService(service), checkId(id), handler, {
+      host: this.host,
+      get: (s, i) => this.get(s, i, { includeDeleted: true }),
+    });
+    return () => watcher.stop();
+  }
+
+  private address(service: string, id: string) {
+    return { realm: this.realm, service: checkService(service), id: checkId(id) };
+  }
+
+  private send<E extends keyof ClientToServerEvents>(event: E, payload: RequestPayload<E>): Promise<RequestResult<E>> {
+    return this.host.request(event, payload);
+  }
+}
+
+function checkService(service: string): string {
+  if (!isValidServiceName(service)) {
+    throw new InvalidArgumentError(`Invalid service ${JSON.stringify(service)}: use 1-64 lowercase letters, digits, _ or -`);
+  }
+  return service;
+}
+
+function checkId(id: string): string {
+  if (!isValidDocumentId(id)) {
+    throw new InvalidArgumentError(`Invalid document id ${JSON.stringify(id)}: use 1-128 letters, digits, _ . or -`);
+  }
+  return id;
+}
+
+function revision(expectedRevision: number | undefined): { expectedRevision?: number } {
+  return expectedRevision === undefined ? {} : { expectedRevision };
+}
+
+function currentOf(err: ConflictError): SyncDocument | undefined {
+  const current = (err.details as { current?: SyncDocument } | undefined)?.current;
+  return current !== undefined && typeof current === 'object' && typeof current.revision === 'number' ? current : undefined;
+}

@@ -1,0 +1,95 @@
+import type { Logger } from 'pino';
+import type { ChannelJoinResult } from '../../shared/index.js';
+import { assertCan, can, channelResource, resolveRealm } from '../auth/permissions.js';
+import type { ResolvedLimits } from '../config.js';
+import type { PresenceService } from '../presence/presence-service.js';
+import {
+  channelJoinSchema,
+  channelLeaveSchema,
+  channelPublishSchema,
+  directSendSchema,
+} from '../validation/channel-schemas.js';
+import { assertPayloadSize } from '../validation/payload-size.js';
+import type { ChannelMessenger } from './channel-messenger.js';
+import { onRequest } from './request-handler.js';
+import type { RealtimeSocket } from './socket-types.js';
+
+/** What the channel handlers need from the gateway. */
+export interface ChannelHandlerContext {
+  logger: Logger;
+  limits: ResolvedLimits;
+  presence: PresenceService;
+  messenger: ChannelMessenger;
+}
+
+/**
+ * Registers `channel:join`, `channel:leave`, `channel:publish` and `direct:send` on a connection.
+ *
+ * Joining needs `R` on `channel/<name>` (join and receive); a member appears in the channel's
+ * presence, may set a state and receives presence events only with `P` as well. Publishing needs
+ * `C` on the channel (membership is not required), a direct message `C` on `user/<recipient>`.
+ * Leaving needs nothing but a granted realm. Joining twice is harmless.
+ *
+ * @example
+ * registerChannelHandlers(socket, { logger, limits, presence, messenger });
+ */
+export function registerChannelHandlers(socket: RealtimeSocket, context: ChannelHandlerContext): void {
+  const { logger, limits, presence, messenger } = context;
+
+  onRequest(socket, logger, 'channel:join', channelJoinSchema, async (request): Promise<ChannelJoinResult> => {
+    const principal = socket.data.principal;
+    const realm = resolveRealm(principal, request.realm);
+    const resource = channelResource(request.channel);
+    assertCan(principal, realm, resource, 'R');
+    const visible = can(principal, realm, resource, 'P');
+    if (request.state !== undefined) {
+      // Setting a state is appearing in presence: without P this throws FORBIDDEN.
+      assertCan(principal, realm, resource, 'P');
+      assertPayloadSize(request.state, limits.maxPresenceStateBytes, 'state');
+    }
+    const outcome = await presence.join(socket, realm, { kind: 'channel', name: request.channel }, {
+      visible,
+      state: request.state ?? {},
+    });
+    return {
+      realm,
+      channel: request.channel,
+      member: outcome.member,
+      presence: outcome.visible,
+      ...(outcome.members === undefined ? {} : { members: outcome.members }),
+    };
+  });
+
+  onRequest(socket, logger, 'channel:leave', channelLeaveSchema, async (request) => {
+    const realm = resolveRealm(socket.data.principal, request.realm);
+    const left = await presence.leave(socket, realm, { kind: 'channel', name: request.channel });
+    return { realm, channel: request.channel, left };
+  });
+
+  onRequest(socket, logger, 'channel:publish', channelPublishSchema, (request) => {
+    const principal = socket.data.principal;
+    const realm = resolveRealm(principal, request.realm);
+    const message = messenger.broadcast(
+      principal,
+      realm,
+      request,
+      { userId: principal.userId, connectionId: socket.id },
+      request.excludeSelf === true ? socket.id : undefined,
+    );
+    return { realm, channel: message.channel, event: message.event, timestamp: message.timestamp };
+  });
+
+  onRequest(socket, logger, 'direct:send', directSendSchema, async (request) => {
+    const principal = socket.data.principal;
+    const realm = resolveRealm(principal, request.realm);
+    const target =
+      request.userId !== undefined
+        ? { userId: request.userId, event: request.event, data: request.data }
+        : { connectionId: request.connectionId as string, event: request.event, data: request.data };
+    const recipients = await messenger.direct(principal, realm, target, {
+      userId: principal.userId,
+      connectionId: socket.id,
+    });
+    return { realm, recipients };
+  });
+}

@@ -1,0 +1,109 @@
+import {
+  ALL_REALMS,
+  NotFoundError,
+  type ChannelMessage,
+  type DirectMessage,
+  type MessageSender,
+  type Principal,
+} from '../../shared/index.js';
+import { assertCan, channelResource, userResource } from '../auth/permissions.js';
+import type { ResolvedLimits } from '../config.js';
+import { channelRoom } from '../presence/presence-set.js';
+import type { PresenceService } from '../presence/presence-service.js';
+import { assertPayloadSize } from '../validation/payload-size.js';
+import type { RealtimeIo } from './socket-types.js';
+
+/** A channel message to send. */
+export interface BroadcastRequest {
+  channel: string;
+  event: string;
+  data?: unknown;
+}
+
+/** A direct message to send: to one connection, or to every connection of a user in the realm. */
+export type DirectRequest = ({ connectionId: string; userId?: undefined } | { userId: string; connectionId?: undefined }) & {
+  event: string;
+  data?: unknown;
+};
+
+/**
+ * Sends channel and direct messages, for sockets and for REST alike, checking permissions and
+ * sizes the same way for both.
+ *
+ * Channel messages go to the channel's Socket.IO room and direct messages to socket-id rooms, so
+ * the adapter carries them to members on every node. Direct-message targets are looked up in the
+ * presence store (every node's connections), so a message to a connection or user that is not
+ * there answers `NOT_FOUND` instead of vanishing.
+ *
+ * @example
+ * messenger.broadcast(principal, 'demo', { channel: 'lobby', event: 'chat', data: { text: 'hi' } }, from);
+ * await messenger.direct(principal, 'demo', { userId: 'bob', event: 'ping' }, from);
+ */
+export class ChannelMessenger {
+  constructor(
+    private readonly io: RealtimeIo,
+    private readonly presence: PresenceService,
+    private readonly limits: ResolvedLimits,
+  ) {}
+
+  /**
+   * Publishes to every member of a channel (needs `C` on `channel/<name>`), except
+   * `exceptConnectionId` when given. Resolves with the message as members receive it.
+   */
+  broadcast(
+    principal: Principal,
+    realm: string,
+    request: BroadcastRequest,
+    from: MessageSender,
+    exceptConnectionId?: string,
+  ): ChannelMessage {
+    assertCan(principal, realm, channelResource(request.channel), 'C');
+    assertPayloadSize(request.data, this.limits.maxPayloadBytes, 'data');
+    const message: ChannelMessage = {
+      realm,
+      channel: request.channel,
+      event: request.event,
+      data: request.data ?? null,
+      from,
+      timestamp: Date.now(),
+    };
+    const room = this.io.to(channelRoom(realm, request.channel));
+    (exceptConnectionId === undefined ? room : room.except(exceptConnectionId)).emit('channel:message', message);
+    return message;
+  }
+
+  /**
+   * Sends a direct message (needs `C` on `user/<userId>` of the recipient); resolves with the
+   * number of connections it was sent to.
+   *
+   * @throws NotFoundError when the connection is unknown or not granted the realm, or the user has
+   *   no connection in the realm.
+   */
+  async direct(principal: Principal, realm: string, request: DirectRequest, from: MessageSender): Promise<number> {
+    let recipients: string[];
+    if (request.userId !== undefined) {
+      assertCan(principal, realm, userResource(request.userId), 'C');
+      assertPayloadSize(request.data, this.limits.maxPayloadBytes, 'data');
+      const connections = await this.presence.userConnections(realm, request.userId);
+      if (connections.length === 0) {
+        throw new NotFoundError(`User "${request.userId}" has no connection in realm "${realm}"`, {
+          details: { userId: request.userId, realm },
+        });
+      }
+      recipients = connections.map((connection) => connection.connectionId);
+    } else {
+      const connection = await this.presence.connection(request.connectionId);
+      if (connection === undefined || !(connection.realms.includes(realm) || connection.realms.includes(ALL_REALMS))) {
+        throw new NotFoundError(`No connection "${request.connectionId}" in realm "${realm}"`, {
+          details: { connectionId: request.connectionId, realm },
+        });
+      }
+      assertCan(principal, realm, userResource(connection.userId), 'C');
+      assertPayloadSize(request.data, this.limits.maxPayloadBytes, 'data');
+      recipients = [connection.connectionId];
+    }
+    const message: DirectMessage = { realm, event: request.event, data: request.data ?? null, from, timestamp: Date.now() };
+    this.io.to(recipients).emit('direct:message', message);
+    return recipients.length;
+  }
+}

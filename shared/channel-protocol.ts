@@ -1,0 +1,201 @@
+import type { Ack } from './ack.js';
+import type { ObjectPresence } from './data-provider.js';
+import type { DocumentRef, PresenceEvent, PresenceMember, PresenceState } from './presence.js';
+
+/**
+ * Who sent a channel or direct message: the sending user and connection. `connectionId` is `null`
+ * for messages sent by a backend over REST.
+ *
+ * @example
+ * const from: MessageSender = { userId: 'alice', connectionId: 'Zk3...' };
+ */
+export interface MessageSender {
+  userId: string;
+  connectionId: string | null;
+}
+
+/**
+ * A message published to a channel, as every member receives it.
+ *
+ * @example
+ * client.socketClient.on('message', ({ channel, event, data, from }) => render(channel, event, data, from.userId));
+ */
+export interface ChannelMessage {
+  realm: string;
+  channel: string;
+  event: string;
+  data: unknown;
+  from: MessageSender;
+  /** When the server accepted the message, Unix ms. */
+  timestamp: number;
+}
+
+/**
+ * A direct message, to one connection or to every connection of a user.
+ *
+ * @example
+ * client.socketClient.on('direct', ({ event, data, from }) => reply(from.connectionId, event, data));
+ */
+export interface DirectMessage {
+  realm: string;
+  event: string;
+  data: unknown;
+  from: MessageSender;
+  timestamp: number;
+}
+
+/** `channel:join` request. `state` is this member's initial presence state (needs `P`). */
+export interface ChannelJoinRequest {
+  realm?: string;
+  channel: string;
+  state?: PresenceState;
+}
+
+/**
+ * What `channel:join` confirms. `presence` tells whether this connection appears in the channel's
+ * presence (it needs `P`); `members` (the current members, this one included) is present only then.
+ */
+export interface ChannelJoinResult {
+  realm: string;
+  channel: string;
+  member: PresenceMember;
+  presence: boolean;
+  members?: PresenceMember[];
+}
+
+/** `channel:leave` request. */
+export interface ChannelLeaveRequest {
+  realm?: string;
+  channel: string;
+}
+
+/** What `channel:leave` confirms; `left` is false when the connection was not a member. */
+export interface ChannelLeaveResult {
+  realm: string;
+  channel: string;
+  left: boolean;
+}
+
+/** `channel:publish` request. With `excludeSelf`, the sending connection does not receive its own message. */
+export interface ChannelPublishRequest {
+  realm?: string;
+  channel: string;
+  event: string;
+  data?: unknown;
+  excludeSelf?: boolean;
+}
+
+/** What `channel:publish` confirms. */
+export interface ChannelPublishResult {
+  realm: string;
+  channel: string;
+  event: string;
+  timestamp: number;
+}
+
+/** `direct:send` request: exactly one of `connectionId` and `userId`. */
+export interface DirectSendRequest {
+  realm?: string;
+  connectionId?: string;
+  userId?: string;
+  event: string;
+  data?: unknown;
+}
+
+/** What `direct:send` confirms: how many connections the message was sent to. */
+export interface DirectSendResult {
+  realm: string;
+  recipients: number;
+}
+
+/** Names a presence set: a channel or a document (exactly one). */
+export type PresenceTargetRequest =
+  | { realm?: string; channel: string; document?: undefined }
+  | { realm?: string; document: DocumentRef; channel?: undefined };
+
+/** What `presence:list` answers. */
+export interface PresenceListResult {
+  realm: string;
+  members: PresenceMember[];
+}
+
+/** `presence:update` request: replaces this connection's state in a set it is in. */
+export type PresenceUpdateRequest = PresenceTargetRequest & { state: PresenceState };
+
+/** What `presence:update` confirms. */
+export interface PresenceUpdateResult {
+  realm: string;
+  member: PresenceMember;
+}
+
+/** `document:open` request: appear in a document's presence ("who has it open"). */
+export interface DocumentOpenRequest {
+  realm?: string;
+  document: DocumentRef;
+  state?: PresenceState;
+}
+
+/** What `document:open` confirms: this member and everyone who has the document open. */
+export interface DocumentOpenResult {
+  realm: string;
+  document: DocumentRef;
+  member: PresenceMember;
+  members: PresenceMember[];
+}
+
+/** `document:close` request. */
+export interface DocumentCloseRequest {
+  realm?: string;
+  document: DocumentRef;
+}
+
+/** What `document:close` confirms; `closed` is false when the document was not open. */
+export interface DocumentCloseResult {
+  realm: string;
+  document: DocumentRef;
+  closed: boolean;
+}
+
+/** `presence:status` request: the data-provider presence of an object id. */
+export interface ObjectStatusRequest {
+  realm?: string;
+  id: string;
+}
+
+/**
+ * Channel, direct-message and presence requests a client sends.
+ */
+export interface ChannelClientEvents {
+  'channel:join': (request: ChannelJoinRequest, ack: Ack<ChannelJoinResult>) => void;
+  'channel:leave': (request: ChannelLeaveRequest, ack: Ack<ChannelLeaveResult>) => void;
+  'channel:publish': (request: ChannelPublishRequest, ack: Ack<ChannelPublishResult>) => void;
+  'direct:send': (request: DirectSendRequest, ack: Ack<DirectSendResult>) => void;
+  'presence:list': (request: PresenceTargetRequest, ack: Ack<PresenceListResult>) => void;
+  'presence:update': (request: PresenceUpdateRequest, ack: Ack<PresenceUpdateResult>) => void;
+  'presence:status': (request: ObjectStatusRequest, ack: Ack<ObjectPresence>) => void;
+  'document:open': (request: DocumentOpenRequest, ack: Ack<DocumentOpenResult>) => void;
+  'document:close': (request: DocumentCloseRequest, ack: Ack<DocumentCloseResult>) => void;
+}
+
+/** The names of {@link ChannelClientEvents}, for recognising known events at runtime. */
+export const CHANNEL_CLIENT_EVENTS = [
+  'channel:join',
+  'channel:leave',
+  'channel:publish',
+  'direct:send',
+  'presence:list',
+  'presence:update',
+  'presence:status',
+  'document:open',
+  'document:close',
+] as const satisfies ReadonlyArray<keyof ChannelClientEvents>;
+
+/** Channel, direct-message and presence events the server sends. */
+export interface ChannelServerEvents {
+  /** A message published to a channel this connection joined. */
+  'channel:message': (message: ChannelMessage) => void;
+  /** A direct message to this connection (or to its user). */
+  'direct:message': (message: DirectMessage) => void;
+  /** Another member joined, left or updated its state in a set this connection is in. */
+  'presence:changed': (event: PresenceEvent) => void;
+}

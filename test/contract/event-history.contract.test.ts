@@ -1,0 +1,88 @@
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { EventHistory, HistoryLimits } from '../../server/history/event-history.js';
+import { MemoryEventHistory } from '../../server/history/memory-event-history.js';
+import { RedisEventHistory } from '../../server/history/redis-event-history.js';
+import { compareOffsets, type RealtimeEvent, type StreamPosition } from '../../shared/index.js';
+import { startRedis } from '../support/redis.js';
+
+const redisServer = await startRedis();
+const redis = new Redis(redisServer.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+await redis.connect();
+afterAll(async () => {
+  redis.disconnect();
+  await redisServer.stop();
+});
+
+let realms = 0;
+function uniqueRealm(): string {
+  realms += 1;
+  return `${redisServer.keyPrefix}-r${realms}`;
+}
+
+function event(realm: string, topic: string, n: number): RealtimeEvent {
+  return { id: `e${n}`, topic, source: 'api', type: 't', payload: { n }, metadata: { timestamp: Date.now(), realm } };
+}
+
+const implementations: { name: string; create: (limits?: HistoryLimits) => EventHistory }[] = [
+  { name: 'memory', create: (limits) => new MemoryEventHistory(limits) },
+  { name: `redis (${redisServer.kind})`, create: (limits) => new RedisEventHistory(redis, limits) },
+];
+
+describe.each(implementations)('EventHistory contract: $name', ({ create }) => {
+  it('assigns increasing offsets within one epoch per stream', async () => {
+    const history = create();
+    const realm = uniqueRealm();
+    const positions: StreamPosition[] = [];
+    for (let n = 1; n <= 5; n += 1) positions.push(await history.append(event(realm, 'a.b', n)));
+    expect(new Set(positions.map((p) => p.epoch)).size).toBe(1);
+    for (let i = 1; i < positions.length; i += 1) expect(compareOffsets(positions[i]!.offset, positions[i - 1]!.offset)).toBeGreaterThan(0);
+    expect(await history.head(realm, 'a.b')).toEqual(positions.at(-1));
+  });
+
+  it('replays exactly the events after a position, in order, with their positions', async () => {
+    const history = create();
+    const realm = uniqueRealm();
+    const positions: StreamPosition[] = [];
+    for (let n = 1; n <= 6; n += 1) positions.push(await history.append(event(realm, 'a.b', n)));
+    const replay = await history.since(realm, 'a.b', positions[2]!);
+    expect(replay.recovered).toBe(true);
+    expect(replay.events.map((e) => e.payload.n)).toEqual([4, 5, 6]);
+    expect(replay.events.map((e) => e.metadata.offset)).toEqual(positions.slice(3).map((p) => p.offset));
+    expect(replay.events.every((e) => e.metadata.epoch === positions[0]!.epoch)).toBe(true);
+    expect(await history.since(realm, 'a.b', positions[5]!)).toMatchObject({ recovered: true, events: [] });
+  });
+
+  it('keeps streams of different topics and realms apart', async () => {
+    const history = create();
+    const realmA = uniqueRealm();
+    const realmB = uniqueRealm();
+    const start = await history.append(event(realmA, 'x.y', 1));
+    await history.append(event(realmB, 'x.y', 2));
+    await history.append(event(realmA, 'x.z', 3));
+    await history.append(event(realmA, 'x.y', 4));
+    const replay = await history.since(realmA, 'x.y', start);
+    expect(replay.events.map((e) => e.payload.n)).toEqual([4]);
+  });
+
+  it('says recovered: false when the gap was trimmed away', async () => {
+    const history = create({ maxEvents: 3 });
+    const realm = uniqueRealm();
+    const positions: StreamPosition[] = [];
+    for (let n = 1; n <= 6; n += 1) positions.push(await history.append(event(realm, 'a.b', n)));
+    expect(await history.since(realm, 'a.b', positions[0]!)).toMatchObject({ recovered: false, events: [] });
+    expect(await history.since(realm, 'a.b', positions[1]!)).toMatchObject({ recovered: false, events: [] });
+    // Events 4-6 are still kept: the position of event 3, just before them, is covered.
+    const recent = await history.since(realm, 'a.b', positions[2]!);
+    expect(recent.recovered).toBe(true);
+    expect(recent.events.map((e) => e.payload.n)).toEqual([4, 5, 6]);
+  });
+
+  it('says recovered: false for another epoch or a position from the future', async () => {
+    const history = create();
+    const realm = uniqueRealm();
+    const position = await history.append(event(realm, 'a.b', 1));
+    expect(await history.since(realm, 'a.b', { epoch: 'other', offset: position.offset })).toMatchObject({ recovered: false });
+    expect(await history.since(realm, 'a.b', { epoch: position.epoch, offset: '99999999999999-0' })).toMatchObject({ recovered: false });
+  });
+});

@@ -105,7 +105,7 @@ export class RealtimeClient {
     const socket = this.connection.socket;
     const onEvent = (event: RealtimeEvent): void => {
       const realm = event.metadata.realm;
-      this.subscriptions.positions.noteEvent(event);
+      if (!this.subscriptions.positions.noteEvent(event)) return; // a duplicate (see StreamPositions)
       if (event.source === 'sync') this.internal.emit('sync', event);
       if (this.subscriptions.wantedByUser(realm, event)) this.realms.get(realm)?.dispatch(event);
     };

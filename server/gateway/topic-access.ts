@@ -1,4 +1,4 @@
-import { ForbiddenError, isSyncTopic, type Principal } from '../../shared/index.js';
+import { ForbiddenError, PRESENCE_STATUS_TOPIC, isSyncTopic, type Principal } from '../../shared/index.js';
 import { assertCan, can, topicResource } from '../auth/permissions.js';
 
 /**
@@ -25,7 +25,7 @@ export function assertCanSubscribe(principal: Principal, realm: string, topic: s
 
 /**
  * Throws `FORBIDDEN` unless the principal may publish to the topic: `C` on `topic/<topic>`, and
- * never on `sync.*` topics, which only the sync service writes.
+ * never on topics only the server writes: `sync.*` (the sync service) and `presence.status`.
  *
  * @example
  * assertCanPublish(principal, realm, 'order.updated');
@@ -33,6 +33,11 @@ export function assertCanSubscribe(principal: Principal, realm: string, topic: s
 export function assertCanPublish(principal: Principal, realm: string, topic: string): void {
   if (isSyncTopic(topic)) {
     throw new ForbiddenError('sync.* topics are published by the sync service only; write the document instead', {
+      details: { realm, resource: topicResource(topic), permission: 'C' },
+    });
+  }
+  if (topic === PRESENCE_STATUS_TOPIC) {
+    throw new ForbiddenError(`${PRESENCE_STATUS_TOPIC} is published by the server only (data-provider presence)`, {
       details: { realm, resource: topicResource(topic), permission: 'C' },
     });
   }

@@ -115,6 +115,16 @@ describe('permissions', () => {
     expect(rest.status).toBe(201);
   });
 
+  it('keeps server-owned topics (sync.*, presence.status) closed to publishers, even services', async () => {
+    const service = t.client({ token: await t.token({ realm: 'demo', permissions: ['service'] }) });
+    await expect(service.publish('presence.status', { id: 'riders/1', connectionStatus: 'connected' })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
+    await expect(service.publish('sync.notes.updated', { id: 'n1' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    const rest = await restPublish(await t.token({ realm: 'demo', permissions: ['admin'] }), { topic: 'presence.status', payload: {} });
+    expect(rest.status).toBe(403);
+  });
+
   it('lets capability strings grant subscribe and publish', async () => {
     const client = t.client({ token: await t.token({ realm: 'demo', permissions: ['subscribe', 'publish'] }) });
     client.subscribe({ topic: 'cap.test' });

@@ -23,6 +23,9 @@ export type { BackoffOptions } from './backoff.js';
 export type { Disposer } from './emitter.js';
 export { decodeToken, isTokenExpired, getTokenExpiresIn, shouldRefreshToken } from './token-helpers.js';
 export type { RefreshThresholdOptions } from './token-helpers.js';
+export { WebhookReceiver, verifyWebhook, DEFAULT_WEBHOOK_RECEIVER_OPTIONS } from './webhook-receiver.js';
+export type { WebhookReceiverOptions, WebhookEvent, WebhookHeaders, WebhookRawBody } from './webhook-receiver.js';
+export { WebhookVerificationError, WebhookVerificationReason } from './webhook-verification-error.js';
 export {
   RealtimeError,
   AuthError,
@@ -40,6 +43,10 @@ export {
   isAuthError,
   PRESENCE_STATUS_TOPIC,
   CONNECTION_STATUS_CHANGED,
+  WEBHOOK_EVENT_TYPES,
+  WEBHOOK_HEADERS,
+  WEBHOOK_STATUS_TOPIC,
+  WEBHOOK_TOPICS,
 } from '../shared/index.js';
 export type {
   ErrorShape,
@@ -70,4 +77,12 @@ export type {
   SyncBothPayload,
   JsonPatchOperation,
   StreamPosition,
+  WebhookEventType,
+  WebhookDeliveryEventType,
+  WebhookDeliveryStatus,
+  WebhookDeliveryView,
+  WebhookDeliveryPage,
+  WebhookEndpointView,
+  WebhookEndpointWithSecret,
+  WebhookDisabledReason,
 } from '../shared/index.js';

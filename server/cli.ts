@@ -10,6 +10,7 @@ import { signToken } from './auth/token-signer.js';
 import type { DocumentStore } from './sync/document-store.js';
 import { MemoryDocumentStore } from './sync/memory-document-store.js';
 import { MongoDocumentStore } from './sync/mongo-document-store.js';
+import { MongoWebhookStore } from './webhooks/mongo-webhook-store.js';
 
 function createCliLogger(config: ServerConfig) {
   const options = { level: config.logLevel, base: { service: 'realtime' }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
@@ -17,6 +18,21 @@ function createCliLogger(config: ServerConfig) {
     return pino({ ...options, transport: { target: 'pino-pretty', options: { ignore: 'pid,hostname,service' } } });
   }
   return pino(options);
+}
+
+/**
+ * Development mode serves the demo, which loads the browser SDK from `/sdk/`: build the bundles
+ * (`npm run build:browser`) when they are missing, so `npm start` alone gives a working demo.
+ * Elsewhere the server serves whatever `npm run build` produced.
+ */
+async function buildBrowserSdkIfMissing(logger: ReturnType<typeof createCliLogger>): Promise<void> {
+  try {
+    const { ensureBrowserBundles, formatSizes } = await import('../client/browser/build.js');
+    const report = await ensureBrowserBundles();
+    if (report !== undefined) logger.info({ sizes: formatSizes(report) }, 'built the browser SDK (dist/browser)');
+  } catch (err) {
+    logger.warn({ err }, 'could not build the browser SDK; /sdk/ answers 404 until `npm run build:browser` succeeds');
+  }
 }
 
 async function main(): Promise<void> {
@@ -42,6 +58,7 @@ async function main(): Promise<void> {
   if (mongodbUrl === undefined) {
     documents = new MemoryDocumentStore({ maxDocumentBytes });
     logger.warn('Sync documents are kept IN MEMORY ONLY and are lost when the server stops; set MONGODB_URL to keep them');
+    logger.warn('Webhook endpoints and queued deliveries are kept IN MEMORY ONLY; set MONGODB_URL to keep them');
   } else {
     documents = new MongoDocumentStore({
       url: mongodbUrl,
@@ -64,7 +81,13 @@ async function main(): Promise<void> {
     logger,
     limits: config.limits,
     developmentMode: config.developmentMode,
+    demo: config.demoEnabled,
+    webhooks: {
+      ...config.webhooks,
+      ...(mongodbUrl === undefined ? {} : { store: new MongoWebhookStore({ url: mongodbUrl, dbName: mongodbDb }) }),
+    },
   });
+  if (config.developmentMode) await buildBrowserSdkIfMissing(logger);
   const { url } = await server.listen();
 
   if (config.developmentMode && auth.secret !== undefined) {
@@ -83,6 +106,7 @@ async function main(): Promise<void> {
         token,
         '',
         'More tokens: npm run token -- --sub alice --realm demo --permissions client',
+        `The demo app: ${url}/ (browser SDK at ${url}/sdk/realtime.mjs and ${url}/sdk/realtime.js)`,
         '',
       ].join('\n'),
     );

@@ -109,6 +109,10 @@ export interface ServerConfig {
   redis?: { url: string; keyPrefix: string };
   /** Recent events kept per topic stream for recovery. */
   history: { maxEvents: number; maxAgeMs: number };
+  /** Outbound webhooks: private-network policy and the timeout of one attempt. */
+  webhooks: { allowPrivateNetworks: boolean; requestTimeoutMs: number };
+  /** Serve the demo app at `/demo/` (`DEMO_ENABLED`); development mode serves it at `/` regardless. */
+  demoEnabled: boolean;
 }
 
 /** Where sync documents live. */
@@ -193,6 +197,9 @@ const envSchema = z
     MAX_PRESENCE_STATE_BYTES: positiveInt().max(1024 * 1024).optional(),
     PRESENCE_HEARTBEAT_MS: positiveInt().min(10, 'must be at least 10').optional(),
     PRESENCE_NODE_TIMEOUT_MS: positiveInt().optional(),
+    WEBHOOKS_ALLOW_PRIVATE_NETWORKS: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
+    WEBHOOKS_REQUEST_TIMEOUT_MS: positiveInt().max(120_000, 'must be at most 120000 (2 minutes)').default(15_000),
+    DEMO_ENABLED: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
   })
   .superRefine((env, ctx) => {
     const production = env.NODE_ENV === 'production';
@@ -284,6 +291,11 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
       mongodbDb: e.MONGODB_DB,
       maxDocumentBytes: e.SYNC_MAX_DOCUMENT_BYTES ?? DEFAULT_MAX_DOCUMENT_BYTES,
     },
+    webhooks: {
+      allowPrivateNetworks: e.WEBHOOKS_ALLOW_PRIVATE_NETWORKS === 'true',
+      requestTimeoutMs: e.WEBHOOKS_REQUEST_TIMEOUT_MS,
+    },
+    demoEnabled: e.DEMO_ENABLED === 'true',
   };
 }
 

@@ -20,6 +20,7 @@ export {
 export { principalFromClaims } from './auth/principal-from-claims.js';
 export type { EventDraft } from './gateway/event-publisher.js';
 export { MemoryPresenceStore } from './presence/memory-presence-store.js';
+export { RedisPresenceStore } from './presence/redis-presence-store.js';
 export { ProviderLedger } from './presence/provider-ledger.js';
 export type {
   PresenceStore,
@@ -33,3 +34,22 @@ export type {
   PresenceSetSummary,
 } from './presence/presence-store.js';
 export type { PresenceService, JoinOutcome, ChannelSummary } from './presence/presence-service.js';
+export { WebhookService } from './webhooks/webhook-service.js';
+export type { CreateWebhookInput, UpdateWebhookInput, RotateSecretInput } from './webhooks/webhook-service.js';
+export { DEFAULT_WEBHOOK_OPTIONS, resolveWebhookOptions } from './webhooks/webhook-options.js';
+export type { WebhookOptions, ResolvedWebhookOptions } from './webhooks/webhook-options.js';
+export { DEFAULT_RETRY_DELAYS_MS } from './webhooks/retry-schedule.js';
+export { MemoryWebhookStore } from './webhooks/memory-webhook-store.js';
+export { MongoWebhookStore } from './webhooks/mongo-webhook-store.js';
+export type { MongoWebhookStoreOptions } from './webhooks/mongo-webhook-store.js';
+export type {
+  WebhookStore,
+  StoredEndpoint,
+  StoredSecret,
+  StoredDelivery,
+  EndpointPatch,
+  DeliveryPatch,
+  DeliveryQuery,
+  StoredDeliveryPage,
+  EndpointRef,
+} from './webhooks/webhook-store.js';

@@ -17,7 +17,10 @@ import { MemoryEventHistory } from './history/memory-event-history.js';
 import { RedisEventHistory } from './history/redis-event-history.js';
 import type { DocumentStore } from './sync/document-store.js';
 import type { PresenceStore } from './presence/presence-store.js';
+import { RedisPresenceStore } from './presence/redis-presence-store.js';
 import { MemoryDocumentStore } from './sync/memory-document-store.js';
+import type { WebhookOptions } from './webhooks/webhook-options.js';
+import { WebhookService } from './webhooks/webhook-service.js';
 
 /**
  * Options of {@link createRealtimeServer}.
@@ -52,7 +55,7 @@ export interface RealtimeServerOptions {
   documents?: DocumentStore;
   /**
    * Where channel membership, presence and data providers live (shared by every node of a cluster).
-   * @default new MemoryPresenceStore() (this process only)
+   * @default new RedisPresenceStore(...) with `redis`, else new MemoryPresenceStore() (this process only)
    */
   presenceStore?: PresenceStore;
   /** This node's id in the presence store; a random one when absent. */
@@ -69,6 +72,22 @@ export interface RealtimeServerOptions {
    * @default false
    */
   developmentMode?: boolean;
+  /**
+   * Signed webhooks: the endpoint and delivery-queue store (a `MongoWebhookStore` survives
+   * restarts), private-network policy, retry schedule and timeouts.
+   * @default {} (in-memory store, private networks refused, 8 attempts over ~27.5 h)
+   */
+  webhooks?: WebhookOptions;
+  /**
+   * Serve the demo app at `/demo/` (development mode serves it at `/` as well).
+   * @default false
+   */
+  demo?: boolean;
+  /**
+   * Where the browser SDK bundles served under `/sdk/` are (`npm run build:browser` writes them).
+   * @default '<package root>/dist/browser'
+   */
+  sdkDirectory?: string;
 }
 
 /** Where a listening server can be reached. */
@@ -96,6 +115,8 @@ export class RealtimeServer {
   readonly documents: DocumentStore;
   /** The Redis connections when clustered. */
   readonly cluster?: RedisCluster;
+  /** Webhook endpoints and deliveries (`/api/webhooks`). */
+  readonly webhooks: WebhookService;
   private closing?: Promise<void>;
 
   constructor(private readonly options: RealtimeServerOptions) {
@@ -115,10 +136,12 @@ export class RealtimeServer {
     });
     this.documents = options.documents ?? new MemoryDocumentStore();
     let history: EventHistory = new MemoryEventHistory(options.history);
+    let presenceStore = options.presenceStore;
     if (options.redis !== undefined) {
       this.cluster = new RedisCluster({ ...options.redis, logger: this.logger });
       this.io.adapter(this.cluster.adapter());
       history = new RedisEventHistory(this.cluster.data, options.history, this.cluster.keyPrefix);
+      presenceStore ??= new RedisPresenceStore(this.cluster.data, this.cluster.keyPrefix);
     }
     this.gateway = new RealtimeGateway({
       io: this.io,
@@ -128,8 +151,20 @@ export class RealtimeServer {
       documents: this.documents,
       history,
       clustered: this.cluster !== undefined,
-      ...(options.presenceStore === undefined ? {} : { presenceStore: options.presenceStore }),
+      ...(presenceStore === undefined ? {} : { presenceStore }),
       ...(options.nodeId === undefined ? {} : { nodeId: options.nodeId }),
+    });
+    this.webhooks = new WebhookService({
+      ...options.webhooks,
+      logger: this.logger,
+      nodeId: this.gateway.presence.nodeId,
+      publish: (draft) => this.gateway.publisher.publish(draft),
+    });
+    this.webhooks.attach({
+      publisher: this.gateway.publisher,
+      messenger: this.gateway.messenger,
+      presence: this.gateway.presence,
+      gateway: this.gateway,
     });
     this.app = createApp({
       verifier,
@@ -137,10 +172,15 @@ export class RealtimeServer {
       sync: this.gateway.sync,
       presence: this.gateway.presence,
       messenger: this.gateway.messenger,
+      webhooks: this.webhooks,
       logger: this.logger,
       limits: this.limits,
       corsOrigins,
       readiness: () => this.readiness(),
+      staticFiles: {
+        demo: options.developmentMode === true ? 'root' : options.demo === true ? 'path' : false,
+        ...(options.sdkDirectory === undefined ? {} : { sdkDirectory: options.sdkDirectory }),
+      },
       ...(options.developmentMode === true && options.auth.secret !== undefined
         ? { developmentSecret: options.auth.secret }
         : {}),
@@ -154,6 +194,9 @@ export class RealtimeServer {
     // Fail fast on an unreachable database or Redis rather than on the first request.
     await this.documents.ready?.();
     await this.cluster?.connect();
+    await this.webhooks.start();
+    // This node is alive in the presence store before anyone can connect to it.
+    await this.gateway.presence.start();
     await new Promise<void>((resolve, reject) => {
       this.httpServer.once('error', reject);
       this.httpServer.listen(port, host, () => {
@@ -193,6 +236,8 @@ export class RealtimeServer {
       await this.io.close();
       this.httpServer.closeAllConnections();
       await this.gateway.presence.close();
+      // After connections and presence closed (their last events are queued), before the documents.
+      await this.webhooks.close();
       await this.documents.close();
       await this.cluster?.close();
       this.logger.info('closed');

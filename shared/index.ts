@@ -16,3 +16,5 @@ export * from './presence.js';
 export * from './data-provider.js';
 export * from './channel-protocol.js';
 export * from './protocol.js';
+export * from './webhook-protocol.js';
+export * from './webhook-signature.js';

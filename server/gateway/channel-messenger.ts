@@ -26,6 +26,11 @@ export type DirectRequest = ({ connectionId: string; userId?: undefined } | { us
   data?: unknown;
 };
 
+/** A message the messenger sent, as {@link ChannelMessenger.onSent} listeners see it. */
+export type SentMessage =
+  | { kind: 'channel'; message: ChannelMessage }
+  | { kind: 'direct'; message: DirectMessage; to: { userId: string } | { connectionId: string }; recipients: number };
+
 /**
  * Sends channel and direct messages, for sockets and for REST alike, checking permissions and
  * sizes the same way for both.
@@ -45,6 +50,27 @@ export class ChannelMessenger {
     private readonly presence: PresenceService,
     private readonly limits: ResolvedLimits,
   ) {}
+
+  private readonly sentListeners = new Set<(sent: SentMessage) => void>();
+
+  /**
+   * Calls `listener` with every message sent (after it went out). It runs on the realtime path: it
+   * must return at once and never throw (webhooks only queue the message). Returns its disposer.
+   */
+  onSent(listener: (sent: SentMessage) => void): () => void {
+    this.sentListeners.add(listener);
+    return () => this.sentListeners.delete(listener);
+  }
+
+  private notifySent(sent: SentMessage): void {
+    for (const listener of this.sentListeners) {
+      try {
+        listener(sent);
+      } catch {
+        // Listeners report their own failures; a message already sent stays sent.
+      }
+    }
+  }
 
   /**
    * Publishes to every member of a channel (needs `C` on `channel/<name>`), except
@@ -69,6 +95,7 @@ export class ChannelMessenger {
     };
     const room = this.io.to(channelRoom(realm, request.channel));
     (exceptConnectionId === undefined ? room : room.except(exceptConnectionId)).emit('channel:message', message);
+    if (this.sentListeners.size > 0) this.notifySent({ kind: 'channel', message });
     return message;
   }
 
@@ -104,6 +131,10 @@ export class ChannelMessenger {
     }
     const message: DirectMessage = { realm, event: request.event, data: request.data ?? null, from, timestamp: Date.now() };
     this.io.to(recipients).emit('direct:message', message);
+    if (this.sentListeners.size > 0) {
+      const to = request.userId !== undefined ? { userId: request.userId } : { connectionId: request.connectionId };
+      this.notifySent({ kind: 'direct', message, to, recipients: recipients.length });
+    }
     return recipients.length;
   }
 }

@@ -14,6 +14,9 @@ import { DeliveryHolds } from './delivery-holds.js';
 import type { RealtimeIo, RealtimeSocket } from './socket-types.js';
 import { SubscriptionIndex, topicRoom, type Subscription } from './subscription-index.js';
 
+/** Every return mode, in the order deliveries emit them. */
+const RETURN_MODES: readonly SyncEventReturnMode[] = ['full', 'diff', 'both'];
+
 /**
  * What a producer hands to {@link EventPublisher.publish}; the publisher assigns id and timestamp.
  */
@@ -71,7 +74,11 @@ export class EventPublisher {
   private readonly nextId = monotonicFactory();
   private readonly shapers: PayloadShaper[] = [];
   private readonly readChecks: ReadCheck[] = [];
+  private readonly publishedListeners = new Set<(event: RealtimeEvent) => void>();
   private readonly holds = new DeliveryHolds();
+  /** Recipients per return mode, reused by every delivery (see deliverLocal). */
+  private readonly groups: Record<SyncEventReturnMode, string[]> = { full: [], diff: [], both: [] };
+  private delivering = false;
   private readonly io: RealtimeIo;
   private readonly subscriptions: SubscriptionIndex;
   private readonly history: EventHistory;
@@ -102,6 +109,16 @@ export class EventPublisher {
   }
 
   /**
+   * Calls `listener` with every event this node publishes (once per cluster: other nodes' events
+   * are not repeated here), after local delivery. It runs on the realtime path: it must return at
+   * once (webhooks only queue the event). Returns its disposer.
+   */
+  onPublished(listener: (event: RealtimeEvent) => void): () => void {
+    this.publishedListeners.add(listener);
+    return () => this.publishedListeners.delete(listener);
+  }
+
+  /**
    * Assigns an id (unique, ordered per topic) and a timestamp, records the event in its topic's
    * history, then delivers it everywhere. If the history is unavailable (Redis down) the event is
    * still delivered live, without a position, and the failure is logged: recovery cannot cover it.
@@ -124,6 +141,13 @@ export class EventPublisher {
     }
     this.deliverLocal(event);
     if (this.clustered) this.io.serverSideEmit('topic:event', event);
+    for (const listener of this.publishedListeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        this.logger.error({ err, topic: event.topic }, 'a publish listener failed');
+      }
+    }
     return event;
   }
 
@@ -166,24 +190,68 @@ export class EventPublisher {
     this.holds.dropSocket(socketId);
   }
 
-  /** Delivers an event to this node's matching subscribers. */
+  /**
+   * Delivers an event to this node's matching subscribers.
+   *
+   * Why two paths: when nothing about the delivery depends on the event (no subscription in the
+   * room has a filter, all ask for one return mode, no read check applies to the event and no
+   * recovery holds are active), the recipients are exactly the connections in the topic's
+   * Socket.IO room, which only the topic handlers join and leave, together with this index. Then
+   * one room broadcast does it, with no per-recipient work here. Otherwise each connection's
+   * filters and reads are checked, allocating nothing per recipient: the per-mode id lists are
+   * reused from event to event (Socket.IO copies them before `emit` returns).
+   */
   deliverLocal(event: RealtimeEvent): void {
     const realm = event.metadata.realm;
-    const recipients = this.subscriptions.recipients(topicRoom(realm, event.topic), event.payload);
-    if (recipients.size === 0) return;
     const room = topicRoom(realm, event.topic);
-    const checkReads = this.readChecks.length > 0;
-    const groups = new Map<SyncEventReturnMode, string[]>();
-    for (const [socketId, mode] of recipients) {
-      if (checkReads && !this.mayRead(socketId, event)) continue;
-      if (this.holds.active && this.holds.offer(socketId, room, this.shape(event, mode))) continue;
-      const group = groups.get(mode);
-      if (group === undefined) groups.set(mode, [socketId]);
-      else group.push(socketId);
+    const resources = this.readResources(event);
+    if (resources === undefined && !this.holds.active) {
+      const mode = this.subscriptions.uniformMode(room);
+      if (mode !== undefined) {
+        this.io.local.to(room).emit('event', this.shape(event, mode));
+        return;
+      }
     }
-    for (const [mode, socketIds] of groups) {
-      this.io.local.to(socketIds).emit('event', this.shape(event, mode));
+    // A delivery started from inside another (an emit listener publishing) gets lists of its own.
+    const groups: Record<SyncEventReturnMode, string[]> = this.delivering ? { full: [], diff: [], both: [] } : this.groups;
+    const outermost = !this.delivering;
+    this.delivering = true;
+    try {
+      this.subscriptions.forEachRecipient(room, event.payload, (socketId, mode) => {
+        if (resources !== undefined && !this.mayReadAll(socketId, realm, resources)) return;
+        if (this.holds.active && this.holds.offer(socketId, room, this.shape(event, mode))) return;
+        groups[mode].push(socketId);
+      });
+      for (const mode of RETURN_MODES) {
+        const socketIds = groups[mode];
+        if (socketIds.length > 0) this.io.local.to(socketIds).emit('event', this.shape(event, mode));
+      }
+    } finally {
+      for (const mode of RETURN_MODES) groups[mode].length = 0;
+      if (outermost) this.delivering = false;
     }
+  }
+
+  /**
+   * The resources a recipient must be able to read for this event, from every read check (each
+   * is a function of the event alone, so they are asked once per event, not per recipient);
+   * `undefined` when no check applies.
+   */
+  private readResources(event: RealtimeEvent): string[] | undefined {
+    let resources: string[] | undefined;
+    for (const check of this.readChecks) {
+      const resource = check(event);
+      if (resource !== undefined) (resources ??= []).push(resource);
+    }
+    return resources;
+  }
+
+  /** Whether a connection may read every one of `resources` (what `mayRead` decides, per event). */
+  private mayReadAll(socketId: string, realm: string, resources: string[]): boolean {
+    const principal = this.io.of('/').sockets.get(socketId)?.data.principal;
+    if (principal === undefined) return false;
+    for (const resource of resources) if (!can(principal, realm, resource, 'R')) return false;
+    return true;
   }
 
   /** Whether a connection may read what the event is about (beyond the topic). */

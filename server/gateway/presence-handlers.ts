@@ -22,9 +22,9 @@ export interface PresenceHandlerContext {
 }
 
 /**
- * Registers the connection with presence (and as a data provider, from its `dpv` claim), removes
- * it on disconnect, and registers `presence:list`, `presence:update`, `presence:status`,
- * `document:open` and `document:close`.
+ * Removes the connection from presence on disconnect (the gateway registered it, with its `dpv`
+ * data providers, during the handshake), and registers `presence:list`, `presence:update`,
+ * `presence:status`, `document:open` and `document:close`.
  *
  * Reading a set's presence, updating one's state in it and opening a document (appearing in its
  * presence) need `P` on the set's resource (`channel/<name>` or `doc/<service>/<id>`); an object's
@@ -35,7 +35,6 @@ export interface PresenceHandlerContext {
  */
 export function registerPresenceHandlers(socket: RealtimeSocket, context: PresenceHandlerContext): void {
   const { logger, limits, presence } = context;
-  presence.connect(socket);
   socket.on('disconnect', () => presence.disconnect(socket.id));
 
   onRequest(socket, logger, 'presence:list', presenceListSchema, async (request) => {

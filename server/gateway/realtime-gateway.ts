@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { CLIENT_EVENT_NAMES, ErrorCode, type ErrorShape } from '../../shared/index.js';
+import { CLIENT_EVENT_NAMES, ErrorCode, type ErrorShape, type Principal } from '../../shared/index.js';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import type { ResolvedLimits } from '../config.js';
 import { EventPublisher } from './event-publisher.js';
@@ -42,6 +42,15 @@ export interface RealtimeGatewayOptions {
 
 const KNOWN_EVENTS: ReadonlySet<string> = new Set(CLIENT_EVENT_NAMES);
 
+/** A connection opening or closing, as {@link RealtimeGateway.onConnectionEvent} listeners see it. */
+export interface ConnectionEvent {
+  type: 'connect' | 'disconnect';
+  connectionId: string;
+  principal: Principal;
+  /** Why it closed (Socket.IO's disconnect reason). */
+  reason?: string;
+}
+
 /**
  * The Socket.IO side of the server: authenticates connections, registers every request handler on
  * each one, and answers unknown events with a typed error instead of ignoring them.
@@ -77,7 +86,20 @@ export class RealtimeGateway {
     });
     this.messenger = new ChannelMessenger(io, this.presence, options.limits);
     io.use(authenticateHandshake(verifier));
+    // Registered before the client hears it is connected, so every node can find it at once.
+    io.use((socket, next) => void this.presence.connect(socket).then(() => next()));
     io.on('connection', (socket) => this.onConnection(socket));
+  }
+
+  private readonly connectionListeners = new Set<(change: ConnectionEvent) => void>();
+
+  /**
+   * Calls `listener` when a connection on this node opens and when it closes. It runs on the
+   * realtime path: it must return at once. Returns its disposer.
+   */
+  onConnectionEvent(listener: (change: ConnectionEvent) => void): () => void {
+    this.connectionListeners.add(listener);
+    return () => this.connectionListeners.delete(listener);
   }
 
   /** Connections on this node. */
@@ -102,6 +124,20 @@ export class RealtimeGateway {
       if (typeof last === 'function') (last as (result: unknown) => void)({ ok: false, error });
       else socket.emit('protocol:error', error);
     });
-    socket.on('disconnect', (reason) => logger.debug({ socketId: socket.id, userId, reason }, 'disconnected'));
+    socket.on('disconnect', (reason) => {
+      logger.debug({ socketId: socket.id, userId, reason }, 'disconnected');
+      this.notifyConnection({ type: 'disconnect', connectionId: socket.id, principal: socket.data.principal, reason });
+    });
+    this.notifyConnection({ type: 'connect', connectionId: socket.id, principal: socket.data.principal });
+  }
+
+  private notifyConnection(change: ConnectionEvent): void {
+    for (const listener of this.connectionListeners) {
+      try {
+        listener(change);
+      } catch (err) {
+        this.options.logger.error({ err }, 'a connection listener failed');
+      }
+    }
   }
 }

@@ -14,6 +14,9 @@ import type { ChannelMessenger } from '../gateway/channel-messenger.js';
 import type { PresenceService } from '../presence/presence-service.js';
 import { presenceRoutes } from './presence-routes.js';
 import { socketRoutes } from './socket-routes.js';
+import type { WebhookService } from '../webhooks/webhook-service.js';
+import { webhookRoutes } from './webhook-routes.js';
+import { staticRoutes, type StaticRoutesOptions } from './static-routes.js';
 
 /** What the REST API is built from. */
 export interface AppOptions {
@@ -22,12 +25,16 @@ export interface AppOptions {
   sync: SyncService;
   presence: PresenceService;
   messenger: ChannelMessenger;
+  /** `/api/webhooks` (absent: no webhook routes). */
+  webhooks?: WebhookService;
   logger: Logger;
   limits: ResolvedLimits;
   corsOrigins: string[] | '*';
   developmentSecret?: string;
   /** What `GET /ready` reports. */
   readiness: () => ReadinessReport;
+  /** The browser SDK under `/sdk/` (always) and the demo app (when enabled). */
+  staticFiles?: StaticRoutesOptions;
 }
 
 /**
@@ -60,6 +67,7 @@ export function createApp(options: AppOptions): Express {
     const report = options.readiness();
     res.status(report.status === 'ready' ? 200 : 503).json(report);
   });
+  app.use(staticRoutes(options.staticFiles));
   app.use(
     '/auth',
     authRoutes({
@@ -72,6 +80,7 @@ export function createApp(options: AppOptions): Express {
   app.use('/api', syncRoutes(options.sync));
   app.use('/api', socketRoutes(options.presence, options.messenger));
   app.use('/api', presenceRoutes(options.presence));
+  if (options.webhooks !== undefined) app.use('/api', webhookRoutes(options.webhooks));
 
   app.use(notFoundHandler);
   app.use(errorHandler(options.logger));

@@ -27,11 +27,29 @@ export class PresenceAnnouncer {
     private readonly logger: Logger,
   ) {}
 
+  private readonly listeners = new Set<(event: PresenceEvent) => void>();
+
+  /**
+   * Calls `listener` with every presence event emitted (join, leave, update). It runs on the
+   * realtime path: it must return at once. Returns its disposer.
+   */
+  onEvent(listener: (event: PresenceEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   /** Sends a presence event to a set's members, except one connection (the one that caused it). */
   emit(realm: string, set: PresenceSetRef, body: PresenceEventBody, exceptConnectionId?: string): void {
     const event = { realm, ...setFields(set), ...body } as PresenceEvent;
     const room = this.io.to(presenceRoom(realm, setKeyOf(set)));
     (exceptConnectionId === undefined ? room : room.except(exceptConnectionId)).emit('presence:changed', event);
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        this.logger.error({ err }, 'presence: an event listener failed');
+      }
+    }
   }
 
   /** Announces what a cleanup removed: `leave` for each visible member, and status changes. */

@@ -5,6 +5,7 @@ import {
   NotFoundError,
   UnavailableError,
   type ObjectPresence,
+  type PresenceEvent,
   type PresenceMember,
   type PresenceState,
 } from '../../shared/index.js';
@@ -88,14 +89,29 @@ export class PresenceService {
       onExpired: (cleanup) => this.announcer.announce(cleanup, 'expired'),
       logger: options.logger,
     });
-    this.heartbeat.start();
   }
 
-  /** Registers a new connection and the objects it provides (`dpv`), announcing status changes. */
-  connect(socket: RealtimeSocket): void {
+  /**
+   * Beats once (so this node counts as alive before it serves anyone), then every
+   * `presenceHeartbeatMs`, sweeping what dead nodes left. Never rejects: a failed beat is logged.
+   */
+  async start(): Promise<void> {
+    this.heartbeat.start();
+    await this.heartbeat.tick();
+  }
+
+  /**
+   * Registers a connection and the objects it provides (`dpv`), announcing status changes; resolves
+   * once it is stored (never rejects: a failure is logged and the connection goes on unregistered).
+   *
+   * Why this runs in the handshake (an `io.use` middleware, before the client is told it is
+   * connected): with a shared store, a client that is `connected` must already be findable from
+   * every node, or a direct message or a status check sent right after it connects misses it.
+   */
+  async connect(socket: RealtimeSocket): Promise<void> {
     const { principal } = socket.data;
     const connectionId = socket.id;
-    this.background(connectionId, 'register connection', async () => {
+    await this.background(connectionId, 'register connection', async () => {
       await this.store.addConnection({
         connectionId,
         userId: principal.userId,
@@ -108,11 +124,13 @@ export class PresenceService {
         this.announcer.publishStatus(changes.map((change) => ({ realm, change })));
       }
     });
+    // A client that went away during the handshake never gets a `disconnect` event.
+    if (socket.conn.readyState !== 'open') this.disconnect(connectionId);
   }
 
   /** Removes a closed connection everywhere, announcing `leave` and status changes. */
   disconnect(connectionId: string): void {
-    this.background(connectionId, 'remove connection', async () => {
+    void this.background(connectionId, 'remove connection', async () => {
       this.announcer.announce(await this.store.removeConnection(connectionId), 'disconnected');
     });
   }
@@ -237,6 +255,15 @@ export class PresenceService {
     return this.store.objectPresence(realm, id);
   }
 
+  /**
+   * Calls `listener` with every channel and document presence event this node announces (join,
+   * leave, update, including leaves of expired nodes it swept). It runs on the realtime path: it
+   * must return at once. Returns its disposer.
+   */
+  onPresenceEvent(listener: (event: PresenceEvent) => void): () => void {
+    return this.announcer.onEvent(listener);
+  }
+
   /** Runs one heartbeat and sweep now (the timer does this every `presenceHeartbeatMs`). */
   sweep(): Promise<void> {
     return this.heartbeat.tick();
@@ -250,13 +277,19 @@ export class PresenceService {
     this.closing ??= (async () => {
       await this.heartbeat.stop();
       await this.queue.idle();
-      this.announcer.announce(await this.store.removeNode(this.nodeId), 'disconnected');
+      try {
+        this.announcer.announce(await this.store.removeNode(this.nodeId), 'disconnected');
+      } catch (err) {
+        // The shutdown goes on (the server still closes its other resources); another node's
+        // sweep removes what this one leaves once its heartbeat is older than the timeout.
+        this.options.logger.warn({ err, nodeId: this.nodeId }, 'presence: could not remove this node\'s entries on close');
+      }
     })();
     return this.closing;
   }
 
-  private background(connectionId: string, what: string, task: () => Promise<void>): void {
-    this.queue.run(connectionId, task).catch((err: unknown) => {
+  private background(connectionId: string, what: string, task: () => Promise<void>): Promise<void> {
+    return this.queue.run(connectionId, task).catch((err: unknown) => {
       this.options.logger.error({ err, connectionId }, `presence: could not ${what}`);
     });
   }

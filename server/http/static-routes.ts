@@ -1,0 +1,117 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { Router, type Response } from 'express';
+import { NotFoundError } from '../../shared/index.js';
+
+/** Where the demo app is served. */
+export type DemoMount =
+  /** At `/` and `/demo/` (development mode). */
+  | 'root'
+  /** At `/demo/` only (`DEMO_ENABLED=true`). */
+  | 'path'
+  /** Not at all. */
+  | false;
+
+/** Options of {@link staticRoutes}. */
+export interface StaticRoutesOptions {
+  /**
+   * The directory holding the browser bundles (`npm run build:browser` writes them).
+   * @default '<package root>/dist/browser'
+   */
+  sdkDirectory?: string;
+  /**
+   * Where the demo app is served.
+   * @default false
+   */
+  demo?: DemoMount;
+  /**
+   * The demo app's files.
+   * @default '<package root>/client/demo'
+   */
+  demoDirectory?: string;
+}
+
+/** The files served under `/sdk/`, with their content types. */
+const SDK_FILES: Readonly<Record<string, string>> = {
+  'realtime.mjs': 'text/javascript; charset=utf-8',
+  'realtime.js': 'text/javascript; charset=utf-8',
+  'realtime.mjs.map': 'application/json; charset=utf-8',
+  'realtime.js.map': 'application/json; charset=utf-8',
+  'sizes.json': 'application/json; charset=utf-8',
+};
+
+const PACKAGE_ROOT = findPackageRoot(path.dirname(fileURLToPath(import.meta.url)));
+
+/**
+ * The browser SDK at `/sdk/realtime.mjs` (ES module) and `/sdk/realtime.js` (script tag, global
+ * `Realtime`), with their source maps, and, when enabled, the demo app. SDK files are public: any
+ * origin may load them (`Access-Control-Allow-Origin: *`); they are revalidated on every load
+ * (`Cache-Control: no-cache` with an ETag) because their names carry no version.
+ *
+ * @example
+ * app.use(staticRoutes({ demo: developmentMode ? 'root' : false }));
+ */
+export function staticRoutes(options: StaticRoutesOptions = {}): Router {
+  const sdkDirectory = path.resolve(options.sdkDirectory ?? path.join(PACKAGE_ROOT, 'dist/browser'));
+  const router = Router();
+
+  router.get('/sdk/:file', (req, res, next) => {
+    const file = req.params.file;
+    const contentType = SDK_FILES[file];
+    if (contentType === undefined) {
+      next(new NotFoundError(`No SDK file ${JSON.stringify(file)}; try /sdk/realtime.mjs or /sdk/realtime.js`));
+      return;
+    }
+    setPublicHeaders(res);
+    res.type(contentType);
+    res.sendFile(file, { root: sdkDirectory, dotfiles: 'deny' }, (err?: Error) => {
+      if (err === undefined || res.headersSent) return;
+      next(
+        (err as NodeJS.ErrnoException).code === 'ENOENT'
+          ? new NotFoundError(`The browser SDK has not been built: run \`npm run build:browser\` (looked in ${sdkDirectory})`)
+          : err,
+      );
+    });
+  });
+
+  if (options.demo === 'root' || options.demo === 'path') {
+    const demoDirectory = path.resolve(options.demoDirectory ?? path.join(PACKAGE_ROOT, 'client/demo'));
+    const serveDemo = express.static(demoDirectory, {
+      index: 'index.html',
+      redirect: false,
+      dotfiles: 'ignore',
+      cacheControl: false,
+      setHeaders: (res) => {
+        res.setHeader('Cache-Control', 'no-cache');
+        res.setHeader('X-Content-Type-Options', 'nosniff');
+        res.setHeader('Referrer-Policy', 'no-referrer');
+      },
+    });
+    // The page links its files relatively, so `/demo` needs its trailing slash.
+    router.get('/demo', (req, res, next) => {
+      if (req.path !== '/demo') {
+        next();
+        return;
+      }
+      res.redirect(301, `/demo/${new URL(req.originalUrl, 'http://localhost').search}`);
+    });
+    router.use('/demo', serveDemo);
+    if (options.demo === 'root') router.use(serveDemo);
+  }
+  return router;
+}
+
+function setPublicHeaders(res: Response): void {
+  res.setHeader('Access-Control-Allow-Origin', '*');
+  res.setHeader('Cache-Control', 'no-cache');
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+}
+
+/** The nearest directory at or above `start` holding a package.json (this file may run from dist/). */
+function findPackageRoot(start: string): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`No package.json above ${start}`);
+  }
+}

@@ -1,0 +1,132 @@
+import { Router, type Request, type Response } from 'express';
+import { ForbiddenError, type Principal } from '../../shared/index.js';
+import { isAdmin, resolveRealm } from '../auth/permissions.js';
+import { parseInput } from '../validation/parse-input.js';
+import {
+  createWebhookSchema,
+  deadLettersQuerySchema,
+  deliveriesQuerySchema,
+  deliveryIdSchema,
+  deliveryLogQuerySchema,
+  rotateSecretSchema,
+  updateWebhookSchema,
+  webhookActionSchema,
+  webhookIdSchema,
+} from '../validation/webhook-schemas.js';
+import type { WebhookService } from '../webhooks/webhook-service.js';
+import { principalOf, requestedRealm } from './authenticate.js';
+
+/** Default page size of delivery lists. */
+const DEFAULT_PAGE = 50;
+
+/**
+ * `/api/webhooks`: endpoint management, delivery log and dead letters, for `admin`s of the realm.
+ * The realm is `realm` in the body (or query for GET), else `X-Realm`, else the token's only realm.
+ *
+ * - `POST /webhooks` `{ url, secret?, events?, topics?, description? }` → 201 with `secret` (shown once)
+ * - `GET /webhooks` → endpoints; `GET /webhooks/:id`; `PATCH /webhooks/:id` `{ url?, events?, topics?, description? }`
+ * - `POST /webhooks/:id/activate`, `POST /webhooks/:id/deactivate`, `DELETE /webhooks/:id` (204)
+ * - `POST /webhooks/:id/rotate-secret` `{ secret?, gracePeriodMs? }` → the endpoint with its new `secret`
+ * - `POST /webhooks/:id/test` → 202 with the queued delivery
+ * - `GET /webhooks/:id/deliveries?status=&limit=&after=`, `GET /webhooks/logs?event=&webhookId=&status=`
+ * - `GET /webhooks/dead-letters?webhookId=`, `POST /webhooks/dead-letters/:deliveryId/redeliver` → 202
+ *
+ * @example
+ * app.use('/api', webhookRoutes(webhooks));
+ */
+export function webhookRoutes(webhooks: WebhookService): Router {
+  const router = Router();
+
+  router.post('/webhooks', async (req, res) => {
+    const { realm: bodyRealm, ...input } = parseInput(createWebhookSchema, req.body ?? {}, 'webhook');
+    const realm = adminRealm(req, res, bodyRealm);
+    const created = await webhooks.create(realm, input);
+    res.status(201).location(`${req.baseUrl}/webhooks/${created.id}`).json(created);
+  });
+
+  router.get('/webhooks', async (req, res) => {
+    const { realm } = parseInput(webhookActionSchema, req.query, 'query');
+    res.json(await webhooks.list(adminRealm(req, res, realm)));
+  });
+
+  router.get('/webhooks/dead-letters', async (req, res) => {
+    const { realm, limit, ...query } = parseInput(deadLettersQuerySchema, req.query, 'query');
+    res.json(await webhooks.deliveryPage(adminRealm(req, res, realm), { ...query, status: 'failed', limit: limit ?? DEFAULT_PAGE }));
+  });
+
+  router.post('/webhooks/dead-letters/:deliveryId/redeliver', async (req, res) => {
+    const { realm } = parseInput(webhookActionSchema, req.body ?? {}, 'request');
+    const deliveryId = parseInput(deliveryIdSchema, req.params.deliveryId, 'delivery id');
+    res.status(202).json(await webhooks.redeliver(adminRealm(req, res, realm), deliveryId));
+  });
+
+  router.get('/webhooks/logs', async (req, res) => {
+    const { realm, limit, event, ...query } = parseInput(deliveryLogQuerySchema, req.query, 'query');
+    res.json(
+      await webhooks.deliveryPage(adminRealm(req, res, realm), {
+        ...query,
+        ...(event === undefined ? {} : { eventType: event }),
+        limit: limit ?? DEFAULT_PAGE,
+      }),
+    );
+  });
+
+  router.get('/webhooks/:id', async (req, res) => {
+    const { realm } = parseInput(webhookActionSchema, req.query, 'query');
+    res.json(await webhooks.get(adminRealm(req, res, realm), webhookId(req)));
+  });
+
+  router.patch('/webhooks/:id', async (req, res) => {
+    const { realm, ...input } = parseInput(updateWebhookSchema, req.body ?? {}, 'webhook update');
+    res.json(await webhooks.update(adminRealm(req, res, realm), webhookId(req), input));
+  });
+
+  router.delete('/webhooks/:id', async (req, res) => {
+    const { realm } = parseInput(webhookActionSchema, req.body ?? {}, 'request');
+    await webhooks.remove(adminRealm(req, res, realm), webhookId(req));
+    res.status(204).end();
+  });
+
+  for (const [action, active] of [
+    ['activate', true],
+    ['deactivate', false],
+  ] as const) {
+    router.post(`/webhooks/:id/${action}`, async (req, res) => {
+      const { realm } = parseInput(webhookActionSchema, req.body ?? {}, 'request');
+      res.json(await webhooks.setActive(adminRealm(req, res, realm), webhookId(req), active));
+    });
+  }
+
+  router.post('/webhooks/:id/rotate-secret', async (req, res) => {
+    const { realm, ...input } = parseInput(rotateSecretSchema, req.body ?? {}, 'secret rotation');
+    res.json(await webhooks.rotateSecret(adminRealm(req, res, realm), webhookId(req), input));
+  });
+
+  router.post('/webhooks/:id/test', async (req, res) => {
+    const { realm } = parseInput(webhookActionSchema, req.body ?? {}, 'request');
+    res.status(202).json(await webhooks.sendTest(adminRealm(req, res, realm), webhookId(req), principalOf(res).userId));
+  });
+
+  router.get('/webhooks/:id/deliveries', async (req, res) => {
+    const { realm, limit, ...query } = parseInput(deliveriesQuerySchema, req.query, 'query');
+    res.json(await webhooks.deliveries(adminRealm(req, res, realm), webhookId(req), { ...query, limit: limit ?? DEFAULT_PAGE }));
+  });
+
+  return router;
+}
+
+/** The realm of the call, which the caller must administer. */
+function adminRealm(req: Request, res: Response, given: string | undefined): string {
+  const principal: Principal = principalOf(res);
+  const realm = resolveRealm(principal, requestedRealm(req, given));
+  if (!isAdmin(principal, realm)) {
+    throw new ForbiddenError(`Managing webhooks needs the admin role in realm "${realm}"`, {
+      details: { realm, permission: 'admin' },
+    });
+  }
+  return realm;
+}
+
+function webhookId(req: Request): string {
+  return parseInput(webhookIdSchema, req.params.id, 'webhook id');
+}

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import * as entry from '../../client/browser/entry.js';
+import * as index from '../../client/index.js';
+
+/** Exports of client/index.ts meant for servers, kept out of the browser bundle: the webhook receiver. */
+const SERVER_ONLY = new Set([
+  'WebhookReceiver',
+  'verifyWebhook',
+  'DEFAULT_WEBHOOK_RECEIVER_OPTIONS',
+  'WebhookVerificationError',
+  'WebhookVerificationReason',
+]);
+
+describe('the browser entry (client/browser/entry.ts)', () => {
+  it('exports everything client/index.ts exports except the server-side helpers', () => {
+    const expected = Object.keys(index).filter((name) => !SERVER_ONLY.has(name)).sort();
+    expect(Object.keys(entry).sort()).toEqual(expected);
+  });
+
+  it('exports the same classes, not copies', () => {
+    expect(entry.RealtimeClient).toBe(index.RealtimeClient);
+    expect(entry.ConflictError).toBe(index.ConflictError);
+  });
+});

@@ -2,12 +2,12 @@
  * The browser SDK: what `dist/browser/realtime.mjs` exports and what the script-tag bundle
  * `dist/browser/realtime.js` puts on `window.Realtime`.
  *
- * Everything `client/index.ts` exports except the webhook receiver (`WebhookReceiver`,
- * `verifyWebhook` and their options and errors): verifying a webhook needs its secret, which never
- * belongs in a browser. The names are imported from the modules themselves rather than from the
- * index, so that a server-side helper added there never drags its imports (a Node built-in, say)
- * into the bundle. `test/unit/browser-entry.test.ts` fails when the index exports something this
- * file neither exports nor lists as server-only.
+ * The client API minus the webhook receiver (`WebhookReceiver`, `verifyWebhook` and their options
+ * and errors): verifying a webhook needs its secret, which never belongs in a browser.
+ * `client/index.ts` re-exports this file and adds those, so the list is written once; the names
+ * come from the modules themselves, so a server-side helper added to the index never drags its
+ * imports (a Node built-in, say) into the bundle. `test/unit/browser-entry.test.ts` fails when the
+ * index exports something this file neither exports nor lists as server-only.
  *
  * @example
  * <script src="/sdk/realtime.js"></script>

@@ -23,7 +23,7 @@ export class SocketClientRegistry {
     private readonly reportError: (error: RealtimeError) => void,
   ) {
     const socket = connection.socket;
-    const onMessage = (message: ChannelMessage): void => this.clients.get(message.realm)?.dispatch('message', message);
+    const onMessage = (message: ChannelMessage): void => this.clients.get(message.realm)?.receiveMessage(message);
     const onDirect = (message: DirectMessage): void => this.clients.get(message.realm)?.dispatch('direct', message);
     const onPresence = (event: PresenceEvent): void => this.clients.get(event.realm)?.dispatch('presence', event);
     socket.on('channel:message', onMessage);

@@ -1,4 +1,5 @@
 import {
+  compareOffsets,
   InvalidArgumentError,
   UnavailableError,
   errorFromShape,
@@ -17,6 +18,7 @@ import {
   type RealtimeError,
 } from '../shared/index.js';
 import { Emitter, type Disposer } from './emitter.js';
+import { StreamPositions } from './stream-positions.js';
 import { assertChannel, assertDocument, assertEvent, assertState, documentKey, targetFields } from './socket-client-arguments.js';
 import type { RequestManager } from './request-manager.js';
 
@@ -30,6 +32,11 @@ export interface SocketClientEvents {
   message: ChannelMessage;
   direct: DirectMessage;
   presence: PresenceEvent;
+  /**
+   * A channel was re-joined after a reconnect and the messages missed meanwhile were delivered;
+   * `recovered: false` means the channel's history no longer covered the gap.
+   */
+  rejoined: { channel: string; recovered: boolean };
 }
 
 /** Options of `joinChannel()` and `openDocument()`. */
@@ -95,7 +102,9 @@ export interface SocketClientHost {
  */
 export class SocketClient {
   private readonly emitter: Emitter<SocketClientEvents>;
-  private readonly channels = new Map<string, { state?: PresenceState }>();
+  private readonly channels = new Map<string, ChannelEntry>();
+  /** Where each joined channel's message stream was last seen, to resume after a reconnect. */
+  private readonly positions = new StreamPositions();
   private readonly documents = new Map<string, { document: DocumentRef; state?: PresenceState }>();
   private destroyed = false;
 
@@ -131,6 +140,7 @@ export class SocketClient {
     });
     // Re-joins restore the state the server holds (a repeated join does not replace it).
     this.channels.set(channel, result.presence ? rejoinState(result.member.state) : {});
+    if (result.position !== undefined) this.positions.note(this.realm, channelStream(channel), result.position);
     return {
       channel: result.channel,
       member: result.member,
@@ -256,19 +266,45 @@ export class SocketClient {
     this.emitter.emit(event, value);
   }
 
+  /**
+   * Delivers a channel message: held back while its channel is being re-joined (so that missed
+   * and live messages come out in order), and dropped when it was already delivered. @internal
+   */
+  receiveMessage(message: ChannelMessage): void {
+    const entry = this.channels.get(message.channel);
+    if (entry?.held !== undefined) {
+      entry.held.push(message);
+      return;
+    }
+    if (this.isNew(message)) this.emitter.emit('message', message);
+  }
+
   /** Re-joins every joined channel and re-opens every open document (after a reconnect). @internal */
   rejoin(): void {
     for (const [channel, entry] of this.channels) {
+      const since = this.positions.get(this.realm, channelStream(channel));
+      entry.held = [];
       const request = this.host.requests.request('channel:join', {
         realm: this.realm,
         channel,
         ...(entry.state === undefined ? {} : { state: entry.state }),
+        ...(since === undefined ? {} : { since }),
       });
-      request.catch((err: unknown) => {
-        if (isRetryable(err) || this.channels.get(channel) !== entry) return;
-        this.channels.delete(channel);
-        this.host.reportError(withDetails(toRealtimeError(err), { channel }));
-      });
+      request.then(
+        (result) => {
+          if (this.channels.get(channel) !== entry) return;
+          if (result.position !== undefined) this.positions.note(this.realm, channelStream(channel), result.position);
+          this.release(entry, result.missed ?? []);
+          if (since !== undefined) this.emitter.emit('rejoined', { channel, recovered: result.recovered === true });
+        },
+        (err: unknown) => {
+          if (this.channels.get(channel) !== entry) return;
+          this.release(entry, []);
+          if (isRetryable(err)) return;
+          this.channels.delete(channel);
+          this.host.reportError(withDetails(toRealtimeError(err), { channel }));
+        },
+      );
     }
     for (const [key, entry] of this.documents) {
       const request = this.host.requests.request('document:open', {
@@ -292,9 +328,35 @@ export class SocketClient {
     this.documents.clear();
   }
 
+  /** Sends the missed messages and those held during the re-join, in stream order, each once. */
+  private release(entry: ChannelEntry, missed: ChannelMessage[]): void {
+    const held = entry.held ?? [];
+    delete entry.held;
+    const ordered = [...missed, ...held].sort((a, b) =>
+      a.offset === undefined || b.offset === undefined ? 0 : compareOffsets(a.offset, b.offset),
+    );
+    for (const message of ordered) if (this.isNew(message)) this.emitter.emit('message', message);
+  }
+
+  private isNew(message: ChannelMessage): boolean {
+    if (message.epoch === undefined || message.offset === undefined) return true;
+    return this.positions.noteOffset(this.realm, channelStream(message.channel), message.epoch, message.offset);
+  }
+
   private assertUsable(): void {
     if (this.destroyed) throw new UnavailableError('The client has been destroyed');
   }
+}
+
+/** A joined channel: the presence state to restore, and messages held while it is re-joined. */
+interface ChannelEntry {
+  state?: PresenceState;
+  held?: ChannelMessage[];
+}
+
+/** A channel's message stream, as positions name it. */
+function channelStream(channel: string): string {
+  return `channel:${channel}`;
 }
 
 /** What a re-join sends: the member's state, when it has one. */

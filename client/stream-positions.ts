@@ -25,13 +25,18 @@ export class StreamPositions {
   noteEvent(event: RealtimeEvent): boolean {
     const { epoch, offset, realm } = event.metadata;
     if (epoch === undefined || offset === undefined) return true;
-    const key = streamKey(realm, event.topic);
+    return this.noteOffset(realm, event.topic, epoch, offset);
+  }
+
+  /** Records a position seen in a stream; false when it was already seen (a duplicate). */
+  noteOffset(realm: string, stream: string, epoch: string, offset: string): boolean {
+    const key = streamKey(realm, stream);
     let seen = this.recent.get(key);
     if (seen === undefined || seen.epoch !== epoch) this.recent.set(key, (seen = { epoch, offsets: new Set() }));
     if (seen.offsets.has(offset)) return false;
     seen.offsets.add(offset);
     if (seen.offsets.size > RECENT_OFFSETS) seen.offsets.delete(seen.offsets.values().next().value as string);
-    this.note(realm, event.topic, { epoch, offset });
+    this.note(realm, stream, { epoch, offset });
     return true;
   }
 

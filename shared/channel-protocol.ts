@@ -1,3 +1,4 @@
+import type { StreamPosition } from './stream-position.js';
 import type { Ack } from './ack.js';
 import type { ObjectPresence } from './data-provider.js';
 import type { DocumentRef, PresenceEvent, PresenceMember, PresenceState } from './presence.js';
@@ -28,6 +29,10 @@ export interface ChannelMessage {
   from: MessageSender;
   /** When the server accepted the message, Unix ms. */
   timestamp: number;
+  /** The channel stream's epoch; with `offset`, this message's position (for recovery). */
+  epoch?: string;
+  /** The message's position in its channel's stream. */
+  offset?: string;
 }
 
 /**
@@ -49,6 +54,8 @@ export interface ChannelJoinRequest {
   realm?: string;
   channel: string;
   state?: PresenceState;
+  /** A re-join after a reconnect: answer the messages after this position in `missed`. */
+  since?: StreamPosition;
 }
 
 /**
@@ -61,6 +68,12 @@ export interface ChannelJoinResult {
   member: PresenceMember;
   presence: boolean;
   members?: PresenceMember[];
+  /** The channel stream's latest position when the join took effect (absent without history). */
+  position?: StreamPosition;
+  /** With `since`: whether every missed message is in `missed`. */
+  recovered?: boolean;
+  /** With `since`: the messages after it, oldest first. */
+  missed?: ChannelMessage[];
 }
 
 /** `channel:leave` request. */

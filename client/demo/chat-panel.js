@@ -92,11 +92,16 @@ export function startChat({ client, name }) {
       else members.set(change.member.connectionId, change.member);
       render();
     }),
-    client.on('connection', ({ state, previousState }) => {
-      if (state !== 'connected' || previousState !== 'reconnecting') return;
+    sc.on('rejoined', ({ channel, recovered }) => {
+      if (channel !== CHANNEL) return;
       // The client re-joined the channel by itself; who came and went meanwhile was not seen.
       void reloadMembers();
-      notice('Back online. Chat messages sent while you were away are not replayed (channels keep no history).', 'info');
+      notice(
+        recovered
+          ? 'Back online. Messages sent while you were away are shown above.'
+          : 'Back online. Some messages sent while you were away are too old to be shown.',
+        'info',
+      );
     }),
     listen($('chat-form'), 'submit', async (event) => {
       event.preventDefault();

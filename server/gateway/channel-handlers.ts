@@ -51,13 +51,23 @@ export function registerChannelHandlers(socket: RealtimeSocket, context: Channel
       visible,
       state: request.state ?? {},
     });
-    return {
+    const result: ChannelJoinResult = {
       realm,
       channel: request.channel,
       member: outcome.member,
       presence: outcome.visible,
       ...(outcome.members === undefined ? {} : { members: outcome.members }),
     };
+    // The connection is in the channel's room now, so nothing published from here on is missed;
+    // what came before is read from the history. The client merges both by offset.
+    if (request.since !== undefined) {
+      const replay = await messenger.replay(realm, request.channel, request.since);
+      result.recovered = replay.recovered;
+      result.missed = replay.messages;
+    }
+    const position = await messenger.head(realm, request.channel);
+    if (position !== undefined) result.position = position;
+    return result;
   });
 
   onRequest(socket, logger, 'channel:leave', channelLeaveSchema, async (request) => {
@@ -66,10 +76,10 @@ export function registerChannelHandlers(socket: RealtimeSocket, context: Channel
     return { realm, channel: request.channel, left };
   });
 
-  onRequest(socket, logger, 'channel:publish', channelPublishSchema, (request) => {
+  onRequest(socket, logger, 'channel:publish', channelPublishSchema, async (request) => {
     const principal = socket.data.principal;
     const realm = resolveRealm(principal, request.realm);
-    const message = messenger.broadcast(
+    const message = await messenger.broadcast(
       principal,
       realm,
       request,

@@ -5,7 +5,11 @@ import {
   type DirectMessage,
   type MessageSender,
   type Principal,
+  type RealtimeEvent,
+  type StreamPosition,
 } from '../../shared/index.js';
+import type { Logger } from 'pino';
+import type { EventHistory } from '../history/event-history.js';
 import { assertCan, channelResource, userResource } from '../auth/permissions.js';
 import type { ResolvedLimits } from '../config.js';
 import { channelRoom } from '../presence/presence-set.js';
@@ -49,6 +53,9 @@ export class ChannelMessenger {
     private readonly io: RealtimeIo,
     private readonly presence: PresenceService,
     private readonly limits: ResolvedLimits,
+    /** Recent messages per channel, so members who were briefly away get what they missed. */
+    private readonly history: EventHistory,
+    private readonly logger: Logger,
   ) {}
 
   private readonly sentListeners = new Set<(sent: SentMessage) => void>();
@@ -76,13 +83,13 @@ export class ChannelMessenger {
    * Publishes to every member of a channel (needs `C` on `channel/<name>`), except
    * `exceptConnectionId` when given. Resolves with the message as members receive it.
    */
-  broadcast(
+  async broadcast(
     principal: Principal,
     realm: string,
     request: BroadcastRequest,
     from: MessageSender,
     exceptConnectionId?: string,
-  ): ChannelMessage {
+  ): Promise<ChannelMessage> {
     assertCan(principal, realm, channelResource(request.channel), 'C');
     assertPayloadSize(request.data, this.limits.maxPayloadBytes, 'data');
     const message: ChannelMessage = {
@@ -93,6 +100,13 @@ export class ChannelMessenger {
       from,
       timestamp: Date.now(),
     };
+    try {
+      const { epoch, offset } = await this.history.append(historyEntry(message));
+      message.epoch = epoch;
+      message.offset = offset;
+    } catch (err) {
+      this.logger.warn({ err, realm, channel: request.channel }, 'channel history unavailable; sending without a position');
+    }
     const room = this.io.to(channelRoom(realm, request.channel));
     (exceptConnectionId === undefined ? room : room.except(exceptConnectionId)).emit('channel:message', message);
     if (this.sentListeners.size > 0) this.notifySent({ kind: 'channel', message });
@@ -106,6 +120,34 @@ export class ChannelMessenger {
    * @throws NotFoundError when the connection is unknown or not granted the realm, or the user has
    *   no connection in the realm.
    */
+  /**
+   * The messages of a channel after `since`, for a member re-joining after a reconnect, and the
+   * channel's latest position. `recovered` is false when the history no longer covers the gap.
+   */
+  async replay(realm: string, channel: string, since: StreamPosition): Promise<{ recovered: boolean; messages: ChannelMessage[] }> {
+    try {
+      const replay = await this.history.since(realm, historyStream(channel), since);
+      const messages = replay.events.map((event) => ({
+        ...(event.payload as unknown as ChannelMessage),
+        ...(event.metadata.epoch === undefined ? {} : { epoch: event.metadata.epoch }),
+        ...(event.metadata.offset === undefined ? {} : { offset: event.metadata.offset }),
+      }));
+      return { recovered: replay.recovered, messages };
+    } catch (err) {
+      this.logger.warn({ err, realm, channel }, 'channel history unavailable; re-joined without recovery');
+      return { recovered: false, messages: [] };
+    }
+  }
+
+  /** The channel stream's latest position, if the history can tell. */
+  async head(realm: string, channel: string): Promise<StreamPosition | undefined> {
+    try {
+      return await this.history.head(realm, historyStream(channel));
+    } catch {
+      return undefined;
+    }
+  }
+
   async direct(principal: Principal, realm: string, request: DirectRequest, from: MessageSender): Promise<number> {
     let recipients: string[];
     if (request.userId !== undefined) {
@@ -137,4 +179,20 @@ export class ChannelMessenger {
     }
     return recipients.length;
   }
+}
+
+/** Channel messages share the topic history, in streams of their own: `channel:<name>`. */
+function historyStream(channel: string): string {
+  return `channel:${channel}`;
+}
+
+function historyEntry(message: ChannelMessage): RealtimeEvent {
+  return {
+    id: '',
+    topic: historyStream(message.channel),
+    source: 'socket',
+    type: message.event,
+    payload: message as unknown as Record<string, unknown>,
+    metadata: { timestamp: message.timestamp, realm: message.realm },
+  };
 }

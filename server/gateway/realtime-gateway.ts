@@ -68,10 +68,11 @@ export class RealtimeGateway {
 
   constructor(private readonly options: RealtimeGatewayOptions) {
     const { io, verifier } = options;
+    const history = options.history ?? new MemoryEventHistory();
     this.publisher = new EventPublisher({
       io,
       subscriptions: this.subscriptions,
-      history: options.history ?? new MemoryEventHistory(),
+      history,
       logger: options.logger,
       clustered: options.clustered ?? false,
     });
@@ -84,7 +85,7 @@ export class RealtimeGateway {
       logger: options.logger,
       ...(options.nodeId === undefined ? {} : { nodeId: options.nodeId }),
     });
-    this.messenger = new ChannelMessenger(io, this.presence, options.limits);
+    this.messenger = new ChannelMessenger(io, this.presence, options.limits, history, options.logger);
     io.use(authenticateHandshake(verifier));
     // Registered before the client hears it is connected, so every node can find it at once.
     io.use((socket, next) => void this.presence.connect(socket).then(() => next()));

@@ -58,11 +58,11 @@ export function socketRoutes(presence: PresenceService, messenger: ChannelMessen
     res.json({ count: await presence.connectionCount(realm) });
   });
 
-  router.post('/socket/broadcast', (req, res) => {
+  router.post('/socket/broadcast', async (req, res) => {
     const request = parseInput(broadcastSchema, req.body, 'broadcast');
     const principal = principalOf(res);
     const realm = resolveRealm(principal, requestedRealm(req, request.realm));
-    const message = messenger.broadcast(principal, realm, request, { userId: principal.userId, connectionId: null });
+    const message = await messenger.broadcast(principal, realm, request, { userId: principal.userId, connectionId: null });
     res.json({ realm, channel: message.channel, event: message.event, timestamp: message.timestamp });
   });
 

@@ -6,7 +6,7 @@ import {
   OBJECT_ID_PATTERN,
   SERVICE_NAME_PATTERN,
 } from '../../shared/index.js';
-import { realmSchema } from './topic-schemas.js';
+import { realmSchema, streamPositionSchema } from './topic-schemas.js';
 
 const CHANNEL_RULE = 'channel must be 1-128 letters, digits or _ . : @ - (and not "." or "..")';
 
@@ -54,6 +54,7 @@ export const channelJoinSchema = z.strictObject({
   realm: realmSchema.optional(),
   channel: channelNameSchema,
   state: presenceStateSchema.optional(),
+  since: streamPositionSchema.optional(),
 });
 
 /** `channel:leave` payload. */

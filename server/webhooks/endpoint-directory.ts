@@ -36,15 +36,14 @@ export class EndpointDirectory {
   ) {}
 
   /**
-   * False only when a fresh copy says the realm has no active endpoint (the event can be dropped
-   * at once); true when it has some or the copy is being refreshed.
+   * False when the copy says the realm has no active endpoint (the event can be dropped at once);
+   * true when it has some, or when there is no copy yet. A copy past `ttlMs` still answers while
+   * a fresh one loads (a busy node would otherwise queue every event of every realm at each
+   * refresh), so another node's new endpoint shows within `ttlMs` plus one load.
    */
   mayHaveEndpoints(realm: string): boolean {
-    if (!this.fresh(this.realms)) {
-      void this.activeRealms().catch(() => undefined);
-      return true;
-    }
-    return this.realms.value.has(realm);
+    if (!this.fresh(this.realms)) void this.activeRealms().catch(() => undefined);
+    return this.realms === undefined ? true : this.realms.value.has(realm);
   }
 
   /** The realm's active endpoints (from the copy while it is fresh). */

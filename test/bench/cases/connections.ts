@@ -1,0 +1,135 @@
+import { connectReceivers, withFleet } from '../fleet.js';
+import type { ServerKind, ServerStats } from '../ipc-protocol.js';
+import { waitForQuietMachine } from '../machine-load.js';
+import { formatNumber, progress, sleep } from '../progress.js';
+import type { BenchCase, BenchContext, BenchRow } from './bench-case.js';
+
+/** File descriptors kept free for everything else the server process opens. */
+const FD_RESERVE = 200;
+/** Connections opened and closed first, so lazily loaded code and JIT warm-up are not counted. */
+const WARMUP_CONNECTIONS = 200;
+
+/** Memory growth per connection at one connection count. */
+export interface MemoryPoint {
+  connections: number;
+  rssBytesPerConnection: number;
+  heapBytesPerConnection: number;
+  /** Buffers outside the JS heap (external + arrayBuffers) per connection. */
+  externalBytesPerConnection: number;
+  /** Connections (each authenticated, with two subscriptions) opened per second. */
+  connectRatePerSecond: number;
+  stats: ServerStats;
+}
+
+export interface MemoryRun {
+  base: ServerStats;
+  points: MemoryPoint[];
+  fdLimit: number | null;
+}
+
+/** The connection counts to measure, capped by the server's open-files limit. */
+export function feasibleCounts(requested: number[], fdLimit: number | null): { counts: number[]; capped: boolean } {
+  const ceiling = fdLimit === null ? Number.POSITIVE_INFINITY : fdLimit - FD_RESERVE;
+  const counts = [...new Set(requested.map((count) => Math.min(count, ceiling)))].sort((a, b) => a - b);
+  return { counts, capped: requested.some((count) => count > ceiling) };
+}
+
+async function runMemory(context: BenchContext, kind: ServerKind): Promise<MemoryRun> {
+  const { options } = context;
+  const scope = 'connections';
+  return withFleet({ kind, scope, clients: options.clients }, async (fleet) => {
+    const plan = { kind: 'idle', sharedTopic: 'bench.news', ownTopicPrefix: 'bench.user.u' } as const;
+    const { counts } = feasibleCounts(options.memoryConnections, fleet.server.ready.fdLimit);
+    await fleet.pool.connect({ url: fleet.server.url, secret: fleet.server.secret, total: WARMUP_CONNECTIONS, plan, firstIndex: 10_000_000 });
+    await fleet.pool.disconnect();
+    await sleep(1000);
+    await waitForQuietMachine(scope);
+    const base = await fleet.server.stats(true);
+    const points: MemoryPoint[] = [];
+    let connected = 0;
+    for (const target of counts) {
+      const elapsedMs = await connectReceivers(fleet, scope, target - connected, plan, connected);
+      const connectRatePerSecond = ((target - connected) * 1000) / elapsedMs;
+      connected = target;
+      await sleep(1000);
+      const stats = await fleet.server.stats(true);
+      if (stats.connections !== target) throw new Error(`${kind} server reports ${stats.connections} connections, expected ${target}`);
+      const point: MemoryPoint = {
+        connections: target,
+        rssBytesPerConnection: (stats.rss - base.rss) / target,
+        heapBytesPerConnection: (stats.heapUsed - base.heapUsed) / target,
+        externalBytesPerConnection: (stats.external + stats.arrayBuffers - base.external - base.arrayBuffers) / target,
+        connectRatePerSecond,
+        stats,
+      };
+      points.push(point);
+      progress(
+        scope,
+        `${kind} @ ${formatNumber(target)}: RSS +${kb(point.rssBytesPerConnection)} KB, heap +${kb(point.heapBytesPerConnection)} KB per connection; ` +
+          `${formatNumber(connectRatePerSecond)} connections/s`,
+      );
+    }
+    return { base, points, fdLimit: fleet.server.ready.fdLimit };
+  });
+}
+
+function kb(bytes: number): string {
+  return formatNumber(bytes / 1024, 1);
+}
+
+/** Case 4: memory per idle authenticated connection with two subscriptions, against bare Socket.IO. */
+export const connectionsCase: BenchCase = {
+  id: 'connections',
+  title: 'Connections (memory)',
+  async run(context) {
+    const { options } = context;
+    const ours = await runMemory(context, 'platform');
+    const bare = await runMemory(context, 'bare');
+    const rows: BenchRow[] = [];
+    ours.points.forEach((point, index) => {
+      const baseline = bare.points[index];
+      rows.push(
+        {
+          id: `connections.rss.${point.connections}`,
+          label: `RSS per idle connection (authenticated, 2 subscriptions) at ${formatNumber(point.connections)}`,
+          unit: 'KB',
+          better: 'lower',
+          value: point.rssBytesPerConnection / 1024,
+          baseline: baseline === undefined ? null : baseline.rssBytesPerConnection / 1024,
+          baselineLabel: 'bare Socket.IO connection in the same 2 rooms',
+        },
+        {
+          id: `connections.heap.${point.connections}`,
+          label: `JS heap per idle connection at ${formatNumber(point.connections)}`,
+          unit: 'KB',
+          better: 'lower',
+          value: point.heapBytesPerConnection / 1024,
+          baseline: baseline === undefined ? null : baseline.heapBytesPerConnection / 1024,
+          baselineLabel: 'bare Socket.IO',
+        },
+      );
+    });
+    const last = ours.points[ours.points.length - 1];
+    const lastBare = bare.points[bare.points.length - 1];
+    const { capped } = feasibleCounts(options.memoryConnections, ours.fdLimit);
+    const notes = [
+      `Growth of the server process's RSS and used JS heap (each after two forced full GCs) from before the connections to after, ` +
+        `divided by the connections. Each platform connection authenticates with its own JWT and subscribes to a shared topic and a topic ` +
+        `of its own; each bare connection joins the same two rooms. ${WARMUP_CONNECTIONS} connections are opened and closed first.`,
+    ];
+    if (capped) {
+      notes.push(
+        `${formatNumber(Math.max(...options.memoryConnections))} connections were asked for, but the server process can open at most ` +
+          `${formatNumber(ours.fdLimit ?? 0)} files: the hard \`ulimit -n\` on this machine, which cannot be raised without CAP_SYS_RESOURCE ` +
+          `(the runner raises the soft limit to it). The largest feasible count, ${formatNumber(last?.connections ?? 0)}, was measured instead.`,
+      );
+    }
+    if (last !== undefined && lastBare !== undefined) {
+      notes.push(
+        `Opening connections (connect + JWT + 2 subscriptions): ${formatNumber(last.connectRatePerSecond)}/s on the platform, ` +
+          `${formatNumber(lastBare.connectRatePerSecond)}/s bare (connect + 2 joins), with ${options.clients} client processes.`,
+      );
+    }
+    return { rows, details: { platform: ours, bare }, notes };
+  },
+};

@@ -1,0 +1,31 @@
+import type { CaseId } from '../bench-options.js';
+import type { BenchCase } from './bench-case.js';
+import { batchingCase } from './batching.js';
+import { connectionsCase } from './connections.js';
+import { fanoutCase } from './fanout.js';
+import { filteredFanoutCase } from './filtered-fanout.js';
+import { latencyCase } from './latency.js';
+import { multiNodeCase } from './multi-node.js';
+import { syncWritesCase } from './sync-writes.js';
+
+/** Every case by id; the run order is CASE_IDS. */
+export const CASES: Record<CaseId, BenchCase> = {
+  fanout: fanoutCase,
+  filtered: filteredFanoutCase,
+  latency: latencyCase,
+  connections: connectionsCase,
+  sync: syncWritesCase,
+  batching: batchingCase,
+  multinode: multiNodeCase,
+};
+
+/** The number each case has in BENCHMARKS.md (the numbering; the experiment comes last). */
+export const CASE_NUMBERS: Record<CaseId, string> = {
+  fanout: '1',
+  filtered: '2',
+  latency: '3',
+  connections: '4',
+  sync: '5',
+  multinode: '6',
+  batching: '7',
+};

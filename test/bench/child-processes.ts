@@ -50,6 +50,19 @@ export function spawnNodeChild(options: NodeChildOptions): ChildProcess {
 }
 
 /**
+ * Puts a child that is not a Node entry (e.g. redis-server) under the same guard: killed when the
+ * orchestrator exits or is interrupted.
+ *
+ * @example
+ * adoptChild(spawn('redis-server', args));
+ */
+export function adoptChild(child: ChildProcess): void {
+  installExitHooks();
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+}
+
+/**
  * Waits for a child to exit; after `graceMs` sends SIGKILL.
  *
  * @example

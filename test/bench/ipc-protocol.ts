@@ -16,6 +16,8 @@ export interface ServerLaunch {
   /** HS256 secret the platform verifies tokens with (the bare server ignores tokens). */
   secret: string;
   store: StoreChoice;
+  /** Run as one node of a cluster sharing this Redis (createRealtimeServer's `redis`); alone when absent. */
+  redis?: { url: string; keyPrefix: string };
 }
 
 /** Sent once the server listens. */

@@ -50,6 +50,7 @@ async function start(): Promise<Running> {
     auth: { secret: launch.secret },
     logger: pino({ level: 'warn' }),
     documents,
+    ...(launch.redis === undefined ? {} : { redis: launch.redis }),
   });
   const { port } = await server.listen();
   return { port, connections: () => server.gateway.connectionCount, close: () => server.close() };

@@ -4,7 +4,7 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { spawnNodeChild, stopChild } from './child-processes.js';
 import { IpcClient } from './ipc-channel.js';
-import type { ServerCommands, ServerKind, ServerNotices, ServerReady, ServerStats, StoreChoice } from './ipc-protocol.js';
+import type { ServerCommands, ServerKind, ServerLaunch, ServerNotices, ServerReady, ServerStats, StoreChoice } from './ipc-protocol.js';
 
 /** Options of {@link ServerProcess.start}. */
 export interface ServerProcessOptions {
@@ -15,6 +15,20 @@ export interface ServerProcessOptions {
   profileDir?: string;
   /** Names the profile file. */
   label: string;
+  /** Join a cluster through this Redis (platform only). */
+  redis?: { url: string; keyPrefix: string };
+  /** The HS256 secret; a random one when absent (nodes of one cluster share theirs). */
+  secret?: string;
+}
+
+/** What the measurements need of the server side: one {@link ServerProcess}, or several summed. */
+export interface MeasuredServer {
+  readonly ready: ServerReady;
+  readonly url: string;
+  readonly secret: string;
+  stats(gc?: boolean): Promise<ServerStats>;
+  startProfile(): Promise<void>;
+  stopProfile(name: string): Promise<void>;
 }
 
 /**
@@ -26,7 +40,7 @@ export interface ServerProcessOptions {
  * const before = await server.stats();
  * await server.close();
  */
-export class ServerProcess {
+export class ServerProcess implements MeasuredServer {
   private constructor(
     private readonly child: ChildProcess,
     private readonly ipc: IpcClient<ServerCommands, ServerNotices>,
@@ -36,11 +50,18 @@ export class ServerProcess {
   ) {}
 
   static async start(options: ServerProcessOptions): Promise<ServerProcess> {
-    const secret = randomBytes(32).toString('base64url');
+    const secret = options.secret ?? randomBytes(32).toString('base64url');
     if (options.profileDir !== undefined) mkdirSync(options.profileDir, { recursive: true });
     const child = spawnNodeChild({
       entry: 'server-entry.ts',
-      args: [JSON.stringify({ kind: options.kind, secret, store: options.store ?? { kind: 'memory' } })],
+      args: [
+        JSON.stringify({
+          kind: options.kind,
+          secret,
+          store: options.store ?? { kind: 'memory' },
+          ...(options.redis === undefined ? {} : { redis: options.redis }),
+        } satisfies ServerLaunch),
+      ],
       nodeFlags: ['--expose-gc'],
       label: `${options.kind} server`,
     });

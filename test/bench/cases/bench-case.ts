@@ -1,5 +1,5 @@
 import type { BenchOptions, CaseId } from '../bench-options.js';
-import type { ThroughputResult } from './measure.js';
+import type { LatencyResult, ThroughputResult } from './measure.js';
 
 /**
  * One line of the results table: our figure, the baseline measured in the same run, and what
@@ -32,6 +32,8 @@ export interface CaseResult {
 export interface SharedFigures {
   /** Case 1's saturated fan-out, ours and bare. */
   fanout?: { platform: ThroughputResult; bare: ThroughputResult };
+  /** Case 3's fixed-rate latencies of our server (one per `--rates` entry). */
+  latency?: { platform: LatencyResult[] };
 }
 
 /** What every case gets. */

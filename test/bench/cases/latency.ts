@@ -86,6 +86,7 @@ export const latencyCase: BenchCase = {
   async run(context) {
     const { options } = context;
     const ours = await runLatency(context, 'platform');
+    context.shared.latency = { platform: ours.fixed };
     const bare = await runLatency(context, 'bare');
     const rows: BenchRow[] = options.rates.map((rate, index) => ({
       id: `latency.p99.${rate}`,

@@ -1,10 +1,16 @@
-import type { Fleet } from '../fleet.js';
+import type { ClientPool } from '../client-pool.js';
 import type { LatencySummary } from '../latency-histogram.js';
 import type { LoadPublisher } from '../load-publisher.js';
 import { otherLoadCores, readMachineCpu, waitForQuietMachine, type MachineCpu } from '../machine-load.js';
 import { formatNumber, progress, sleep } from '../progress.js';
-import { cpuBetween } from '../server-process.js';
+import { cpuBetween, type MeasuredServer } from '../server-process.js';
 import type { ServerStats } from '../ipc-protocol.js';
+
+/** What a measurement drives: the server side (one process or several) and the receiving clients. */
+export interface MeasuredFleet {
+  server: MeasuredServer;
+  pool: ClientPool;
+}
 
 /** What a closed-loop (saturating) measurement found. */
 export interface ThroughputResult {
@@ -39,7 +45,7 @@ function ownCpuMicros(server: ServerStats, clientsMicros: number): number {
  * const result = await measureThroughput(fleet, publisher, { scope: 'fanout', warmupMs: 2000, durationMs: 5000, windowEvents: 32 });
  */
 export async function measureThroughput(
-  fleet: Fleet,
+  fleet: MeasuredFleet,
   publisher: LoadPublisher,
   options: { scope: string; warmupMs: number; durationMs: number; windowEvents: number },
 ): Promise<ThroughputResult> {
@@ -122,7 +128,7 @@ export interface LatencyResult {
  * const result = await measureLatency(fleet, publisher, { scope: 'latency', rate: 50, subscribersPerEvent: 1000, ... });
  */
 export async function measureLatency(
-  fleet: Fleet,
+  fleet: MeasuredFleet,
   publisher: LoadPublisher,
   options: { scope: string; rate: number; subscribersPerEvent: number; warmupMs: number; durationMs: number; drainTimeoutMs: number },
 ): Promise<LatencyResult> {

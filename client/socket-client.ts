@@ -2,7 +2,7 @@ import {
   compareOffsets,
   InvalidArgumentError,
   UnavailableError,
-  errorFromShape,
+  withErrorDetails,
   isRetryable,
   isValidObjectId,
   toRealtimeError,
@@ -302,7 +302,7 @@ export class SocketClient {
           this.release(entry, []);
           if (isRetryable(err)) return;
           this.channels.delete(channel);
-          this.host.reportError(withDetails(toRealtimeError(err), { channel }));
+          this.host.reportError(withErrorDetails(toRealtimeError(err), { channel }));
         },
       );
     }
@@ -315,7 +315,7 @@ export class SocketClient {
       request.catch((err: unknown) => {
         if (isRetryable(err) || this.documents.get(key) !== entry) return;
         this.documents.delete(key);
-        this.host.reportError(withDetails(toRealtimeError(err), { document: entry.document }));
+        this.host.reportError(withErrorDetails(toRealtimeError(err), { document: entry.document }));
       });
     }
   }
@@ -364,7 +364,3 @@ function rejoinState(state: PresenceState): { state?: PresenceState } {
   return Object.keys(state).length === 0 ? {} : { state };
 }
 
-function withDetails(error: RealtimeError, extra: Record<string, unknown>): RealtimeError {
-  const details = typeof error.details === 'object' && error.details !== null ? error.details : {};
-  return errorFromShape({ ...error.toJSON(), details: { ...details, ...extra } });
-}

@@ -1,6 +1,7 @@
 import {
   InvalidArgumentError,
   errorFromShape,
+  withErrorDetails,
   isRetryable,
   isValidTopic,
   matchesFilter,
@@ -85,7 +86,7 @@ export class SubscriptionManager {
     private readonly onResubscribed: (notice: ResubscribedNotice) => void,
   ) {
     const onRevoked = ({ subscriptionId, error }: SubscriptionRevokedNotice): void => {
-      if (this.entries.delete(subscriptionId)) this.reportError(withSubscription(errorFromShape(error), subscriptionId));
+      if (this.entries.delete(subscriptionId)) this.reportError(withErrorDetails(errorFromShape(error), { subscriptionId }));
     };
     connection.socket.on('subscription:revoked', onRevoked);
     this.disposers = [() => connection.socket.off('subscription:revoked', onRevoked)];
@@ -185,7 +186,7 @@ export class SubscriptionManager {
         if (isRetryable(error)) throw error;
         if (this.entries.get(entry.id) === entry) {
           this.entries.delete(entry.id);
-          this.reportError(withSubscription(error, entry.id));
+          this.reportError(withErrorDetails(error, { subscriptionId: entry.id }));
         }
         throw error;
       },
@@ -195,12 +196,6 @@ export class SubscriptionManager {
     pending.catch(() => undefined);
   }
 
-}
-
-/** The same error with `details.subscriptionId`, so listeners know which subscription failed. */
-function withSubscription(error: RealtimeError, subscriptionId: string): RealtimeError {
-  const details = typeof error.details === 'object' && error.details !== null ? error.details : {};
-  return errorFromShape({ ...error.toJSON(), details: { ...details, subscriptionId } });
 }
 
 function validateOptions(options: SubscribeOptions): void {

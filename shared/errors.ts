@@ -221,6 +221,18 @@ export function errorFromShape(shape: unknown): RealtimeError {
 }
 
 /**
+ * The same error with more `details` (kept as the same class), so that a listener knows which
+ * subscription, channel or document it is about.
+ *
+ * @example
+ * reportError(withErrorDetails(error, { subscriptionId: 'sub_1' }));
+ */
+export function withErrorDetails(error: RealtimeError, extra: Record<string, unknown>): RealtimeError {
+  const details = typeof error.details === 'object' && error.details !== null ? error.details : {};
+  return errorFromShape({ ...error.toJSON(), details: { ...details, ...extra } });
+}
+
+/**
  * Any thrown value as a RealtimeError: typed errors pass through, anything else becomes a generic
  * `InternalError` whose message reveals nothing (the original is kept as `cause`).
  *

@@ -1,4 +1,5 @@
 import { InvalidArgumentError, isValidRealm } from '../shared/index.js';
+import { consoleWarning, warnUnknownOptions, type ClientWarning } from './unknown-options.js';
 
 /**
  * Options of `new RealtimeClient(options)`. Names and defaults follow the reference SDK.
@@ -52,6 +53,12 @@ export interface RealtimeClientOptions {
    */
   requestTimeout?: number;
   /**
+   * How long `sync.update(fn)` keeps retrying after `CONFLICT`s (with jittered backoff), ms, unless
+   * the call gives its own `timeout`.
+   * @default 30000
+   */
+  updateTimeout?: number;
+  /**
    * How long one connection attempt may take, ms.
    * @default 20000
    */
@@ -72,11 +79,37 @@ export interface RealtimeClientOptions {
    * @default false
    */
   debug?: boolean | ((message: string, context?: Record<string, unknown>) => void);
+  /**
+   * Receives warnings: problems that do not stop the client, such as an option name it does not
+   * know (`reconectionDelay`), which it names and ignores.
+   * @default a `console.warn` of the warning's message
+   */
+  onWarning?: (warning: ClientWarning) => void;
 }
 
 /** Options with every default applied. */
-export type ResolvedClientOptions = Required<Omit<RealtimeClientOptions, 'realm' | 'debug'>> &
-  Pick<RealtimeClientOptions, 'realm' | 'debug'>;
+export type ResolvedClientOptions = Required<Omit<RealtimeClientOptions, 'realm' | 'debug' | 'onWarning'>> &
+  Pick<RealtimeClientOptions, 'realm' | 'debug' | 'onWarning'>;
+
+/** Every option name, to warn about the others (the type makes adding an option here mandatory). */
+const CLIENT_OPTION_NAMES: Readonly<Record<keyof RealtimeClientOptions, true>> = {
+  url: true,
+  token: true,
+  realm: true,
+  autoConnect: true,
+  reconnection: true,
+  reconnectionAttempts: true,
+  reconnectionDelay: true,
+  reconnectionDelayMax: true,
+  randomizationFactor: true,
+  requestTimeout: true,
+  updateTimeout: true,
+  connectTimeout: true,
+  transports: true,
+  path: true,
+  debug: true,
+  onWarning: true,
+};
 
 /** The defaults of every optional field. */
 export const DEFAULT_CLIENT_OPTIONS = {
@@ -87,13 +120,15 @@ export const DEFAULT_CLIENT_OPTIONS = {
   reconnectionDelayMax: 30_000,
   randomizationFactor: 0.5,
   requestTimeout: 10_000,
+  updateTimeout: 30_000,
   connectTimeout: 20_000,
   transports: ['websocket'],
   path: '/socket.io',
 } as const satisfies Partial<RealtimeClientOptions>;
 
 /**
- * Applies defaults and validates; throws `InvalidArgumentError` naming the bad option.
+ * Applies defaults and validates; throws `InvalidArgumentError` naming the bad option, and warns
+ * (through `onWarning`) about option names it does not know, which it ignores.
  *
  * @example
  * const resolved = resolveClientOptions({ url, token });
@@ -106,6 +141,10 @@ export function resolveClientOptions(options: RealtimeClientOptions): ResolvedCl
     throw new InvalidArgumentError(`url must be an absolute http(s) or ws(s) URL, got ${JSON.stringify(options.url)}`);
   }
   assertToken(options.token);
+  if (options.onWarning !== undefined && typeof options.onWarning !== 'function') {
+    throw new InvalidArgumentError('onWarning must be a function');
+  }
+  warnUnknownOptions(options, Object.keys(CLIENT_OPTION_NAMES), options.onWarning ?? consoleWarning);
   if (options.realm !== undefined && !isValidRealm(options.realm)) {
     throw new InvalidArgumentError('realm must be 1-64 letters, digits, _ or -');
   }
@@ -116,7 +155,7 @@ export function resolveClientOptions(options: RealtimeClientOptions): ResolvedCl
     url: options.url,
     token: options.token,
   };
-  for (const name of ['reconnectionDelay', 'reconnectionDelayMax', 'requestTimeout', 'connectTimeout'] as const) {
+  for (const name of ['reconnectionDelay', 'reconnectionDelayMax', 'requestTimeout', 'updateTimeout', 'connectTimeout'] as const) {
     assertNonNegative(name, resolved[name], false);
   }
   assertNonNegative('reconnectionAttempts', resolved.reconnectionAttempts, true);

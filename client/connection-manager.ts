@@ -3,16 +3,20 @@ import { io, type Socket } from 'socket.io-client';
 import {
   AuthError,
   ErrorCode,
+  LimitExceededError,
   UnavailableError,
   errorFromShape,
   isAuthError,
   type ClientToServerEvents,
   type RealtimeError,
   type ServerToClientEvents,
+  type SessionLimits,
+  type SessionOpened,
 } from '../shared/index.js';
 import { backoffDelay } from './backoff.js';
 import { isRecoverableDisconnect, type ConnectionChange, type ConnectionState } from './connection-state.js';
 import { Emitter } from './emitter.js';
+import { DEFAULT_SESSION_LIMITS, announcedLimits } from './request-limits.js';
 
 /** The typed Socket.IO client socket. */
 export type RealtimeSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -70,6 +74,7 @@ export class ConnectionManager {
   /** The error behind the last move to `disconnected`, if any. */
   private terminalError: RealtimeError | undefined;
   private destroyed = false;
+  private sessionLimits: SessionLimits = DEFAULT_SESSION_LIMITS;
 
   constructor(private readonly options: ConnectionManagerOptions) {
     this.events = new Emitter<ConnectionManagerEvents>((err) => debug('listener threw %o', err));
@@ -79,10 +84,15 @@ export class ConnectionManager {
       reconnection: false,
       forceNew: true,
       transports: options.transports,
+      // Without it Socket.IO only ever tries the first transport: `['websocket', 'polling']` would
+      // never fall back to polling where WebSockets are blocked.
+      tryAllTransports: true,
       timeout: options.connectTimeout,
       auth: (callback) => callback({ token: options.getToken() }),
     });
-    this.socket.on('connect', this.onConnect);
+    // Connected once the server announced the session (right after Socket.IO's own connect), so
+    // that nothing is sent before the client knows the server's limits.
+    this.socket.on('session:opened', this.onConnect);
     this.socket.on('connect_error', this.onConnectError);
     this.socket.on('disconnect', this.onDisconnect);
     this.socket.on('auth:expired', (shape) => {
@@ -97,6 +107,14 @@ export class ConnectionManager {
   /** The error that ended the connection for good (auth failure, attempts exhausted), if any. */
   get lastError(): RealtimeError | undefined {
     return this.terminalError;
+  }
+
+  /**
+   * The limits the server announced at connect (`session:opened`); the platform's defaults until a
+   * first connection.
+   */
+  get limits(): SessionLimits {
+    return this.sessionLimits;
   }
 
   /** Opens the connection (no-op while connecting or connected). */
@@ -127,8 +145,9 @@ export class ConnectionManager {
     this.events.clear();
   }
 
-  private readonly onConnect = (): void => {
+  private readonly onConnect = (session: SessionOpened): void => {
     if (this.destroyed) return;
+    this.sessionLimits = announcedLimits(session);
     this.clearReconnectTimer();
     this.attempt = 0;
     this.setState('connected', 'connect');
@@ -157,10 +176,16 @@ export class ConnectionManager {
     this.scheduleReconnect(reason);
   };
 
+  /**
+   * Schedules the next attempt. A `RATE_LIMITED` refusal (too many connections for this user) is
+   * not a failed attempt: the server is there and said when to come back, so the next attempt
+   * waits at least its `retryAfterMs` and the attempts left are not used up.
+   */
   private scheduleReconnect(reason: string, cause?: RealtimeError): void {
     if (this.reconnectTimer !== undefined) return;
     const { reconnection, reconnectionAttempts } = this.options;
-    if (!reconnection || this.attempt >= reconnectionAttempts) {
+    const refusal = cause instanceof LimitExceededError && cause.code === ErrorCode.RATE_LIMITED ? cause : undefined;
+    if (!reconnection || (refusal === undefined && this.attempt >= reconnectionAttempts)) {
       const error = new UnavailableError(
         reconnection ? `Could not reconnect after ${this.attempt} attempts` : `Connection lost: ${reason}`,
         cause === undefined ? {} : { cause },
@@ -168,14 +193,17 @@ export class ConnectionManager {
       this.fail(error, reconnection ? 'reconnect_failed' : reason);
       return;
     }
-    this.attempt += 1;
-    const delay = backoffDelay(this.attempt, {
+    if (refusal === undefined) this.attempt += 1;
+    const attempt = Math.max(1, this.attempt);
+    const minDelay = refusal?.retryAfterMs;
+    const delay = backoffDelay(attempt, {
       baseDelay: this.options.reconnectionDelay,
       maxDelay: this.options.reconnectionDelayMax,
       randomizationFactor: this.options.randomizationFactor,
+      ...(minDelay === undefined ? {} : { minDelay }),
     });
-    this.setState('reconnecting', reason, this.attempt);
-    this.options.log('reconnecting', { attempt: this.attempt, delay });
+    this.setState('reconnecting', reason, attempt, refusal);
+    this.options.log('reconnecting', { attempt, delay });
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
       if (this.destroyed || this.currentState !== 'reconnecting') return;

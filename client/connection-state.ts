@@ -14,7 +14,10 @@ export interface ConnectionChange {
   previousState: ConnectionState;
   /** Why the state changed: `'connect'`, `'client disconnect'`, `'transport close'`, `'TOKEN_EXPIRED'`, ... */
   reason?: string;
-  /** The error that ended the connection, when one did (auth failure, attempts exhausted). */
+  /**
+   * The error that ended the connection, when one did (auth failure, attempts exhausted); while
+   * `reconnecting`, the server's refusal that made the client wait (`RATE_LIMITED`), if any.
+   */
   error?: RealtimeError;
   /** Reconnection attempt number while `reconnecting`. */
   attempt?: number;

@@ -1,4 +1,12 @@
-import { NotFoundError, syncTopic, toRealtimeError, type RealtimeEvent, type SyncDocument } from '../shared/index.js';
+import {
+  NotFoundError,
+  syncTopic,
+  toRealtimeError,
+  withErrorDetails,
+  type RealtimeError,
+  type RealtimeEvent,
+  type SyncDocument,
+} from '../shared/index.js';
 import type { Disposer } from './emitter.js';
 import type { SyncHost } from './sync-client.js';
 
@@ -17,7 +25,9 @@ interface WatcherDeps {
  * change topics (filtered on its id) and reads the document; whatever arrives, the handler only
  * ever sees revisions greater than the last one it saw, so it gets the current document first and
  * then every later change in order, never twice. After a reconnect the subscriptions are re-sent
- * and the document is read again, which catches up on anything missed while offline.
+ * and the document is read again, which catches up on anything missed while offline. When the
+ * server revokes the watch (a refreshed token no longer allows reading the document) it stops and
+ * reports a `FORBIDDEN` error with `details.document` on the client's `'error'`.
  */
 export class DocumentWatcher {
   private lastRevision = 0;
@@ -33,8 +43,9 @@ export class DocumentWatcher {
     private readonly deps: WatcherDeps,
   ) {
     const { host } = deps;
+    const onRevoked = (error: RealtimeError): void => this.revoked(error);
     this.subscriptionIds = (['created', 'updated', 'deleted'] as const).map((action) =>
-      host.subscribeInternal(realm, { topic: syncTopic(service, action), filter: { id }, returnMode: 'full' }),
+      host.subscribeInternal(realm, { topic: syncTopic(service, action), filter: { id }, returnMode: 'full' }, onRevoked),
     );
     this.disposers = [host.onSyncEvent(realm, (event) => this.onEvent(event)), host.onReconnected(() => this.refresh())];
     if (host.isConnected()) this.refresh();
@@ -45,6 +56,17 @@ export class DocumentWatcher {
     this.stopped = true;
     for (const dispose of this.disposers) dispose();
     for (const subscriptionId of this.subscriptionIds) this.deps.host.unsubscribe(subscriptionId);
+  }
+
+  /**
+   * The server ended a subscription of this watch (a refreshed token may no longer read the
+   * document, or lost the realm): the watch stops, and the client's `'error'` hears it once, with
+   * `details.document`.
+   */
+  private revoked(error: RealtimeError): void {
+    if (this.stopped) return;
+    this.stop();
+    this.deps.host.reportError(withErrorDetails(error, { document: { service: this.service, id: this.id } }));
   }
 
   private onEvent(event: RealtimeEvent): void {

@@ -4,6 +4,6 @@
  * browser bundles.
  */
 export * from './browser/entry.js';
-export { WebhookReceiver, verifyWebhook, DEFAULT_WEBHOOK_RECEIVER_OPTIONS } from './webhook-receiver.js';
+export { WebhookReceiver, verifyWebhook, verifyWebhookAsync, DEFAULT_WEBHOOK_RECEIVER_OPTIONS } from './webhook-receiver.js';
 export type { WebhookReceiverOptions, WebhookEvent, WebhookHeaders, WebhookRawBody } from './webhook-receiver.js';
 export { WebhookVerificationError, WebhookVerificationReason } from './webhook-verification-error.js';

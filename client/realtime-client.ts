@@ -64,7 +64,8 @@ export class RealtimeClient {
   private readonly lifecycle: Emitter<LifecycleEvents>;
   private readonly internal: Emitter<InternalEvents>;
   private readonly realms = new Map<string, RealtimeRealm>();
-  private readonly defaultRealm: RealtimeRealm;
+  /** The realm of `client.sync`, `client.subscribe()`, ...: the `realm` option, else the token's (see setToken). */
+  private defaultRealm: RealtimeRealm;
   private readonly disposers: Disposer[] = [];
   private destroyed = false;
 
@@ -204,16 +205,30 @@ export class RealtimeClient {
    * Replaces the token. While connected, the server verifies it at once (same user required) and the
    * connection continues under it; otherwise it is used at the next handshake. After an auth
    * failure, giving a new token reconnects.
+   *
+   * Whatever the new token no longer allows is taken away by the server before this resolves:
+   * subscriptions, document watches, channels and open documents each end with a `FORBIDDEN` on
+   * the client's `'error'` (with `details.subscriptionId`, `.document` or `.channel`), and data
+   * providers follow the new `dpv`. Unless the client was built with a `realm` option, its default
+   * realm (`realmId`, and what `client.sync`, `client.socketClient`, `client.subscribe()` use from
+   * now on) becomes the new token's only realm (`'default'` when it has several); what was made
+   * before stays in the realm it was made in.
    */
   async setToken(token: string): Promise<void> {
     this.assertUsable();
     assertToken(token);
     if (this.connection.state === 'connected') {
-      await this.requests.request('auth:refresh', { token });
-      this.token = token;
+      try {
+        await this.requests.request('auth:refresh', { token });
+      } catch (err) {
+        // Lost on the way: whether the server took it is unknown; the next handshake verifies it.
+        if (isRetryable(err)) this.adoptToken(token);
+        throw err;
+      }
+      this.adoptToken(token);
       return;
     }
-    this.token = token;
+    this.adoptToken(token);
     if (this.connection.state === 'disconnected' && this.connection.lastError?.code !== undefined) {
       const { code } = this.connection.lastError;
       if (code === 'AUTH_FAILED' || code === 'TOKEN_EXPIRED') this.connection.connect();
@@ -295,9 +310,9 @@ export class RealtimeClient {
         this.assertUsable();
         return this.requests.request(event, payload);
       },
-      subscribeInternal: (realm, options) => {
+      subscribeInternal: (realm, options, onRevoked) => {
         this.assertUsable();
-        return this.subscriptions.add(realm, options, true);
+        return this.subscriptions.add(realm, options, true, onRevoked);
       },
       unsubscribe: (subscriptionId) => this.subscriptions.remove(subscriptionId),
       onSyncEvent: (realm, handler) =>
@@ -307,10 +322,17 @@ export class RealtimeClient {
       onReconnected: (handler) => this.internal.on('reconnected', handler),
       isConnected: () => this.connection.state === 'connected',
       reportError: (error) => this.reportError(error),
+      updateTimeout: () => this.options.updateTimeout,
     },
     onLifecycle: (event, handler) => this.lifecycle.on(event, handler as (value: LifecycleEvents[typeof event]) => void),
     offLifecycle: (event, handler) => this.lifecycle.off(event, handler as (value: LifecycleEvents[typeof event]) => void),
   };
+
+  /** Uses `token` from now on, and follows its realm unless the `realm` option pinned one. */
+  private adoptToken(token: string): void {
+    this.token = token;
+    if (this.options.realm === undefined) this.defaultRealm = this.realm(realmFromToken(token));
+  }
 
   private whenConnected(): Promise<void> {
     if (this.connection.state === 'connected') return Promise.resolve();

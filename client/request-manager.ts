@@ -8,6 +8,7 @@ import {
 } from '../shared/index.js';
 import type { ConnectionManager } from './connection-manager.js';
 import type { Disposer } from './emitter.js';
+import { checkRequest } from './request-limits.js';
 
 /** The data an event is acknowledged with. */
 export type RequestResult<E extends keyof ClientToServerEvents> =
@@ -29,7 +30,8 @@ interface QueuedRequest {
  * and goes out once connected (until its timeout). A request already sent when the link drops
  * fails at once with `UNAVAILABLE`, because whether the server applied it is unknown, and silently
  * re-sending could apply it twice. A request made while the client is deliberately disconnected
- * fails at once too.
+ * fails at once too. Every request is checked against the server's limits (size, nesting) just
+ * before it goes out.
  *
  * @example
  * const event = await requests.request('topic:publish', { topic: 'chat.message', payload: {} });
@@ -54,6 +56,14 @@ export class RequestManager {
     return new Promise<RequestResult<E>>((resolve, reject) => {
       const started = Date.now();
       const send = (remaining: number): void => {
+        // Against the limits the server announced at connect: refused here, the request fails with
+        // a typed error and the connection stays open (the server would close it above its frame limit).
+        try {
+          checkRequest(event, payload, this.connection.limits);
+        } catch (err) {
+          reject(err);
+          return;
+        }
         const emitter = this.connection.socket.timeout(remaining) as unknown as {
           emit(event: string, payload: unknown, ack: (err: Error | null, result: AckResult<unknown>) => void): void;
         };

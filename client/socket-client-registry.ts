@@ -1,4 +1,11 @@
-import type { ChannelMessage, DirectMessage, PresenceEvent, RealtimeError } from '../shared/index.js';
+import type {
+  ChannelMessage,
+  ChannelRevokedNotice,
+  DirectMessage,
+  DocumentRevokedNotice,
+  PresenceEvent,
+  RealtimeError,
+} from '../shared/index.js';
 import type { ConnectionManager } from './connection-manager.js';
 import type { Disposer } from './emitter.js';
 import type { RequestManager } from './request-manager.js';
@@ -6,7 +13,8 @@ import { SocketClient } from './socket-client.js';
 
 /**
  * The client's socket clients, one per realm, over one connection: routes `channel:message`,
- * `direct:message` and `presence:changed` to the socket client of the event's realm, re-joins
+ * `direct:message`, `presence:changed`, `channel:revoked` and `document:revoked` to the socket
+ * client of the event's realm, re-joins
  * channels and documents on every reconnect, and releases everything on destroy.
  *
  * @example
@@ -26,13 +34,19 @@ export class SocketClientRegistry {
     const onMessage = (message: ChannelMessage): void => this.clients.get(message.realm)?.receiveMessage(message);
     const onDirect = (message: DirectMessage): void => this.clients.get(message.realm)?.dispatch('direct', message);
     const onPresence = (event: PresenceEvent): void => this.clients.get(event.realm)?.dispatch('presence', event);
+    const onChannelRevoked = (notice: ChannelRevokedNotice): void => this.clients.get(notice.realm)?.channelRevoked(notice);
+    const onDocumentRevoked = (notice: DocumentRevokedNotice): void => this.clients.get(notice.realm)?.documentRevoked(notice);
     socket.on('channel:message', onMessage);
     socket.on('direct:message', onDirect);
     socket.on('presence:changed', onPresence);
+    socket.on('channel:revoked', onChannelRevoked);
+    socket.on('document:revoked', onDocumentRevoked);
     this.disposers = [
       () => socket.off('channel:message', onMessage),
       () => socket.off('direct:message', onDirect),
       () => socket.off('presence:changed', onPresence),
+      () => socket.off('channel:revoked', onChannelRevoked),
+      () => socket.off('document:revoked', onDocumentRevoked),
     ];
   }
 

@@ -1,5 +1,6 @@
 import {
   compareOffsets,
+  errorFromShape,
   InvalidArgumentError,
   UnavailableError,
   withErrorDetails,
@@ -7,9 +8,11 @@ import {
   isValidObjectId,
   toRealtimeError,
   type ChannelMessage,
+  type ChannelRevokedNotice,
   type ConnectionStatus,
   type DirectMessage,
   type DocumentRef,
+  type DocumentRevokedNotice,
   type PresenceEvent,
   type PresenceMember,
   type PresenceState,
@@ -92,7 +95,8 @@ export interface SocketClientHost {
  *
  * Joined channels and open documents are re-joined automatically after a reconnect, with the
  * last presence state this client set; a re-join the server refuses is dropped and reported on
- * the client's `'error'` with `details.channel` (or `details.document`).
+ * the client's `'error'` with `details.channel` (or `details.document`), and so is a channel or
+ * document the server takes away when a refreshed token no longer allows it (`FORBIDDEN`).
  *
  * @example
  * const sc = client.socketClient;
@@ -158,8 +162,9 @@ export class SocketClient {
   }
 
   /**
-   * Publishes to every member of a channel (needs `C` on `channel/<name>`), this connection
-   * included unless `excludeSelf`.
+   * Publishes to every member of a channel (needs `C` on `channel/<name>`; with the `client` role,
+   * this connection must have joined the channel, else `ForbiddenError`), this connection included
+   * unless `excludeSelf`.
    */
   async publish(channel: string, event: string, data?: unknown, options: ChannelPublishOptions = {}): Promise<void> {
     this.assertUsable();
@@ -277,6 +282,28 @@ export class SocketClient {
       return;
     }
     if (this.isNew(message)) this.emitter.emit('message', message);
+  }
+
+  /**
+   * The server ended a channel membership (`left`) or its presence (a refreshed token lost `R` or
+   * `P`): the channel is forgotten (or re-joined without a state from now on), and the client's
+   * `'error'` hears the `FORBIDDEN` with `details.channel`. @internal
+   */
+  channelRevoked(notice: ChannelRevokedNotice): void {
+    const entry = this.channels.get(notice.channel);
+    if (entry === undefined) return;
+    if (notice.left) this.channels.delete(notice.channel);
+    else delete entry.state;
+    this.host.reportError(withErrorDetails(errorFromShape(notice.error), { channel: notice.channel }));
+  }
+
+  /**
+   * The server closed an open document (a refreshed token lost `P`): it is forgotten, and the
+   * client's `'error'` hears the `FORBIDDEN` with `details.document`. @internal
+   */
+  documentRevoked(notice: DocumentRevokedNotice): void {
+    if (!this.documents.delete(documentKey(notice.document))) return;
+    this.host.reportError(withErrorDetails(errorFromShape(notice.error), { document: notice.document }));
   }
 
   /** Re-joins every joined channel and re-opens every open document (after a reconnect). @internal */

@@ -1,6 +1,9 @@
 import {
+  ErrorCode,
   InvalidArgumentError,
+  LimitExceededError,
   errorFromShape,
+  filterIssues,
   withErrorDetails,
   isRetryable,
   isValidTopic,
@@ -61,11 +64,21 @@ interface SubscriptionEntry {
   internal: boolean;
   /** The in-flight `subscribe` request of the current connection, if any. */
   pending?: Promise<void>;
+  /** Told when the server revokes it (instead of the client's `'error'`). */
+  onRevoked?: (error: RealtimeError) => void;
 }
+
+/** How long to wait before re-sending a rate-limited subscribe when the server named no wait, ms. */
+const DEFAULT_RETRY_AFTER_MS = 1000;
+/** Up to this fraction of the wait is added at random, so refused subscribes do not return together. */
+const RETRY_JITTER = 0.2;
 
 /**
  * The client's topic subscriptions: ids handed out at once (`sub_1`, `sub_2`, ...), sent when
  * connected, re-sent after every reconnect, and dropped (with an `'error'`) if the server refuses.
+ * A subscribe refused with `RATE_LIMITED` is not refused for good: it is sent again after the
+ * server's `retryAfterMs` (subscribing is idempotent: the same id replaces itself), and `ready()`
+ * waits for it.
  *
  * @example
  * const id = subscriptions.add('demo', { topic: 'order.updated' });
@@ -75,6 +88,8 @@ export class SubscriptionManager {
   private readonly entries = new Map<string, SubscriptionEntry>();
   private counter = 0;
   private readonly disposers: Disposer[];
+  /** Rate-limited subscribes waiting to be re-sent: their timers, and how to release their waiters. */
+  private readonly retries = new Map<ReturnType<typeof setTimeout>, () => void>();
 
   /** Where each topic stream was last seen: what resubscriptions resume from. */
   readonly positions = new StreamPositions();
@@ -86,17 +101,25 @@ export class SubscriptionManager {
     private readonly onResubscribed: (notice: ResubscribedNotice) => void,
   ) {
     const onRevoked = ({ subscriptionId, error }: SubscriptionRevokedNotice): void => {
-      if (this.entries.delete(subscriptionId)) this.reportError(withErrorDetails(errorFromShape(error), { subscriptionId }));
+      const entry = this.entries.get(subscriptionId);
+      if (entry === undefined) return;
+      this.entries.delete(subscriptionId);
+      // An internal subscription's owner (a document watcher) reports it in its own terms.
+      if (entry.onRevoked !== undefined) entry.onRevoked(errorFromShape(error));
+      else this.reportError(withErrorDetails(errorFromShape(error), { subscriptionId }));
     };
     connection.socket.on('subscription:revoked', onRevoked);
     this.disposers = [() => connection.socket.off('subscription:revoked', onRevoked)];
   }
 
-  /** Registers a subscription and returns its id at once. Throws `InvalidArgumentError` for bad options. */
-  add(realm: string, options: SubscribeOptions, internal = false): string {
+  /**
+   * Registers a subscription and returns its id at once. Throws `InvalidArgumentError` for bad
+   * options. `onRevoked` (internal subscriptions) hears of the server ending it instead of `'error'`.
+   */
+  add(realm: string, options: SubscribeOptions, internal = false, onRevoked?: (error: RealtimeError) => void): string {
     validateOptions(options);
     const id = `sub_${++this.counter}`;
-    const entry: SubscriptionEntry = { id, realm, options: { ...options }, internal };
+    const entry: SubscriptionEntry = { id, realm, options: { ...options }, internal, ...(onRevoked === undefined ? {} : { onRevoked }) };
     this.entries.set(id, entry);
     if (this.connection.state === 'connected') this.send(entry);
     return id;
@@ -158,6 +181,11 @@ export class SubscriptionManager {
   /** Forgets every subscription and stops listening. */
   destroy(): void {
     this.entries.clear();
+    for (const [timer, release] of this.retries) {
+      clearTimeout(timer);
+      release();
+    }
+    this.retries.clear();
     for (const dispose of this.disposers) dispose();
   }
 
@@ -179,9 +207,12 @@ export class SubscriptionManager {
           this.onResubscribed({ subscriptionId: entry.id, realm: entry.realm, topic, recovered: result.recovered === true, internal: entry.internal });
         }
       },
-      (err: unknown) => {
-        if (entry.pending === pending) delete entry.pending;
+      (err: unknown): Promise<void> | undefined => {
         const error = toRealtimeError(err);
+        if (error instanceof LimitExceededError && error.code === ErrorCode.RATE_LIMITED && this.entries.get(entry.id) === entry) {
+          return this.retryLater(entry, pending, error.retryAfterMs ?? DEFAULT_RETRY_AFTER_MS, since);
+        }
+        if (entry.pending === pending) delete entry.pending;
         // Lost with the connection: it is sent again on the next connect.
         if (isRetryable(error)) throw error;
         if (this.entries.get(entry.id) === entry) {
@@ -196,6 +227,26 @@ export class SubscriptionManager {
     pending.catch(() => undefined);
   }
 
+  /**
+   * Re-sends a rate-limited subscribe after `waitMs` (plus jitter) unless something else re-sent
+   * it meanwhile (a reconnect) or it is gone; resolves when that re-sent request settles.
+   */
+  private retryLater(entry: SubscriptionEntry, pending: Promise<void>, waitMs: number, since?: StreamPosition): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.retries.delete(timer);
+        resolve();
+      }, Math.round(waitMs * (1 + RETRY_JITTER * Math.random())));
+      this.retries.set(timer, resolve);
+    }).then(() => {
+      if (entry.pending !== pending || this.entries.get(entry.id) !== entry) return undefined;
+      delete entry.pending;
+      if (this.connection.state !== 'connected') return undefined; // sent again on the next connect
+      this.send(entry, since);
+      return entry.pending;
+    });
+  }
+
 }
 
 function validateOptions(options: SubscribeOptions): void {
@@ -207,8 +258,14 @@ function validateOptions(options: SubscribeOptions): void {
       `Invalid topic ${JSON.stringify(options.topic)}: use dot-separated lowercase segments, e.g. "order.updated"`,
     );
   }
-  if (options.filter !== undefined && (typeof options.filter !== 'object' || options.filter === null || Array.isArray(options.filter))) {
-    throw new InvalidArgumentError('filter must be an object of field → value');
+  if (options.filter !== undefined) {
+    // The server's own check (shared/filter-issues.ts): a filter it would refuse throws here.
+    const issues = filterIssues(options.filter).map(({ path, message }) => ({ path: ['filter', ...path].join('.'), message }));
+    const first = issues[0];
+    if (first !== undefined) {
+      // Worded as the server's answer to the same request (`Invalid <event> request: <path>: ...`).
+      throw new InvalidArgumentError(`Invalid subscribe request: ${first.path}: ${first.message}`, { details: { issues } });
+    }
   }
   if (options.returnMode !== undefined && !['full', 'diff', 'both'].includes(options.returnMode)) {
     throw new InvalidArgumentError('returnMode must be "full", "diff" or "both"');

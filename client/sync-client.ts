@@ -9,7 +9,9 @@ import {
   type RealtimeError,
   type RealtimeEvent,
   type SyncDocument,
+  type SyncWriteResult,
 } from '../shared/index.js';
+import { backoffDelay } from './backoff.js';
 import { DocumentWatcher, type DocumentHandler } from './document-watcher.js';
 import type { Disposer } from './emitter.js';
 import type { RequestPayload, RequestResult } from './request-manager.js';
@@ -18,8 +20,11 @@ import type { SubscribeOptions } from './subscription-manager.js';
 /** What the sync client needs from the client that owns the connection. */
 export interface SyncHost {
   request<E extends keyof ClientToServerEvents>(event: E, payload: RequestPayload<E>): Promise<RequestResult<E>>;
-  /** An internal subscription: its events reach `onSyncEvent` listeners, not the user's `'event'` listeners. */
-  subscribeInternal(realm: string, options: SubscribeOptions): string;
+  /**
+   * An internal subscription: its events reach `onSyncEvent` listeners, not the user's `'event'`
+   * listeners; `onRevoked` hears of the server ending it (a refreshed token no longer allows it).
+   */
+  subscribeInternal(realm: string, options: SubscribeOptions, onRevoked?: (error: RealtimeError) => void): string;
   unsubscribe(subscriptionId: string): void;
   /** Every sync event of a realm. */
   onSyncEvent(realm: string, handler: (event: RealtimeEvent) => void): Disposer;
@@ -27,6 +32,8 @@ export interface SyncHost {
   onReconnected(handler: () => void): Disposer;
   isConnected(): boolean;
   reportError(error: RealtimeError): void;
+  /** How long `update()` retries by default, ms (the client's `updateTimeout`). */
+  updateTimeout(): number;
 }
 
 /** Expiry for `create`: a Unix time in ms, or seconds from now. */
@@ -38,16 +45,27 @@ export interface ExpiryOptions {
 /** Options of {@link SyncClient.update}. */
 export interface UpdateOptions {
   /**
-   * Attempts before the last `CONFLICT` is thrown.
-   * @default 10
+   * How long, ms from the call, `update()` keeps retrying after a `CONFLICT` (with jittered
+   * exponential backoff); once the next retry would start after it, the last `ConflictError` is
+   * thrown. Requests already sent are not cut short.
+   * @default the client's `updateTimeout` option (30000)
+   */
+  timeout?: number;
+  /**
+   * Most attempts (writes) before the last `CONFLICT` is thrown, whatever the time left.
+   * @default Infinity (only `timeout` bounds the retries)
    */
   maxAttempts?: number;
 }
 
+/** Backoff between `update()` attempts: the first retry waits up to 2 × 2 ms, later ones grow to at most 250 ms. */
+const UPDATE_BACKOFF = { baseDelay: 2, maxDelay: 50, randomizationFactor: 0 } as const;
+
 /**
  * Revisioned JSON documents: `client.sync`. Every write answers the stored document with its new
- * revision; a write given `expectedRevision` fails with `ConflictError` (carrying the current
- * document in `details.current`) when someone else wrote first.
+ * revision (only its metadata, without `data`, when the token may not read it); a write given
+ * `expectedRevision` fails with `ConflictError` (carrying the current document in
+ * `details.current`, again without `data` for a token without `R`) when someone else wrote first.
  *
  * @example
  * const note = await client.sync.create('notes', { title: 'Plan' });
@@ -60,8 +78,11 @@ export class SyncClient {
     private readonly host: SyncHost,
   ) {}
 
-  /** Creates a document (revision 1); `id` is generated when absent. Needs `C`. */
-  create(service: string, data: Record<string, unknown>, id?: string, options: ExpiryOptions = {}): Promise<SyncDocument> {
+  /**
+   * Creates a document (revision 1); `id` is generated when absent. Needs `C`. Like every write, it
+   * answers the document, or only its metadata (no `data`) when the token may not read it (`R`).
+   */
+  create(service: string, data: Record<string, unknown>, id?: string, options: ExpiryOptions = {}): Promise<SyncWriteResult> {
     return this.send('sync:create', { realm: this.realm, service: checkService(service), data, ...(id === undefined ? {} : { id: checkId(id) }), ...options });
   }
 
@@ -70,34 +91,42 @@ export class SyncClient {
     return this.send('sync:get', { realm: this.realm, service: checkService(service), id: checkId(id), ...options });
   }
 
-  /** Live documents ordered by id, `limit` (default 100, at most 1000) per page; pass `nextCursor` as `after`. */
+  /**
+   * Live documents the token may read, ordered by id, `limit` (default 100, at most 1000) per page;
+   * pass `nextCursor` (the id of the page's last item) as `after`.
+   */
   list(service: string, options: { limit?: number; after?: string } = {}): Promise<DocumentListPage> {
     return this.send('sync:list', { realm: this.realm, service: checkService(service), ...options });
   }
 
   /** Replaces the whole data. Needs `U`. */
-  replace(service: string, id: string, data: Record<string, unknown>, expectedRevision?: number): Promise<SyncDocument> {
+  replace(service: string, id: string, data: Record<string, unknown>, expectedRevision?: number): Promise<SyncWriteResult> {
     return this.send('sync:replace', { ...this.address(service, id), data, ...revision(expectedRevision) });
   }
 
   /** Deep-merges (RFC 7386: objects merge, `null` removes a key, anything else replaces). Needs `U`. */
-  merge(service: string, id: string, data: Record<string, unknown>, expectedRevision?: number): Promise<SyncDocument> {
+  merge(service: string, id: string, data: Record<string, unknown>, expectedRevision?: number): Promise<SyncWriteResult> {
     return this.send('sync:merge', { ...this.address(service, id), data, ...revision(expectedRevision) });
   }
 
   /** Applies `set` / `increment` / `remove` / `append` mutations atomically, as one revision. Needs `U`. */
-  mutate(service: string, id: string, mutations: Mutation[], expectedRevision?: number): Promise<SyncDocument> {
+  mutate(service: string, id: string, mutations: Mutation[], expectedRevision?: number): Promise<SyncWriteResult> {
     return this.send('sync:mutate', { ...this.address(service, id), mutations, ...revision(expectedRevision) });
   }
 
   /** Soft-deletes (`deleted: true`, revision + 1). Needs `D`. */
-  delete(service: string, id: string, expectedRevision?: number): Promise<SyncDocument> {
+  delete(service: string, id: string, expectedRevision?: number): Promise<SyncWriteResult> {
     return this.send('sync:delete', { ...this.address(service, id), ...revision(expectedRevision) });
   }
 
   /**
    * Read, apply `fn` to a copy of the data, write it back with the revision read; on `CONFLICT`,
-   * apply `fn` again to the current document, up to `maxAttempts` times.
+   * wait a jittered, exponentially growing delay (2 ms up to 250 ms) and apply `fn` again to the
+   * current document, until the write wins or `timeout` (default: the client's `updateTimeout`,
+   * 30 s) has passed, when the last `ConflictError` is thrown. Needs `R` and `U`.
+   *
+   * Why the backoff: writers that lose a race and retry at once mostly lose again to each other;
+   * spreading them out lets each round have a winner, so many writers on one document all finish.
    *
    * @example
    * await client.sync.update('counters', 'visits', (data) => ({ ...data, n: (data.n as number) + 1 }));
@@ -107,9 +136,16 @@ export class SyncClient {
     id: string,
     fn: (data: Record<string, unknown>) => Record<string, unknown> | Promise<Record<string, unknown>>,
     options: UpdateOptions = {},
-  ): Promise<SyncDocument> {
-    const maxAttempts = options.maxAttempts ?? 10;
-    if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new InvalidArgumentError('maxAttempts must be a positive integer');
+  ): Promise<SyncWriteResult> {
+    const maxAttempts = options.maxAttempts ?? Infinity;
+    if (!(maxAttempts === Infinity || (Number.isInteger(maxAttempts) && maxAttempts >= 1))) {
+      throw new InvalidArgumentError('maxAttempts must be a positive integer or Infinity');
+    }
+    const timeout = options.timeout ?? this.host.updateTimeout();
+    if (!(typeof timeout === 'number' && timeout >= 0 && Number.isFinite(timeout))) {
+      throw new InvalidArgumentError('timeout must be a non-negative number of ms');
+    }
+    const deadline = Date.now() + timeout;
     let current = await this.get(service, id);
     for (let attempt = 1; ; attempt += 1) {
       const next = await fn(structuredClone(current.data));
@@ -117,7 +153,12 @@ export class SyncClient {
         return await this.replace(service, id, next, current.revision);
       } catch (err) {
         if (!(err instanceof ConflictError) || attempt >= maxAttempts) throw err;
-        current = currentOf(err) ?? (await this.get(service, id));
+        // Full jitter: anywhere from 0 to the exponential delay.
+        const wait = Math.round(Math.random() * backoffDelay(attempt, UPDATE_BACKOFF));
+        if (Date.now() + wait > deadline) throw err;
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        // The conflict's document is the latest only if no time passed since it arrived.
+        current = (wait === 0 ? currentOf(err) : undefined) ?? (await this.get(service, id));
       }
     }
   }
@@ -163,7 +204,10 @@ function revision(expectedRevision: number | undefined): { expectedRevision?: nu
   return expectedRevision === undefined ? {} : { expectedRevision };
 }
 
+/** The current document a `CONFLICT` carries, when it carries the data (the caller may read it). */
 function currentOf(err: ConflictError): SyncDocument | undefined {
   const current = (err.details as { current?: SyncDocument } | undefined)?.current;
-  return current !== undefined && typeof current === 'object' && typeof current.revision === 'number' ? current : undefined;
+  if (current === undefined || typeof current !== 'object' || current === null) return undefined;
+  const hasData = typeof current.data === 'object' && current.data !== null;
+  return typeof current.revision === 'number' && hasData ? current : undefined;
 }

@@ -3,6 +3,7 @@ import {
   WEBHOOK_HEADERS,
   decodeWebhookSecret,
   verifyWebhookSignature,
+  verifyWebhookSignatureSync,
   type RealtimeEvent,
 } from '../shared/index.js';
 import { WebhookVerificationError, WebhookVerificationReason } from './webhook-verification-error.js';
@@ -49,7 +50,7 @@ export const DEFAULT_WEBHOOK_RECEIVER_OPTIONS = {
  * and the `webhook-timestamp` of this attempt in Unix ms.
  *
  * @example
- * const { event, id, timestamp } = await receiver.verify(rawBody, headers);
+ * const { event, id, timestamp } = receiver.verify(rawBody, headers);
  */
 export interface WebhookEvent<P extends Record<string, unknown> = Record<string, unknown>> {
   event: RealtimeEvent<P>;
@@ -59,16 +60,28 @@ export interface WebhookEvent<P extends Record<string, unknown> = Record<string,
 
 const TIMESTAMP = /^\d{1,15}$/;
 
+/** A delivery whose headers and timestamp passed, waiting for its signature check. */
+interface CheckedDelivery {
+  body: string | Uint8Array;
+  id: string;
+  timestampText: string;
+  timestamp: number;
+  signature: string;
+  now: number;
+}
+
 /**
  * Verifies webhook deliveries of one endpoint secret (server-side: your backend receiving the
  * platform's webhooks). Follows Standard Webhooks, so it also verifies any Standard Webhooks
  * sender's messages.
  *
- * `verify()` is asynchronous (it uses Web Crypto, available in Node.js, Deno, Bun and workers,
- * so the client package pulls in no Node-only module): `await` it. It checks, in order, the three
- * headers, the timestamp against `toleranceMs`, the `v1` signatures (any one may match: during a
- * secret rotation the platform signs with the old and the new secret), that the body is a JSON
- * object, and that this exact message was not verified before.
+ * `verify()` is synchronous, as the reference SDK documents it: it returns the verified delivery
+ * or throws, so a `try`/`catch` around it catches a forged delivery. (It uses `node:crypto` on
+ * Node.js and a compact pure-TypeScript HMAC-SHA256 elsewhere; `verifyAsync()` does the same
+ * through Web Crypto for runtimes that prefer it.) It checks, in order, the three headers, the
+ * timestamp against `toleranceMs`, the `v1` signatures (any one may match: during a secret
+ * rotation the platform signs with the old and the new secret), that the body is a JSON object,
+ * and that this exact message was not verified before.
  *
  * Why replay protection keys on id *and* timestamp: a replayed capture repeats both, so it is
  * caught within the window (and rejected by the timestamp after it); a genuine retry of a delivery
@@ -78,9 +91,9 @@ const TIMESTAMP = /^\d{1,15}$/;
  *
  * @example
  * const receiver = new WebhookReceiver(process.env.WEBHOOK_SECRET!);
- * app.post('/webhooks/realtime', express.text({ type: '*\/*' }), async (req, res) => {
+ * app.post('/webhooks/realtime', express.text({ type: '*\/*' }), (req, res) => {
  *   try {
- *     const { event } = await receiver.verify(req.body, req.headers);
+ *     const { event } = receiver.verify(req.body, req.headers);
  *     console.log(event.topic, event.type, event.payload);
  *     res.sendStatus(200);
  *   } catch (err) {
@@ -114,17 +127,45 @@ export class WebhookReceiver {
   }
 
   /**
-   * Verifies one delivery and returns its event.
+   * Verifies one delivery and returns its event, synchronously.
    *
    * @param rawBody the exact request body: a string, `Buffer`, `Uint8Array` or `ArrayBuffer`
    *   (`express.text({ type: '*\/*' })`, `express.raw()`, `await request.text()`), never a parsed object.
    * @param headers the request headers (Node or Fetch style).
    * @throws WebhookVerificationError with a `reason` (see {@link WebhookVerificationReason}).
+   * @example
+   * try {
+   *   const { event, id } = receiver.verify(req.body, req.headers);
+   * } catch (err) {
+   *   if (err instanceof WebhookVerificationError) res.status(400).send(err.reason);
+   * }
    */
-  async verify<P extends Record<string, unknown> = Record<string, unknown>>(
+  verify<P extends Record<string, unknown> = Record<string, unknown>>(rawBody: WebhookRawBody, headers: WebhookHeaders): WebhookEvent<P> {
+    const delivery = this.check(rawBody, headers);
+    const valid = verifyWebhookSignatureSync(this.key, delivery.id, delivery.timestampText, delivery.body, delivery.signature);
+    return this.accept<P>(delivery, valid);
+  }
+
+  /**
+   * The same as {@link verify}, computing the HMAC with Web Crypto (`globalThis.crypto.subtle`),
+   * for runtimes that offer only that. Rejects with the same errors.
+   *
+   * @example
+   * const { event } = await receiver.verifyAsync(await request.text(), request.headers);
+   */
+  async verifyAsync<P extends Record<string, unknown> = Record<string, unknown>>(
     rawBody: WebhookRawBody,
     headers: WebhookHeaders,
   ): Promise<WebhookEvent<P>> {
+    const delivery = this.check(rawBody, headers);
+    const valid = await verifyWebhookSignature(this.key, delivery.id, delivery.timestampText, delivery.body, delivery.signature);
+    // After the last await: the replay check and the record run without interruption, so two
+    // concurrent verifications of the same message cannot both pass.
+    return this.accept<P>(delivery, valid);
+  }
+
+  /** The header and timestamp checks that come before the signature. */
+  private check(rawBody: WebhookRawBody, headers: WebhookHeaders): CheckedDelivery {
     const body = rawBytesOrText(rawBody);
     const id = requiredHeader(headers, WEBHOOK_HEADERS.id);
     const timestampText = requiredHeader(headers, WEBHOOK_HEADERS.timestamp);
@@ -143,14 +184,18 @@ export class WebhookReceiver {
         { header: WEBHOOK_HEADERS.timestamp },
       );
     }
-    if (!(await verifyWebhookSignature(this.key, id, timestampText, body, signature))) {
+    return { body, id, timestampText, timestamp, signature, now };
+  }
+
+  /** After the signature check: the body, then replay protection. */
+  private accept<P extends Record<string, unknown>>(delivery: CheckedDelivery, signatureValid: boolean): WebhookEvent<P> {
+    const { body, id, timestampText, timestamp, now } = delivery;
+    if (!signatureValid) {
       throw new WebhookVerificationError(WebhookVerificationReason.INVALID_SIGNATURE, 'No webhook-signature matches this secret', {
         header: WEBHOOK_HEADERS.signature,
       });
     }
     const event = parseEvent<P>(body);
-    // After the last await: the check and the record below run without interruption, so two
-    // concurrent verifications of the same message cannot both pass.
     this.remember(`${id}.${timestampText}`, timestamp + this.toleranceMs, now);
     return { event, id, timestamp };
   }
@@ -173,20 +218,35 @@ export class WebhookReceiver {
 }
 
 /**
- * Verifies one delivery without a receiver instance: the headers, timestamp and signature, but no
- * replay memory across calls (keep a {@link WebhookReceiver} for that).
+ * Verifies one delivery without a receiver instance, synchronously: the headers, timestamp and
+ * signature, but no replay memory across calls (keep a {@link WebhookReceiver} for that).
  *
  * @throws WebhookVerificationError with a `reason`; InvalidArgumentError for a malformed secret.
  * @example
- * const { event } = await verifyWebhook(await request.text(), request.headers, process.env.WEBHOOK_SECRET!);
+ * const { event } = verifyWebhook(await request.text(), request.headers, process.env.WEBHOOK_SECRET!);
  */
 export function verifyWebhook<P extends Record<string, unknown> = Record<string, unknown>>(
   rawBody: WebhookRawBody,
   headers: WebhookHeaders,
   secret: string,
   options?: WebhookReceiverOptions,
-): Promise<WebhookEvent<P>> {
+): WebhookEvent<P> {
   return new WebhookReceiver(secret, options).verify<P>(rawBody, headers);
+}
+
+/**
+ * {@link verifyWebhook} through Web Crypto (see `WebhookReceiver.verifyAsync`).
+ *
+ * @example
+ * const { event } = await verifyWebhookAsync(await request.text(), request.headers, secret);
+ */
+export function verifyWebhookAsync<P extends Record<string, unknown> = Record<string, unknown>>(
+  rawBody: WebhookRawBody,
+  headers: WebhookHeaders,
+  secret: string,
+  options?: WebhookReceiverOptions,
+): Promise<WebhookEvent<P>> {
+  return new WebhookReceiver(secret, options).verifyAsync<P>(rawBody, headers);
 }
 
 function rawBytesOrText(rawBody: unknown): string | Uint8Array {

@@ -27,12 +27,13 @@ export const WebhookVerificationReason = {
 export type WebhookVerificationReason = (typeof WebhookVerificationReason)[keyof typeof WebhookVerificationReason];
 
 /**
- * Thrown by `WebhookReceiver.verify()` and `verifyWebhook()` when a delivery cannot be trusted.
+ * Thrown by `WebhookReceiver.verify()` and `verifyWebhook()` (and their `Async` forms reject with
+ * it) when a delivery cannot be trusted.
  * `reason` says why; `code` is `INVALID_ARGUMENT` (so `status` is 400, the answer a receiver
  * should give), and `details` is `{ reason }` plus the header name when one is at fault.
  *
  * @example
- * try { await receiver.verify(req.body, req.headers); }
+ * try { receiver.verify(req.body, req.headers); }
  * catch (err) { if (err instanceof WebhookVerificationError) res.status(err.status).send(err.reason); }
  */
 export class WebhookVerificationError extends RealtimeError {

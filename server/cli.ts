@@ -6,6 +6,7 @@ import { loadConfig, ConfigError, type ServerConfig } from './config.js';
 import { generateDevSecret, saveDevSecret } from './dev-secret.js';
 import { REDACTED_PATHS } from './logger.js';
 import { createRealtimeServer } from './realtime-server.js';
+import { shutdownOnSignals } from './shutdown-on-signals.js';
 import { signToken } from './auth/token-signer.js';
 import type { DocumentStore } from './sync/document-store.js';
 import { MemoryDocumentStore } from './sync/memory-document-store.js';
@@ -80,6 +81,7 @@ async function main(): Promise<void> {
     corsOrigins: config.corsOrigins,
     logger,
     limits: config.limits,
+    rateLimits: config.rateLimits,
     developmentMode: config.developmentMode,
     demo: config.demoEnabled,
     webhooks: {
@@ -112,20 +114,9 @@ async function main(): Promise<void> {
     );
   }
 
-  const shutdown = (signal: string): void => {
-    logger.info({ signal }, 'shutting down');
-    server.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
   // A stray rejection from a library must not take every client down with the process.
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  shutdownOnSignals(server, { logger, drainTimeoutMs: config.shutdownTimeoutMs });
 }
 
 main().catch((err: unknown) => {

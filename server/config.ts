@@ -1,6 +1,9 @@
 import { z } from 'zod';
-import { DEFAULT_HISTORY_LIMITS } from './history/event-history.js';
+import { DEFAULT_MAX_PAYLOAD_DEPTH } from '../shared/index.js';
+import { DEFAULT_HISTORY_LIMITS, type HistoryLimits } from './history/event-history.js';
 import { DEFAULT_MAX_DOCUMENT_BYTES } from './sync/document-operations.js';
+import { RATE_LIMIT_ENV_SHAPE, rateLimitOptionsFromEnv } from './limits/rate-limit-env.js';
+import { resolveRateLimitOptions, type ResolvedRateLimits } from './limits/rate-limit-options.js';
 
 /**
  * How the server verifies tokens. At least one of `secret`, `secrets` or `jwksUrl` is required.
@@ -38,10 +41,23 @@ export interface LimitOptions {
    */
   maxPayloadBytes?: number;
   /**
+   * Deepest nesting of objects and arrays in one socket request or REST body (the request object
+   * is level 1); checked before anything else reads the request, `INVALID_ARGUMENT` beyond.
+   * @default 64
+   */
+  maxPayloadDepth?: number;
+  /**
    * Most live subscriptions one connection may hold.
    * @default 1000
    */
   maxSubscriptionsPerConnection?: number;
+  /**
+   * Most filter cost one connection's subscriptions may add up to, summed over them: 1 per filter
+   * key, plus 1 per `in` value, plus 1 per character of a `like` pattern (`filterCost` in
+   * shared/). Bounds the work one connection adds to every event; `LIMIT_EXCEEDED` at subscribe.
+   * @default 20000
+   */
+  maxFilterCostPerConnection?: number;
   /**
    * Most connections one channel (or one document's presence) may hold; `LIMIT_EXCEEDED` beyond.
    * @default 1000
@@ -77,7 +93,9 @@ export type ResolvedLimits = Required<LimitOptions>;
 /** The limits used when none are given. */
 export const DEFAULT_LIMITS: ResolvedLimits = {
   maxPayloadBytes: 64 * 1024,
+  maxPayloadDepth: DEFAULT_MAX_PAYLOAD_DEPTH,
   maxSubscriptionsPerConnection: 1000,
+  maxFilterCostPerConnection: 20_000,
   maxChannelMembers: 1000,
   maxChannelsPerConnection: 100,
   maxPresenceStateBytes: 1024,
@@ -103,16 +121,20 @@ export interface ServerConfig {
   /** True when no JWT configuration was given outside production: an ephemeral secret is in use. */
   developmentMode: boolean;
   limits: ResolvedLimits;
+  /** Request rate limits and connections per user (`RATE_LIMIT*`). */
+  rateLimits: ResolvedRateLimits;
   /** Sync document storage: MongoDB when `mongodbUrl` is set, else the embedded in-memory store. */
   documents: DocumentsConfig;
   /** Cluster mode: set when `REDIS_URL` is. */
   redis?: { url: string; keyPrefix: string };
   /** Recent events kept per topic stream for recovery. */
-  history: { maxEvents: number; maxAgeMs: number };
+  history: Required<HistoryLimits>;
   /** Outbound webhooks: private-network policy and the timeout of one attempt. */
   webhooks: { allowPrivateNetworks: boolean; requestTimeoutMs: number };
   /** Serve the demo app at `/demo/` (`DEMO_ENABLED`); development mode serves it at `/` regardless. */
   demoEnabled: boolean;
+  /** Longest drain on SIGTERM/SIGINT before the process exits anyway, ms (`SHUTDOWN_TIMEOUT_MS`). */
+  shutdownTimeoutMs: number;
 }
 
 /** Where sync documents live. */
@@ -178,7 +200,9 @@ const envSchema = z
     JWT_AUDIENCE: z.string().min(1).optional(),
     JWT_CLOCK_TOLERANCE: z.coerce.number({ error: 'must be a number of seconds' }).min(0).max(300).optional(),
     MAX_PAYLOAD_BYTES: positiveInt().max(16 * 1024 * 1024).optional(),
+    MAX_PAYLOAD_DEPTH: positiveInt().min(4, 'must be at least 4').max(1000, 'must be at most 1000').optional(),
     MAX_SUBSCRIPTIONS_PER_CONNECTION: positiveInt().optional(),
+    MAX_FILTER_COST_PER_CONNECTION: positiveInt().optional(),
     MONGODB_URL: z
       .string()
       .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// connection string')
@@ -191,6 +215,10 @@ const envSchema = z
     REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/, 'must be 1-32 letters, digits, _ . or -').default('rt'),
     HISTORY_MAX_EVENTS: positiveInt().max(1_000_000).optional(),
     HISTORY_MAX_AGE_MS: positiveInt().optional(),
+    HISTORY_MAX_STREAM_BYTES: positiveInt().optional(),
+    HISTORY_MAX_REALM_BYTES: positiveInt().optional(),
+    HISTORY_MAX_NODE_BYTES: positiveInt().optional(),
+    HISTORY_MAX_STREAMS_PER_REALM: positiveInt().optional(),
     SYNC_MAX_DOCUMENT_BYTES: positiveInt().max(16 * 1024 * 1024, 'must be at most 16 MiB').optional(),
     MAX_CHANNEL_MEMBERS: positiveInt().optional(),
     MAX_CHANNELS_PER_CONNECTION: positiveInt().optional(),
@@ -200,6 +228,13 @@ const envSchema = z
     WEBHOOKS_ALLOW_PRIVATE_NETWORKS: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
     WEBHOOKS_REQUEST_TIMEOUT_MS: positiveInt().max(120_000, 'must be at most 120000 (2 minutes)').default(15_000),
     DEMO_ENABLED: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
+    SHUTDOWN_TIMEOUT_MS: z.coerce
+      .number({ error: 'must be a number of milliseconds' })
+      .int('must be a whole number')
+      .min(0, 'must be between 0 and 600000')
+      .max(600_000, 'must be between 0 and 600000')
+      .default(10_000),
+    ...RATE_LIMIT_ENV_SHAPE,
   })
   .superRefine((env, ctx) => {
     const production = env.NODE_ENV === 'production';
@@ -266,7 +301,8 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
   const developmentMode = e.NODE_ENV !== 'production' && Object.keys(auth).filter((key) => key !== 'clockToleranceSeconds').length === 0;
   return {
     port: e.PORT,
-    ...(e.HOST === undefined ? {} : { host: e.HOST }),
+    // Development mode has no real auth (anyone may mint tokens): only this machine may reach it.
+    ...(e.HOST === undefined ? (developmentMode ? { host: '127.0.0.1' } : {}) : { host: e.HOST }),
     nodeEnv: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
     corsOrigins: parseOrigins(e.CORS_ORIGINS, e.NODE_ENV === 'production'),
@@ -274,7 +310,9 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
     developmentMode,
     limits: {
       maxPayloadBytes: e.MAX_PAYLOAD_BYTES ?? DEFAULT_LIMITS.maxPayloadBytes,
+      maxPayloadDepth: e.MAX_PAYLOAD_DEPTH ?? DEFAULT_LIMITS.maxPayloadDepth,
       maxSubscriptionsPerConnection: e.MAX_SUBSCRIPTIONS_PER_CONNECTION ?? DEFAULT_LIMITS.maxSubscriptionsPerConnection,
+      maxFilterCostPerConnection: e.MAX_FILTER_COST_PER_CONNECTION ?? DEFAULT_LIMITS.maxFilterCostPerConnection,
       maxChannelMembers: e.MAX_CHANNEL_MEMBERS ?? DEFAULT_LIMITS.maxChannelMembers,
       maxChannelsPerConnection: e.MAX_CHANNELS_PER_CONNECTION ?? DEFAULT_LIMITS.maxChannelsPerConnection,
       maxPresenceStateBytes: e.MAX_PRESENCE_STATE_BYTES ?? DEFAULT_LIMITS.maxPresenceStateBytes,
@@ -285,6 +323,10 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
     history: {
       maxEvents: e.HISTORY_MAX_EVENTS ?? DEFAULT_HISTORY_LIMITS.maxEvents,
       maxAgeMs: e.HISTORY_MAX_AGE_MS ?? DEFAULT_HISTORY_LIMITS.maxAgeMs,
+      maxStreamBytes: e.HISTORY_MAX_STREAM_BYTES ?? DEFAULT_HISTORY_LIMITS.maxStreamBytes,
+      maxRealmBytes: e.HISTORY_MAX_REALM_BYTES ?? DEFAULT_HISTORY_LIMITS.maxRealmBytes,
+      maxNodeBytes: e.HISTORY_MAX_NODE_BYTES ?? DEFAULT_HISTORY_LIMITS.maxNodeBytes,
+      maxStreamsPerRealm: e.HISTORY_MAX_STREAMS_PER_REALM ?? DEFAULT_HISTORY_LIMITS.maxStreamsPerRealm,
     },
     documents: {
       ...(e.MONGODB_URL === undefined ? {} : { mongodbUrl: e.MONGODB_URL }),
@@ -296,6 +338,8 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
       requestTimeoutMs: e.WEBHOOKS_REQUEST_TIMEOUT_MS,
     },
     demoEnabled: e.DEMO_ENABLED === 'true',
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    rateLimits: resolveRateLimitOptions(rateLimitOptionsFromEnv(e)),
   };
 }
 

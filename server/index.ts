@@ -1,8 +1,12 @@
 export { createRealtimeServer, RealtimeServer } from './realtime-server.js';
-export type { RealtimeServerOptions, ListeningAddress } from './realtime-server.js';
+export type { RealtimeServerOptions, ListeningAddress, CloseOptions } from './realtime-server.js';
 export { loadConfig, ConfigError, DEFAULT_LIMITS } from './config.js';
 export type { AuthOptions, LimitOptions, ResolvedLimits, ServerConfig, LogLevel } from './config.js';
 export { createLogger } from './logger.js';
+export { DEFAULT_RATE_LIMITS, RATE_LIMITED_ACTIONS, resolveRateLimitOptions } from './limits/rate-limit-options.js';
+export type { RateLimitOptions, ActionRates, RateLimitedAction, ResolvedRateLimits, ResolvedActionRates } from './limits/rate-limit-options.js';
+export { RateLimits } from './limits/rate-limits.js';
+export type { RateLimitDetails, RateLimitScope } from './limits/rate-limits.js';
 export { signToken } from './auth/token-signer.js';
 export type { SignTokenOptions } from './auth/token-signer.js';
 export { TokenVerifier } from './auth/token-verifier.js';
@@ -18,7 +22,14 @@ export {
   objectResource,
 } from './auth/permissions.js';
 export { principalFromClaims } from './auth/principal-from-claims.js';
+export { rightsIn } from './auth/rights-in.js';
+export type { RealmRights } from './auth/rights-in.js';
 export type { EventDraft } from './gateway/event-publisher.js';
+export { DEFAULT_HISTORY_LIMITS, resolveHistoryLimits } from './history/event-history.js';
+export type { EventHistory, HistoryLimits, ReplayResult } from './history/event-history.js';
+export { MemoryEventHistory } from './history/memory-event-history.js';
+export type { HistoryUsage } from './history/memory-event-history.js';
+export { RedisEventHistory } from './history/redis-event-history.js';
 export { MemoryPresenceStore } from './presence/memory-presence-store.js';
 export { RedisPresenceStore } from './presence/redis-presence-store.js';
 export { ProviderLedger } from './presence/provider-ledger.js';
@@ -32,6 +43,7 @@ export type {
   RealmStatusChange,
   PresenceCleanup,
   PresenceSetSummary,
+  ConnectionMembership,
 } from './presence/presence-store.js';
 export type { PresenceService, JoinOutcome, ChannelSummary } from './presence/presence-service.js';
 export { WebhookService } from './webhooks/webhook-service.js';

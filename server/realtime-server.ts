@@ -10,6 +10,8 @@ import type { EventDraft } from './gateway/event-publisher.js';
 import { RealtimeGateway } from './gateway/realtime-gateway.js';
 import type { RealtimeIo } from './gateway/socket-types.js';
 import { createApp, type ReadinessReport } from './http/create-app.js';
+import { answerUnknownUpgrades } from './http/unknown-upgrade.js';
+import { ConnectionDrain } from './connection-drain.js';
 import { createLogger } from './logger.js';
 import { RedisCluster } from './cluster/redis-cluster.js';
 import type { EventHistory, HistoryLimits } from './history/event-history.js';
@@ -21,6 +23,9 @@ import { RedisPresenceStore } from './presence/redis-presence-store.js';
 import { MemoryDocumentStore } from './sync/memory-document-store.js';
 import type { WebhookOptions } from './webhooks/webhook-options.js';
 import { WebhookService } from './webhooks/webhook-service.js';
+import { maxFrameBytes } from './gateway/session-limits.js';
+import { RateLimits } from './limits/rate-limits.js';
+import type { RateLimitOptions } from './limits/rate-limit-options.js';
 
 /**
  * Options of {@link createRealtimeServer}.
@@ -48,6 +53,12 @@ export interface RealtimeServerOptions {
   /** Per-client caps. */
   limits?: LimitOptions;
   /**
+   * Request rate limits (publishes, messages, subscribes per connection, user and realm) and
+   * connections per user; shared through `redis` when clustered. On unless `enabled: false`.
+   * @default DEFAULT_RATE_LIMITS
+   */
+  rateLimits?: RateLimitOptions;
+  /**
    * Where sync documents live; the server closes it on `close()`. A `MongoDocumentStore` keeps
    * them in MongoDB.
    * @default new MemoryDocumentStore() (embedded, in memory only)
@@ -65,7 +76,7 @@ export interface RealtimeServerOptions {
    * `@socket.io/redis-adapter`, event history and presence in Redis. Alone (in memory) when absent.
    */
   redis?: { url: string; keyPrefix?: string };
-  /** How much recent history each topic stream keeps for recovery. */
+  /** How much recent history is kept for recovery: per stream, per realm and per node (see {@link HistoryLimits}). */
   history?: HistoryLimits;
   /**
    * Development mode: enables `POST /auth/dev-token` signed with `auth.secret`. Never in production.
@@ -88,6 +99,18 @@ export interface RealtimeServerOptions {
    * @default '<package root>/dist/browser'
    */
   sdkDirectory?: string;
+}
+
+/** Options of {@link RealtimeServer.close}. */
+export interface CloseOptions {
+  /**
+   * Drain before stopping, for at most this long (ms): refuse new connections, let requests in
+   * flight (socket and REST) be answered, tell each client to reconnect (to another node, through
+   * the balancer) once its requests are answered, and give webhook attempts in flight what time is
+   * left. Whatever is still open at the deadline is closed. `0` stops at once.
+   * @default 0
+   */
+  drainTimeoutMs?: number;
 }
 
 /** Where a listening server can be reached. */
@@ -115,8 +138,11 @@ export class RealtimeServer {
   readonly documents: DocumentStore;
   /** The Redis connections when clustered. */
   readonly cluster?: RedisCluster;
+  /** Recent events per topic and channel stream, for recovery (in Redis when clustered). */
+  readonly history: EventHistory;
   /** Webhook endpoints and deliveries (`/api/webhooks`). */
   readonly webhooks: WebhookService;
+  private readonly connectionDrain: ConnectionDrain;
   private closing?: Promise<void>;
 
   constructor(private readonly options: RealtimeServerOptions) {
@@ -127,15 +153,26 @@ export class RealtimeServer {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     const verifier = new TokenVerifier(options.auth);
     const corsOrigins = options.corsOrigins ?? [];
-    this.httpServer = createServer();
+    // The app is handed over before Socket.IO attaches: Socket.IO keeps the listeners it finds and
+    // calls them only for paths other than /socket.io/. A listener added after it would answer
+    // long-polling requests too (with a 404, before Socket.IO could).
+    this.httpServer = createServer((req, res) => {
+      this.connectionDrain.markResponse(res);
+      this.app(req, res);
+    });
     this.io = new Server(this.httpServer, {
       cors: { origin: corsOrigins === '*' ? true : corsOrigins },
       // Transport frames above this close the connection (a Socket.IO rule), so it sits well
       // above the payload limit that requests are checked against with a typed error.
-      maxHttpBufferSize: Math.max(1_000_000, this.limits.maxPayloadBytes * 4),
+      maxHttpBufferSize: maxFrameBytes(this.limits),
+      // Upgrades on other paths get a 404 (answerUnknownUpgrades) instead of a silent close.
+      destroyUpgrade: false,
+      allowRequest: (req, callback) => this.connectionDrain.allowRequest(req, callback),
     });
+    this.connectionDrain = new ConnectionDrain(this.io, this.httpServer, this.logger);
+    answerUnknownUpgrades(this.httpServer, '/socket.io/');
     this.documents = options.documents ?? new MemoryDocumentStore();
-    let history: EventHistory = new MemoryEventHistory(options.history);
+    let history: EventHistory | undefined;
     let presenceStore = options.presenceStore;
     if (options.redis !== undefined) {
       this.cluster = new RedisCluster({ ...options.redis, logger: this.logger });
@@ -143,14 +180,21 @@ export class RealtimeServer {
       history = new RedisEventHistory(this.cluster.data, options.history, this.cluster.keyPrefix);
       presenceStore ??= new RedisPresenceStore(this.cluster.data, this.cluster.keyPrefix);
     }
+    this.history = history ?? new MemoryEventHistory(options.history);
+    const rateLimits = new RateLimits({
+      logger: this.logger,
+      ...(options.rateLimits === undefined ? {} : { limits: options.rateLimits }),
+      ...(this.cluster === undefined ? {} : { redis: { client: this.cluster.data, keyPrefix: this.cluster.keyPrefix } }),
+    });
     this.gateway = new RealtimeGateway({
       io: this.io,
       verifier,
       logger: this.logger,
       limits: this.limits,
       documents: this.documents,
-      history,
+      history: this.history,
       clustered: this.cluster !== undefined,
+      rateLimits,
       ...(presenceStore === undefined ? {} : { presenceStore }),
       ...(options.nodeId === undefined ? {} : { nodeId: options.nodeId }),
     });
@@ -175,6 +219,7 @@ export class RealtimeServer {
       webhooks: this.webhooks,
       logger: this.logger,
       limits: this.limits,
+      rateLimits,
       corsOrigins,
       readiness: () => this.readiness(),
       staticFiles: {
@@ -185,7 +230,6 @@ export class RealtimeServer {
         ? { developmentSecret: options.auth.secret }
         : {}),
     });
-    this.httpServer.on('request', this.app);
   }
 
   /** Starts listening; resolves with the port and URL. */
@@ -230,15 +274,24 @@ export class RealtimeServer {
     return this.gateway.publisher.publish(draft);
   }
 
-  /** Disconnects every client and stops listening. Safe to call more than once. */
-  close(): Promise<void> {
+  /**
+   * Stops the server. With `drainTimeoutMs` it drains first (see {@link CloseOptions}); without,
+   * it disconnects every client at once. Safe to call more than once (later calls get the first
+   * call's promise).
+   */
+  close(options: CloseOptions = {}): Promise<void> {
     this.closing ??= (async () => {
+      const drainTimeoutMs = options.drainTimeoutMs ?? 0;
+      const deadline = Date.now() + drainTimeoutMs;
+      if (drainTimeoutMs > 0) await this.connectionDrain.drain(deadline);
       await this.io.close();
       this.httpServer.closeAllConnections();
       await this.gateway.presence.close();
       // After connections and presence closed (their last events are queued), before the documents.
-      await this.webhooks.close();
+      // Draining, attempts in flight get what is left of the drain time to finish.
+      await this.webhooks.close(drainTimeoutMs > 0 ? { graceMs: Math.max(0, deadline - Date.now()) } : {});
       await this.documents.close();
+      await this.history.close();
       await this.cluster?.close();
       this.logger.info('closed');
     })();

@@ -1,6 +1,7 @@
 import type { StreamPosition } from './stream-position.js';
 import type { Ack } from './ack.js';
 import type { ObjectPresence } from './data-provider.js';
+import type { ErrorShape } from './error-codes.js';
 import type { DocumentRef, PresenceEvent, PresenceMember, PresenceState } from './presence.js';
 
 /**
@@ -211,4 +212,37 @@ export interface ChannelServerEvents {
   'direct:message': (message: DirectMessage) => void;
   /** Another member joined, left or updated its state in a set this connection is in. */
   'presence:changed': (event: PresenceEvent) => void;
+  /** The server took a channel membership (or its presence) away, e.g. after a token refresh narrowed it. */
+  'channel:revoked': (notice: ChannelRevokedNotice) => void;
+  /** The server closed an open document (its presence), e.g. after a token refresh narrowed it. */
+  'document:revoked': (notice: DocumentRevokedNotice) => void;
+}
+
+/**
+ * Sent when the server ends a channel membership on its own. `left: true`: the connection is no
+ * longer a member (`R` is gone). `left: false`: it is still a member and receives messages, but no
+ * longer appears in (or sees) presence (`P` is gone). `error` is `FORBIDDEN` with details
+ * `{ realm, resource, permission }`.
+ *
+ * @example
+ * socket.on('channel:revoked', ({ channel, left }) => { if (left) forget(channel); });
+ */
+export interface ChannelRevokedNotice {
+  realm: string;
+  channel: string;
+  left: boolean;
+  error: ErrorShape;
+}
+
+/**
+ * Sent when the server removes a connection from a document's presence on its own (`P` is gone).
+ * `error` is `FORBIDDEN` with details `{ realm, resource, permission }`.
+ *
+ * @example
+ * socket.on('document:revoked', ({ document }) => forget(document));
+ */
+export interface DocumentRevokedNotice {
+  realm: string;
+  document: DocumentRef;
+  error: ErrorShape;
 }

@@ -146,6 +146,19 @@ export class LimitExceededError extends RealtimeError {
   ) {
     super(options?.code ?? ErrorCode.LIMIT_EXCEEDED, message, options);
   }
+
+  /**
+   * For `RATE_LIMITED`: how long to wait before trying again, ms (`details.retryAfterMs`);
+   * `undefined` when the server named no wait.
+   *
+   * @example
+   * if (err instanceof LimitExceededError && err.retryAfterMs !== undefined) setTimeout(retry, err.retryAfterMs);
+   */
+  get retryAfterMs(): number | undefined {
+    const details = this.details as { retryAfterMs?: unknown } | undefined;
+    const value = typeof details === 'object' && details !== null ? details.retryAfterMs : undefined;
+    return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+  }
 }
 
 /**

@@ -26,6 +26,10 @@ export const MAX_FILTER_KEYS = 20;
 export const MAX_FILTER_IN_VALUES = 100;
 /** Longest `like` pattern. */
 export const MAX_FILTER_LIKE_LENGTH = 512;
+/** Longest string a filter compares against (an equality value or an `in` value). */
+export const MAX_FILTER_STRING_LENGTH = 1024;
+/** Longest filter key (a field name or a dotted path). */
+export const MAX_FILTER_PATH_LENGTH = 200;
 
 /**
  * Reads a dotted path (`a.b.c`) from a value; `undefined` when any step is missing.

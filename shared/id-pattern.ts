@@ -2,6 +2,16 @@
  * Id patterns (Hivekit rules), shared by permissions (`per` grants), data-provider claims (`dpv`)
  * and the `{ like: pattern }` filter condition, so that one pattern means the same thing
  * everywhere.
+ *
+ * Why matching is hand-written rather than a RegExp: patterns come from tenants (filters, token
+ * claims, webhook endpoints), and a backtracking regex built from a run of `*`s takes exponential
+ * time on an id that almost matches (a 12-byte `***********!` filter froze the server for seconds
+ * per event). Here a pattern is split into its `/` segments once; an id is walked segment by
+ * segment (the counts line up, except that a trailing `*` takes the rest), and within a segment
+ * the literal parts between `*`s are placed left to right with `indexOf`, the first anchored at
+ * the segment's start and the last at its end. Nothing is ever retried, so a match costs about
+ * the id's length plus the pattern's, however the stars are arranged. The Lua port in
+ * server/presence/redis-presence-store.ts takes the same steps.
  */
 
 /**
@@ -86,25 +96,55 @@ function buildMatcher(pattern: string): PatternMatcher {
     const prefix = pattern.slice(0, -1);
     return (id) => id.startsWith(prefix);
   }
-  const segments = pattern.split('/');
-  const last = segments.length - 1;
-  const source = segments
-    .map((segment, index) => {
-      if (index === last && segment.endsWith('*')) return `${segmentSource(segment.slice(0, -1))}.*`;
-      if (segment === '*') return '[^/]+';
-      return segmentSource(segment);
-    })
-    .join('/');
-  // `s`: a trailing `*` matches the rest whatever characters it holds.
-  const regex = new RegExp(`^${source}$`, 's');
-  return (id) => regex.test(id);
+  const sources = pattern.split('/');
+  const last = sources.length - 1;
+  // A trailing `*` lets the id run on past the pattern's last segment; otherwise the id has
+  // exactly as many segments as the pattern.
+  const open = (sources[last] as string).endsWith('*');
+  const segments = sources.map((source, index) => segmentMatcher(source, index < last));
+  return (id) => {
+    let start = 0;
+    for (let index = 0; index <= last; index += 1) {
+      const slash = id.indexOf('/', start);
+      if (slash === -1 ? index < last : index === last && !open) return false;
+      const end = slash === -1 ? id.length : slash;
+      if (!(segments[index] as SegmentMatcher)(id, start, end)) return false;
+      start = end + 1;
+    }
+    return true;
+  };
 }
 
-/** Regex source for one segment: literal text, each `*` matching within the segment only. */
-function segmentSource(segment: string): string {
-  return segment.split('*').map(escapeRegExp).join('[^/]*');
-}
+/** Whether one segment of an id, `id.slice(start, end)`, matches one segment of a pattern. */
+type SegmentMatcher = (id: string, start: number, end: number) => boolean;
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/**
+ * Compiles one pattern segment. `inner`: not the pattern's last segment (a trailing `*` of the
+ * last segment is matched here as a `*` within the segment; the caller lets the id go on).
+ */
+function segmentMatcher(source: string, inner: boolean): SegmentMatcher {
+  // A whole inner `*` matches exactly one segment, which must not be empty (`doc//draft` is not
+  // `doc/*/draft`). A run such as `**` is a within-segment star and may match nothing.
+  if (inner && source === '*') return (_id, start, end) => end > start;
+  const parts = source.split('*');
+  if (parts.length === 1) return (id, start, end) => end - start === source.length && id.startsWith(source, start);
+  const head = parts[0] as string;
+  const tail = parts[parts.length - 1] as string;
+  // A run of stars leaves empty parts between them: one star does what the run did.
+  const middle = parts.slice(1, -1).filter((part) => part !== '');
+  const fixed = head.length + tail.length;
+  return (id, start, end) => {
+    if (end - start < fixed || !id.startsWith(head, start) || !id.startsWith(tail, end - tail.length)) return false;
+    if (middle.length === 0) return true;
+    // Leftmost placement of each literal part leaves the most room for the next, so one pass of
+    // indexOf decides: nothing is ever retried.
+    const between = id.slice(start + head.length, end - tail.length);
+    let cursor = 0;
+    for (const part of middle) {
+      const found = between.indexOf(part, cursor);
+      if (found === -1) return false;
+      cursor = found + part.length;
+    }
+    return true;
+  };
 }

@@ -42,8 +42,11 @@ export interface DocumentRef {
  */
 export type PresenceTarget = string | DocumentRef;
 
-/** Why a member left: `left` (leaveChannel / closeDocument), `disconnected`, or `expired` (its server node died). */
-export type PresenceLeaveReason = 'left' | 'disconnected' | 'expired';
+/**
+ * Why a member left: `left` (leaveChannel / closeDocument), `disconnected`, `expired` (its server
+ * node died), or `revoked` (its refreshed token no longer allows it to be there).
+ */
+export type PresenceLeaveReason = 'left' | 'disconnected' | 'expired' | 'revoked';
 
 /** What every presence event carries. Exactly one of `channel` and `document` is set. */
 export interface PresenceEventBase {

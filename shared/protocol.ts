@@ -1,6 +1,7 @@
 import { CHANNEL_CLIENT_EVENTS, type ChannelClientEvents, type ChannelServerEvents } from './channel-protocol.js';
 import type { Principal } from './principal.js';
 import type { RealtimeEvent } from './realtime-event.js';
+import type { SessionServerEvents } from './session-protocol.js';
 import { SYNC_CLIENT_EVENTS, type SyncClientEvents } from './sync-protocol.js';
 import { TOPIC_CLIENT_EVENTS, type TopicClientEvents, type TopicServerEvents } from './topic-protocol.js';
 
@@ -11,7 +12,7 @@ import { TOPIC_CLIENT_EVENTS, type TopicClientEvents, type TopicServerEvents } f
 export interface ClientToServerEvents extends TopicClientEvents, SyncClientEvents, ChannelClientEvents {}
 
 /** Every event the server sends. */
-export interface ServerToClientEvents extends TopicServerEvents, ChannelServerEvents {}
+export interface ServerToClientEvents extends TopicServerEvents, ChannelServerEvents, SessionServerEvents {}
 
 /** Events between server nodes (through the adapter). */
 export interface InterServerEvents {

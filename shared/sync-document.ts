@@ -30,6 +30,25 @@ export interface SyncDocument {
 }
 
 /**
+ * A document without its data: what a write (and a `CONFLICT`'s `details.current`) answers a caller
+ * that may change the document but not read it (`C`, `U` or `D` without `R` on
+ * `doc/<service>/<id>`). Every field of {@link SyncDocument} except `data`, which is absent.
+ *
+ * @example
+ * const meta: SyncDocumentMetadata = { service: 'session', id: 'doc_01j0', revision: 4, createdAt: 1710000000000, updatedAt: 1710000009000 };
+ */
+export type SyncDocumentMetadata = Omit<SyncDocument, 'data'> & { data?: undefined };
+
+/**
+ * What a write answers: the whole document when the caller may read it (`R`), else its metadata.
+ *
+ * @example
+ * const saved: SyncWriteResult = await client.sync.merge('notes', 'n1', { done: true });
+ * if (saved.data !== undefined) render(saved.data);
+ */
+export type SyncWriteResult = SyncDocument | SyncDocumentMetadata;
+
+/**
  * Sets `value` at `path`, creating missing parent objects. `-` as the last array token appends.
  *
  * @example

@@ -1,5 +1,5 @@
 import type { Ack } from './ack.js';
-import type { Mutation, SyncDocument } from './sync-document.js';
+import type { Mutation, SyncDocument, SyncWriteResult } from './sync-document.js';
 
 /** Addresses one document. `realm` defaults to the token's only realm. */
 export interface DocumentAddress {
@@ -31,10 +31,15 @@ export interface ListDocumentsRequest {
   after?: string;
 }
 
-/** One page of `sync:list`. */
+/**
+ * One page of `sync:list`: only documents the caller may read (`R`), in id order.
+ */
 export interface DocumentListPage {
   items: SyncDocument[];
-  /** Pass as `after` for the next page; absent on the last page. */
+  /**
+   * Pass as `after` for the next page; absent on the last page. It is the id of the page's last
+   * item, so it never names a document the caller may not read.
+   */
   nextCursor?: string;
 }
 
@@ -63,15 +68,18 @@ export interface DeleteDocumentRequest extends DocumentAddress {
   expectedRevision?: number;
 }
 
-/** Sync document requests a client sends. */
+/**
+ * Sync document requests a client sends. Writes answer the document, or only its metadata when
+ * the caller may not read it (see {@link SyncWriteResult}).
+ */
 export interface SyncClientEvents {
-  'sync:create': (request: CreateDocumentRequest, ack: Ack<SyncDocument>) => void;
+  'sync:create': (request: CreateDocumentRequest, ack: Ack<SyncWriteResult>) => void;
   'sync:get': (request: GetDocumentRequest, ack: Ack<SyncDocument>) => void;
   'sync:list': (request: ListDocumentsRequest, ack: Ack<DocumentListPage>) => void;
-  'sync:replace': (request: WriteDocumentRequest, ack: Ack<SyncDocument>) => void;
-  'sync:merge': (request: WriteDocumentRequest, ack: Ack<SyncDocument>) => void;
-  'sync:mutate': (request: MutateDocumentRequest, ack: Ack<SyncDocument>) => void;
-  'sync:delete': (request: DeleteDocumentRequest, ack: Ack<SyncDocument>) => void;
+  'sync:replace': (request: WriteDocumentRequest, ack: Ack<SyncWriteResult>) => void;
+  'sync:merge': (request: WriteDocumentRequest, ack: Ack<SyncWriteResult>) => void;
+  'sync:mutate': (request: MutateDocumentRequest, ack: Ack<SyncWriteResult>) => void;
+  'sync:delete': (request: DeleteDocumentRequest, ack: Ack<SyncWriteResult>) => void;
 }
 
 /** The names of {@link SyncClientEvents}. */

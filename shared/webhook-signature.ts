@@ -9,12 +9,14 @@
  * - `webhook-signature` is a space-separated list of `v1,<base64 HMAC-SHA256>`: one per secret, so
  *   that a receiver holding either the old or the new secret verifies during a rotation.
  *
- * Why Web Crypto: `globalThis.crypto.subtle` exists in Node.js (>= 19), Deno, Bun, workers and
- * browsers, so nothing Node-only enters the client bundle and no hash is hand-written. Its HMAC is
- * asynchronous, hence `Promise`s here and in `WebhookReceiver.verify()`. Comparison is done by
- * `subtle.verify`, which compares in constant time.
+ * Two ways to compute: Web Crypto (`globalThis.crypto.subtle`, in Node.js, Deno, Bun, workers and
+ * browsers; asynchronous) for signing and for `WebhookReceiver.verifyAsync()`, and a synchronous
+ * HMAC (`hmac-sha256.ts`: `node:crypto` on Node.js, a compact SHA-256 elsewhere) for
+ * {@link verifyWebhookSignatureSync} and `WebhookReceiver.verify()`, which the reference SDK
+ * documents as synchronous. Both compare in constant time.
  */
 import { InvalidArgumentError, UnavailableError } from './errors.js';
+import { constantTimeEqual, hmacSha256 } from './hmac-sha256.js';
 
 /** The prefix of symmetric Standard Webhooks secrets. */
 export const WEBHOOK_SECRET_PREFIX = 'whsec_';
@@ -97,12 +99,7 @@ export async function verifyWebhookSignature(
   body: string | Uint8Array,
   signatureHeader: string,
 ): Promise<boolean> {
-  const candidates = signatureHeader
-    .split(' ')
-    .map((entry) => entry.trim())
-    .filter((entry) => entry.startsWith(`${WEBHOOK_SIGNATURE_VERSION},`))
-    .map((entry) => decodeBase64(entry.slice(WEBHOOK_SIGNATURE_VERSION.length + 1)))
-    .filter((bytes): bytes is Uint8Array<ArrayBuffer> => bytes !== undefined && bytes.length > 0);
+  const candidates = signatureCandidates(signatureHeader);
   if (candidates.length === 0) return false;
   const subtle = webCrypto();
   const cryptoKey = await subtle.importKey('raw', copyBytes(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
@@ -112,6 +109,38 @@ export async function verifyWebhookSignature(
     if (await subtle.verify('HMAC', cryptoKey, candidate, content)) return true;
   }
   return false;
+}
+
+/**
+ * The same check as {@link verifyWebhookSignature}, synchronously (see `hmac-sha256.ts`).
+ *
+ * @example
+ * if (!verifyWebhookSignatureSync(key, id, timestamp, rawBody, signatureHeader)) reject();
+ */
+export function verifyWebhookSignatureSync(
+  key: Uint8Array,
+  id: string,
+  timestamp: string,
+  body: string | Uint8Array,
+  signatureHeader: string,
+): boolean {
+  const candidates = signatureCandidates(signatureHeader);
+  if (candidates.length === 0) return false;
+  const expected = hmacSha256(key, signedContent(id, timestamp, body));
+  let matched = false;
+  // Every candidate is compared, so the time taken does not tell which one matched.
+  for (const candidate of candidates) if (constantTimeEqual(expected, candidate)) matched = true;
+  return matched;
+}
+
+/** The decoded `v1` signatures of a `webhook-signature` header; other versions and junk skipped. */
+function signatureCandidates(signatureHeader: string): Uint8Array<ArrayBuffer>[] {
+  return signatureHeader
+    .split(' ')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.startsWith(`${WEBHOOK_SIGNATURE_VERSION},`))
+    .map((entry) => decodeBase64(entry.slice(WEBHOOK_SIGNATURE_VERSION.length + 1)))
+    .filter((bytes): bytes is Uint8Array<ArrayBuffer> => bytes !== undefined && bytes.length > 0);
 }
 
 function signedContent(id: string, timestamp: string, body: string | Uint8Array): Uint8Array<ArrayBuffer> {

@@ -18,6 +18,7 @@ export { RealtimeRealm } from '../realtime-realm.js';
 export type { RealmEvents, ClientEvents, EventHandler, PublishOptions } from '../realtime-realm.js';
 export type { RealtimeClientOptions } from '../client-options.js';
 export { DEFAULT_CLIENT_OPTIONS } from '../client-options.js';
+export type { ClientWarning } from '../unknown-options.js';
 export type { SubscribeOptions, ResubscribedNotice } from '../subscription-manager.js';
 export { SocketClient } from '../socket-client.js';
 export type {

@@ -21,6 +21,7 @@ import {
   type Principal,
   type Role,
 } from '../../shared/index.js';
+import { rightsIn } from './rights-in.js';
 
 const debug = createDebug('realtime:auth:permissions');
 
@@ -104,7 +105,7 @@ const ALL_LETTERS = 'CRUDP';
 
 const VALID_LETTERS: ReadonlySet<string> = new Set<PermissionLetter>(['C', 'R', 'U', 'D', 'P']);
 
-/** What each role grants, in every realm the token grants. */
+/** What each role grants, in the realms where the token's roles apply ({@link rightsIn}). */
 const ROLE_RULES: Readonly<Record<Role, readonly Rule[]>> = {
   admin: [{ pattern: '*', letters: ALL_LETTERS }],
   service: RESOURCE_KINDS.map((kind) => ({ pattern: `${kind}/*`, letters: ALL_LETTERS })),
@@ -144,8 +145,8 @@ export function hasRealm(principal: Principal, realm: string): boolean {
 
 /**
  * Whether the principal may perform `letter` on `resourceId` in `realm`: false when the realm is not
- * granted; otherwise the union of what its roles, capability strings and `per` grants (for this
- * realm or `*`) allow.
+ * granted; otherwise the union of what its roles and capability strings allow in this realm (only
+ * in its role realms, see {@link rightsIn}) and what its `per` grants for this realm or `*` allow.
  *
  * - `admin`: everything. `service`: C R U D P on topic, doc, channel, user and object ids.
  * - `client`: R on `topic/*` and `doc/*`, R C P on `channel/*`, C on `user/*`.
@@ -158,10 +159,11 @@ export function can(principal: Principal, realm: string, resourceId: string, let
   // A runtime guard: `'CRUDP'.includes('')` is true, so only single known letters may ask.
   if (!VALID_LETTERS.has(letter)) return false;
   if (!hasRealm(principal, realm)) return false;
-  for (const role of principal.roles) {
+  const rights = rightsIn(principal, realm);
+  for (const role of rights.roles) {
     if (rulesAllow(ROLE_RULES[role], resourceId, letter)) return true;
   }
-  for (const capability of principal.capabilities) {
+  for (const capability of rights.capabilities) {
     if (rulesAllow(CAPABILITY_RULES.get(capability), resourceId, letter)) return true;
   }
   for (const grant of principal.grants) {
@@ -177,13 +179,14 @@ export function can(principal: Principal, realm: string, resourceId: string, let
 }
 
 /**
- * Whether the principal is an `admin` in `realm`, as management APIs (webhooks, ...) require.
+ * Whether the principal is an `admin` in `realm`, as management APIs (webhooks, ...) require: the
+ * `admin` role applies there ({@link rightsIn}); a realm named only as a `per` key is not enough.
  *
  * @example
  * if (!isAdmin(principal, realm)) throw new ForbiddenError('admin role required');
  */
 export function isAdmin(principal: Principal, realm: string): boolean {
-  return hasRealm(principal, realm) && principal.roles.includes('admin');
+  return hasRealm(principal, realm) && rightsIn(principal, realm).roles.includes('admin');
 }
 
 /**

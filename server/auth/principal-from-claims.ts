@@ -5,6 +5,8 @@ import {
   defaultRealmOf,
   grantedRealms,
   isValidRealm,
+  isWellFormedText,
+  roleRealmsOf,
   type PermissionGrant,
   type Principal,
   type RealtimeClaims,
@@ -26,9 +28,11 @@ const ROLES: ReadonlySet<string> = new Set<Role>(['admin', 'service', 'client'])
  * Builds the {@link Principal} for verified JWT claims, validating every claim the platform reads.
  * Signature, `exp` in the past, `iss` and `aud` are the verifier's job; this checks shapes only.
  *
- * - `sub`: required, non-empty string of at most 256 characters.
+ * - `sub`: required, non-empty string of at most 256 characters, well-formed Unicode (no lone
+ *   surrogate: stored as UTF-8, `a\uD800` would become the same user as `a\uFFFD`).
  * - `exp`: required finite number (seconds); `expiresAt` is `exp * 1000`.
- * - `realm` / `realms`: realm ids (`/^[A-Za-z0-9_-]{1,64}$/`) or `*`.
+ * - `realm` / `realms`: realm ids (`/^[A-Za-z0-9_-]{1,64}$/`) or `*`. Granted realms, role realms and
+ *   the default realm follow `grantedRealms`, `roleRealmsOf` and `defaultRealmOf` (shared/claims.ts).
  * - `permissions`: array of non-empty strings; `admin`, `service`, `client` become roles, the rest
  *   capabilities. A token with neither `permissions` nor `per` is a `client`.
  * - `per`: realm or `*` → (id pattern → letters of C R U D P); a plain letters string is shorthand
@@ -57,6 +61,7 @@ export function principalFromClaims(claims: RealtimeClaims): Principal {
   const principal: Principal = {
     userId,
     realms: grantedRealms(claims),
+    roleRealms: roleRealmsOf(claims),
     roles,
     capabilities,
     grants,
@@ -74,6 +79,7 @@ function readSubject(sub: unknown): string {
   if (sub.length > MAX_SUBJECT_LENGTH) {
     throw invalid(`claim "sub" must be at most ${MAX_SUBJECT_LENGTH} characters`);
   }
+  if (!isWellFormedText(sub)) throw invalid('claim "sub" must be well-formed Unicode (it holds a lone surrogate)');
   return sub;
 }
 
@@ -172,6 +178,7 @@ function checkPattern(pattern: unknown, where: string): asserts pattern is strin
   if (typeof pattern !== 'string' || pattern.length === 0 || pattern.length > MAX_PATTERN_LENGTH) {
     throw invalid(`${where} has an invalid id pattern: patterns are non-empty strings of at most ${MAX_PATTERN_LENGTH} characters`);
   }
+  if (!isWellFormedText(pattern)) throw invalid(`${where} has an id pattern that is not well-formed Unicode (a lone surrogate)`);
 }
 
 function isRole(value: string): value is Role {

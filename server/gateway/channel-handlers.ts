@@ -11,6 +11,7 @@ import {
 } from '../validation/channel-schemas.js';
 import { assertPayloadSize } from '../validation/payload-size.js';
 import type { ChannelMessenger } from './channel-messenger.js';
+import type { RateLimits } from '../limits/rate-limits.js';
 import { onRequest } from './request-handler.js';
 import type { RealtimeSocket } from './socket-types.js';
 
@@ -18,6 +19,7 @@ import type { RealtimeSocket } from './socket-types.js';
 export interface ChannelHandlerContext {
   logger: Logger;
   limits: ResolvedLimits;
+  rateLimits: RateLimits;
   presence: PresenceService;
   messenger: ChannelMessenger;
 }
@@ -27,14 +29,16 @@ export interface ChannelHandlerContext {
  *
  * Joining needs `R` on `channel/<name>` (join and receive); a member appears in the channel's
  * presence, may set a state and receives presence events only with `P` as well. Publishing needs
- * `C` on the channel (membership is not required), a direct message `C` on `user/<recipient>`.
- * Leaving needs nothing but a granted realm. Joining twice is harmless.
+ * `C` on the channel and, when `C` comes from the client role only, membership (see
+ * `assertMayPublish`); a direct message needs `C` on `user/<recipient>`.
+ * Leaving needs nothing but a granted realm. Joining twice is harmless. Channel and direct
+ * messages count against the `messages` rate limits (see RateLimits), checked first.
  *
  * @example
- * registerChannelHandlers(socket, { logger, limits, presence, messenger });
+ * registerChannelHandlers(socket, { logger, limits, rateLimits, presence, messenger });
  */
 export function registerChannelHandlers(socket: RealtimeSocket, context: ChannelHandlerContext): void {
-  const { logger, limits, presence, messenger } = context;
+  const { logger, limits, rateLimits, presence, messenger } = context;
 
   onRequest(socket, logger, 'channel:join', channelJoinSchema, async (request): Promise<ChannelJoinResult> => {
     const principal = socket.data.principal;
@@ -79,19 +83,18 @@ export function registerChannelHandlers(socket: RealtimeSocket, context: Channel
   onRequest(socket, logger, 'channel:publish', channelPublishSchema, async (request) => {
     const principal = socket.data.principal;
     const realm = resolveRealm(principal, request.realm);
-    const message = await messenger.broadcast(
-      principal,
-      realm,
-      request,
-      { userId: principal.userId, connectionId: socket.id },
-      request.excludeSelf === true ? socket.id : undefined,
-    );
+    await rateLimits.consume('messages', principal, realm, socket.id);
+    const message = await messenger.broadcast(principal, realm, request, { userId: principal.userId, connectionId: socket.id }, {
+      ...(request.excludeSelf === true ? { exceptConnectionId: socket.id } : {}),
+      isMember: () => presence.isChannelMember(socket, realm, request.channel),
+    });
     return { realm, channel: message.channel, event: message.event, timestamp: message.timestamp };
   });
 
   onRequest(socket, logger, 'direct:send', directSendSchema, async (request) => {
     const principal = socket.data.principal;
     const realm = resolveRealm(principal, request.realm);
+    await rateLimits.consume('messages', principal, realm, socket.id);
     const target =
       request.userId !== undefined
         ? { userId: request.userId, event: request.event, data: request.data }

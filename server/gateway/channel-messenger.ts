@@ -10,7 +10,8 @@ import {
 } from '../../shared/index.js';
 import type { Logger } from 'pino';
 import type { EventHistory } from '../history/event-history.js';
-import { assertCan, channelResource, userResource } from '../auth/permissions.js';
+import { assertMayPublish } from '../auth/channel-publish-right.js';
+import { assertCan, userResource } from '../auth/permissions.js';
 import type { ResolvedLimits } from '../config.js';
 import { channelRoom } from '../presence/presence-set.js';
 import type { PresenceService } from '../presence/presence-service.js';
@@ -22,6 +23,14 @@ export interface BroadcastRequest {
   channel: string;
   event: string;
   data?: unknown;
+}
+
+/** How {@link ChannelMessenger.broadcast} sends. */
+export interface BroadcastOptions {
+  /** A connection that does not get the message (the sender, with `excludeSelf`). */
+  exceptConnectionId?: string;
+  /** Whether the publishing connection is a member of the channel; absent for REST callers. */
+  isMember?: () => Promise<boolean>;
 }
 
 /** A direct message to send: to one connection, or to every connection of a user in the realm. */
@@ -80,17 +89,20 @@ export class ChannelMessenger {
   }
 
   /**
-   * Publishes to every member of a channel (needs `C` on `channel/<name>`), except
-   * `exceptConnectionId` when given. Resolves with the message as members receive it.
+   * Publishes to every member of a channel, except `options.exceptConnectionId` when given.
+   * Resolves with the message as members receive it. Needs `C` on `channel/<name>`, and with `C`
+   * from the client role only, membership: `options.isMember` answers it for a connection; without
+   * it (REST) the caller is no member (see {@link assertMayPublish}).
    */
   async broadcast(
     principal: Principal,
     realm: string,
     request: BroadcastRequest,
     from: MessageSender,
-    exceptConnectionId?: string,
+    options: BroadcastOptions = {},
   ): Promise<ChannelMessage> {
-    assertCan(principal, realm, channelResource(request.channel), 'C');
+    const { exceptConnectionId, isMember } = options;
+    await assertMayPublish(principal, realm, request.channel, isMember);
     assertPayloadSize(request.data, this.limits.maxPayloadBytes, 'data');
     const message: ChannelMessage = {
       realm,

@@ -18,6 +18,10 @@ import { PresenceService } from '../presence/presence-service.js';
 import { ChannelMessenger } from './channel-messenger.js';
 import { registerChannelHandlers } from './channel-handlers.js';
 import { registerPresenceHandlers } from './presence-handlers.js';
+import { requestShapeGuard } from './request-shape-guard.js';
+import { payloadDepthLimit, sessionLimits } from './session-limits.js';
+import { RateLimits } from '../limits/rate-limits.js';
+import { ConnectionLimit, admitConnections } from '../limits/connection-limit.js';
 
 /** What the gateway is built from. */
 export interface RealtimeGatewayOptions {
@@ -38,6 +42,8 @@ export interface RealtimeGatewayOptions {
   presenceStore?: PresenceStore;
   /** This node's id in the presence store; a random one when absent. */
   nodeId?: string;
+  /** Request rate limits and connections per user. @default new RateLimits({ logger }) (defaults, this process only) */
+  rateLimits?: RateLimits;
 }
 
 const KNOWN_EVENTS: ReadonlySet<string> = new Set(CLIENT_EVENT_NAMES);
@@ -65,6 +71,7 @@ export class RealtimeGateway {
   readonly sync: SyncService;
   readonly presence: PresenceService;
   readonly messenger: ChannelMessenger;
+  readonly rateLimits: RateLimits;
 
   constructor(private readonly options: RealtimeGatewayOptions) {
     const { io, verifier } = options;
@@ -88,7 +95,15 @@ export class RealtimeGateway {
     this.messenger = new ChannelMessenger(io, this.presence, options.limits, history, options.logger);
     io.use(authenticateHandshake(verifier));
     // Registered before the client hears it is connected, so every node can find it at once.
-    io.use((socket, next) => void this.presence.connect(socket).then(() => next()));
+    // ... admitted only within the user's connection limit (see ConnectionLimit).
+    this.rateLimits = options.rateLimits ?? new RateLimits({ logger: options.logger });
+    const connectionLimit = new ConnectionLimit({
+      rateLimits: this.rateLimits,
+      userConnections: (realm, userId) => this.presence.userConnections(realm, userId),
+      clustered: options.clustered ?? false,
+      logger: options.logger,
+    });
+    io.use(admitConnections(connectionLimit, this.presence));
     io.on('connection', (socket) => this.onConnection(socket));
   }
 
@@ -112,11 +127,14 @@ export class RealtimeGateway {
     const { io, logger, limits, verifier } = this.options;
     const { userId } = socket.data.principal;
     logger.debug({ socketId: socket.id, userId }, 'connected');
-    registerSessionHandlers(socket, { io, logger, verifier, subscriptions: this.subscriptions });
-    registerTopicHandlers(socket, { logger, limits, subscriptions: this.subscriptions, publisher: this.publisher });
+    // Before every handler: nesting depth and `__proto__` keys are checked first.
+    socket.use(requestShapeGuard(socket, payloadDepthLimit(limits)));
+    registerSessionHandlers(socket, { io, logger, verifier, subscriptions: this.subscriptions, presence: this.presence });
+    const { rateLimits } = this;
+    registerTopicHandlers(socket, { logger, limits, rateLimits, subscriptions: this.subscriptions, publisher: this.publisher });
     registerSyncHandlers(socket, { logger, sync: this.sync });
     registerPresenceHandlers(socket, { logger, limits, presence: this.presence });
-    registerChannelHandlers(socket, { logger, limits, presence: this.presence, messenger: this.messenger });
+    registerChannelHandlers(socket, { logger, limits, rateLimits, presence: this.presence, messenger: this.messenger });
     socket.onAny((event: string, ...args: unknown[]) => {
       if (KNOWN_EVENTS.has(event)) return;
       const name = String(event).slice(0, 100);
@@ -130,6 +148,8 @@ export class RealtimeGateway {
       this.notifyConnection({ type: 'disconnect', connectionId: socket.id, principal: socket.data.principal, reason });
     });
     this.notifyConnection({ type: 'connect', connectionId: socket.id, principal: socket.data.principal });
+    // Last: the client counts as connected when this arrives, and every handler is in place.
+    socket.emit('session:opened', { limits: sessionLimits(limits) });
   }
 
   private notifyConnection(change: ConnectionEvent): void {

@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
-import { AuthError, ErrorCode, toRealtimeError, type Principal } from '../../shared/index.js';
+import { AuthError, ErrorCode, toRealtimeError } from '../../shared/index.js';
 import type { TokenVerifier } from '../auth/token-verifier.js';
-import { topicResource } from '../auth/permissions.js';
+import type { PresenceService } from '../presence/presence-service.js';
 import { refreshTokenSchema } from '../validation/topic-schemas.js';
+import { revokeUnpermitted } from './access-revocation.js';
 import { onRequest } from './request-handler.js';
-import { canSubscribe } from './topic-access.js';
 import type { RealtimeIo, RealtimeSocket } from './socket-types.js';
 import type { SubscriptionIndex } from './subscription-index.js';
 
@@ -46,6 +46,7 @@ export interface SessionHandlerContext {
   logger: Logger;
   verifier: TokenVerifier;
   subscriptions: SubscriptionIndex;
+  presence: PresenceService;
 }
 
 /**
@@ -54,13 +55,14 @@ export interface SessionHandlerContext {
  * Why this exists: a JWT is checked once at the handshake, but a connection can outlive it. When
  * `exp` passes, the server tells the client `TOKEN_EXPIRED` (`auth:expired`) and disconnects it,
  * unless the client sent a fresh token (`auth:refresh`) first; the fresh token must be for the same
- * user, and subscriptions it no longer permits are revoked.
+ * user, and everything it no longer permits (subscriptions, document watches, channels, open
+ * documents, data providers) is revoked before the refresh is acknowledged (see revokeUnpermitted).
  *
  * @example
  * registerSessionHandlers(socket, context);
  */
 export function registerSessionHandlers(socket: RealtimeSocket, context: SessionHandlerContext): void {
-  const { logger, verifier, subscriptions } = context;
+  const { logger, verifier, subscriptions, presence } = context;
   let timer: NodeJS.Timeout | undefined;
 
   const armExpiry = (expiresAt: number): void => {
@@ -86,24 +88,17 @@ export function registerSessionHandlers(socket: RealtimeSocket, context: Session
     }
     socket.data.principal = principal;
     armExpiry(principal.expiresAt);
-    revokeUnpermitted(socket, principal, subscriptions);
+    try {
+      await revokeUnpermitted(socket, current, { subscriptions, presence });
+    } catch (err) {
+      // The connection must not keep what the new token no longer allows: closing it removes all.
+      logger.error({ err, socketId: socket.id, userId: principal.userId }, 'could not revoke access after a token refresh; disconnecting');
+      socket.disconnect(true);
+      throw err;
+    }
     return { expiresAt: principal.expiresAt };
   });
 
   socket.on('disconnect', () => clearTimeout(timer));
 }
 
-function revokeUnpermitted(socket: RealtimeSocket, principal: Principal, subscriptions: SubscriptionIndex): void {
-  for (const subscription of subscriptions.ofSocket(socket.id)) {
-    if (canSubscribe(principal, subscription.realm, subscription.topic)) continue;
-    subscriptions.remove(socket.id, subscription.id);
-    if (!subscriptions.hasRoom(socket.id, subscription.room)) void socket.leave(subscription.room);
-    socket.emit('subscription:revoked', {
-      subscriptionId: subscription.id,
-      error: {
-        code: ErrorCode.FORBIDDEN,
-        message: `The refreshed token no longer permits R on ${topicResource(subscription.topic)}`,
-      },
-    });
-  }
-}

@@ -1,5 +1,6 @@
 import {
   compilePattern,
+  filterCost,
   matchesFilter,
   type SubscriptionFilter,
   type SyncEventReturnMode,
@@ -65,6 +66,8 @@ interface RoomState {
 export class SubscriptionIndex {
   private readonly bySocket = new Map<string, Map<string, Subscription>>();
   private readonly byRoom = new Map<string, RoomState>();
+  /** Connection id → the summed `filterCost` of its subscriptions (absent when 0). */
+  private readonly costs = new Map<string, number>();
 
   /** Adds (or replaces, by id) a subscription. Returns the one it replaced, if any. */
   add(subscription: Subscription): Subscription | undefined {
@@ -72,6 +75,7 @@ export class SubscriptionIndex {
     let own = this.bySocket.get(subscription.socketId);
     if (own === undefined) this.bySocket.set(subscription.socketId, (own = new Map()));
     own.set(subscription.id, subscription);
+    this.addCost(subscription.socketId, filterCost(subscription.filter));
     let room = this.byRoom.get(subscription.room);
     if (room === undefined) {
       room = { sockets: new Map(), filtered: 0, modes: { full: 0, diff: 0, both: 0 } };
@@ -93,6 +97,7 @@ export class SubscriptionIndex {
     if (own === undefined || subscription === undefined) return undefined;
     own.delete(subscriptionId);
     if (own.size === 0) this.bySocket.delete(socketId);
+    this.addCost(socketId, -filterCost(subscription.filter));
     const room = this.byRoom.get(subscription.room);
     const list = room?.sockets.get(socketId);
     if (room !== undefined && list !== undefined) {
@@ -126,6 +131,19 @@ export class SubscriptionIndex {
   /** How many subscriptions a connection holds. */
   count(socketId: string): number {
     return this.bySocket.get(socketId)?.size ?? 0;
+  }
+
+  /**
+   * The summed `filterCost` (shared/filter-cost.ts) of a connection's subscriptions: what its
+   * filters cost every event, which `maxFilterCostPerConnection` bounds.
+   */
+  filterCost(socketId: string): number {
+    return this.costs.get(socketId) ?? 0;
+  }
+
+  /** The subscription a connection holds under an id, if any. */
+  get(socketId: string, subscriptionId: string): Subscription | undefined {
+    return this.bySocket.get(socketId)?.get(subscriptionId);
   }
 
   /**
@@ -168,6 +186,13 @@ export class SubscriptionIndex {
     this.forEachRecipient(room, payload, (socketId, mode) => result.set(socketId, mode));
     return result;
   }
+
+  private addCost(socketId: string, delta: number): void {
+    if (delta === 0) return;
+    const total = (this.costs.get(socketId) ?? 0) + delta;
+    if (total > 0) this.costs.set(socketId, total);
+    else this.costs.delete(socketId);
+  }
 }
 
 function richerMode(a: SyncEventReturnMode, b: SyncEventReturnMode): SyncEventReturnMode {
@@ -180,22 +205,26 @@ const MATCH_ALL: PayloadMatcher = () => true;
 const enum Test {
   Equals,
   In,
+  InSet,
   Like,
 }
+
+/** `in` lists longer than this are looked up in a Set. */
+const IN_SET_THRESHOLD = 8;
 
 /** One filter key, compiled: its path split once, and its condition. */
 interface CompiledCondition {
   path: string[];
   test: Test;
-  /** The value (`Equals`), the list (`In`) or the pattern matcher (`Like`). */
+  /** The value (`Equals`), the list (`In`), its Set (`InSet`) or the pattern matcher (`Like`). */
   operand: unknown;
 }
 
 /**
  * Compiles a filter into a matcher that gives the same answer as `matchesFilter(filter, payload)`
  * for every payload: keys in the same order, a missing value never matches, equality is `===`,
- * `in` is `includes`, `like` is the same id pattern. A condition of any other shape makes the
- * whole matcher defer to `matchesFilter`.
+ * `in` is `includes` (for long lists an equivalent Set lookup), `like` is the same id pattern. A
+ * condition of any other shape makes the whole matcher defer to `matchesFilter`.
  */
 function compileFilter(filter: SubscriptionFilter | undefined): PayloadMatcher {
   if (filter === undefined) return MATCH_ALL;
@@ -214,6 +243,8 @@ function compileFilter(filter: SubscriptionFilter | undefined): PayloadMatcher {
         if (actual !== operand) return false;
       } else if (test === Test.In) {
         if (!(operand as unknown[]).includes(actual)) return false;
+      } else if (test === Test.InSet) {
+        if (!(operand as Set<unknown>).has(actual)) return false;
       } else if (typeof actual !== 'string' || !(operand as (id: string) => boolean)(actual)) {
         return false;
       }
@@ -228,7 +259,11 @@ function compileCondition(path: string, condition: unknown): CompiledCondition |
   const keys = Object.keys(condition);
   if (keys.length !== 1) return undefined;
   const operand: unknown = (condition as Record<string, unknown>)[keys[0] as string];
-  if (keys[0] === 'in' && Array.isArray(operand)) return { path: segments, test: Test.In, operand };
+  if (keys[0] === 'in' && Array.isArray(operand)) {
+    // A Set answers as `includes` does (SameValueZero) in constant time; short lists scan faster.
+    if (operand.length > IN_SET_THRESHOLD) return { path: segments, test: Test.InSet, operand: new Set(operand) };
+    return { path: segments, test: Test.In, operand };
+  }
   if (keys[0] === 'like' && typeof operand === 'string') return { path: segments, test: Test.Like, operand: compilePattern(operand) };
   return undefined;
 }

@@ -1,4 +1,5 @@
-import { ForbiddenError, PRESENCE_STATUS_TOPIC, isSyncTopic, type Principal } from '../../shared/index.js';
+import { ForbiddenError, isSyncTopic, type Principal } from '../../shared/index.js';
+import { SERVER_ONLY_EVENT_TYPES, SERVER_ONLY_TOPICS } from './server-only-topics.js';
 import { assertCan, can, topicResource } from '../auth/permissions.js';
 
 /**
@@ -25,20 +26,29 @@ export function assertCanSubscribe(principal: Principal, realm: string, topic: s
 
 /**
  * Throws `FORBIDDEN` unless the principal may publish to the topic: `C` on `topic/<topic>`, and
- * never on topics only the server writes: `sync.*` (the sync service) and `presence.status`.
+ * never on topics only the server writes (`sync.*`, the sync service's, and
+ * {@link SERVER_ONLY_TOPICS}: `presence.status`, `webhooks.status`) nor with an event type only
+ * the server uses ({@link SERVER_ONLY_EVENT_TYPES}: `webhook.disabled`), so that nobody can forge
+ * the server's reports.
  *
  * @example
- * assertCanPublish(principal, realm, 'order.updated');
+ * assertCanPublish(principal, realm, 'order.updated', 'order.shipped');
  */
-export function assertCanPublish(principal: Principal, realm: string, topic: string): void {
+export function assertCanPublish(principal: Principal, realm: string, topic: string, type?: string): void {
   if (isSyncTopic(topic)) {
     throw new ForbiddenError('sync.* topics are published by the sync service only; write the document instead', {
       details: { realm, resource: topicResource(topic), permission: 'C' },
     });
   }
-  if (topic === PRESENCE_STATUS_TOPIC) {
-    throw new ForbiddenError(`${PRESENCE_STATUS_TOPIC} is published by the server only (data-provider presence)`, {
+  const reserved = SERVER_ONLY_TOPICS.get(topic);
+  if (reserved !== undefined) {
+    throw new ForbiddenError(`${topic} is published by the server only (${reserved})`, {
       details: { realm, resource: topicResource(topic), permission: 'C' },
+    });
+  }
+  if (type !== undefined && SERVER_ONLY_EVENT_TYPES.has(type)) {
+    throw new ForbiddenError(`Events of type "${type}" are published by the server only`, {
+      details: { realm, resource: topicResource(topic), permission: 'C', type },
     });
   }
   assertCan(principal, realm, topicResource(topic), 'C');

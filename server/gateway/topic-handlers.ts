@@ -5,6 +5,8 @@ import type { ResolvedLimits } from '../config.js';
 import { assertPayloadSize } from '../validation/payload-size.js';
 import { publishSchema, subscribeSchema, unsubscribeSchema } from '../validation/topic-schemas.js';
 import type { EventPublisher } from './event-publisher.js';
+import { assertFilterBudget } from './filter-budget.js';
+import type { RateLimits } from '../limits/rate-limits.js';
 import { onRequest } from './request-handler.js';
 import { assertCanPublish, assertCanSubscribe } from './topic-access.js';
 import type { RealtimeSocket } from './socket-types.js';
@@ -14,6 +16,7 @@ import { topicRoom, type Subscription, type SubscriptionIndex } from './subscrip
 export interface TopicHandlerContext {
   logger: Logger;
   limits: ResolvedLimits;
+  rateLimits: RateLimits;
   subscriptions: SubscriptionIndex;
   publisher: EventPublisher;
 }
@@ -23,18 +26,20 @@ export interface TopicHandlerContext {
  *
  * Subscribing needs `R` on `topic/<topic>`, publishing `C`. Subscribing again with an id the
  * connection already uses replaces that subscription (this is how a client re-sends its
- * subscriptions after a reconnect without creating duplicates).
+ * subscriptions after a reconnect without creating duplicates). Both are rate limited (see
+ * RateLimits): every request counts, checked before anything else.
  *
  * @example
  * registerTopicHandlers(socket, context);
  */
 export function registerTopicHandlers(socket: RealtimeSocket, context: TopicHandlerContext): void {
-  const { logger, limits, subscriptions, publisher } = context;
+  const { logger, limits, rateLimits, subscriptions, publisher } = context;
   let generatedIds = 0;
 
   onRequest(socket, logger, 'subscribe', subscribeSchema, async (request): Promise<SubscribeResult> => {
     const principal = socket.data.principal;
     const realm = resolveRealm(principal, request.realm);
+    await rateLimits.consume('subscribes', principal, realm, socket.id);
     assertCanSubscribe(principal, realm, request.topic);
     const subscriptionId = request.subscriptionId ?? `srv_${++generatedIds}`;
     const replacing = subscriptions.ofSocket(socket.id).some((existing) => existing.id === subscriptionId);
@@ -44,6 +49,7 @@ export function registerTopicHandlers(socket: RealtimeSocket, context: TopicHand
         { details: { limit: limits.maxSubscriptionsPerConnection } },
       );
     }
+    assertFilterBudget(subscriptions, socket.id, subscriptionId, request.filter, limits.maxFilterCostPerConnection);
     const room = topicRoom(realm, request.topic);
     const subscription: Subscription = {
       id: subscriptionId,
@@ -78,10 +84,11 @@ export function registerTopicHandlers(socket: RealtimeSocket, context: TopicHand
     return { subscriptionId };
   });
 
-  onRequest(socket, logger, 'topic:publish', publishSchema, (request): Promise<RealtimeEvent> => {
+  onRequest(socket, logger, 'topic:publish', publishSchema, async (request): Promise<RealtimeEvent> => {
     const principal = socket.data.principal;
     const realm = resolveRealm(principal, request.realm);
-    assertCanPublish(principal, realm, request.topic);
+    await rateLimits.consume('publishes', principal, realm, socket.id);
+    assertCanPublish(principal, realm, request.topic, request.type);
     assertPayloadSize(request.payload, limits.maxPayloadBytes, 'payload');
     return publisher.publish({
       realm,

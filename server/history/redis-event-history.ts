@@ -1,42 +1,41 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { UnavailableError, type RealtimeEvent, type StreamPosition } from '../../shared/index.js';
-import { DEFAULT_HISTORY_LIMITS, type EventHistory, type HistoryLimits, type ReplayResult } from './event-history.js';
+import { resolveHistoryLimits, type EventHistory, type HistoryLimits, type ReplayResult } from './event-history.js';
+import { APPEND_SCRIPT, HEAD_SCRIPT } from './redis-history-scripts.js';
 import { isCovered, offsetOf, sequenceOf } from './stream-coverage.js';
 
-/**
- * Appends an event in one atomic step: the stream's meta hash holds its epoch (created with the
- * first event) and a dense sequence number, which becomes the entry id `0-<seq>`; the stream keeps
- * the last `maxEvents` entries, and idle streams expire. Returns `{ epoch, seq }`.
- */
-const APPEND_SCRIPT = `
-redis.call('HSETNX', KEYS[2], 'epoch', ARGV[1])
-local epoch = redis.call('HGET', KEYS[2], 'epoch')
-local seq = redis.call('HINCRBY', KEYS[2], 'seq', 1)
-redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[2], '0-' .. seq, 'e', ARGV[3])
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-redis.call('PEXPIRE', KEYS[2], ARGV[5])
-return { epoch, seq }
-`;
+const APPEND_SHA = sha1(APPEND_SCRIPT);
+const HEAD_SHA = sha1(HEAD_SCRIPT);
 
-/** The stream's position, creating its epoch when the stream has none yet. */
-const HEAD_SCRIPT = `
-redis.call('HSETNX', KEYS[1], 'epoch', ARGV[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return redis.call('HMGET', KEYS[1], 'epoch', 'seq')
-`;
-
-/** A stream's meta (epoch, sequence) outlives its entries by this much. */
-const META_TTL_MS = 24 * 60 * 60_000;
+/** The keys of one stream and of its realm's bookkeeping (see `redis-history-scripts.ts`). */
+interface StreamKeys {
+  base: string;
+  stream: string;
+  meta: string;
+  order: string;
+  streams: string;
+  totals: string;
+}
 
 /**
  * Topic history in Redis streams, shared by every node: offsets come from one counter per stream,
  * so they are ordered per topic across nodes and any node can replay what a reconnecting client
- * missed. Each stream keeps its last `maxEvents` entries and expires after `maxAgeMs` without
- * events. Keys: `<prefix>:history:{<realm>:<topic>}` and `...:meta`.
+ * missed.
+ *
+ * Bounds (each append enforces them in one Lua script, atomically across nodes): per stream
+ * `maxEvents` and `maxStreamBytes`; per realm `maxRealmBytes` (the realm's oldest events go first,
+ * whatever their stream) and `maxStreamsPerRealm` (the least recently used stream goes). Every key
+ * expires `maxAgeMs` after the last event that touched it, so an idle stream is dropped, and comes
+ * back with a new epoch. `maxNodeBytes` does not apply: nothing is kept in the node. Events of a
+ * busy stream are not trimmed by age, only by count and bytes.
+ *
+ * Keys: `<prefix>:history:{<realm>}:s:<topic>` (stream), `...:m:<topic>` (meta) and the realm's
+ * `...:order`, `...:streams`, `...:totals`; the hash tag keeps a realm in one Redis Cluster slot,
+ * which the realm-wide bounds need.
  *
  * @example
- * const history = new RedisEventHistory(redis, { maxEvents: 1000 }, 'rt');
+ * const history = new RedisEventHistory(redis, { maxEvents: 1000, maxStreamBytes: 1024 * 1024 }, 'rt');
  */
 export class RedisEventHistory implements EventHistory {
   private readonly limits: Required<HistoryLimits>;
@@ -46,24 +45,23 @@ export class RedisEventHistory implements EventHistory {
     limits: HistoryLimits = {},
     private readonly keyPrefix = 'rt',
   ) {
-    this.limits = { ...DEFAULT_HISTORY_LIMITS, ...limits };
+    this.limits = resolveHistoryLimits(limits);
   }
 
   async append(event: RealtimeEvent): Promise<StreamPosition> {
-    const { stream, meta } = this.keys(event.metadata.realm, event.topic);
-    const [epoch, sequence] = (await this.run(() =>
-      this.redis.eval(
-        APPEND_SCRIPT,
-        2,
-        stream,
-        meta,
-        randomBytes(6).toString('base64url'),
-        String(this.limits.maxEvents),
-        JSON.stringify(event),
-        String(this.limits.maxAgeMs),
-        String(META_TTL_MS),
-      ),
-    )) as [string, number];
+    const keys = this.keys(event.metadata.realm, event.topic);
+    const { maxEvents, maxStreamBytes, maxRealmBytes, maxStreamsPerRealm, maxAgeMs } = this.limits;
+    const [epoch, sequence] = (await this.script(APPEND_SCRIPT, APPEND_SHA, keys, [
+      newEpoch(),
+      JSON.stringify(event),
+      keys.base,
+      event.topic,
+      String(maxAgeMs),
+      String(maxEvents),
+      String(maxStreamBytes),
+      String(maxRealmBytes),
+      String(maxStreamsPerRealm),
+    ])) as [string, number];
     return { epoch, offset: offsetOf(sequence) };
   }
 
@@ -86,10 +84,14 @@ export class RedisEventHistory implements EventHistory {
   }
 
   async head(realm: string, topic: string): Promise<StreamPosition> {
-    const { meta } = this.keys(realm, topic);
-    const [epoch, sequence] = (await this.run(() =>
-      this.redis.eval(HEAD_SCRIPT, 1, meta, randomBytes(6).toString('base64url'), String(META_TTL_MS)),
-    )) as [string, string | null];
+    const keys = this.keys(realm, topic);
+    const [epoch, sequence] = (await this.script(HEAD_SCRIPT, HEAD_SHA, keys, [
+      newEpoch(),
+      keys.base,
+      topic,
+      String(this.limits.maxAgeMs),
+      String(this.limits.maxStreamsPerRealm),
+    ])) as [string, string | null];
     return { epoch, offset: offsetOf(Number(sequence ?? 0)) };
   }
 
@@ -97,10 +99,30 @@ export class RedisEventHistory implements EventHistory {
     // The Redis connection belongs to the cluster wiring, which closes it.
   }
 
-  private keys(realm: string, topic: string): { stream: string; meta: string } {
-    // The hash tag keeps a stream and its meta in one Redis Cluster slot.
-    const stream = `${this.keyPrefix}:history:{${realm}:${topic}}`;
-    return { stream, meta: `${stream}:meta` };
+  private keys(realm: string, topic: string): StreamKeys {
+    // Realm ids have no braces, so the hash tag is exactly the realm: one slot per realm.
+    const base = `${this.keyPrefix}:history:{${realm}}:`;
+    return {
+      base,
+      stream: `${base}s:${topic}`,
+      meta: `${base}m:${topic}`,
+      order: `${base}order`,
+      streams: `${base}streams`,
+      totals: `${base}totals`,
+    };
+  }
+
+  /** Runs a script by its SHA1 (the text is sent only when Redis does not have it cached yet). */
+  private script(lua: string, sha: string, keys: StreamKeys, args: string[]): Promise<unknown> {
+    const names = [keys.stream, keys.meta, keys.order, keys.streams, keys.totals];
+    return this.run(async () => {
+      try {
+        return await this.redis.evalsha(sha, names.length, ...names, ...args);
+      } catch (err) {
+        if (!(err instanceof Error && err.message.startsWith('NOSCRIPT'))) throw err;
+        return this.redis.eval(lua, names.length, ...names, ...args);
+      }
+    });
   }
 
   private async run<T>(command: () => Promise<T>): Promise<T> {
@@ -110,4 +132,12 @@ export class RedisEventHistory implements EventHistory {
       throw new UnavailableError('Event history (Redis) is unavailable', { cause: err });
     }
   }
+}
+
+function sha1(text: string): string {
+  return createHash('sha1').update(text).digest('hex');
+}
+
+function newEpoch(): string {
+  return randomBytes(6).toString('base64url');
 }

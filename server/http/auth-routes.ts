@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { type TokenVerifier } from '../auth/token-verifier.js';
 import { signToken } from '../auth/token-signer.js';
+import { assertLocalOrigin, devTokenLifetimeSchema, DEV_TOKEN_DEFAULT_SECONDS } from './dev-token-policy.js';
 import { parseInput } from '../validation/parse-input.js';
 import { realmSchema } from '../validation/topic-schemas.js';
 
@@ -14,7 +15,7 @@ const devTokenSchema = z.strictObject({
   permissions: z.array(z.string().min(1).max(100)).max(50).optional(),
   per: z.record(z.string(), z.union([z.string(), z.record(z.string(), z.string())])).optional(),
   dpv: z.record(z.string(), z.array(z.string())).optional(),
-  expiresIn: z.union([z.number().int().positive().max(30 * 24 * 3600), z.string().regex(/^\d+\s*[smhd]$/)]).optional(),
+  expiresIn: devTokenLifetimeSchema.optional(),
 });
 
 /** What the auth routes need. */
@@ -26,7 +27,8 @@ export interface AuthRoutesOptions {
 
 /**
  * `/auth` routes (no bearer token needed): `POST /auth/verify` answers what a token grants, and in
- * development mode only, `POST /auth/dev-token` mints a token for any user (never in production).
+ * development mode only, `POST /auth/dev-token` mints a token for any user (never in production),
+ * valid one hour unless `expiresIn` asks for up to 24 hours, for local pages only.
  *
  * @example
  * app.use('/auth', authRoutes({ verifier, developmentSecret }));
@@ -48,8 +50,9 @@ export function authRoutes(options: AuthRoutesOptions): Router {
   const secret = options.developmentSecret;
   if (secret !== undefined) {
     router.post('/dev-token', async (req, res) => {
+      assertLocalOrigin(req);
       const { sub, expiresIn, ...claims } = parseInput(devTokenSchema, req.body, 'dev-token request');
-      const lifetime = expiresIn ?? '24h';
+      const lifetime = expiresIn ?? DEV_TOKEN_DEFAULT_SECONDS;
       const token = await signToken({ sub, secret, expiresIn: lifetime, claims });
       const principal = await options.verifier.verify(token);
       res.status(201).json({ token, expiresAt: principal.expiresAt });

@@ -2,31 +2,58 @@ import type { NextFunction, Request, Response } from 'express';
 import { AuthError, ErrorCode, type Principal } from '../../shared/index.js';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 
-/** The verified principal of a REST call, set by {@link authenticate}. */
+/** Checks the credentials of one REST call; set by {@link authenticate}, run by {@link requireAuth}. */
+type Authenticator = () => Promise<Principal>;
+
+const MISSING = 'Authorization: Bearer <token> header is required';
+
+/**
+ * The verified principal of a REST call, set by {@link requireAuth}. Throws `AUTH_FAILED` on a
+ * route that did not require authentication, so such a route can never act for nobody.
+ */
 export function principalOf(res: Response): Principal {
-  return res.locals.principal as Principal;
+  const principal = res.locals.principal as Principal | undefined;
+  if (principal === undefined) throw new AuthError(ErrorCode.AUTH_FAILED, MISSING);
+  return principal;
 }
 
 /**
- * Express middleware: requires `Authorization: Bearer <jwt>` and stores the verified principal
- * for {@link principalOf}.
+ * Express middleware for a path prefix (`/api`): prepares the check of `Authorization: Bearer
+ * <jwt>` that {@link requireAuth} runs once a route matched. So an unknown route answers
+ * `404 NOT_FOUND` whoever asks, and a known one `401` without a valid token.
  *
  * @example
  * app.use('/api', authenticate(verifier));
+ * router.post('/events', requireAuth, handler);
  */
 export function authenticate(verifier: TokenVerifier) {
-  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    try {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const authenticator: Authenticator = async () => {
       const header = req.headers.authorization;
-      if (header === undefined || !/^Bearer\s+\S+/i.test(header)) {
-        throw new AuthError(ErrorCode.AUTH_FAILED, 'Authorization: Bearer <token> header is required');
-      }
-      res.locals.principal = await verifier.verify(header.replace(/^Bearer\s+/i, '').trim());
-      next();
-    } catch (err) {
-      next(err);
-    }
+      if (header === undefined || !/^Bearer\s+\S+/i.test(header)) throw new AuthError(ErrorCode.AUTH_FAILED, MISSING);
+      return verifier.verify(header.replace(/^Bearer\s+/i, '').trim());
+    };
+    res.locals.authenticate = authenticator;
+    next();
   };
+}
+
+/**
+ * Route middleware: verifies the bearer token (see {@link authenticate}) and stores the principal
+ * for {@link principalOf}; `401` when it is missing or invalid.
+ *
+ * @example
+ * router.get('/socket/channels', requireAuth, async (req, res) => { const principal = principalOf(res); });
+ */
+export async function requireAuth(_req: Request, res: Response, next: NextFunction): Promise<void> {
+  try {
+    const authenticator = res.locals.authenticate as Authenticator | undefined;
+    if (authenticator === undefined) throw new AuthError(ErrorCode.AUTH_FAILED, MISSING);
+    res.locals.principal = await authenticator();
+    next();
+  } catch (err) {
+    next(err);
+  }
 }
 
 /**

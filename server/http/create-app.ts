@@ -4,9 +4,12 @@ import type { Logger } from 'pino';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import type { ResolvedLimits } from '../config.js';
 import type { EventPublisher } from '../gateway/event-publisher.js';
+import type { RateLimits } from '../limits/rate-limits.js';
 import { authRoutes } from './auth-routes.js';
 import { authenticate } from './authenticate.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
+import { jsonShapeGuard } from './json-shape-guard.js';
+import { payloadDepthLimit } from '../gateway/session-limits.js';
 import { eventsRoutes } from './events-routes.js';
 import { syncRoutes } from './sync-routes.js';
 import type { SyncService } from '../sync/sync-service.js';
@@ -29,6 +32,8 @@ export interface AppOptions {
   webhooks?: WebhookService;
   logger: Logger;
   limits: ResolvedLimits;
+  /** Publishes and messages over REST count against these (429 with `Retry-After` beyond). */
+  rateLimits: RateLimits;
   corsOrigins: string[] | '*';
   developmentSecret?: string;
   /** What `GET /ready` reports. */
@@ -59,6 +64,8 @@ export function createApp(options: AppOptions): Express {
   app.use(cors({ origin: options.corsOrigins === '*' ? true : options.corsOrigins }));
   // Room for JSON overhead around a maximal payload; the payload itself is checked exactly later.
   app.use(express.json({ limit: options.limits.maxPayloadBytes * 2 + 4096 }));
+  // Nesting depth and `__proto__` keys, before any route reads the body.
+  app.use(jsonShapeGuard(payloadDepthLimit(options.limits)));
 
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
@@ -76,9 +83,9 @@ export function createApp(options: AppOptions): Express {
     }),
   );
   app.use('/api', authenticate(options.verifier));
-  app.use('/api', eventsRoutes(options.publisher, options.limits));
+  app.use('/api', eventsRoutes(options.publisher, options.limits, options.rateLimits));
   app.use('/api', syncRoutes(options.sync));
-  app.use('/api', socketRoutes(options.presence, options.messenger));
+  app.use('/api', socketRoutes(options.presence, options.messenger, options.rateLimits));
   app.use('/api', presenceRoutes(options.presence));
   if (options.webhooks !== undefined) app.use('/api', webhookRoutes(options.webhooks));
 

@@ -2,11 +2,13 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import {
   InvalidArgumentError,
+  LimitExceededError,
   NotFoundError,
   PayloadTooLargeError,
   toRealtimeError,
   type RealtimeError,
 } from '../../shared/index.js';
+import { fromHttpClientError } from './http-client-error.js';
 
 /**
  * The REST error body: the shared `{ code, message, details? }` plus `error`, the class name, as
@@ -32,15 +34,19 @@ export function notFoundHandler(req: Request, _res: Response, next: NextFunction
 /**
  * The last Express middleware: maps any error to its HTTP status and the typed body. Body-parser
  * failures (malformed JSON, oversized body) become `INVALID_ARGUMENT` and `PAYLOAD_TOO_LARGE`.
+ * A `RATE_LIMITED` answer (429) carries `Retry-After` in whole seconds (RFC 9110 §10.2.3).
  *
  * @example
  * app.use(errorHandler(logger));
  */
 export function errorHandler(logger: Logger) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
-    const error = fromBodyParser(err) ?? toRealtimeError(err);
+    const error = fromBodyParser(err) ?? fromHttpClientError(err) ?? toRealtimeError(err);
     if (error.code === 'INTERNAL') logger.error({ err: error.cause ?? err, method: req.method, path: req.path }, 'request failed');
     const body: RestErrorBody = { error: error.name, ...error.toJSON() };
+    if (error instanceof LimitExceededError && error.retryAfterMs !== undefined) {
+      res.set('Retry-After', String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))));
+    }
     res.status(error.status).json(body);
   };
 }

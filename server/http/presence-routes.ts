@@ -3,7 +3,7 @@ import { assertCan, docResource, objectResource, resolveRealm } from '../auth/pe
 import type { PresenceService } from '../presence/presence-service.js';
 import { documentRefSchema, objectIdSchema } from '../validation/channel-schemas.js';
 import { parseInput } from '../validation/parse-input.js';
-import { principalOf } from './authenticate.js';
+import { principalOf, requireAuth } from './authenticate.js';
 import { queryRealm } from './socket-routes.js';
 
 /**
@@ -21,7 +21,7 @@ import { queryRealm } from './socket-routes.js';
 export function presenceRoutes(presence: PresenceService): Router {
   const router = Router();
 
-  router.get('/presence/objects/*id', async (req, res) => {
+  router.get('/presence/objects/*id', requireAuth, async (req, res) => {
     const principal = principalOf(res);
     const raw = (req.params as { id?: string | string[] }).id;
     const id = parseInput(objectIdSchema, Array.isArray(raw) ? raw.join('/') : raw, 'object id');
@@ -30,7 +30,7 @@ export function presenceRoutes(presence: PresenceService): Router {
     res.json(await presence.objectPresence(realm, id));
   });
 
-  router.get('/presence/documents/:service/:id/members', async (req, res) => {
+  router.get('/presence/documents/:service/:id/members', requireAuth, async (req, res) => {
     const principal = principalOf(res);
     const { service, id } = parseInput(documentRefSchema, { service: req.params.service, id: req.params.id }, 'document');
     const realm = resolveRealm(principal, queryRealm(req));

@@ -32,14 +32,14 @@ export interface StaticRoutesOptions {
   demoDirectory?: string;
 }
 
-/** The files served under `/sdk/`, with their content types. */
-const SDK_FILES: Readonly<Record<string, string>> = {
-  'realtime.mjs': 'text/javascript; charset=utf-8',
-  'realtime.js': 'text/javascript; charset=utf-8',
-  'realtime.mjs.map': 'application/json; charset=utf-8',
-  'realtime.js.map': 'application/json; charset=utf-8',
-  'sizes.json': 'application/json; charset=utf-8',
-};
+/** The files served under `/sdk/`, with their content types (a Map: `constructor` is no file). */
+const SDK_FILES: ReadonlyMap<string, string> = new Map([
+  ['realtime.mjs', 'text/javascript; charset=utf-8'],
+  ['realtime.js', 'text/javascript; charset=utf-8'],
+  ['realtime.mjs.map', 'application/json; charset=utf-8'],
+  ['realtime.js.map', 'application/json; charset=utf-8'],
+  ['sizes.json', 'application/json; charset=utf-8'],
+]);
 
 const PACKAGE_ROOT = findPackageRoot(path.dirname(fileURLToPath(import.meta.url)));
 
@@ -58,7 +58,7 @@ export function staticRoutes(options: StaticRoutesOptions = {}): Router {
 
   router.get('/sdk/:file', (req, res, next) => {
     const file = req.params.file;
-    const contentType = SDK_FILES[file];
+    const contentType = SDK_FILES.get(file);
     if (contentType === undefined) {
       next(new NotFoundError(`No SDK file ${JSON.stringify(file)}; try /sdk/realtime.mjs or /sdk/realtime.js`));
       return;

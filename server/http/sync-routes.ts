@@ -1,10 +1,10 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { InvalidArgumentError, type SyncDocument } from '../../shared/index.js';
+import { InvalidArgumentError, type SyncWriteResult } from '../../shared/index.js';
 import type { SyncService } from '../sync/sync-service.js';
 import { parseInput } from '../validation/parse-input.js';
 import { dataSchema, documentIdSchema, mutationSchema, serviceSchema } from '../validation/sync-schemas.js';
-import { principalOf, requestedRealm } from './authenticate.js';
+import { principalOf, requestedRealm, requireAuth } from './authenticate.js';
 
 const revision = z.number({ error: 'expectedRevision must be a number' }).int().positive();
 const expiresAt = z.number({ error: 'expiresAt must be a Unix time in ms' }).int().positive();
@@ -54,35 +54,35 @@ export function syncRoutes(sync: SyncService): Router {
   const router = Router();
   const base = '/sync/:service/documents';
 
-  router.post(base, async (req, res) => {
+  router.post(base, requireAuth, async (req, res) => {
     const { realm, ...input } = parseInput(createBody, req.body ?? {}, 'document');
     const document = await sync.create(caller(req, res, realm), service(req), input);
     sendDocument(res.status(201).location(`${req.baseUrl}/sync/${document.service}/documents/${document.id}`), document);
   });
 
-  router.get(base, async (req, res) => {
+  router.get(base, requireAuth, async (req, res) => {
     const { realm, ...options } = parseInput(listQuery, req.query, 'list query');
     res.json(await sync.list(caller(req, res, realm), service(req), options));
   });
 
-  router.get(`${base}/:id`, async (req, res) => {
+  router.get(`${base}/:id`, requireAuth, async (req, res) => {
     const { realm, includeDeleted } = parseInput(getQuery, req.query, 'query');
     sendDocument(res, await sync.get(caller(req, res, realm), service(req), id(req), includeDeleted === 'true'));
   });
 
-  router.put(`${base}/:id`, async (req, res) => {
+  router.put(`${base}/:id`, requireAuth, async (req, res) => {
     const { realm, data, ...options } = parseInput(writeBody, req.body ?? {}, 'document');
     const expectedRevision = revisionFrom(req, options.expectedRevision);
     sendDocument(res, await sync.replace(caller(req, res, realm), service(req), id(req), data, withRevision(options, expectedRevision)));
   });
 
-  router.patch(`${base}/:id/merge`, async (req, res) => {
+  router.patch(`${base}/:id/merge`, requireAuth, async (req, res) => {
     const { realm, data, ...options } = parseInput(writeBody, req.body ?? {}, 'merge patch');
     const expectedRevision = revisionFrom(req, options.expectedRevision);
     sendDocument(res, await sync.merge(caller(req, res, realm), service(req), id(req), data, withRevision(options, expectedRevision)));
   });
 
-  router.post(`${base}/:id/mutate`, async (req, res) => {
+  router.post(`${base}/:id/mutate`, requireAuth, async (req, res) => {
     const { realm, mutations, ...options } = parseInput(mutateBody, req.body ?? {}, 'mutations');
     const expectedRevision = revisionFrom(req, options.expectedRevision);
     sendDocument(
@@ -91,7 +91,7 @@ export function syncRoutes(sync: SyncService): Router {
     );
   });
 
-  router.delete(`${base}/:id`, async (req, res) => {
+  router.delete(`${base}/:id`, requireAuth, async (req, res) => {
     const { realm, expectedRevision } = parseInput(deleteBody, req.body ?? {}, 'delete request');
     const revisionToMatch = revisionFrom(req, expectedRevision);
     sendDocument(
@@ -116,7 +116,8 @@ function id(req: Request): string {
   return parseInput(documentIdSchema, req.params.id, 'document id');
 }
 
-function sendDocument(res: Response, document: SyncDocument): void {
+/** Sends a document, or its metadata when the caller may not read it (writes without `R`). */
+function sendDocument(res: Response, document: SyncWriteResult): void {
   res.setHeader('ETag', `"${document.revision}"`);
   res.json(document);
 }

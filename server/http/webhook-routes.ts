@@ -14,7 +14,7 @@ import {
   webhookIdSchema,
 } from '../validation/webhook-schemas.js';
 import type { WebhookService } from '../webhooks/webhook-service.js';
-import { principalOf, requestedRealm } from './authenticate.js';
+import { principalOf, requestedRealm, requireAuth } from './authenticate.js';
 
 /** Default page size of delivery lists. */
 const DEFAULT_PAGE = 50;
@@ -37,30 +37,30 @@ const DEFAULT_PAGE = 50;
 export function webhookRoutes(webhooks: WebhookService): Router {
   const router = Router();
 
-  router.post('/webhooks', async (req, res) => {
+  router.post('/webhooks', requireAuth, async (req, res) => {
     const { realm: bodyRealm, ...input } = parseInput(createWebhookSchema, req.body ?? {}, 'webhook');
     const realm = adminRealm(req, res, bodyRealm);
     const created = await webhooks.create(realm, input);
     res.status(201).location(`${req.baseUrl}/webhooks/${created.id}`).json(created);
   });
 
-  router.get('/webhooks', async (req, res) => {
+  router.get('/webhooks', requireAuth, async (req, res) => {
     const { realm } = parseInput(webhookActionSchema, req.query, 'query');
     res.json(await webhooks.list(adminRealm(req, res, realm)));
   });
 
-  router.get('/webhooks/dead-letters', async (req, res) => {
+  router.get('/webhooks/dead-letters', requireAuth, async (req, res) => {
     const { realm, limit, ...query } = parseInput(deadLettersQuerySchema, req.query, 'query');
     res.json(await webhooks.deliveryPage(adminRealm(req, res, realm), { ...query, status: 'failed', limit: limit ?? DEFAULT_PAGE }));
   });
 
-  router.post('/webhooks/dead-letters/:deliveryId/redeliver', async (req, res) => {
+  router.post('/webhooks/dead-letters/:deliveryId/redeliver', requireAuth, async (req, res) => {
     const { realm } = parseInput(webhookActionSchema, req.body ?? {}, 'request');
     const deliveryId = parseInput(deliveryIdSchema, req.params.deliveryId, 'delivery id');
     res.status(202).json(await webhooks.redeliver(adminRealm(req, res, realm), deliveryId));
   });
 
-  router.get('/webhooks/logs', async (req, res) => {
+  router.get('/webhooks/logs', requireAuth, async (req, res) => {
     const { realm, limit, event, ...query } = parseInput(deliveryLogQuerySchema, req.query, 'query');
     res.json(
       await webhooks.deliveryPage(adminRealm(req, res, realm), {
@@ -71,17 +71,17 @@ export function webhookRoutes(webhooks: WebhookService): Router {
     );
   });
 
-  router.get('/webhooks/:id', async (req, res) => {
+  router.get('/webhooks/:id', requireAuth, async (req, res) => {
     const { realm } = parseInput(webhookActionSchema, req.query, 'query');
     res.json(await webhooks.get(adminRealm(req, res, realm), webhookId(req)));
   });
 
-  router.patch('/webhooks/:id', async (req, res) => {
+  router.patch('/webhooks/:id', requireAuth, async (req, res) => {
     const { realm, ...input } = parseInput(updateWebhookSchema, req.body ?? {}, 'webhook update');
     res.json(await webhooks.update(adminRealm(req, res, realm), webhookId(req), input));
   });
 
-  router.delete('/webhooks/:id', async (req, res) => {
+  router.delete('/webhooks/:id', requireAuth, async (req, res) => {
     const { realm } = parseInput(webhookActionSchema, req.body ?? {}, 'request');
     await webhooks.remove(adminRealm(req, res, realm), webhookId(req));
     res.status(204).end();
@@ -91,23 +91,23 @@ export function webhookRoutes(webhooks: WebhookService): Router {
     ['activate', true],
     ['deactivate', false],
   ] as const) {
-    router.post(`/webhooks/:id/${action}`, async (req, res) => {
+    router.post(`/webhooks/:id/${action}`, requireAuth, async (req, res) => {
       const { realm } = parseInput(webhookActionSchema, req.body ?? {}, 'request');
       res.json(await webhooks.setActive(adminRealm(req, res, realm), webhookId(req), active));
     });
   }
 
-  router.post('/webhooks/:id/rotate-secret', async (req, res) => {
+  router.post('/webhooks/:id/rotate-secret', requireAuth, async (req, res) => {
     const { realm, ...input } = parseInput(rotateSecretSchema, req.body ?? {}, 'secret rotation');
     res.json(await webhooks.rotateSecret(adminRealm(req, res, realm), webhookId(req), input));
   });
 
-  router.post('/webhooks/:id/test', async (req, res) => {
+  router.post('/webhooks/:id/test', requireAuth, async (req, res) => {
     const { realm } = parseInput(webhookActionSchema, req.body ?? {}, 'request');
     res.status(202).json(await webhooks.sendTest(adminRealm(req, res, realm), webhookId(req), principalOf(res).userId));
   });
 
-  router.get('/webhooks/:id/deliveries', async (req, res) => {
+  router.get('/webhooks/:id/deliveries', requireAuth, async (req, res) => {
     const { realm, limit, ...query } = parseInput(deliveriesQuerySchema, req.query, 'query');
     res.json(await webhooks.deliveries(adminRealm(req, res, realm), webhookId(req), { ...query, limit: limit ?? DEFAULT_PAGE }));
   });

@@ -3,6 +3,7 @@ import {
   emptyCleanup,
   type AddMemberLimits,
   type AddMemberResult,
+  type ConnectionMembership,
   type ConnectionRecord,
   type MemberRecord,
   type PresenceCleanup,
@@ -117,6 +118,28 @@ export class MemoryPresenceStore implements PresenceStore {
       if (setKey.startsWith(prefix)) result.push({ setKey, memberCount: members.size });
     }
     return result.sort((a, b) => (a.setKey < b.setKey ? -1 : a.setKey > b.setKey ? 1 : 0));
+  }
+
+  async listMemberships(connectionId: string): Promise<ConnectionMembership[]> {
+    const result: ConnectionMembership[] = [];
+    for (const { realm, setKey } of this.memberships.get(connectionId)?.values() ?? []) {
+      const member = this.sets.get(realm)?.get(setKey)?.get(connectionId);
+      if (member !== undefined) result.push({ realm, setKey, member: copyMember(member) });
+    }
+    return result;
+  }
+
+  async removeProvider(realm: string, connectionId: string, patterns: string[]): Promise<ConnectionStatusChange[]> {
+    const ledger = this.ledgers.get(realm);
+    const entry = this.providers.get(connectionId);
+    if (ledger === undefined || entry === undefined || !entry.realms.has(realm)) return [];
+    const changes = ledger.removeKeys(connectionId, patterns);
+    if (!ledger.provides(connectionId)) {
+      entry.realms.delete(realm);
+      if (entry.realms.size === 0) this.providers.delete(connectionId);
+    }
+    if (ledger.isEmpty) this.ledgers.delete(realm);
+    return changes;
   }
 
   async addProvider(realm: string, connectionId: string, patterns: string[], nodeId: string): Promise<ConnectionStatusChange[]> {

@@ -8,6 +8,7 @@ import {
   type PresenceEvent,
   type PresenceMember,
   type PresenceState,
+  type Principal,
 } from '../../shared/index.js';
 import type { ResolvedLimits } from '../config.js';
 import type { EventPublisher } from '../gateway/event-publisher.js';
@@ -16,6 +17,7 @@ import { providedPatterns } from './data-provider-presence.js';
 import { KeyedSerialQueue } from './keyed-serial-queue.js';
 import { PresenceAnnouncer, publicMember } from './presence-announcer.js';
 import { PresenceHeartbeat } from './presence-heartbeat.js';
+import { reauthorizeConnection, type MembershipJudge, type RevokedMembership } from './presence-reauthorization.js';
 import { channelRoom, presenceRoom, setFields, setKeyOf, type PresenceSetRef } from './presence-set.js';
 import type { ConnectionRecord, PresenceStore } from './presence-store.js';
 
@@ -186,6 +188,14 @@ export class PresenceService {
     });
   }
 
+  /**
+   * Whether the connection is a member of the channel, once its joins and leaves sent before this
+   * question took effect (it waits behind them, so a publish right after a join sees the join).
+   */
+  isChannelMember(socket: RealtimeSocket, realm: string, channel: string): Promise<boolean> {
+    return this.queue.run(socket.id, async () => socket.rooms.has(channelRoom(realm, channel)));
+  }
+
   /** Removes the connection from a set; false when it was not a member. */
   leave(socket: RealtimeSocket, realm: string, set: PresenceSetRef): Promise<boolean> {
     return this.queue.run(socket.id, async () => {
@@ -221,6 +231,16 @@ export class PresenceService {
       if (updated.visible) this.announcer.emit(realm, set, { type: 'update', member }, socket.id);
       return member;
     });
+  }
+
+  /**
+   * Re-checks a connection's presence after a token refresh (`socket.data.principal` replaced
+   * `previous`): connection record, data providers, and each channel or open document as `judge`
+   * decides (see {@link reauthorizeConnection}). Answers what was taken away.
+   */
+  reauthorize(socket: RealtimeSocket, previous: Principal, judge: MembershipJudge): Promise<RevokedMembership[]> {
+    const deps = { store: this.store, announcer: this.announcer, limits: this.options.limits, nodeId: this.nodeId };
+    return this.queue.run(socket.id, () => reauthorizeConnection(deps, socket, previous, judge));
   }
 
   /** The members of a set that appear in presence, in join order. */

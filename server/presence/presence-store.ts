@@ -61,6 +61,14 @@ export interface RemovedMember {
   userLeft: boolean;
 }
 
+/** One set a connection is in, with its member record (see {@link PresenceStore.listMemberships}). */
+export interface ConnectionMembership {
+  realm: string;
+  /** The set's resource id: `channel/<name>` or `doc/<service>/<id>`. */
+  setKey: string;
+  member: MemberRecord;
+}
+
 /** A data-provider status change in one realm. */
 export interface RealmStatusChange {
   realm: string;
@@ -119,12 +127,19 @@ export interface PresenceStore {
   listMembers(realm: string, setKey: string): Promise<MemberRecord[]>;
   /** Non-empty sets whose key starts with `prefix` (`channel/`), with their member counts. */
   listSets(realm: string, prefix: string): Promise<PresenceSetSummary[]>;
+  /** Every set a connection is in, in all realms (a refreshed token re-checks each). */
+  listMemberships(connectionId: string): Promise<ConnectionMembership[]>;
 
   /**
    * Registers a connection as data provider for id patterns in a realm; answers the objects (or
    * patterns) whose status became `connected`.
    */
   addProvider(realm: string, connectionId: string, patterns: string[], nodeId: string): Promise<ConnectionStatusChange[]>;
+  /**
+   * Withdraws some of a connection's provider keys in a realm (a refreshed token provides less);
+   * answers the objects (or patterns) whose status became `disconnected`.
+   */
+  removeProvider(realm: string, connectionId: string, patterns: string[]): Promise<ConnectionStatusChange[]>;
   /** The data-provider presence of an object id (or pattern) in a realm. */
   objectPresence(realm: string, id: string): Promise<ObjectPresence>;
 

@@ -37,6 +37,11 @@ export class ProviderLedger {
     return this.byConnection.size === 0;
   }
 
+  /** Whether a connection provides anything. */
+  provides(connectionId: string): boolean {
+    return this.byConnection.has(connectionId);
+  }
+
   /** The connections registered as providers. */
   connections(): string[] {
     return [...this.byConnection.keys()];
@@ -65,11 +70,24 @@ export class ProviderLedger {
 
   /** Removes a connection's registrations; answers the entries that became `disconnected`. */
   remove(connectionId: string): ConnectionStatusChange[] {
-    const keys = this.byConnection.get(connectionId);
-    if (keys === undefined) return [];
-    this.byConnection.delete(connectionId);
+    return this.removeKeys(connectionId, this.byConnection.get(connectionId) ?? []);
+  }
+
+  /**
+   * Removes some of a connection's registrations (a refreshed token provides less); answers the
+   * entries that became `disconnected`. Keys the connection does not provide are ignored.
+   */
+  removeKeys(connectionId: string, keys: readonly string[]): ConnectionStatusChange[] {
+    const own = this.byConnection.get(connectionId);
+    if (own === undefined) return [];
+    const removing = new Set(keys);
+    const gone = own.filter((key) => removing.has(key));
+    if (gone.length === 0) return [];
+    const kept = own.filter((key) => !removing.has(key));
+    if (kept.length === 0) this.byConnection.delete(connectionId);
+    else this.byConnection.set(connectionId, kept);
     const dead: string[] = [];
-    for (const key of keys) {
+    for (const key of gone) {
       const providers = this.byKey.get(key);
       if (providers === undefined) continue;
       providers.delete(connectionId);

@@ -12,6 +12,7 @@ import {
   emptyCleanup,
   type AddMemberLimits,
   type AddMemberResult,
+  type ConnectionMembership,
   type ConnectionRecord,
   type MemberRecord,
   type PresenceCleanup,
@@ -79,32 +80,63 @@ end
 
 local function is_pattern(key) return string.find(key, '*', 1, true) ~= nil end
 
-local function escape(text) return (string.gsub(text, '[%^%$%(%)%%%.%[%]%*%+%-%?]', '%%%0')) end
-
-local function segment_source(segment)
-  local parts = {}
-  for part in string.gmatch(segment .. '*', '(.-)%*') do parts[#parts + 1] = escape(part) end
-  return table.concat(parts, '[^/]*')
+-- Splits on a plain separator, keeping empty parts ('a//b' → 'a', '', 'b').
+local function split(text, separator)
+  local parts, start = {}, 1
+  while true do
+    local at = string.find(text, separator, start, true)
+    if not at then
+      parts[#parts + 1] = string.sub(text, start)
+      return parts
+    end
+    parts[#parts + 1] = string.sub(text, start, at - 1)
+    start = at + 1
+  end
 end
 
+-- Whether a whole id segment matches a pattern segment whose every '*' stays within the segment:
+-- the first literal part anchored at the start, the last at the end, the others placed leftmost
+-- in order with a plain find. No Lua pattern and no backtracking, so never exponential.
+local function segment_matches(glob, text)
+  local parts = split(glob, '*')
+  if #parts == 1 then return glob == text end
+  local head, tail = parts[1], parts[#parts]
+  if #head + #tail > #text then return false end
+  if string.sub(text, 1, #head) ~= head then return false end
+  if #tail > 0 and string.sub(text, -#tail) ~= tail then return false end
+  local cursor, limit = #head + 1, #text - #tail
+  for i = 2, #parts - 1 do
+    local part = parts[i]
+    if #part > 0 then
+      local at = string.find(text, part, cursor, true)
+      if not at or at + #part - 1 > limit then return false end
+      cursor = at + #part
+    end
+  end
+  return true
+end
+
+-- matchesPattern of shared/id-pattern.ts, by the same steps: segment counts line up (a trailing
+-- '*' lets the id run on), a whole inner '*' is one non-empty segment.
 local function matches(pattern, id)
   if pattern == '*' then return true end
   local star = string.find(pattern, '*', 1, true)
   if not star then return pattern == id end
   if star == #pattern then return string.sub(id, 1, #pattern - 1) == string.sub(pattern, 1, -2) end
-  local segments = {}
-  for segment in string.gmatch(pattern .. '/', '(.-)/') do segments[#segments + 1] = segment end
-  local source = {}
-  for index, segment in ipairs(segments) do
-    if index == #segments and string.sub(segment, -1) == '*' then
-      source[index] = segment_source(string.sub(segment, 1, -2)) .. '.*'
-    elseif segment == '*' then
-      source[index] = '[^/]+'
-    else
-      source[index] = segment_source(segment)
+  local segments = split(pattern, '/')
+  local parts = split(id, '/')
+  local last = #segments
+  local open = string.sub(segments[last], -1) == '*'
+  if #parts < last or (not open and #parts > last) then return false end
+  for index = 1, last do
+    local segment = segments[index]
+    if index < last and segment == '*' then
+      if #parts[index] == 0 then return false end
+    elseif not segment_matches(segment, parts[index]) then
+      return false
     end
   end
-  return string.find(id, '^' .. table.concat(source, '/') .. '$') ~= nil
+  return true
 end
 
 local function covers(dp, entry)
@@ -115,9 +147,21 @@ local function covers(dp, entry)
   return false
 end
 
-local function ledger_remove(dp, cid)
+-- Removes the connection's keys in a realm; only those in the set 'only' when it is given.
+local function ledger_remove(dp, cid, only)
   local keys = redis.call('LRANGE', dp.of, 0, -1)
-  redis.call('DEL', dp.of)
+  if only then
+    local picked = {}
+    for _, key in ipairs(keys) do
+      if only[key] then
+        picked[#picked + 1] = key
+        redis.call('LREM', dp.of, 0, key)
+      end
+    end
+    keys = picked
+  else
+    redis.call('DEL', dp.of)
+  end
   local dead = {}
   for _, key in ipairs(keys) do
     redis.call('SREM', dp.keys .. key, cid)
@@ -279,6 +323,37 @@ end
 redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
 own(KEYS[2], KEYS[3], nil, cid, nil, nil)
 return changes
+`;
+
+/**
+ * Withdraws some provider keys of a connection in a realm (`ProviderLedger.removeKeys`); answers the
+ * entries that became disconnected. KEYS: provides, conn, memberships, nodesOf; ARGV: cid, realm,
+ * dp (JSON), key...
+ */
+const REMOVE_PROVIDER = `${LUA_HELPERS}
+local cid = ARGV[1]
+local dp = cjson.decode(ARGV[3])
+local only = {}
+for i = 4, #ARGV do only[ARGV[i]] = true end
+local changes = ledger_remove(dp, cid, only)
+if redis.call('LLEN', dp.of) == 0 then redis.call('HDEL', KEYS[1], ARGV[2]) end
+forget_if_gone(KEYS[2], KEYS[3], KEYS[1], KEYS[4], cid)
+return changes
+`;
+
+/** A connection's memberships: `realm, setKey, member` for each. KEYS: memberships; ARGV: cid. */
+const LIST_MEMBERSHIPS = `
+local out = {}
+for _, encoded in ipairs(redis.call('HVALS', KEYS[1])) do
+  local ref = cjson.decode(encoded)
+  local value = redis.call('HGET', ref.set, ARGV[1])
+  if value then
+    out[#out + 1] = ref.realm
+    out[#out + 1] = ref.setKey
+    out[#out + 1] = value
+  end
+end
+return out
 `;
 
 /**
@@ -490,6 +565,26 @@ export class RedisPresenceStore implements PresenceStore {
       [connectionId, realm, JSON.stringify(this.providerKeys(realm, connectionId)), ...keys],
     );
     return strings(changes).map((id) => statusChange(id, 'connected'));
+  }
+
+  async removeProvider(realm: string, connectionId: string, patterns: string[]): Promise<ConnectionStatusChange[]> {
+    if (patterns.length === 0) return [];
+    const own = this.of(connectionId);
+    const changes = await this.eval(
+      REMOVE_PROVIDER,
+      [own.provides, own.conn, own.memberships, own.nodesOf],
+      [connectionId, realm, JSON.stringify(this.providerKeys(realm, connectionId)), ...new Set(patterns.map(wellFormed))],
+    );
+    return strings(changes).map((id) => statusChange(id, 'disconnected'));
+  }
+
+  async listMemberships(connectionId: string): Promise<ConnectionMembership[]> {
+    const reply = strings(await this.eval(LIST_MEMBERSHIPS, [this.of(connectionId).memberships], [connectionId]));
+    const result: ConnectionMembership[] = [];
+    for (let i = 0; i + 2 < reply.length; i += 3) {
+      result.push({ realm: reply[i] as string, setKey: reply[i + 1] as string, member: parseMember(reply[i + 2] as string) });
+    }
+    return result;
   }
 
   async objectPresence(realm: string, id: string): Promise<ObjectPresence> {

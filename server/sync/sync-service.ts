@@ -1,5 +1,6 @@
 import { ulid } from 'ulid';
 import {
+  ConflictError,
   InvalidArgumentError,
   syncTopic,
   type DocumentListPage,
@@ -7,11 +8,14 @@ import {
   type Principal,
   type SyncAction,
   type SyncDocument,
+  type SyncWriteResult,
   type WriteOptions,
 } from '../../shared/index.js';
 import { assertCan, can, docResource, resolveRealm } from '../auth/permissions.js';
 import type { EventPublisher } from '../gateway/event-publisher.js';
+import { documentMetadata, documentView } from './document-metadata.js';
 import { applyMergePatch, applyMutations, diffData } from './document-operations.js';
+import { listReadable } from './readable-listing.js';
 import { shapeSyncEvent, syncEventResource } from './sync-event-shaper.js';
 import type { DocumentChange, DocumentStore, WriteDocumentOptions, WriteResult } from './document-store.js';
 
@@ -35,6 +39,10 @@ export interface CreateInput {
  * RealtimeEvent on `sync.<service>.<created|updated|deleted>`. Socket handlers and REST routes
  * are thin adapters over it, so both paths behave the same.
  *
+ * Nothing reads through a write: a caller without `R` on the document gets only its metadata
+ * back from a write (`SyncDocumentMetadata`: no `data`), and a `CONFLICT` it causes carries the
+ * current revision in `details.current` without the data.
+ *
  * @example
  * const doc = await sync.merge({ principal }, 'notes', 'n1', { title: 'Hi' }, { expectedRevision: 3 });
  */
@@ -47,7 +55,8 @@ export class SyncService {
     publisher.addReadCheck(syncEventResource);
   }
 
-  async create(caller: SyncCaller, service: string, input: CreateInput): Promise<SyncDocument> {
+  /** Creates a document (needs `C`); answers it whole with `R`, else its metadata. */
+  async create(caller: SyncCaller, service: string, input: CreateInput): Promise<SyncWriteResult> {
     const realm = resolveRealm(caller.principal, caller.realm);
     const id = input.id ?? ulid();
     assertCan(caller.principal, realm, docResource(service, id), 'C');
@@ -58,7 +67,7 @@ export class SyncService {
       ...(expiresAt === undefined || expiresAt === null ? {} : { expiresAt }),
     });
     await this.publishChange(realm, 'created', undefined, document, caller.principal);
-    return document;
+    return documentView(document, can(caller.principal, realm, docResource(service, id), 'R'));
   }
 
   async get(caller: SyncCaller, service: string, id: string, includeDeleted = false): Promise<SyncDocument> {
@@ -67,30 +76,37 @@ export class SyncService {
     return this.store.get(realm, service, id, { includeDeleted });
   }
 
-  /** Live documents ordered by id; documents the caller may not read are left out of the page. */
+  /**
+   * Live documents the caller may read, ordered by id; `nextCursor` (present while more readable
+   * documents follow) is the id of the page's last item, never a document it may not read (see
+   * {@link listReadable}).
+   */
   async list(caller: SyncCaller, service: string, options: { limit?: number; after?: string }): Promise<DocumentListPage> {
-    const realm = resolveRealm(caller.principal, caller.realm);
-    const page = await this.store.list(realm, service, options);
-    const items = page.items.filter((doc) => can(caller.principal, realm, docResource(service, doc.id), 'R'));
-    return page.nextCursor === undefined ? { items } : { items, nextCursor: page.nextCursor };
+    const { principal } = caller;
+    const realm = resolveRealm(principal, caller.realm);
+    return listReadable(this.store, realm, service, options, {
+      // `*` as an id: only a grant covering every id of the service matches it.
+      readsAll: can(principal, realm, docResource(service, '*'), 'R'),
+      readable: (id) => can(principal, realm, docResource(service, id), 'R'),
+    });
   }
 
-  replace(caller: SyncCaller, service: string, id: string, data: Record<string, unknown>, options: WriteOptions = {}): Promise<SyncDocument> {
+  replace(caller: SyncCaller, service: string, id: string, data: Record<string, unknown>, options: WriteOptions = {}): Promise<SyncWriteResult> {
     return this.write(caller, service, id, 'U', () => ({ data }), options);
   }
 
   /** RFC 7386 JSON Merge Patch: objects merge deeply, `null` removes a key, anything else replaces. */
-  merge(caller: SyncCaller, service: string, id: string, patch: Record<string, unknown>, options: WriteOptions = {}): Promise<SyncDocument> {
+  merge(caller: SyncCaller, service: string, id: string, patch: Record<string, unknown>, options: WriteOptions = {}): Promise<SyncWriteResult> {
     return this.write(caller, service, id, 'U', (current) => ({ data: applyMergePatch(current.data, patch) }), options);
   }
 
   /** `set`, `increment`, `remove`, `append` on JSON Pointer paths, applied together as one revision. */
-  mutate(caller: SyncCaller, service: string, id: string, mutations: Mutation[], options: WriteOptions = {}): Promise<SyncDocument> {
+  mutate(caller: SyncCaller, service: string, id: string, mutations: Mutation[], options: WriteOptions = {}): Promise<SyncWriteResult> {
     return this.write(caller, service, id, 'U', (current) => ({ data: applyMutations(current.data, mutations) }), options);
   }
 
   /** Soft delete: `deleted: true`, revision + 1; reads answer `NOT_FOUND` unless asked for deleted ones. */
-  delete(caller: SyncCaller, service: string, id: string, options: { expectedRevision?: number } = {}): Promise<SyncDocument> {
+  delete(caller: SyncCaller, service: string, id: string, options: { expectedRevision?: number } = {}): Promise<SyncWriteResult> {
     return this.write(caller, service, id, 'D', () => ({ deleted: true }), options);
   }
 
@@ -101,17 +117,24 @@ export class SyncService {
     letter: 'U' | 'D',
     transform: (current: SyncDocument) => DocumentChange,
     options: WriteOptions,
-  ): Promise<SyncDocument> {
+  ): Promise<SyncWriteResult> {
     const realm = resolveRealm(caller.principal, caller.realm);
-    assertCan(caller.principal, realm, docResource(service, id), letter);
+    const resource = docResource(service, id);
+    assertCan(caller.principal, realm, resource, letter);
+    const readable = can(caller.principal, realm, resource, 'R');
     const expiresAt = resolveExpiry(options);
     const storeOptions: WriteDocumentOptions = {
       ...(options.expectedRevision === undefined ? {} : { expectedRevision: options.expectedRevision }),
       ...(expiresAt === undefined ? {} : { expiresAt }),
     };
-    const result: WriteResult = await this.store.write(realm, service, id, transform, storeOptions);
+    let result: WriteResult;
+    try {
+      result = await this.store.write(realm, service, id, transform, storeOptions);
+    } catch (err) {
+      throw readable ? err : withoutData(err);
+    }
     await this.publishChange(realm, result.current.deleted === true ? 'deleted' : 'updated', result.previous, result.current, caller.principal);
-    return result.current;
+    return documentView(result.current, readable);
   }
 
   private async publishChange(
@@ -135,6 +158,17 @@ export class SyncService {
       metadata: { revision: current.revision, publisher: principal.userId },
     });
   }
+}
+
+/**
+ * A store error as a caller without `R` may see it: a `CONFLICT` keeps the current revision (and the
+ * rest of the metadata) in `details.current`, without the data.
+ */
+function withoutData(err: unknown): unknown {
+  if (!(err instanceof ConflictError)) return err;
+  const current = (err.details as { current?: SyncDocument } | undefined)?.current;
+  if (current === undefined) return err;
+  return new ConflictError(err.message, { details: { current: documentMetadata(current) }, cause: err });
 }
 
 /** `expiresAt` (Unix ms, or null to clear) or `ttl` (seconds from now), never both. */

@@ -5,6 +5,7 @@ import {
   MESSAGE_EVENT_PATTERN,
   OBJECT_ID_PATTERN,
   SERVICE_NAME_PATTERN,
+  isWellFormedText,
 } from '../../shared/index.js';
 import { realmSchema, streamPositionSchema } from './topic-schemas.js';
 
@@ -41,8 +42,12 @@ export const connectionIdSchema = z
   .string({ error: 'connectionId must be a string' })
   .regex(/^[A-Za-z0-9_-]{1,64}$/, 'connectionId must be 1-64 letters, digits, _ or -');
 
-/** A user id (a token's `sub`). */
-export const userIdSchema = z.string({ error: 'userId must be a string' }).min(1, 'userId must not be empty').max(256);
+/** A user id (a token's `sub`): like `sub`, well-formed Unicode (no lone surrogate). */
+export const userIdSchema = z
+  .string({ error: 'userId must be a string' })
+  .min(1, 'userId must not be empty')
+  .max(256)
+  .refine(isWellFormedText, 'userId must be well-formed Unicode (it holds a lone surrogate)');
 
 /** An object id (or data-provider pattern) to ask about. */
 export const objectIdSchema = z

@@ -51,18 +51,71 @@ for (const [network, prefix] of [
 
 /**
  * Whether an IP address is loopback, private, link-local or otherwise not on the public internet.
- * IPv4-mapped IPv6 addresses (`::ffff:127.0.0.1`) are judged by their IPv4 address. Anything that
- * is not an IP address counts as private (refused).
+ * IPv6 addresses that embed an IPv4 address are judged by it as well (see
+ * {@link embeddedIpv4Addresses}): `::ffff:127.0.0.1`, `::127.0.0.1`, `::ffff:0:127.0.0.1`, 6to4
+ * `2002:7f00:1::` and Teredo all count as loopback. Anything that is not an IP address counts as
+ * private (refused).
  *
  * @example
  * isPrivateAddress('10.1.2.3'); // true
+ * isPrivateAddress('2002:a00:1::'); // true (6to4 of 10.0.0.1)
  * isPrivateAddress('93.184.215.14'); // false
  */
 export function isPrivateAddress(address: string): boolean {
   const bare = address.startsWith('[') && address.endsWith(']') ? address.slice(1, -1) : address;
   const family = isIP(bare);
   if (family === 0) return true;
-  return blocked.check(bare, family === 4 ? 'ipv4' : 'ipv6');
+  if (family === 4) return blocked.check(bare, 'ipv4');
+  if (blocked.check(bare, 'ipv6')) return true;
+  return embeddedIpv4Addresses(bare).some((ipv4) => blocked.check(ipv4, 'ipv4'));
+}
+
+/**
+ * The IPv4 addresses an IPv6 address carries, which a packet to it may end up at: IPv4-mapped
+ * (`::ffff:a.b.c.d`), IPv4-compatible (`::a.b.c.d`, deprecated by RFC 4291), IPv4-translated
+ * (`::ffff:0:a.b.c.d`, RFC 2765), NAT64 (`64:ff9b::/96`, RFC 6052), 6to4 (`2002::/16`, RFC 3056)
+ * and Teredo (`2001:0::/32`, RFC 4380: the server address, and the client address stored with its
+ * bits inverted). Empty for every other address.
+ *
+ * @example
+ * embeddedIpv4Addresses('2002:7f00:1::'); // ['127.0.0.1']
+ * embeddedIpv4Addresses('2001:0:4136:e378:8000:63bf:80ff:fffe'); // ['65.54.227.120', '127.0.0.1']
+ */
+export function embeddedIpv4Addresses(ipv6: string): string[] {
+  const groups = ipv6Groups(ipv6);
+  if (groups === undefined) return [];
+  const [g0, g1, g2, g3, g4, g5, g6, g7] = groups as [number, number, number, number, number, number, number, number];
+  const ipv4 = (high: number, low: number): string => `${high >> 8}.${high & 0xff}.${low >> 8}.${low & 0xff}`;
+  const zeroTo = (end: number): boolean => groups.slice(0, end).every((group) => group === 0);
+  if (zeroTo(5) && (g5 === 0 || g5 === 0xffff)) return [ipv4(g6, g7)]; // compatible, mapped
+  if (zeroTo(4) && g4 === 0xffff && g5 === 0) return [ipv4(g6, g7)]; // translated
+  if (g0 === 0x64 && g1 === 0xff9b && g2 === 0 && g3 === 0 && g4 === 0 && g5 === 0) return [ipv4(g6, g7)]; // NAT64
+  if (g0 === 0x2002) return [ipv4(g1, g2)]; // 6to4
+  if (g0 === 0x2001 && g1 === 0) return [ipv4(g2, g3), ipv4(~g6 & 0xffff, ~g7 & 0xffff)]; // Teredo
+  return [];
+}
+
+/** The eight 16-bit groups of a valid IPv6 address (a zone id and a trailing dotted quad allowed). */
+function ipv6Groups(address: string): number[] | undefined {
+  let text = address.split('%')[0] ?? '';
+  const lastColon = text.lastIndexOf(':');
+  const tail = text.slice(lastColon + 1);
+  if (tail.includes('.')) {
+    const octets = tail.split('.').map(Number);
+    if (octets.length !== 4 || octets.some((octet) => !(Number.isInteger(octet) && octet >= 0 && octet <= 255))) return undefined;
+    const [a, b, c, d] = octets as [number, number, number, number];
+    text = `${text.slice(0, lastColon + 1)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const halves = text.split('::');
+  if (halves.length > 2) return undefined;
+  const parse = (part: string | undefined): number[] => (part === undefined || part === '' ? [] : part.split(':').map((group) => parseInt(group, 16)));
+  const head = parse(halves[0]);
+  const rest = parse(halves[1]);
+  const missing = 8 - head.length - rest.length;
+  if (missing < 0) return undefined;
+  const groups = halves.length === 2 ? [...head, ...new Array<number>(missing).fill(0), ...rest] : head;
+  if (groups.length !== 8 || groups.some((group) => !(group >= 0 && group <= 0xffff))) return undefined;
+  return groups;
 }
 
 /**

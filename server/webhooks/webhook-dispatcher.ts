@@ -5,6 +5,7 @@ import type { ResolvedWebhookOptions } from './webhook-options.js';
 import { signingSecrets } from './webhook-secrets.js';
 import type { AttemptResult, WebhookSender } from './webhook-sender.js';
 import type { EndpointRef, StoredDelivery, StoredEndpoint, WebhookStore } from './webhook-store.js';
+import { WakeSchedule } from './wake-schedule.js';
 
 /** What the dispatcher is built from. */
 export interface WebhookDispatcherOptions {
@@ -49,14 +50,17 @@ const FAILURE_LOG_INTERVAL_MS = 30_000;
 export class WebhookDispatcher {
   private readonly drains = new Map<string, Drain>();
   private wakeTimer: NodeJS.Timeout | undefined;
-  private wakeAt = Number.POSITIVE_INFINITY;
   private pollTimer: NodeJS.Timeout | undefined;
   private scanning = false;
   private rescan = false;
   private closing = false;
   private lastFailureLog = 0;
+  /** The retry times this node scheduled: each wakes the dispatcher at its time. */
+  private readonly retries: WakeSchedule;
 
-  constructor(private readonly options: WebhookDispatcherOptions) {}
+  constructor(private readonly options: WebhookDispatcherOptions) {
+    this.retries = new WakeSchedule(() => options.settings.now(), () => this.wake());
+  }
 
   /** Starts polling and looks for due work at once. */
   start(): void {
@@ -66,19 +70,22 @@ export class WebhookDispatcher {
     this.wake();
   }
 
-  /** Looks for due work at `at` (Unix ms; now when absent), or earlier if already planned. */
+  /**
+   * Looks for due work at `at` (Unix ms; now when absent). Every future time is kept (see
+   * {@link WakeSchedule}): an earlier or immediate wake never cancels a later one.
+   */
   wake(at?: number): void {
     if (this.closing) return;
     const now = this.options.settings.now();
-    const when = at ?? now;
-    if (when >= this.wakeAt) return;
-    if (this.wakeTimer !== undefined) clearTimeout(this.wakeTimer);
-    this.wakeAt = when;
+    if (at !== undefined && at > now) {
+      this.retries.at(at);
+      return;
+    }
+    if (this.wakeTimer !== undefined) return; // a scan is already on its way
     this.wakeTimer = setTimeout(() => {
       this.wakeTimer = undefined;
-      this.wakeAt = Number.POSITIVE_INFINITY;
       void this.scan();
-    }, Math.max(0, when - now));
+    }, 0);
     this.wakeTimer.unref();
   }
 
@@ -90,6 +97,7 @@ export class WebhookDispatcher {
     this.closing = true;
     if (this.pollTimer !== undefined) clearInterval(this.pollTimer);
     if (this.wakeTimer !== undefined) clearTimeout(this.wakeTimer);
+    this.retries.clear();
     const drains = [...this.drains.values()];
     const abort = setTimeout(() => {
       for (const drain of drains) drain.controller.abort();

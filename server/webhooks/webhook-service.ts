@@ -129,16 +129,17 @@ export class WebhookService {
   }
 
   /**
-   * Stops listening, writes waiting events to the queue, lets attempts in flight finish (briefly),
-   * and closes the store. Safe to call more than once.
+   * Stops listening, writes waiting events to the queue, lets attempts in flight finish for up to
+   * `graceMs` (default 2 s, never longer than one attempt's timeout; an attempt cut off stays
+   * queued and is sent again), and closes the store. Safe to call more than once.
    */
-  close(): Promise<void> {
+  close(options: { graceMs?: number } = {}): Promise<void> {
     this.closing ??= (async () => {
       this.sources.detach();
       if (this.sweepTimer !== undefined) clearInterval(this.sweepTimer);
       await this.intake.flush();
       this.intake.stop();
-      await this.dispatcher.close(Math.min(this.settings.requestTimeoutMs, 2000));
+      await this.dispatcher.close(Math.min(this.settings.requestTimeoutMs, options.graceMs ?? 2000));
       this.sender.close();
       await this.store.close();
     })();

@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { EventHistory, HistoryLimits } from '../../server/history/event-history.js';
 import { MemoryEventHistory } from '../../server/history/memory-event-history.js';
 import { RedisEventHistory } from '../../server/history/redis-event-history.js';
+import { jsonByteLength } from '../../server/sync/json-data.js';
 import { compareOffsets, type RealtimeEvent, type StreamPosition } from '../../shared/index.js';
 import { startRedis } from '../support/redis.js';
 
@@ -22,6 +23,18 @@ function uniqueRealm(): string {
 
 function event(realm: string, topic: string, n: number): RealtimeEvent {
   return { id: `e${n}`, topic, source: 'api', type: 't', payload: { n }, metadata: { timestamp: Date.now(), realm } };
+}
+
+/** An event whose stored JSON is exactly `bytes` long. */
+function sized(realm: string, topic: string, n: number, bytes: number): RealtimeEvent {
+  const draft: RealtimeEvent = { id: `e${n}`, topic, source: 'api', type: 't', payload: { n, pad: '' }, metadata: { timestamp: 0, realm } };
+  draft.payload['pad'] = 'x'.repeat(bytes - jsonByteLength(draft));
+  return draft;
+}
+
+/** The start of a stream: a client that saw none of its events. */
+function startOf(position: StreamPosition): StreamPosition {
+  return { epoch: position.epoch, offset: '0-0' };
 }
 
 const implementations: { name: string; create: (limits?: HistoryLimits) => EventHistory }[] = [
@@ -84,5 +97,42 @@ describe.each(implementations)('EventHistory contract: $name', ({ create }) => {
     const position = await history.append(event(realm, 'a.b', 1));
     expect(await history.since(realm, 'a.b', { epoch: 'other', offset: position.offset })).toMatchObject({ recovered: false });
     expect(await history.since(realm, 'a.b', { epoch: position.epoch, offset: '99999999999999-0' })).toMatchObject({ recovered: false });
+  });
+
+  it('keeps at most maxStreamBytes per stream, oldest evicted, and says recovered: false past them', async () => {
+    const history = create({ maxStreamBytes: 1000 });
+    const realm = uniqueRealm();
+    const positions: StreamPosition[] = [];
+    for (let n = 1; n <= 8; n += 1) positions.push(await history.append(sized(realm, 'a.b', n, 300)));
+    expect(await history.since(realm, 'a.b', positions[3]!)).toMatchObject({ recovered: false, events: [] });
+    const kept = await history.since(realm, 'a.b', positions[4]!);
+    expect(kept.recovered).toBe(true);
+    expect(kept.events.map((e) => e.payload.n)).toEqual([6, 7, 8]);
+  });
+
+  it('keeps at most maxRealmBytes per realm, evicting its oldest events whatever their stream', async () => {
+    const history = create({ maxStreamBytes: 10_000, maxRealmBytes: 1000 });
+    const [acme, other] = [uniqueRealm(), uniqueRealm()];
+    const one = await history.append(sized(acme, 'one', 1, 300));
+    await history.append(sized(acme, 'two', 2, 300));
+    const elsewhere = await history.append(sized(other, 'one', 3, 300));
+    await history.append(sized(acme, 'two', 4, 300));
+    expect((await history.since(acme, 'one', startOf(one))).recovered).toBe(true);
+    await history.append(sized(acme, 'two', 5, 300)); // 1200 > 1000: event 1 goes
+    expect((await history.since(acme, 'one', startOf(one))).recovered).toBe(false);
+    const kept = await history.since(acme, 'two', startOf(await history.head(acme, 'two')));
+    expect(kept).toMatchObject({ recovered: true });
+    expect(kept.events.map((e) => e.payload.n)).toEqual([2, 4, 5]);
+    expect((await history.since(other, 'one', startOf(elsewhere))).events.map((e) => e.payload.n)).toEqual([3]);
+  });
+
+  it('holds at most maxStreamsPerRealm streams per realm; a dropped stream comes back with a new epoch', async () => {
+    const history = create({ maxStreamsPerRealm: 2 });
+    const realm = uniqueRealm();
+    const a = await history.append(sized(realm, 'a', 1, 200));
+    await history.append(sized(realm, 'b', 2, 200));
+    await history.append(sized(realm, 'c', 3, 200)); // "a" is both the least recently used and the oldest
+    expect((await history.since(realm, 'a', startOf(a))).recovered).toBe(false);
+    expect((await history.head(realm, 'a')).epoch).not.toBe(a.epoch);
   });
 });

@@ -107,11 +107,15 @@ describe('malformed socket input', () => {
     expect(() => client.subscribe({ topic: 'ok.topic', returnMode: 'some' as 'full' })).toThrow(/returnMode/);
   });
 
-  it('delivers server-side filter errors to the client as typed errors', async () => {
+  it('delivers server-side subscribe refusals to the client as typed errors (a bad filter throws in subscribe())', async () => {
     const client = t.client({ token: serviceToken });
-    client.subscribe({ topic: 'ok.topic', filter: { a: { gt: 1 } as unknown as number } });
+    expect(() => client.subscribe({ topic: 'ok.topic', filter: { a: { gt: 1 } as unknown as number } })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
+    // The server allows 3 subscriptions per connection here: something only it can refuse.
+    for (const topic of ['ok.one', 'ok.two', 'ok.three', 'ok.four']) client.subscribe({ topic });
     const error = await nextEvent(client, 'error');
-    expect(error).toMatchObject({ name: 'InvalidArgumentError', code: 'INVALID_ARGUMENT', details: { subscriptionId: 'sub_1' } });
+    expect(error).toMatchObject({ name: 'LimitExceededError', code: 'LIMIT_EXCEEDED', details: { subscriptionId: expect.stringMatching(/^sub_[1-4]$/) } });
   });
 });
 

@@ -42,6 +42,50 @@ describe('channel permissions', () => {
     expect(error).toMatchObject({ code: 'FORBIDDEN', details: { resource: 'channel/news', permission: 'C' } });
   });
 
+  it('lets a plain client publish only to a channel it joined: FORBIDDEN, saying to join first, otherwise', async () => {
+    const member = await connectedClient({ sub: 'resident', realm: 'demo' });
+    const outsider = await connectedClient({ sub: 'drive-by', realm: 'demo' });
+    await member.socketClient.joinChannel('closed:room');
+    const inbox = collectSocketEvents(member.socketClient, 'message');
+
+    const error = await rejection(outsider.socketClient.publish('closed:room', 'spam', { text: 'not a member' }));
+    expect(error).toBeInstanceOf(ForbiddenError);
+    expect(error).toMatchObject({
+      code: 'FORBIDDEN',
+      message: expect.stringMatching(/join the channel "closed:room" before publishing/i),
+      details: { realm: 'demo', resource: 'channel/closed:room', permission: 'C' },
+    });
+    // The connection stays usable: once it joined, it may publish; once it left, no more.
+    await outsider.socketClient.joinChannel('closed:room');
+    await outsider.socketClient.publish('closed:room', 'hello', { text: 'now a member' });
+    await inbox.untilMatch((message) => message.event === 'hello');
+    await outsider.socketClient.leaveChannel('closed:room');
+    expect(await rejection(outsider.socketClient.publish('closed:room', 'spam', { text: 'left' }))).toMatchObject({ code: 'FORBIDDEN' });
+    await member.socketClient.publish('closed:room', 'sentinel', {});
+    await inbox.untilMatch((message) => message.event === 'sentinel');
+    expect(inbox.values.map((message) => [message.event, message.from.userId])).toEqual([
+      ['hello', 'drive-by'],
+      ['sentinel', 'resident'],
+    ]);
+    // A refused message is not kept for recovery either.
+    const { messenger } = t.server.gateway;
+    const head = await messenger.head('demo', 'closed:room');
+    const replay = await messenger.replay('demo', 'closed:room', { epoch: head?.epoch ?? '', offset: '0-0' });
+    expect(replay.messages.map((message) => message.event)).toEqual(['hello', 'sentinel']);
+  });
+
+  it('lets backends publish without joining: the service role, or a per grant of C on the channel', async () => {
+    const member = await connectedClient({ sub: 'listener', realm: 'demo' });
+    await member.socketClient.joinChannel('alerts:fire');
+    const inbox = collectSocketEvents(member.socketClient, 'message');
+    const service = await connectedClient({ sub: 'backend', realm: 'demo', permissions: ['service'] });
+    const granted = await connectedClient({ sub: 'sensor', realm: 'demo', per: { demo: { 'channel/alerts:*': 'C' } } });
+    await service.socketClient.publish('alerts:fire', 'from-service', {});
+    await granted.socketClient.publish('alerts:fire', 'from-grant', {});
+    await inbox.untilMatch((message) => message.event === 'from-grant');
+    expect(inbox.values.map((message) => message.event)).toEqual(['from-service', 'from-grant']);
+  });
+
   it('keeps a member without P out of presence: not listed, no events, no state, no members()', async () => {
     const visible = await connectedClient({ sub: 'visible', realm: 'demo' });
     const hidden = await connectedClient({ sub: 'hidden', realm: 'demo', per: { demo: { 'channel/stage': 'RC' } } });

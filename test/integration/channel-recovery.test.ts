@@ -79,6 +79,7 @@ describe('channel messages after a reconnect', () => {
     try {
       const alice = small.client({ token: await small.token({ sub: 'alice', realm: 'demo' }) });
       const bob = small.client({ token: await small.token({ sub: 'bob', realm: 'demo' }) });
+      await alice.socketClient.joinChannel('room:gone');
       await bob.socketClient.joinChannel('room:gone');
       const received = messagesOf(bob.socketClient);
       bob.disconnect();

@@ -91,10 +91,8 @@ describe('channels', () => {
     });
     expect(leaver.socketClient.joinedChannels()).toEqual([]);
 
-    // Sent by the one who left (publishing needs no membership): it reaches the stayer only.
-    const arrived = nextSocketEvent(stayer.socketClient, 'message');
-    await leaver.socketClient.publish('lounge', 'note', { text: 'after leaving' });
-    await arrived;
+    // The one who left may no longer publish there (a plain client must be a member).
+    await expect(leaver.socketClient.publish('lounge', 'note', { text: 'after leaving' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     const sentinel = nextSocketEvent(stayer.socketClient, 'message', (message) => (message.data as { text: string }).text === 'sentinel');
     await stayer.socketClient.publish('lounge', 'note', { text: 'sentinel' });
     await sentinel;

@@ -78,6 +78,17 @@ describe('REST for backends', () => {
     });
   });
 
+  it('refuses a broadcast with only the client role (a REST caller is no member); a C grant or the service role may', async () => {
+    const plain = await t.token({ sub: 'rest-plain', realm: 'rest' });
+    expect(await api('POST', '/socket/broadcast', { channel: 'town', event: 'x' }, plain)).toMatchObject({
+      status: 403,
+      body: { code: 'FORBIDDEN', message: expect.stringMatching(/join the channel "town" before publishing/i) },
+    });
+    const granted = await t.token({ sub: 'rest-granted', realm: 'rest', per: { rest: { 'channel/town': 'C' } } });
+    expect(await api('POST', '/socket/broadcast', { channel: 'town', event: 'x' }, granted)).toMatchObject({ status: 200 });
+    expect(await api('POST', '/socket/broadcast', { channel: 'town', event: 'x' })).toMatchObject({ status: 200 });
+  });
+
   it('sends a direct message to a user, and answers 404 when the user has no connection', async () => {
     const user = await connectedClient({ sub: 'rest-dm', realm: 'rest' });
     const received = nextSocketEvent(user.socketClient, 'direct');

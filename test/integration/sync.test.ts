@@ -57,7 +57,7 @@ describe.each(stores)('sync documents on the $name', ({ atomic, create }) => {
 
     const merged = await client.sync.merge('notes', 'n1', { meta: { pinned: true, color: null }, body: 'x' }, 2);
     expect(merged).toMatchObject({ revision: 3, data: { title: 'Plan B', meta: { pinned: true }, body: 'x' } });
-    expect(merged.data.meta).not.toHaveProperty('color');
+    expect(merged.data?.meta).not.toHaveProperty('color');
 
     const mutated = await client.sync.mutate('notes', 'n1', [
       { op: 'set', path: '/count', value: 1 },

@@ -46,7 +46,7 @@ describe('webhooks: retries, dead letters and slow endpoints', () => {
     expect(new Set(requests.map((request) => request.headers['webhook-id'])).size).toBe(1);
     const accepted = requests.filter((request) => request.status === 200);
     expect(accepted).toHaveLength(1);
-    const { event } = await new WebhookReceiver(secret).verify(accepted[0]!.body, accepted[0]!.headers);
+    const { event } = new WebhookReceiver(secret).verify(accepted[0]!.body, accepted[0]!.headers);
     expect(event).toMatchObject({ topic: 'flaky.one', payload: { n: 1 } });
     // The failure run ended with the success.
     expect((await api('GET', `/webhooks/${id}`)).body).toMatchObject({ consecutiveFailures: 0 });
@@ -175,5 +175,43 @@ describe('webhooks: failing endpoints are disabled and reported', () => {
     const [item] = (await api<WebhookDeliveryPage>('GET', `/webhooks/${id}/deliveries`)).body.items;
     expect(item).toMatchObject({ status: 'failed', attempts: 1, statusCode: 410 });
     expect(sink.on('/gone')).toHaveLength(1);
+  });
+});
+
+describe('webhooks: retries fire at their scheduled time, not on the poll tick', () => {
+  // A poll interval far beyond the test: any attempt the poll would have had to find never arrives.
+  const POLL_MS = 60_000;
+  let t: TestServer;
+  let sink: WebhookSink;
+  let api: Api;
+  const realm = 'wh-timing';
+
+  beforeAll(async () => {
+    t = await startTestServer({
+      webhooks: { allowPrivateNetworks: true, retryDelaysMs: [50, 50], retryJitter: 0, pollIntervalMs: POLL_MS, requestTimeoutMs: 1000 },
+    });
+    sink = await startWebhookSink();
+    api = restApi(t, await t.token({ sub: 'admin', realm, permissions: ['admin'] }));
+  });
+  afterAll(async () => {
+    await t.close();
+    await sink.close();
+  });
+
+  it('sends all three attempts of a 50 ms schedule, for several endpoints at once, long before the first poll', async () => {
+    const paths = ['/timing-a', '/timing-b', '/timing-c'];
+    for (const path of paths) await api('POST', '/webhooks', { url: `${sink.url}${path}`, topics: ['timing.*'] });
+    sink.respond((_request, count) => (count < 2 ? 503 : 200));
+    await api('POST', '/events', { topic: 'timing.one', payload: {} });
+
+    for (const path of paths) {
+      // Well under POLL_MS: only timers set for the retries themselves can have sent these.
+      const requests = await sink.waitFor(path, 3, () => true, 15_000);
+      expect(requests.map((request) => request.status)).toEqual([503, 503, 200]);
+      // Never early: each retry waited at least its delay (a 5 ms margin for clock granularity).
+      for (let i = 1; i < requests.length; i += 1) {
+        expect(requests[i]!.receivedAt - requests[i - 1]!.receivedAt).toBeGreaterThanOrEqual(45);
+      }
+    }
   });
 });

@@ -111,6 +111,39 @@ export function describePresenceStore(name: string, create: () => PresenceStore 
       });
     });
 
+    describe('a refreshed token', () => {
+      it('lists a connection\'s memberships in every realm, with their member records', async () => {
+        await store.addMember('a', 'channel/x', member('c1', 'alice', { state: { s: 1 } }), LIMITS);
+        await store.addMember('b', 'doc/notes/n1', member('c1', 'alice', { visible: false }), LIMITS);
+        await store.addMember('a', 'channel/x', member('c2', 'bob'), LIMITS);
+        const memberships = await store.listMemberships('c1');
+        expect(memberships.sort((p, q) => p.realm.localeCompare(q.realm))).toEqual([
+          { realm: 'a', setKey: 'channel/x', member: member('c1', 'alice', { state: { s: 1 } }) },
+          { realm: 'b', setKey: 'doc/notes/n1', member: member('c1', 'alice', { visible: false }) },
+        ]);
+        await store.removeMember('a', 'channel/x', 'c1');
+        expect((await store.listMemberships('c1')).map((m) => m.setKey)).toEqual(['doc/notes/n1']);
+        expect(await store.listMemberships('nobody')).toEqual([]);
+      });
+
+      it('withdraws some provider keys of a connection, announcing only what is no longer covered', async () => {
+        await store.addConnection({ connectionId: 'c1', userId: 'alice', realms: ['a'], nodeId: 'n1', connectedAt: 1 });
+        await store.addProvider('a', 'c1', ['riders/1', 'vans/*'], 'n1');
+        // Added first, as a refresh does, so that riders/1 stays covered by riders/* throughout.
+        expect(await store.addProvider('a', 'c1', ['riders/*'], 'n1')).toEqual([{ id: 'riders/*', connectionStatus: 'connected' }]);
+        expect(await store.removeProvider('a', 'c1', ['riders/1'])).toEqual([]);
+        expect(await store.objectPresence('a', 'riders/1')).toMatchObject({ connectionStatus: 'connected', providerCount: 1 });
+        expect(await store.removeProvider('a', 'c1', ['vans/*', 'never-provided'])).toEqual([{ id: 'vans/*', connectionStatus: 'disconnected' }]);
+        expect(await store.objectPresence('a', 'vans/3')).toMatchObject({ connectionStatus: 'disconnected' });
+        expect(await store.removeProvider('b', 'c1', ['riders/*'])).toEqual([]);
+        // What is left goes with the connection.
+        expect((await store.removeConnection('c1')).statusChanges).toEqual([
+          { realm: 'a', change: { id: 'riders/1', connectionStatus: 'disconnected' } },
+          { realm: 'a', change: { id: 'riders/*', connectionStatus: 'disconnected' } },
+        ]);
+      });
+    });
+
     describe('nodes', () => {
       async function populate(nodeId: string, connectionId: string): Promise<void> {
         await store.addConnection({ connectionId, userId: connectionId, realms: ['a'], nodeId, connectedAt: 1 });

@@ -22,6 +22,13 @@ describe('backoffDelay', () => {
     expect(backoffDelay(10, { ...base, randomizationFactor: 1, random: () => 0.99 })).toBe(30_000);
   });
 
+  it('waits at least the delay the server asked for (a rate-limited handshake), with jitter above it', () => {
+    expect(backoffDelay(1, { ...base, minDelay: 5000 })).toBe(5000);
+    expect(backoffDelay(1, { ...base, randomizationFactor: 0.5, minDelay: 5000, random: () => 0.5 })).toBe(6250);
+    expect(backoffDelay(1, { ...base, maxDelay: 2000, minDelay: 5000 })).toBe(5000);
+    expect(backoffDelay(6, { ...base, minDelay: 500 })).toBe(30_000);
+  });
+
   it('accepts a zero base delay', () => {
     expect(backoffDelay(3, { ...base, baseDelay: 0 })).toBe(0);
   });

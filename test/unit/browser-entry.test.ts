@@ -6,6 +6,7 @@ import * as index from '../../client/index.js';
 const SERVER_ONLY = new Set([
   'WebhookReceiver',
   'verifyWebhook',
+  'verifyWebhookAsync',
   'DEFAULT_WEBHOOK_RECEIVER_OPTIONS',
   'WebhookVerificationError',
   'WebhookVerificationReason',

@@ -115,6 +115,13 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('reads MAX_PAYLOAD_DEPTH (default 64, 4 to 1000)', () => {
+    expect(loadConfig({}).limits.maxPayloadDepth).toBe(64);
+    expect(loadConfig({ MAX_PAYLOAD_DEPTH: '20' }).limits.maxPayloadDepth).toBe(20);
+    expect(problems({ MAX_PAYLOAD_DEPTH: '3' })).toEqual(['MAX_PAYLOAD_DEPTH: must be at least 4']);
+    expect(problems({ MAX_PAYLOAD_DEPTH: '5000' })).toEqual(['MAX_PAYLOAD_DEPTH: must be at most 1000']);
+  });
+
   it('treats empty variables as unset', () => {
     expect(loadConfig({ PORT: '', JWT_SECRET: '' }).port).toBe(3000);
   });

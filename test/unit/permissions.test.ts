@@ -17,6 +17,7 @@ import {
   type ResourceKind,
 } from '../../server/auth/permissions.js';
 import { principalFromClaims } from '../../server/auth/principal-from-claims.js';
+import { rightsIn } from '../../server/auth/rights-in.js';
 import {
   ErrorCode,
   ForbiddenError,
@@ -280,11 +281,19 @@ describe('can: per grants', () => {
     for (const letter of LETTERS) expect(can(p, 'demo', SAMPLE.doc, letter)).toBe(false);
   });
 
-  it('a `*` realm key applies in every realm', () => {
-    const p = principal({ realm: 'home', per: { '*': { 'object/riders/*': 'R' } } });
+  it('a `*` realm key applies in every realm the token grants, and grants no realm itself', () => {
+    const p = principal({ realm: 'home', per: { '*': { 'object/riders/*': 'R' }, away: { 'doc/x': 'R' } } });
     expect(can(p, 'home', objectResource('riders/1'), 'R')).toBe(true);
+    expect(can(p, 'away', objectResource('riders/1'), 'R')).toBe(true);
+    expect(can(p, 'home', objectResource('riders/1'), 'U')).toBe(false);
+    expect(can(p, 'home', objectResource('cars/1'), 'R')).toBe(false);
+    expect(hasRealm(p, 'anywhere')).toBe(false);
+    expect(can(p, 'anywhere', objectResource('riders/1'), 'R')).toBe(false);
+  });
+
+  it('a `*` realm key applies in every realm of an all-realms token', () => {
+    const p = principal({ realms: ['*'], permissions: [], per: { '*': { 'object/riders/*': 'R' } } });
     expect(can(p, 'anywhere', objectResource('riders/1'), 'R')).toBe(true);
-    expect(can(p, 'anywhere', objectResource('riders/1'), 'U')).toBe(false);
     expect(can(p, 'anywhere', objectResource('cars/1'), 'R')).toBe(false);
   });
 
@@ -306,11 +315,13 @@ describe('can: per grants', () => {
     expect(can(p, 'demo', SAMPLE.channel, 'C')).toBe(true); // from client
   });
 
-  it('a dpv claim grants the realm but no permission', () => {
-    const p = principal({ permissions: [], dpv: { fleet: ['object/riders/*'] } });
-    expect(hasRealm(p, 'fleet')).toBe(true);
+  it('a dpv claim grants neither a realm nor a permission', () => {
+    const p = principal({ permissions: [], dpv: { fleet: ['object/riders/*'], '*': ['object/*'] } });
+    expect(hasRealm(p, 'fleet')).toBe(false);
+    expect(hasRealm(p, 'anywhere')).toBe(false);
     expect(can(p, 'fleet', objectResource('riders/1'), 'R')).toBe(false);
-    expect(can(p, 'fleet', objectResource('riders/1'), 'P')).toBe(false);
+    expect(hasRealm(p, 'default')).toBe(true);
+    expect(can(p, 'default', objectResource('riders/1'), 'P')).toBe(false);
   });
 });
 
@@ -319,14 +330,25 @@ describe('realms', () => {
     ['realms', { realms: ['a', 'b'] }, 'b'],
     ['realm', { realm: 'a' }, 'a'],
     ['per keys', { realm: 'a', per: { b: 'R' } }, 'b'],
-    ['dpv keys', { realm: 'a', dpv: { b: ['object/*'] } }, 'b'],
     ['realms: *', { realms: ['*'] }, 'anything'],
     ['realm: *', { realm: '*' }, 'anything'],
-    ['per key *', { per: { '*': 'R' } }, 'anything'],
-    ['dpv key *', { dpv: { '*': ['object/*'] } }, 'anything'],
     ['no realm claim at all', {}, 'default'],
+    ['per key * alone (a token naming no realm)', { per: { '*': 'R' } }, 'default'],
+    ['dpv alone (a token naming no realm)', { dpv: { fleet: ['object/*'] } }, 'default'],
   ])('grants a realm through %s', (_label, claims, realm) => {
     expect(hasRealm(principal(claims), realm)).toBe(true);
+  });
+
+  it.each<[string, Partial<RealtimeClaims>, string]>([
+    ['a dpv key', { realm: 'a', dpv: { b: ['object/*'] } }, 'b'],
+    ['a dpv key *', { realm: 'a', dpv: { '*': ['object/*'] } }, 'anything'],
+    ['a per key *', { realm: 'a', per: { '*': 'CRUDP' } }, 'anything'],
+    ['a per key * without realm claims', { per: { '*': 'CRUDP' } }, 'anything'],
+    ['a dpv key * without realm claims', { dpv: { '*': ['object/*'] } }, 'anything'],
+  ])('grants no realm through %s', (_label, claims, realm) => {
+    const p = principal(claims);
+    expect(hasRealm(p, realm)).toBe(false);
+    expect(thrown(() => resolveRealm(p, realm))).toBeInstanceOf(ForbiddenError);
   });
 
   it('does not grant realms the token does not name', () => {
@@ -373,6 +395,42 @@ describe('realms', () => {
     expect(can(client, 'b', SAMPLE.topic, 'R')).toBe(false);
     const subscriber = principal({ realm: 'a', permissions: ['subscribe'] });
     expect(can(subscriber, 'b', SAMPLE.topic, 'R')).toBe(false);
+  });
+
+  it('roles apply only in the realms of realm/realms, not in realms named only as per keys', () => {
+    const p = principal({ realm: 'london', permissions: ['admin', 'publish'], per: { paris: { 'doc/notes/x': 'R' } } });
+    expect(can(p, 'london', SAMPLE.doc, 'D')).toBe(true);
+    expect(isAdmin(p, 'london')).toBe(true);
+    expect(can(p, 'paris', 'doc/notes/x', 'R')).toBe(true);
+    expect(can(p, 'paris', 'doc/notes/x', 'D')).toBe(false);
+    expect(can(p, 'paris', 'doc/notes/y', 'R')).toBe(false);
+    expect(can(p, 'paris', SAMPLE.topic, 'C')).toBe(false);
+    expect(isAdmin(p, 'paris')).toBe(false);
+    expect(rightsIn(p, 'london')).toEqual({ roles: ['admin'], capabilities: ['publish'] });
+    expect(rightsIn(p, 'paris')).toEqual({ roles: [], capabilities: [] });
+  });
+
+  it('roles of a token naming realms only as per keys apply nowhere', () => {
+    const p = principal({ permissions: ['admin'], per: { paris: { 'doc/notes/x': 'R' } } });
+    expect(can(p, 'paris', 'doc/notes/x', 'R')).toBe(true);
+    expect(can(p, 'paris', 'doc/notes/x', 'D')).toBe(false);
+    expect(isAdmin(p, 'paris')).toBe(false);
+    expect(hasRealm(p, 'default')).toBe(false);
+  });
+
+  it('roles apply in "default" for a token naming no realm, also with a per key *', () => {
+    const p = principal({ permissions: ['service'], per: { '*': { 'webhook/*': 'R' } } });
+    expect(can(p, 'default', SAMPLE.doc, 'D')).toBe(true);
+    expect(can(p, 'default', 'webhook/w1', 'R')).toBe(true);
+    expect(rightsIn(p, 'default').roles).toEqual(['service']);
+  });
+
+  it('rightsIn answers nothing for `*`, invalid ids or realms the token does not grant', () => {
+    const p = principal({ realms: ['*'], permissions: ['admin'] });
+    expect(rightsIn(p, 'x').roles).toEqual(['admin']);
+    expect(rightsIn(p, '*').roles).toEqual([]);
+    expect(rightsIn(p, 'a/b').roles).toEqual([]);
+    expect(rightsIn(principal({ realm: 'a', permissions: ['admin'] }), 'b').roles).toEqual([]);
   });
 
   it('roles apply in every realm of an all-realms token', () => {
@@ -431,6 +489,10 @@ describe('resolveRealm', () => {
 
   it('uses the default realm when none is requested', () => {
     expect(resolveRealm(principal({ realm: 'demo' }))).toBe('demo');
+    // The realm claim is the home realm, also when per names others (which need naming).
+    expect(resolveRealm(principal({ realm: 'demo', per: { b: 'R' } }))).toBe('demo');
+    expect(resolveRealm(principal({ per: { london: 'R' } }))).toBe('london');
+    expect(resolveRealm(principal({ realm: 'london', dpv: { '*': ['object/*'] } }))).toBe('london');
     expect(resolveRealm(principal({ realm: 'demo' }), undefined)).toBe('demo');
     expect(resolveRealm(principal({}))).toBe('default');
   });
@@ -438,7 +500,7 @@ describe('resolveRealm', () => {
   it.each<[string, Partial<RealtimeClaims>]>([
     ['several realms', { realms: ['a', 'b'] }],
     ['all realms', { realms: ['*'] }],
-    ['a realm and a per realm', { realm: 'a', per: { b: 'R' } }],
+    ['several per realms', { per: { a: 'R', b: 'R' } }],
   ])('requires a realm when the token grants %s', (_label, claims) => {
     const p = principal(claims);
     const err = thrown(() => resolveRealm(p));

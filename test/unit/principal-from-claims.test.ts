@@ -23,6 +23,7 @@ describe('principalFromClaims: the principal it builds', () => {
     expect(principalFromClaims(claims())).toEqual({
       userId: 'alice',
       realms: ['default'],
+      roleRealms: ['default'],
       defaultRealm: 'default',
       roles: ['client'],
       capabilities: [],
@@ -38,6 +39,11 @@ describe('principalFromClaims: the principal it builds', () => {
 
   it('accepts an exp in the past (expiry is the verifier\'s job)', () => {
     expect(principalFromClaims(claims({ exp: 1 })).expiresAt).toBe(1000);
+  });
+
+  it('accepts a sub with U+FFFD or a surrogate pair (well-formed Unicode)', () => {
+    expect(principalFromClaims(claims({ sub: 'a\uFFFD' })).userId).toBe('a\uFFFD');
+    expect(principalFromClaims(claims({ sub: 'a\uD83D\uDE00' })).userId).toBe('a\uD83D\uDE00');
   });
 
   it('accepts a sub of exactly 256 characters', () => {
@@ -72,21 +78,49 @@ describe('principalFromClaims: the principal it builds', () => {
       expect(principalFromClaims(claims({ realm: '*' })).realms).toEqual(['*']);
     });
 
-    it('adds the realm keys of `per` and `dpv` to the granted realms, without duplicates', () => {
+    it('adds the realm keys of `per` (not of `dpv`) to the granted realms, without duplicates', () => {
       const principal = principalFromClaims(
         claims({ realm: 'a', per: { a: 'R', b: { 'doc/*': 'R' } }, dpv: { c: ['object/x'] } }),
       );
-      expect([...principal.realms].sort()).toEqual(['a', 'b', 'c']);
+      expect([...principal.realms].sort()).toEqual(['a', 'b']);
+      expect(principal.roleRealms).toEqual(['a']);
+      // `realm` is the home realm; the per realm b is used by naming it.
+      expect(principal.defaultRealm).toBe('a');
+    });
+
+    it('has no default realm when `per` names several realms and realm claims none', () => {
+      const principal = principalFromClaims(claims({ per: { a: 'R', b: 'R' } }));
+      expect([...principal.realms].sort()).toEqual(['a', 'b']);
+      expect(principal.roleRealms).toEqual([]);
       expect(principal).not.toHaveProperty('defaultRealm');
     });
 
-    it('uses a `per` key as the default realm when it is the only realm named', () => {
-      expect(principalFromClaims(claims({ per: { london: { 'object/*': 'R' } } })).defaultRealm).toBe('london');
+    it('grants no realm through `dpv`: a dpv-only token is in realm "default"', () => {
+      const principal = principalFromClaims(claims({ dpv: { london: ['object/x'], '*': ['object/y'] } }));
+      expect(principal.realms).toEqual(['default']);
+      expect(principal.roleRealms).toEqual(['default']);
+      expect(principal.defaultRealm).toBe('default');
     });
 
-    it('treats a `*` key of `per` as granting every realm', () => {
-      const principal = principalFromClaims(claims({ realm: 'a', per: { '*': 'R' } }));
-      expect(principal.realms).toContain('*');
+    it('uses a `per` key as the default realm when it is the only realm named (roles apply nowhere)', () => {
+      const principal = principalFromClaims(claims({ per: { london: { 'object/*': 'R' } } }));
+      expect(principal.realms).toEqual(['london']);
+      expect(principal.roleRealms).toEqual([]);
+      expect(principal.defaultRealm).toBe('london');
+    });
+
+    it('does not treat a `*` key of `per` or `dpv` as granting every realm', () => {
+      const principal = principalFromClaims(claims({ realm: 'a', per: { '*': 'R' }, dpv: { '*': ['object/*'] } }));
+      expect(principal.realms).toEqual(['a']);
+      expect(principal.roleRealms).toEqual(['a']);
+      expect(principal.defaultRealm).toBe('a');
+      expect(principalFromClaims(claims({ per: { '*': 'R' } })).realms).toEqual(['default']);
+    });
+
+    it('keeps `*` in the role realms of an all-realms token', () => {
+      const principal = principalFromClaims(claims({ realms: ['*'], per: { paris: 'R' } }));
+      expect(principal.realms).toEqual(['*', 'paris']);
+      expect(principal.roleRealms).toEqual(['*']);
       expect(principal).not.toHaveProperty('defaultRealm');
     });
 
@@ -178,6 +212,10 @@ describe('principalFromClaims: invalid claims are AUTH_FAILED', () => {
     ['sub is empty', claims({ sub: '' }), '"sub"'],
     ['sub is a number', claims({ sub: 42 }), '"sub"'],
     ['sub is longer than 256 characters', claims({ sub: 'u'.repeat(257) }), '"sub"'],
+    ['sub holds a lone high surrogate', claims({ sub: 'a\uD800' }), '"sub"'],
+    ['sub holds a lone low surrogate', claims({ sub: '\uDC00b' }), '"sub"'],
+    ['a per pattern holds a lone surrogate', claims({ per: { demo: { 'doc/\uD800': 'R' } } }), '"per.demo"'],
+    ['a dpv pattern holds a lone surrogate', claims({ dpv: { demo: ['x/\uDFFF'] } }), '"dpv.demo[0]"'],
     ['exp is missing', { sub: 'alice' }, '"exp"'],
     ['exp is a string', claims({ exp: String(EXP) }), '"exp"'],
     ['exp is NaN', claims({ exp: Number.NaN }), '"exp"'],

@@ -13,9 +13,10 @@ import {
   type PublishRequest,
   type RealtimeEvent,
   type ServerToClientEvents,
+  type SessionOpened,
   type SubscribeRequest,
   type SubscribeResult,
-  type SyncDocument,
+  type SyncWriteResult,
   type WriteDocumentRequest,
 } from '../../shared/index.js';
 
@@ -45,7 +46,7 @@ describe('wire contract', () => {
     >();
     expectTypeOf<ClientToServerEvents['channel:join']>().toEqualTypeOf<(request: ChannelJoinRequest, ack: Ack<ChannelJoinResult>) => void>();
     expectTypeOf<ClientToServerEvents['direct:send']>().toEqualTypeOf<(request: DirectSendRequest, ack: Ack<DirectSendResult>) => void>();
-    expectTypeOf<ClientToServerEvents['sync:merge']>().toEqualTypeOf<(request: WriteDocumentRequest, ack: Ack<SyncDocument>) => void>();
+    expectTypeOf<ClientToServerEvents['sync:merge']>().toEqualTypeOf<(request: WriteDocumentRequest, ack: Ack<SyncWriteResult>) => void>();
     expectTypeOf<ClientToServerEvents['subscribe']>().toEqualTypeOf<(request: SubscribeRequest, ack: Ack<SubscribeResult>) => void>();
     expectTypeOf<ClientToServerEvents['topic:publish']>().toEqualTypeOf<(request: PublishRequest, ack: Ack<RealtimeEvent>) => void>();
     // The runtime list of known events is exactly the map's keys.
@@ -55,8 +56,24 @@ describe('wire contract', () => {
 
   it('pins the server-to-client and inter-server maps', () => {
     expectTypeOf<keyof ServerToClientEvents>().toEqualTypeOf<
-      'event' | 'auth:expired' | 'subscription:revoked' | 'protocol:error' | 'channel:message' | 'direct:message' | 'presence:changed'
+      | 'event'
+      | 'auth:expired'
+      | 'subscription:revoked'
+      | 'protocol:error'
+      | 'channel:message'
+      | 'direct:message'
+      | 'presence:changed'
+      | 'channel:revoked'
+      | 'document:revoked'
+      | 'session:opened'
     >();
+    expectTypeOf<ServerToClientEvents['session:opened']>().toEqualTypeOf<(session: SessionOpened) => void>();
+    expectTypeOf<SessionOpened['limits']>().toEqualTypeOf<{
+      maxPayloadBytes: number;
+      maxPresenceStateBytes: number;
+      maxPayloadDepth: number;
+      maxFrameBytes: number;
+    }>();
     expectTypeOf<ServerToClientEvents['channel:message']>().toEqualTypeOf<(message: ChannelMessage) => void>();
     expectTypeOf<ServerToClientEvents['presence:changed']>().toEqualTypeOf<(event: PresenceEvent) => void>();
     expectTypeOf<ServerToClientEvents['event']>().toEqualTypeOf<(event: RealtimeEvent) => void>();

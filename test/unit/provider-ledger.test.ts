@@ -52,6 +52,18 @@ describe('ProviderLedger', () => {
     expect(ledger.add('depot', ['fleet/north/van'])).toEqual([]);
   });
 
+  it('withdraws some keys of a connection (a refreshed token), keeping the rest', () => {
+    const ledger = new ProviderLedger();
+    ledger.add('c', ['riders/7', 'vans/*']);
+    expect(ledger.removeKeys('c', ['riders/7', 'unknown'])).toEqual([disconnected('riders/7')]);
+    expect(ledger.presence('vans/1').connectionStatus).toBe('connected');
+    expect(ledger.provides('c')).toBe(true);
+    expect(ledger.removeKeys('c', ['vans/*'])).toEqual([disconnected('vans/*')]);
+    expect(ledger.provides('c')).toBe(false);
+    expect(ledger.isEmpty).toBe(true);
+    expect(ledger.removeKeys('c', ['vans/*'])).toEqual([]);
+  });
+
   it('announces wildcards before the exact ids of one registration, and ignores repeats', () => {
     const ledger = new ProviderLedger();
     expect(ledger.add('c', ['riders/7', 'riders/*', 'riders/7'])).toEqual([connected('riders/*')]);

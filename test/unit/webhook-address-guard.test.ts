@@ -36,6 +36,43 @@ describe('address guard', () => {
     }
   });
 
+  it('judges IPv6 forms that embed an IPv4 address by that address', () => {
+    for (const address of [
+      '::127.0.0.1', // IPv4-compatible (deprecated)
+      '::7f00:1', // the same, as URL parsing writes it
+      '::ffff:0:127.0.0.1', // IPv4-translated (RFC 2765)
+      '::ffff:0:7f00:1',
+      '::ffff:0:10.1.2.3',
+      '::a9fe:a9fe', // 169.254.169.254, the cloud metadata address
+      '::ffff:169.254.169.254',
+      '2002:7f00:1::', // 6to4 of 127.0.0.1
+      '2002:7f00:0001::1',
+      '2002:a00:1:1234::5', // 6to4 of 10.0.0.1
+      '2002:a9fe:a9fe::1',
+      '2001:0:4136:e378:8000:63bf:80ff:fffe', // Teredo, client 127.0.0.1 (stored inverted)
+      '2001:0000:4136:e378:8000:63bf:f5ff:fffe', // Teredo, client 10.0.0.1
+      '2001:0:a00:1::f7f7:f7f7', // Teredo through a private server address
+      '64:ff9b::7f00:1', // NAT64
+      '64:ff9b::127.0.0.1',
+      'fe80::1%eth0',
+    ]) {
+      expect(isPrivateAddress(address), address).toBe(true);
+    }
+    for (const host of ['[::7f00:1]', '[::ffff:0:7f00:1]', '[2002:7f00:1::]', '[2001:0:4136:e378:8000:63bf:80ff:fffe]']) {
+      expect(isPrivateHostName(host), host).toBe(true);
+      expect(isPrivateHostName(new URL(`http://${host}/`).hostname), host).toBe(true);
+    }
+    for (const address of [
+      '::ffff:8.8.8.8',
+      '::8.8.8.8',
+      '2002:808:808::1', // 6to4 of 8.8.8.8
+      '2001:0:4136:e378:8000:63bf:f7f7:f7f7', // Teredo, client 8.8.8.8
+      '2001:4860:4860::8888',
+    ]) {
+      expect(isPrivateAddress(address), address).toBe(false);
+    }
+  });
+
   it('judges host names without a lookup where it can', () => {
     expect(isPrivateHostName('localhost')).toBe(true);
     expect(isPrivateHostName('LOCALHOST.')).toBe(true);

@@ -4,6 +4,7 @@ import { batchingCase } from './batching.js';
 import { connectionsCase } from './connections.js';
 import { fanoutCase } from './fanout.js';
 import { filteredFanoutCase } from './filtered-fanout.js';
+import { floodCase } from './flood.js';
 import { latencyCase } from './latency.js';
 import { multiNodeCase } from './multi-node.js';
 import { syncWritesCase } from './sync-writes.js';
@@ -17,9 +18,10 @@ export const CASES: Record<CaseId, BenchCase> = {
   sync: syncWritesCase,
   batching: batchingCase,
   multinode: multiNodeCase,
+  flood: floodCase,
 };
 
-/** The number each case has in BENCHMARKS.md (the issue's numbering; the experiment comes last). */
+/** The number each case has in BENCHMARKS.md (the issue's numbering; the batching experiment is 7, issue 11's flood case 8). */
 export const CASE_NUMBERS: Record<CaseId, string> = {
   fanout: '1',
   filtered: '2',
@@ -28,4 +30,5 @@ export const CASE_NUMBERS: Record<CaseId, string> = {
   sync: '5',
   multinode: '6',
   batching: '7',
+  flood: '8',
 };

@@ -130,13 +130,22 @@ export interface LatencyResult {
 export async function measureLatency(
   fleet: MeasuredFleet,
   publisher: LoadPublisher,
-  options: { scope: string; rate: number; subscribersPerEvent: number; warmupMs: number; durationMs: number; drainTimeoutMs: number },
+  options: {
+    scope: string;
+    rate: number;
+    subscribersPerEvent: number;
+    warmupMs: number;
+    durationMs: number;
+    drainTimeoutMs: number;
+    /** Wait for a quiet machine first; false when the case itself keeps it busy (the flood case). @default true */
+    quietWait?: boolean;
+  },
 ): Promise<LatencyResult> {
   const warmupEvents = Math.ceil((options.rate * options.warmupMs) / 1000);
   const measuredEvents = Math.max(1, Math.round((options.rate * options.durationMs) / 1000));
   const fromSeq = publisher.nextSeq + warmupEvents;
   const toSeq = fromSeq + measuredEvents;
-  await waitForQuietMachine(options.scope);
+  if (options.quietWait !== false) await waitForQuietMachine(options.scope);
   await fleet.pool.record({ fromSeq, toSeq });
   await publisher.fixedRate(options.rate, warmupEvents);
   await fleet.server.startProfile();

@@ -1,0 +1,166 @@
+import { Socket as EngineSocket } from 'engine.io-client';
+import { encodeJson } from './fuzz-json.js';
+
+/** A server event the fuzzers check: `protocol:error`, `subscription:revoked`, `auth:expired`. */
+export interface Notice {
+  event: string;
+  value: unknown;
+}
+
+/** Server events worth decoding; every other delivery is left as text (the fuzzers only count on these). */
+const NOTICE_PREFIXES = ['2["protocol:error"', '2["subscription:revoked"', '2["auth:expired"'];
+
+/**
+ * A Socket.IO connection spoken by hand over engine.io-client (the transport socket.io-client
+ * uses, so the same websocket, handshake and heartbeat), protocol v5
+ * (https://github.com/socketio/socket.io-protocol).
+ *
+ * Why not socket.io-client: a fuzzer must send what a hostile peer can, not only what the SDK
+ * would. socket.io-client encodes with recursive functions that overflow the stack on payloads a
+ * few thousand levels deep (the server's `JSON.parse` takes them), refuses reserved event names,
+ * and cannot send a malformed packet. Here the payload's JSON is written by {@link encodeJson}
+ * (any depth, typed arrays as binary attachments) and {@link sendFrame} sends raw packets.
+ *
+ * @example
+ * const socket = await FuzzSocket.connect(url, token);
+ * const [answer] = await socket.request('subscribe', [{ topic: 'a.b' }], 5000);
+ */
+export class FuzzSocket {
+  /** Decoded `protocol:error`, `subscription:revoked` and `auth:expired` events, oldest first. */
+  readonly notices: Notice[] = [];
+  /** Why the connection ended, once it has. */
+  closedBecause: string | undefined;
+  private nextAckId = 0;
+  private readonly acks = new Map<number, { resolve: (args: unknown[]) => void; reject: (err: Error) => void }>();
+
+  private constructor(
+    private readonly engine: EngineSocket,
+    /** The Socket.IO socket id (what the server calls the connection id). */
+    readonly id: string,
+  ) {
+    engine.on('message', (data) => {
+      if (typeof data === 'string') this.onPacket(data);
+    });
+    engine.on('close', (reason) => this.ended(`transport closed: ${String(reason)}`));
+  }
+
+  /**
+   * Opens a websocket-only connection and completes the Socket.IO CONNECT with `{ token }`;
+   * rejects with the server's refusal.
+   */
+  static connect(url: string, token: string, timeoutMs = 5_000): Promise<FuzzSocket> {
+    return new Promise((resolve, reject) => {
+      const engine = new EngineSocket(url, { path: '/socket.io/', transports: ['websocket'], upgrade: false });
+      const timer = setTimeout(() => fail(new Error('connect timed out')), timeoutMs);
+      const fail = (err: Error): void => {
+        clearTimeout(timer);
+        engine.close();
+        reject(err);
+      };
+      engine.once('open', () => engine.send(`0${JSON.stringify({ token })}`));
+      engine.once('error', (err) => fail(err instanceof Error ? err : new Error(String(err))));
+      const onHandshake = (data: unknown): void => {
+        if (typeof data !== 'string') return;
+        engine.off('message', onHandshake);
+        clearTimeout(timer);
+        if (!data.startsWith('0')) {
+          fail(new Error(`connection refused: ${data.slice(1)}`));
+          return;
+        }
+        const { sid } = JSON.parse(data.slice(1)) as { sid: string };
+        resolve(new FuzzSocket(engine, sid));
+      };
+      engine.on('message', onHandshake);
+    });
+  }
+
+  /** Whether the connection is still open. */
+  get connected(): boolean {
+    return this.closedBecause === undefined;
+  }
+
+  /**
+   * Sends `event` with `args` and an acknowledgement id; resolves with the acknowledgement's
+   * arguments, rejects when none arrives within `timeoutMs` or the connection ends first.
+   */
+  request(event: string, args: readonly unknown[], timeoutMs: number): Promise<unknown[]> {
+    const id = this.nextAckId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.acks.delete(id);
+        reject(new Error(`no acknowledgement within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.acks.set(id, {
+        resolve: (answer) => {
+          clearTimeout(timer);
+          resolve(answer);
+        },
+        reject: (err) => {
+          clearTimeout(timer);
+          reject(err);
+        },
+      });
+      this.sendPacket([event, ...args], id);
+    });
+  }
+
+  /** Sends `event` with `args` and no acknowledgement. */
+  emit(event: string, args: readonly unknown[]): void {
+    this.sendPacket([event, ...args], undefined);
+  }
+
+  /**
+   * What the packet {@link request} or {@link emit} would send looks like: its size (to stay under
+   * the transport limit), whether it has binary parts, and how deep it nests.
+   */
+  static inspect(event: string, args: readonly unknown[]): { bytes: number; binary: boolean; deepest: number } {
+    const { text, binaries, deepest } = encodeJson([event, ...args], { binary: true });
+    return { bytes: Buffer.byteLength(text) + binaries.reduce((sum, part) => sum + part.byteLength, 0), binary: binaries.length > 0, deepest };
+  }
+
+  /** Sends one raw engine.io message: a Socket.IO packet as text, or a binary part. */
+  sendFrame(frame: string | Uint8Array): void {
+    this.engine.send(frame);
+  }
+
+  close(): void {
+    this.engine.close();
+  }
+
+  private sendPacket(data: unknown[], ackId: number | undefined): void {
+    const { text, binaries } = encodeJson(data, { binary: true });
+    const id = ackId === undefined ? '' : String(ackId);
+    if (binaries.length === 0) {
+      this.engine.send(`2${id}${text}`);
+      return;
+    }
+    this.engine.send(`5${binaries.length}-${id}${text}`);
+    for (const part of binaries) this.engine.send(part);
+  }
+
+  private onPacket(packet: string): void {
+    const type = packet.charAt(0);
+    if (type === '2') {
+      if (!NOTICE_PREFIXES.some((prefix) => packet.startsWith(prefix))) return;
+      const [event, value] = JSON.parse(packet.slice(1)) as [string, unknown];
+      this.notices.push({ event, value });
+    } else if (type === '3') {
+      let end = 1;
+      while (end < packet.length && packet.charCodeAt(end) >= 0x30 && packet.charCodeAt(end) <= 0x39) end += 1;
+      const id = Number(packet.slice(1, end));
+      const pending = this.acks.get(id);
+      if (pending === undefined) return;
+      this.acks.delete(id);
+      pending.resolve(JSON.parse(packet.slice(end)) as unknown[]);
+    } else if (type === '1') {
+      this.ended('the server disconnected the socket');
+      this.engine.close();
+    }
+  }
+
+  private ended(reason: string): void {
+    this.closedBecause ??= reason;
+    for (const pending of this.acks.values()) pending.reject(new Error(`connection ended: ${reason}`));
+    this.acks.clear();
+  }
+}

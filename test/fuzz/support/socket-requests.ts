@@ -1,0 +1,130 @@
+import fc from 'fast-check';
+import { CLIENT_EVENT_NAMES, type ClientToServerEvents } from '../../../shared/index.js';
+import * as domain from './domain-values.js';
+import { fuzzRecord, hostileString, hostileValue, mostly } from './hostile-values.js';
+
+/** A client-to-server event name. */
+export type ClientEventName = keyof ClientToServerEvents;
+
+/** Names Socket.IO reserves: its client refuses to emit them, so the fuzzer cannot send them this way. */
+const RESERVED_EVENTS: ReadonlySet<string> = new Set(['connect', 'connect_error', 'disconnect', 'disconnecting', 'newListener', 'removeListener']);
+
+/**
+ * How a request is sent:
+ * - `ack`: the payload and an acknowledgement, as the SDK does;
+ * - `none`: no acknowledgement (errors come back as `protocol:error`);
+ * - `ackOnly`: the acknowledgement as the only argument (no payload at all);
+ * - `extra`: a second, unexpected argument before the acknowledgement.
+ */
+export type SendMode = 'ack' | 'none' | 'ackOnly' | 'extra';
+
+/** One fuzzed socket request: which connection sends it, the event, its payload and how. */
+export interface SocketCall {
+  /** Index into the fuzz connections (taken modulo their number). */
+  slot: number;
+  event: string;
+  payload: unknown;
+  mode: SendMode;
+  extra?: unknown;
+}
+
+/**
+ * A request arbitrary for every client event. Typed as a record over `ClientToServerEvents`, so a
+ * new event that has no arbitrary here fails the type check: the fuzzer covers every event.
+ *
+ * @example
+ * const arbitraries = socketRequestArbitraries(tokens);
+ * fc.sample(arbitraries.subscribe, 1);
+ */
+export function socketRequestArbitraries(tokens: readonly string[]): Record<ClientEventName, fc.Arbitrary<unknown>> {
+  const writeOptions = { expectedRevision: domain.revision, expiresAt: domain.expiresAt, ttl: domain.ttl };
+  // `expiresAt` and `ttl` together are refused; each is rare, so both at once is rarer still.
+  const expiry = ['expiresAt', 'ttl'];
+  const address = { realm: domain.realm, service: domain.service, id: domain.documentId };
+  const requests: Record<ClientEventName, fc.Arbitrary<Record<string, unknown>>> = {
+    subscribe: fuzzRecord(
+      {
+        subscriptionId: mostly(fc.constantFrom('sub_1', 'sub_2', 'sub_3', 'sub_4'), hostileString),
+        realm: domain.realm,
+        topic: domain.topic,
+        filter: domain.filter,
+        returnMode: mostly(fc.constantFrom('full', 'diff', 'both'), fc.constantFrom('partial', '', 'FULL')),
+        since: domain.streamPosition,
+      },
+      ['topic'],
+      ['since', 'returnMode'],
+    ),
+    unsubscribe: fuzzRecord({ subscriptionId: mostly(fc.constantFrom('sub_1', 'sub_2', 'srv_1'), hostileString) }, ['subscriptionId']),
+    'topic:publish': fuzzRecord(
+      { realm: domain.realm, topic: domain.topic, type: mostly(fc.stringMatching(/^[A-Za-z0-9_.:-]{1,100}$/), hostileString), payload: domain.payload },
+      ['topic', 'payload'],
+    ),
+    'auth:refresh': fuzzRecord({ token: mostly(fc.constantFrom(...tokens), hostileString) }, ['token']),
+    'sync:create': fuzzRecord(
+      { realm: domain.realm, service: domain.service, id: domain.documentId, data: domain.payload, expiresAt: domain.expiresAt, ttl: domain.ttl },
+      ['service', 'data'],
+      expiry,
+    ),
+    'sync:get': fuzzRecord({ ...address, includeDeleted: mostly(fc.boolean()) }, ['service', 'id']),
+    'sync:list': fuzzRecord(
+      {
+        realm: domain.realm,
+        service: domain.service,
+        limit: mostly(fc.integer({ min: 1, max: 1000 }), fc.oneof(fc.constantFrom(0, 1001, -1, 1.5), hostileValue)),
+        after: mostly(domain.documentId),
+      },
+      ['service'],
+    ),
+    'sync:replace': fuzzRecord({ ...address, data: domain.payload, ...writeOptions }, ['service', 'id', 'data'], expiry),
+    'sync:merge': fuzzRecord({ ...address, data: domain.payload, ...writeOptions }, ['service', 'id', 'data'], expiry),
+    'sync:mutate': fuzzRecord({ ...address, mutations: domain.mutations, ...writeOptions }, ['service', 'id', 'mutations'], expiry),
+    'sync:delete': fuzzRecord({ ...address, expectedRevision: domain.revision }, ['service', 'id']),
+    'channel:join': fuzzRecord({ realm: domain.realm, channel: domain.channel, state: domain.presenceState, since: domain.streamPosition }, ['channel'], ['since']),
+    'channel:leave': fuzzRecord({ realm: domain.realm, channel: domain.channel }, ['channel']),
+    'channel:publish': fuzzRecord(
+      { realm: domain.realm, channel: domain.channel, event: domain.messageEvent, data: domain.payload, excludeSelf: mostly(fc.boolean()) },
+      ['channel', 'event'],
+    ),
+    'direct:send': fuzzRecord(
+      { realm: domain.realm, connectionId: domain.connectionId, userId: domain.userId, event: domain.messageEvent, data: domain.payload },
+      ['event'],
+    ),
+    'presence:list': fuzzRecord({ realm: domain.realm, channel: domain.channel, document: domain.documentRef }),
+    'presence:update': fuzzRecord({ realm: domain.realm, channel: domain.channel, document: domain.documentRef, state: domain.presenceState }, ['state']),
+    'presence:status': fuzzRecord({ realm: domain.realm, id: domain.objectId }, ['id']),
+    'document:open': fuzzRecord({ realm: domain.realm, document: domain.documentRef, state: domain.presenceState }, ['document']),
+    'document:close': fuzzRecord({ realm: domain.realm, document: domain.documentRef }, ['document']),
+  };
+  return requests;
+}
+
+/** Event names the server does not know, including prototype names and its own server-to-client events. */
+export const unknownEventName: fc.Arbitrary<string> = fc
+  .oneof(
+    fc.constantFrom('record:explode', '__proto__', 'constructor', 'hasOwnProperty', 'toString', 'SUBSCRIBE', 'subscribe ', 'sync:*', 'event', 'protocol:error', 'auth:expired', 'channel:message', ''),
+    fc.string({ maxLength: 30 }),
+    fc.string({ unit: 'binary', maxLength: 10 }),
+    fc.constant('x'.repeat(5000)),
+  )
+  .filter((name) => !RESERVED_EVENTS.has(name) && !(CLIENT_EVENT_NAMES as readonly string[]).includes(name));
+
+/**
+ * One fuzzed call: a known event with a (mostly) well-shaped payload, the same event with anything
+ * as its payload, or an unknown event; sent in one of the {@link SendMode}s.
+ *
+ * @example
+ * fc.asyncProperty(fc.array(socketCall(arbitraries, 10)), async (calls) => {...});
+ */
+export function socketCall(requests: Record<ClientEventName, fc.Arbitrary<unknown>>, slots: number): fc.Arbitrary<SocketCall> {
+  const known = CLIENT_EVENT_NAMES.map((event) => fc.record({ event: fc.constant<string>(event), payload: requests[event] }));
+  const anyPayload = fc.record({ event: fc.constantFrom<string>(...CLIENT_EVENT_NAMES), payload: hostileValue });
+  const unknown = fc.record({ event: unknownEventName, payload: hostileValue });
+  return fc
+    .tuple(
+      fc.nat({ max: slots - 1 }),
+      fc.oneof({ weight: 12, arbitrary: fc.oneof(...known) }, { weight: 3, arbitrary: anyPayload }, { weight: 1, arbitrary: unknown }),
+      fc.constantFrom<SendMode>('ack', 'ack', 'ack', 'ack', 'ack', 'none', 'ackOnly', 'extra'),
+      hostileValue,
+    )
+    .map(([slot, { event, payload }, mode, extra]) => (mode === 'extra' ? { slot, event, payload, mode, extra } : { slot, event, payload, mode }));
+}

@@ -148,6 +148,7 @@ export class ConnectionManager {
   private readonly onConnect = (session: SessionOpened): void => {
     if (this.destroyed) return;
     this.sessionLimits = announcedLimits(session);
+    if (this.currentState === 'connected') return; // announced once per connection; a repeat changes only the limits
     this.clearReconnectTimer();
     this.attempt = 0;
     this.setState('connected', 'connect');

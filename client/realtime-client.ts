@@ -255,7 +255,11 @@ export class RealtimeClient {
     this.defaultRealm.unsubscribe(subscriptionId);
   }
 
-  /** Publishes an event (needs `C` on `topic/<topic>`); resolves with the created RealtimeEvent. */
+  /**
+   * Publishes an event (needs `C` on `topic/<topic>`); resolves with the created RealtimeEvent.
+   * Over the server's rate limits it rejects with `LimitExceededError` (`code: 'RATE_LIMITED'`,
+   * `err.retryAfterMs`); it is never re-sent by itself.
+   */
   publish(topic: string, payload: Record<string, unknown>, options?: PublishOptions): Promise<RealtimeEvent> {
     return this.defaultRealm.publish(topic, payload, options);
   }

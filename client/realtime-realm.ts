@@ -101,7 +101,11 @@ export class RealtimeRealm {
     this.host.unsubscribe(subscriptionId);
   }
 
-  /** Publishes an event to a topic in this realm (needs `C` on `topic/<topic>`); resolves with it. */
+  /**
+   * Publishes an event to a topic in this realm (needs `C` on `topic/<topic>`); resolves with it.
+   * Over the server's rate limits it rejects with `LimitExceededError` (`code: 'RATE_LIMITED'`,
+   * `err.retryAfterMs`); it is never re-sent by itself.
+   */
   publish(topic: string, payload: Record<string, unknown>, options?: PublishOptions): Promise<RealtimeEvent> {
     return this.host.publish(this.id, topic, payload, options);
   }

@@ -58,8 +58,11 @@ export interface UpdateOptions {
   maxAttempts?: number;
 }
 
-/** Backoff between `update()` attempts: the first retry waits up to 2 × 2 ms, later ones grow to at most 250 ms. */
-const UPDATE_BACKOFF = { baseDelay: 2, maxDelay: 50, randomizationFactor: 0 } as const;
+/**
+ * The exponential ceiling of the wait between `update()` attempts (2 ms, doubling, at most 100 ms);
+ * each wait is drawn from 0 to it ("full jitter").
+ */
+const UPDATE_BACKOFF = { baseDelay: 2, maxDelay: 100, randomizationFactor: 0 } as const;
 
 /**
  * Revisioned JSON documents: `client.sync`. Every write answers the stored document with its new
@@ -121,12 +124,15 @@ export class SyncClient {
 
   /**
    * Read, apply `fn` to a copy of the data, write it back with the revision read; on `CONFLICT`,
-   * wait a jittered, exponentially growing delay (2 ms up to 250 ms) and apply `fn` again to the
-   * current document, until the write wins or `timeout` (default: the client's `updateTimeout`,
-   * 30 s) has passed, when the last `ConflictError` is thrown. Needs `R` and `U`.
+   * wait a random delay under an exponentially growing ceiling (2 ms, doubling, at most 100 ms),
+   * read the document again and apply `fn` to it, until the write wins or `timeout` (default: the
+   * client's `updateTimeout`, 30 s) has passed, when the last `ConflictError` is thrown. `fn` may
+   * run several times; it should only compute. Needs `R` and `U`.
    *
-   * Why the backoff: writers that lose a race and retry at once mostly lose again to each other;
-   * spreading them out lets each round have a winner, so many writers on one document all finish.
+   * Why the backoff and the fresh read: writers that lose a race and retry at once mostly lose
+   * again to each other, and a document read before waiting is stale after it. Spread out, each
+   * retry reads what is current just before writing, so many writers on one document all finish
+   * (100 writers × 100 updates on one document: every update lands).
    *
    * @example
    * await client.sync.update('counters', 'visits', (data) => ({ ...data, n: (data.n as number) + 1 }));

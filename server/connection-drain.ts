@@ -16,27 +16,29 @@ export interface DrainOutcome {
  * Drains a node that is about to stop, so that a deploy or a scale-down fails nothing its
  * clients are doing:
  *
- * 1. Closes the door: the port stops accepting connections, Socket.IO refuses new handshakes
- *    (also on kept-alive connections), and HTTP answers carry `Connection: close`.
+ * 1. Closes the door: Socket.IO refuses new handshakes, `GET /ready` answers 503 `draining` (so
+ *    balancers stop sending new clients), and HTTP answers carry `Connection: close`.
  * 2. Lets each Socket.IO connection's requests in flight be answered (a sync write that reached
  *    the store is acknowledged), then disconnects it from the server side. The client treats that
  *    as recoverable: it reconnects, through the balancer, to another node and resubscribes there.
  *    Requests arriving meanwhile are served too; each connection goes as soon as it is idle.
- * 3. Waits for REST requests in flight to be answered.
+ * 3. Stops listening, and waits for REST requests in flight to be answered.
  *
  * Everything is bounded by the deadline; what is left then is for the caller to cut.
  *
  * @example
+ * const io = new Server(httpServer, { allowRequest: (req, callback) => drain.allowRequest(req, callback) });
  * const drain = new ConnectionDrain(io, httpServer, logger);
- * new Server(httpServer, { allowRequest: drain.allowRequest });
  * const { cut } = await drain.drain(Date.now() + 10_000);
  */
 export class ConnectionDrain {
   private draining = false;
   /** Requests awaiting their acknowledgement, per connection. */
   private readonly inFlight = new Map<RealtimeSocket, number>();
-  /** Connections that go as soon as they are idle, with what to call when they went. */
-  private readonly leaving = new Map<RealtimeSocket, () => void>();
+  /** Connections to disconnect as soon as they are idle. */
+  private readonly leaving = new Set<RealtimeSocket>();
+  /** HTTP answers not yet sent. */
+  private readonly responses = new Set<ServerResponse>();
 
   constructor(
     private readonly io: RealtimeIo,
@@ -44,6 +46,8 @@ export class ConnectionDrain {
     private readonly logger: Logger,
   ) {
     io.on('connection', (socket) => this.track(socket));
+    // Only watches: Socket.IO and the app answer, whichever the path is for.
+    httpServer.on('request', (_req: IncomingMessage, res: ServerResponse) => this.follow(res));
   }
 
   /** Whether the node is draining. */
@@ -57,17 +61,32 @@ export class ConnectionDrain {
     else callback(null, true);
   };
 
-  /** Marks an HTTP answer given while draining so the kept-alive connection closes after it. */
-  markResponse(res: ServerResponse): void {
-    if (this.draining && !res.headersSent) res.setHeader('Connection', 'close');
+  /**
+   * Follows every HTTP answer (REST and long-polling) so that one given while draining, also to a
+   * request that arrived before, closes its kept-alive connection afterwards.
+   */
+  private follow(res: ServerResponse): void {
+    if (this.draining) {
+      this.closeAfter(res);
+      return;
+    }
+    this.responses.add(res);
+    res.once('close', () => this.responses.delete(res));
+  }
+
+  private closeAfter(res: ServerResponse): void {
+    if (!res.headersSent) res.setHeader('Connection', 'close');
+    // Already sent with keep-alive (a long-poll under way): close once it is out.
+    else res.once('finish', () => res.socket?.end());
   }
 
   /** Drains until every connection is gone or `deadline` (Unix ms) passes, whichever is first. */
   async drain(deadline: number): Promise<DrainOutcome> {
     this.draining = true;
-    const httpClosed = new Promise<void>((resolve) => this.httpServer.close(() => resolve()));
+    for (const res of this.responses) this.closeAfter(res);
+    this.responses.clear();
     const sockets = [...this.io.of('/').sockets.values()];
-    this.logger.info({ connections: sockets.length }, 'draining: no new connections; clients are told to reconnect elsewhere');
+    this.logger.info({ connections: sockets.length }, 'draining: refusing new connections; clients are told to reconnect elsewhere');
     const departures = sockets.map((socket) => this.leaveWhenIdle(socket));
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => {
@@ -75,12 +94,15 @@ export class ConnectionDrain {
     });
     try {
       await Promise.race([Promise.all(departures), timeout]);
+      // Only now: a long-polling client fetches its last answers and the disconnect on new
+      // requests, which need the port open.
+      const httpClosed = new Promise<void>((resolve) => this.httpServer.close(() => resolve()));
       await Promise.race([httpClosed, timeout]);
     } finally {
       clearTimeout(timer);
     }
-    const cut = [...this.leaving.keys()].filter((socket) => socket.connected).length;
-    const outcome = { drained: sockets.length - cut, cut };
+    const cut = [...this.leaving].filter((socket) => socket.connected).length;
+    const outcome = { drained: sockets.filter((socket) => !socket.connected).length, cut };
     if (cut > 0) this.logger.warn(outcome, 'drain timed out: closing connections with requests in flight');
     else this.logger.info(outcome, 'drained');
     return outcome;
@@ -104,7 +126,6 @@ export class ConnectionDrain {
     });
     socket.on('disconnect', () => {
       this.inFlight.delete(socket);
-      this.leaving.get(socket)?.();
       this.leaving.delete(socket);
     });
     // It got through the handshake just as the drain began.
@@ -121,13 +142,20 @@ export class ConnectionDrain {
     if (this.leaving.has(socket)) socket.disconnect(true);
   }
 
-  /** Disconnects `socket` once it has no request in flight; resolves when it is gone. */
+  /**
+   * Disconnects `socket` once it has no request in flight; resolves when its transport has closed,
+   * that is once the client received everything sent before, the disconnect included (a
+   * long-polling client fetches them with its next request).
+   */
   private leaveWhenIdle(socket: RealtimeSocket): Promise<void> {
-    if (!socket.connected) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.leaving.set(socket, resolve);
+    const transport = socket.conn;
+    if (transport.readyState === 'closed') return Promise.resolve();
+    const gone = new Promise<void>((resolve) => transport.once('close', () => resolve()));
+    if (socket.connected) {
+      this.leaving.add(socket);
       // The acknowledgements already sent go out before the disconnect, on the same transport.
       if ((this.inFlight.get(socket) ?? 0) === 0) socket.disconnect(true);
-    });
+    }
+    return gone;
   }
 }

@@ -156,10 +156,7 @@ export class RealtimeServer {
     // The app is handed over before Socket.IO attaches: Socket.IO keeps the listeners it finds and
     // calls them only for paths other than /socket.io/. A listener added after it would answer
     // long-polling requests too (with a 404, before Socket.IO could).
-    this.httpServer = createServer((req, res) => {
-      this.connectionDrain.markResponse(res);
-      this.app(req, res);
-    });
+    this.httpServer = createServer((req, res) => this.app(req, res));
     this.io = new Server(this.httpServer, {
       cors: { origin: corsOrigins === '*' ? true : corsOrigins },
       // Transport frames above this close the connection (a Socket.IO rule), so it sits well
@@ -266,7 +263,7 @@ export class RealtimeServer {
     const checks: ReadinessReport['checks'] = {};
     if (this.cluster !== undefined) checks.redis = this.cluster.status;
     const down = Object.values(checks).includes('down');
-    return { status: down ? 'degraded' : 'ready', checks };
+    return { status: this.connectionDrain.isDraining ? 'draining' : down ? 'degraded' : 'ready', checks };
   }
 
   /** Publishes an event from the server itself (same path as `POST /api/events`). */
@@ -283,7 +280,11 @@ export class RealtimeServer {
     this.closing ??= (async () => {
       const drainTimeoutMs = options.drainTimeoutMs ?? 0;
       const deadline = Date.now() + drainTimeoutMs;
-      if (drainTimeoutMs > 0) await this.connectionDrain.drain(deadline);
+      if (drainTimeoutMs > 0) {
+        await this.connectionDrain.drain(deadline);
+        // Past the deadline: REST requests still unanswered must not hold the close up.
+        this.httpServer.closeAllConnections();
+      }
       await this.io.close();
       this.httpServer.closeAllConnections();
       await this.gateway.presence.close();

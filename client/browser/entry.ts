@@ -84,6 +84,8 @@ export type {
   ConnectionStatusChange,
   ObjectPresence,
   SyncDocument,
+  SyncDocumentMetadata,
+  SyncWriteResult,
   Mutation,
   DocumentListPage,
   SyncDiffPayload,

@@ -13,7 +13,12 @@ import type { RealtimeSocket } from './socket-types.js';
 import type { Subscription, SubscriptionIndex } from './subscription-index.js';
 import { canSubscribe } from './topic-access.js';
 
-/** What {@link revokeUnpermitted} needs from the gateway. */
+/**
+ * What {@link revokeUnpermitted} needs from the gateway.
+ *
+ * @example
+ * const context: AccessRevocationContext = { subscriptions, presence };
+ */
 export interface AccessRevocationContext {
   subscriptions: SubscriptionIndex;
   presence: PresenceService;

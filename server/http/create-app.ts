@@ -44,10 +44,10 @@ export interface AppOptions {
 
 /**
  * `GET /ready`: `ready` when every dependency is reachable, `degraded` (HTTP 503) when one is down
- * (the node still serves its own clients).
+ * (the node still serves its own clients), `draining` (HTTP 503) while the node shuts down.
  */
 export interface ReadinessReport {
-  status: 'ready' | 'degraded';
+  status: 'ready' | 'degraded' | 'draining';
   checks: Record<string, 'up' | 'down'>;
 }
 

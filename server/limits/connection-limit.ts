@@ -66,7 +66,7 @@ export class ConnectionLimit {
   async admit(admission: Admission): Promise<void> {
     const { rateLimits } = this.options;
     const { connectionsPerUser, enabled } = rateLimits.settings;
-    if (!enabled || connectionsPerUser === 0 || rateLimits.isExempt(admission.principal)) {
+    if (!enabled || connectionsPerUser === 0 || isExemptEverywhere(rateLimits, admission.principal)) {
       await admission.register();
       return;
     }
@@ -106,6 +106,11 @@ export class ConnectionLimit {
       );
     }
   }
+}
+
+/** Whether the principal is exempt in every realm its token grants (each is counted otherwise). */
+function isExemptEverywhere(rateLimits: RateLimits, principal: Principal): boolean {
+  return principal.realms.every((realm) => rateLimits.isExempt(principal, realm));
 }
 
 /** The connection's place among the user's connections, oldest first (0 when it is not there). */

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { ErrorCode, LimitExceededError, type Principal, type Role } from '../../shared/index.js';
+import { ALL_REALMS, ErrorCode, LimitExceededError, type Principal, type Role } from '../../shared/index.js';
+import { rightsIn } from '../auth/rights-in.js';
 import {
   RATE_LIMITED_ACTIONS,
   resolveRateLimitOptions,
@@ -95,10 +96,15 @@ export class RateLimits {
     }
   }
 
-  /** Whether the principal's roles skip the per-connection and per-user limits. */
-  isExempt(principal: Principal): boolean {
+  /**
+   * Whether the principal's roles in `realm` skip the per-connection and per-user limits. Roles
+   * count only where they apply ({@link rightsIn}): an admin of london is not exempt in paris.
+   */
+  isExempt(principal: Principal, realm: string): boolean {
     if (this.exempt.size === 0) return false;
-    for (const role of principal.roles) if (this.exempt.has(role)) return true;
+    // `*` stands for every realm: the roles apply there only when they apply in all realms.
+    const roles = realm === ALL_REALMS ? (principal.roleRealms.includes(ALL_REALMS) ? principal.roles : []) : rightsIn(principal, realm).roles;
+    for (const role of roles) if (this.exempt.has(role)) return true;
     return false;
   }
 
@@ -112,7 +118,7 @@ export class RateLimits {
     if (!this.settings.enabled) return;
     const limiters = this.limiters.get(action);
     if (limiters === undefined) return;
-    if (!this.isExempt(principal)) {
+    if (!this.isExempt(principal, realm)) {
       if (connectionId !== undefined) await this.check(action, 'connection', limiters.connection, connectionId);
       await this.check(action, 'user', limiters.user, `${realm}:${principal.userId}`);
     }
@@ -153,5 +159,13 @@ export class RateLimits {
  * throw rateLimitedError('Too many connections', { action: 'connections', scope: 'user', limit: 100, retryAfterMs: 5000 });
  */
 export function rateLimitedError(message: string, details: RateLimitDetails): LimitExceededError {
-  return new LimitExceededError(message, { code: ErrorCode.RATE_LIMITED, details });
+  // A refusal is flow control, raised thousands of times a second under a flood, never a bug to
+  // trace: capturing its stack would be most of what refusing costs (~4 µs of ~5).
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new LimitExceededError(message, { code: ErrorCode.RATE_LIMITED, details });
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+  }
 }

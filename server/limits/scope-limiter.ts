@@ -5,6 +5,9 @@ import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRedis, RateLimiterRes 
 const RATE_WINDOW_SECONDS = 1;
 /** Seconds of the window the burst reserve (as many points again as the rate) refills over. */
 const BURST_WINDOW_SECONDS = 10;
+/** Past this many refused keys, expired ones are swept (at most once a second) when another is added. */
+const BLOCKED_SWEEP_SIZE = 1000;
+const BLOCKED_SWEEP_INTERVAL_MS = 1000;
 
 /**
  * Where a shared limit keeps its counters, and whom to tell when it falls back to memory.
@@ -56,6 +59,11 @@ class FallbackLimiter extends RateLimiterMemory {
  * each node counts in its own memory instead (rate-limiter-flexible's `insuranceLimiter`): the
  * limit stays, per node, rather than failing closed (refusing everyone) or open (no limit).
  *
+ * A refused key is then refused from a local table until its wait is over, without asking the
+ * limiter (or Redis) again: a flooding client costs a map lookup per request, not a counter
+ * update, so that refusing it stays cheap for everyone else. The counters cannot free up earlier:
+ * the wait is the time until the current window ends.
+ *
  * @example
  * const limiter = new ScopeLimiter(100);
  * const result = await limiter.take(socket.id);
@@ -63,6 +71,9 @@ class FallbackLimiter extends RateLimiterMemory {
  */
 export class ScopeLimiter {
   private readonly limiter: BurstyRateLimiter;
+  /** Refused keys and when they may pass again (`Date.now()` ms). */
+  private readonly blocked = new Map<string, number>();
+  private lastSweep = 0;
 
   constructor(
     /** Requests per second per key (≥ 1). */
@@ -89,10 +100,12 @@ export class ScopeLimiter {
   }
 
   /**
-   * Counts one request of `key`. Refused requests count too, so a client that keeps flooding stays
-   * refused. A failure other than a refusal (which the insurance makes unlikely) lets it pass.
+   * Counts one request of `key`. Once refused, the key is refused (uncounted) until its wait is
+   * over. A failure other than a refusal (which the insurance makes unlikely) lets it pass.
    */
   async take(key: string): Promise<TakeResult> {
+    const waiting = this.waitOf(key);
+    if (waiting !== undefined) return { allowed: false, retryAfterMs: waiting };
     try {
       await this.limiter.consume(key);
       return { allowed: true };
@@ -101,7 +114,28 @@ export class ScopeLimiter {
         this.counters?.onError(rejection);
         return { allowed: true };
       }
-      return { allowed: false, retryAfterMs: Math.max(1, Math.ceil(rejection.msBeforeNext)) };
+      const retryAfterMs = Math.max(1, Math.ceil(rejection.msBeforeNext));
+      this.block(key, Date.now() + retryAfterMs);
+      return { allowed: false, retryAfterMs };
     }
+  }
+
+  /** How long a refused key must still wait, ms; `undefined` when it may be counted again. */
+  private waitOf(key: string): number | undefined {
+    const until = this.blocked.get(key);
+    if (until === undefined) return undefined;
+    const wait = until - Date.now();
+    if (wait > 0) return Math.ceil(wait);
+    this.blocked.delete(key);
+    return undefined;
+  }
+
+  private block(key: string, until: number): void {
+    const now = Date.now();
+    if (this.blocked.size >= BLOCKED_SWEEP_SIZE && now - this.lastSweep >= BLOCKED_SWEEP_INTERVAL_MS) {
+      this.lastSweep = now;
+      for (const [other, otherUntil] of this.blocked) if (otherUntil <= now) this.blocked.delete(other);
+    }
+    this.blocked.set(key, until);
   }
 }

@@ -37,7 +37,12 @@ export interface RevokedMembership {
   outcome: 'left' | 'hidden';
 }
 
-/** What {@link reauthorizeConnection} works with: the presence service's parts. */
+/**
+ * What {@link reauthorizeConnection} works with: the presence service's parts.
+ *
+ * @example
+ * const deps: ReauthorizationDeps = { store, announcer, limits, nodeId: 'node-1' };
+ */
 export interface ReauthorizationDeps {
   store: PresenceStore;
   announcer: PresenceAnnouncer;

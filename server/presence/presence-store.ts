@@ -61,7 +61,12 @@ export interface RemovedMember {
   userLeft: boolean;
 }
 
-/** One set a connection is in, with its member record (see {@link PresenceStore.listMemberships}). */
+/**
+ * One set a connection is in, with its member record (see {@link PresenceStore.listMemberships}).
+ *
+ * @example
+ * const membership: ConnectionMembership = { realm: 'demo', setKey: 'channel/lobby', member };
+ */
 export interface ConnectionMembership {
   realm: string;
   /** The set's resource id: `channel/<name>` or `doc/<service>/<id>`. */

@@ -6,10 +6,18 @@ import { MAX_LIST_LIMIT, type DocumentStore, type ListDocumentsOptions } from '.
  * Most documents one `list` call examines on behalf of a caller that may read only some of them
  * (10 store pages); a call that examines this many without filling its page answers what it found,
  * or `LIMIT_EXCEEDED` when it found nothing.
+ *
+ * @example
+ * LIST_SCAN_LIMIT; // 10000
  */
 export const LIST_SCAN_LIMIT = 10 * MAX_LIST_LIMIT;
 
-/** Who may read what, for {@link listReadable}. */
+/**
+ * Who may read what, for {@link listReadable}.
+ *
+ * @example
+ * const filter: ReadableFilter = { readsAll: false, readable: (id) => can(principal, realm, docResource('notes', id), 'R') };
+ */
 export interface ReadableFilter {
   /** Whether the caller may read every document of the service (then the store pages as they are). */
   readsAll: boolean;

@@ -190,9 +190,11 @@ async function send(call: SocketCall): Promise<void> {
 
 function fuzzProperty(): fc.IAsyncPropertyWithHooks<[SocketCall[]]> {
   const requests = socketRequestArbitraries(tokens);
-  return fc.asyncProperty(fc.array(socketCall(requests, slots.length), { minLength: 1, maxLength: 4 }), async (calls) => {
-    for (const call of calls) await send(call);
-  });
+  return fc.asyncProperty(fc.array(socketCall(requests, slots.length), { minLength: 1, maxLength: 4 }), (calls) =>
+    log.isolate(async () => {
+      for (const call of calls) await send(call);
+    }),
+  );
 }
 
 /** Resolves once the server has seen `count` disconnects (connections close asynchronously). */

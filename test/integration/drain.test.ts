@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { io } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UnavailableError, type RealtimeClient } from '../../client/index.js';
 import type { CreateDocumentInput } from '../../server/sync/document-store.js';
@@ -40,17 +41,35 @@ afterEach(async () => {
 });
 
 /** Node A (with `documents`) and node B behind a balancer pointing at A; a client through it. */
-async function twoNodes(documents: MemoryDocumentStore): Promise<{ a: TestServer; b: TestServer; lb: TcpBalancer; client: RealtimeClient }> {
+async function twoNodes(
+  documents: MemoryDocumentStore,
+  transports: ('websocket' | 'polling')[] = ['websocket'],
+): Promise<{ a: TestServer; b: TestServer; lb: TcpBalancer; client: RealtimeClient }> {
   const a = await startTestServer({ documents });
   cleanups.push(() => a.close());
   const b = await startTestServer({ auth: { secret: a.secret } });
   cleanups.push(() => b.close());
   const lb = await startBalancer(a.server.address().port);
   cleanups.push(() => lb.close());
-  const client = a.client({ url: lb.url, token: await a.token({ sub: 'roamer', realm: 'demo', permissions: ['service'] }) });
+  const client = a.client({ url: lb.url, transports, token: await a.token({ sub: 'roamer', realm: 'demo', permissions: ['service'] }) });
   client.subscribe({ topic: 'after.drain' });
   await client.ready();
   return { a, b, lb, client };
+}
+
+/** A bare Socket.IO handshake; rejects with the refusal. */
+function handshake(url: string, token: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true, auth: { token } });
+    socket.once('connect', () => {
+      socket.disconnect();
+      resolve();
+    });
+    socket.once('connect_error', (err) => {
+      socket.disconnect();
+      reject(err);
+    });
+  });
 }
 
 function accepts(port: number): Promise<boolean> {
@@ -65,39 +84,64 @@ function accepts(port: number): Promise<boolean> {
 }
 
 describe('draining a node', () => {
-  it('answers a sync write in flight, then the client reconnects to another node and carries on', async () => {
+  for (const transports of [['websocket'], ['polling']] as const) {
+    it(`answers a sync write in flight, then the client (${transports[0]}) reconnects to another node and carries on`, async () => {
+      const documents = new GatedDocumentStore();
+      cleanups.push(() => documents.release());
+      const { a, b, lb, client } = await twoNodes(documents, [...transports]);
+      const changes = collect(client, 'connection');
+      const resubscribed = nextEvent(client, 'resubscribed');
+
+      const write = client.sync.create('notes', { title: 'in flight' }, 'n1');
+      await documents.entered;
+      const portOfA = a.server.address().port;
+      const closed = a.server.close({ drainTimeoutMs: 10_000 });
+
+      // The door is shut at once: no new connection, and balancers' health checks see it going.
+      await expect(handshake(a.url, await a.token({ sub: 'newcomer', realm: 'demo' }))).rejects.toThrow(/shutting down|websocket error/);
+      const ready = await fetch(`${a.url}/ready`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toMatchObject({ status: 'draining' });
+      // The connection with a request in flight stays until it is answered.
+      expect(client.state).toBe('connected');
+      documents.release();
+
+      // Answered, not cut off: the acknowledgement went out before the disconnect.
+      expect(await write).toMatchObject({ id: 'n1', revision: 1, data: { title: 'in flight' } });
+      await stateReached(client, 'reconnecting');
+      expect(changes.values.find((change) => change.state === 'reconnecting')?.reason).toBe('io server disconnect');
+      // Node A stops listening once its clients are gone; the balancer then fails over to node B.
+      await closed;
+      expect(await accepts(portOfA)).toBe(false);
+      lb.target(b.server.address().port);
+      await stateReached(client, 'connected');
+
+      // Now on node B, resubscribed: events published there arrive.
+      expect(await resubscribed).toMatchObject({ topic: 'after.drain' });
+      const event = nextEvent(client, 'event:after.drain');
+      await b.server.publish({ realm: 'demo', topic: 'after.drain', source: 'api', type: 'test', payload: { on: 'b' } });
+      expect((await event).payload).toEqual({ on: 'b' });
+    });
+  }
+
+  it('answers a REST write in flight, on a connection it then closes', async () => {
     const documents = new GatedDocumentStore();
     cleanups.push(() => documents.release());
-    const { a, b, lb, client } = await twoNodes(documents);
-    const order: string[] = [];
-    const changes = collect(client, 'connection');
-
-    const write = client.sync.create('notes', { title: 'in flight' }, 'n1').then((doc) => {
-      order.push('write answered');
-      return doc;
+    const { a } = await twoNodes(documents);
+    const token = await a.token({ sub: 'backend', realm: 'demo', permissions: ['service'] });
+    const response = fetch(`${a.url}/api/sync/notes/documents`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ id: 'rest-1', data: { via: 'rest' } }),
     });
     await documents.entered;
-    lb.target(b.server.address().port);
-    const portOfA = a.server.address().port;
-    const closed = a.server.close({ drainTimeoutMs: 10_000 }).then(() => order.push('closed'));
-
-    // The door is shut at once; the connection with a request in flight stays until it is answered.
-    expect(await accepts(portOfA)).toBe(false);
-    expect(client.state).toBe('connected');
+    const closed = a.server.close({ drainTimeoutMs: 10_000 });
     documents.release();
-
-    expect(await write).toMatchObject({ id: 'n1', revision: 1, data: { title: 'in flight' } });
-    await stateReached(client, 'reconnecting');
-    order.push('told to reconnect');
-    await stateReached(client, 'connected');
+    const answered = await response;
+    expect(answered.status).toBe(201);
+    expect(answered.headers.get('connection')).toBe('close');
+    expect(await answered.json()).toMatchObject({ id: 'rest-1', revision: 1 });
     await closed;
-    expect(order.slice(0, 2)).toEqual(['write answered', 'told to reconnect']);
-    expect(changes.values.find((change) => change.state === 'reconnecting')?.reason).toBe('io server disconnect');
-
-    // Now on node B, resubscribed: events published there arrive.
-    const event = nextEvent(client, 'event:after.drain');
-    await b.server.publish({ realm: 'demo', topic: 'after.drain', source: 'api', type: 'test', payload: { on: 'b' } });
-    expect((await event).payload).toEqual({ on: 'b' });
   });
 
   it('stops at the drain timeout even if a request never finishes; the client still moves on', async () => {

@@ -184,6 +184,17 @@ describe('per-user and per-realm limits', () => {
     expect(answers.map((answer) => answer.status)).toEqual(Array.from({ length: 10 }, () => 201));
   });
 
+  it('exempts a backend only in the realms where its role applies, not where it only has per grants', async () => {
+    // service of london, and C on one paris topic through `per`: a plain user's budget in paris.
+    const token = await t.token({ sub: 'split-backend', realm: 'london', permissions: ['service'], per: { paris: { 'topic/rest.*': 'C' } } });
+    // The per-user rate is 3/s with a burst of as many again: 12 requests are over it.
+    const london = await Promise.all(Array.from({ length: 12 }, (_, n) => restPublish(token, 'london', n)));
+    expect(london.map((answer) => answer.status)).toEqual(Array.from({ length: 12 }, () => 201));
+    const paris = await Promise.all(Array.from({ length: 12 }, (_, n) => restPublish(token, 'paris', n)));
+    expect(paris.filter((answer) => answer.status === 429).length).toBeGreaterThan(0);
+    expect(paris.filter((answer) => answer.status === 429)[0]?.body).toMatchObject({ code: 'RATE_LIMITED', details: { scope: 'user' } });
+  });
+
   it('isolates realms: one realm over its limit leaves another untouched', async () => {
     const flooders = await Promise.all(
       Array.from({ length: 4 }, (_, n) => connected(t, { sub: `tenant-a-${n}`, realm: 'tenant-a', permissions: ['service'] })),
@@ -298,6 +309,18 @@ describe('limits shared by the nodes of a cluster', () => {
         (err: Error & { data?: ErrorShape }) => err.data,
       );
       expect(refusal).toMatchObject({ code: 'RATE_LIMITED', details: { action: 'connections', limit: 2 } });
+    }
+  });
+
+  it('never admits more than the limit when handshakes of one user race on both nodes', async () => {
+    const racer = await token({ sub: 'cluster-racer', realm: 'demo' });
+    // One connection already: each node, counting alone, would see room for one more.
+    await openSocket(nodes[0]!.url, racer, sockets);
+    const attempts = await Promise.allSettled(nodes.flatMap((node) => Array.from({ length: 4 }, () => openSocket(node.url, racer, sockets))));
+    const admitted = attempts.filter((attempt) => attempt.status === 'fulfilled').length;
+    expect(admitted).toBeLessThanOrEqual(1);
+    for (const attempt of attempts) {
+      if (attempt.status === 'rejected') expect((attempt.reason as { data?: ErrorShape }).data).toMatchObject({ code: 'RATE_LIMITED' });
     }
   });
 

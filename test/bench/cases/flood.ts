@@ -22,9 +22,16 @@ const FLOOD_CHANNEL = 'flood-room';
 
 /** What the flood case measured. */
 export interface FloodRun {
-  quiet: LatencyResult;
+  /** Before the flood, and after it (the flood is bracketed, so warm-up or drift favours neither side). */
+  quietBefore: LatencyResult;
+  quietAfter: LatencyResult;
   flooded: LatencyResult;
   flood: FloodReport;
+}
+
+/** The quiet figure the flooded one is held to: the lower p99 of the two quiet windows (the stricter bound). */
+export function quietBaseline(run: FloodRun): LatencyResult {
+  return run.quietAfter.latency.p99Ms < run.quietBefore.latency.p99Ms ? run.quietAfter : run.quietBefore;
 }
 
 function describe(label: string, result: LatencyResult): string {
@@ -67,8 +74,8 @@ export const floodCase: BenchCase = {
               drainTimeoutMs: DRAIN_TIMEOUT_MS,
               quietWait,
             });
-          const quiet = await measure(true);
-          progress(scope, describe('quiet', quiet));
+          const quietBefore = await measure(true);
+          progress(scope, describe('quiet (before)', quietBefore));
           // The flood keeps the machine busy on purpose: wait for quiet before it starts, not during.
           await waitForQuietMachine(scope);
           await flooder.start(FLOOD_RATE);
@@ -85,14 +92,17 @@ export const floodCase: BenchCase = {
           flooded = { ...flooded, otherLoadCores: Math.max(0, flooded.otherLoadCores - flooderCores) };
           progress(scope, describe(`while flooded at ${formatNumber(FLOOD_RATE)} messages/s`, flooded));
           progress(scope, describeFlood(flood));
-          return { quiet, flooded, flood };
+          const quietAfter = await measure(true);
+          progress(scope, describe('quiet (after)', quietAfter));
+          return { quietBefore, quietAfter, flooded, flood };
         } finally {
           publisher.close();
           await flooder.close();
         }
       },
     );
-    const ratio = run.flooded.latency.p99Ms / Math.max(1e-9, run.quiet.latency.p99Ms);
+    const quiet = quietBaseline(run);
+    const ratio = run.flooded.latency.p99Ms / Math.max(1e-9, quiet.latency.p99Ms);
     progress(scope, `p99 flooded / quiet = ${formatNumber(ratio, 2)}× (bound ${P99_RATIO_BOUND}×)${ratio <= P99_RATIO_BOUND ? '' : ' — OVER THE BOUND'}`);
     const seconds = run.flood.elapsedMs / 1000;
     const rows: BenchRow[] = [
@@ -102,8 +112,8 @@ export const floodCase: BenchCase = {
         unit: 'ms',
         better: 'lower',
         value: run.flooded.latency.p99Ms,
-        baseline: run.quiet.latency.p99Ms,
-        baselineLabel: 'same server, same run, no flood',
+        baseline: quiet.latency.p99Ms,
+        baselineLabel: 'same server, same run, no flood (the lower of the windows before and after)',
       },
       {
         id: 'flood.accepted',
@@ -134,21 +144,23 @@ export function floodNotes(connections: number, durationMs: number, run: FloodRu
   const ms = (value: number): string => formatNumber(value, 1);
   const line = (label: string, result: LatencyResult): string =>
     `| ${label} | ${ms(result.latency.p50Ms)} | ${ms(result.latency.p95Ms)} | ${ms(result.latency.p99Ms)} | ${ms(result.latency.maxMs)} | ` +
-    `${formatNumber(result.missing)} | ${formatNumber(result.serverCpu * 100)}% | ${formatNumber(result.eventLoop * 100)}% |`;
+    `${formatNumber(result.missing)} | ${formatNumber(result.serverCpu * 100)}% | ${formatNumber(result.eventLoop * 100)}% | ${formatNumber(result.otherLoadCores, 2)} |`;
   return [
     `Setup: one platform server with the default rate limits, ${formatNumber(connections)} receivers subscribed to one topic (as in case 3), ` +
       `the runner's \`service\` connection publishing ${LATENCY_RATE} events/s to them (${formatNumber(LATENCY_RATE * connections)} deliveries/s), ` +
       `and a separate process (\`test/bench/flood-entry.ts\`) holding one connection of a plain \`client\` user that joined a channel of ` +
       `its own and offers ${formatNumber(FLOOD_RATE)} \`channel:publish\` requests a second with acknowledgements, open loop. The ` +
       `receivers' latency is measured over ${durationMs / 1000} s after 1 s of warm-up, first quiet, then with the flood running ` +
-      `(started ${FLOOD_LEAD_MS / 1000} s before the window), on the same server in the same run.`,
+      `(started ${FLOOD_LEAD_MS / 1000} s before the window), then quiet again, on the same server in the same run. The flooded p99 is ` +
+      'held to the lower of the two quiet ones.',
     [
-      '| run | p50 ms | p95 ms | p99 ms | max ms | not delivered | server CPU | event loop |',
-      '|---|---:|---:|---:|---:|---:|---:|---:|',
-      line('quiet', run.quiet),
+      '| run | p50 ms | p95 ms | p99 ms | max ms | not delivered | server CPU | event loop | other processes (cores) |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+      line('quiet, before', run.quietBefore),
       line(`flooded (${formatNumber(FLOOD_RATE)} messages/s offered)`, run.flooded),
+      line('quiet, after', run.quietAfter),
     ].join('\n'),
-    `Result: p99 ${ms(run.flooded.latency.p99Ms)} ms while flooded against ${ms(run.quiet.latency.p99Ms)} ms quiet: ` +
+    `Result: p99 ${ms(run.flooded.latency.p99Ms)} ms while flooded against ${ms(quietBaseline(run).latency.p99Ms)} ms quiet: ` +
       `${formatNumber(ratio, 2)}× (the bound is ${P99_RATIO_BOUND}×${ratio <= P99_RATIO_BOUND ? ', met' : ', **not met**'}). ${describeFlood(run.flood)}. ` +
       'The flood reaches nobody (the flooder is alone in its channel), so what it costs the others is the work of reading, checking and ' +
       'refusing its requests; the flooder process itself shares the machine\'s cores with the server and the receivers.',

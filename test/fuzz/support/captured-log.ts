@@ -12,6 +12,11 @@ export interface CapturedLog {
   logger: Logger;
   /** The error-level lines since the last call, parsed; emptied by the call. */
   takeErrors(): Record<string, unknown>[];
+  /**
+   * Runs one fuzz run. After a failed run, what it left in the log is dropped first: shrinking
+   * replays smaller inputs next, and a failed run's late lines must not be blamed on them.
+   */
+  isolate<T>(run: () => Promise<T>): Promise<T>;
 }
 
 /**
@@ -22,6 +27,7 @@ export interface CapturedLog {
  */
 export function capturedLog(): CapturedLog {
   let errors: Record<string, unknown>[] = [];
+  let previousFailed = false;
   const keep = (text: string): void => {
     for (const line of text.split('\n')) {
       if (line === '') continue;
@@ -40,6 +46,13 @@ export function capturedLog(): CapturedLog {
       const taken = errors;
       errors = [];
       return taken;
+    },
+    async isolate(run) {
+      if (previousFailed) errors = [];
+      previousFailed = true;
+      const result = await run();
+      previousFailed = false;
+      return result;
     },
   };
 }

@@ -11,6 +11,29 @@ export interface Notice {
 const NOTICE_PREFIXES = ['2["protocol:error"', '2["subscription:revoked"', '2["auth:expired"'];
 
 /**
+ * The server refused the Socket.IO CONNECT; `refusal` is the typed error it sent (`err.data` as
+ * socket.io-client would call it), when it sent one.
+ *
+ * @example
+ * try { await FuzzSocket.connect(url, token); } catch (err) { if (err instanceof ConnectRefusedError) check(err.refusal); }
+ */
+export class ConnectRefusedError extends Error {
+  override readonly name = 'ConnectRefusedError';
+  readonly refusal: unknown;
+
+  constructor(packet: string) {
+    super(`connection refused: ${packet.slice(1)}`);
+    let refusal: unknown;
+    try {
+      refusal = (JSON.parse(packet.slice(1)) as { data?: unknown }).data;
+    } catch {
+      refusal = undefined;
+    }
+    this.refusal = refusal;
+  }
+}
+
+/**
  * A Socket.IO connection spoken by hand over engine.io-client (the transport socket.io-client
  * uses, so the same websocket, handshake and heartbeat), protocol v5
  * (https://github.com/socketio/socket.io-protocol).
@@ -30,6 +53,8 @@ export class FuzzSocket {
   readonly notices: Notice[] = [];
   /** Why the connection ended, once it has. */
   closedBecause: string | undefined;
+  /** Called with every other server event (deliveries), decoded; unset, they are not decoded at all. */
+  onEvent: ((event: string, value: unknown) => void) | undefined;
   private nextAckId = 0;
   private readonly acks = new Map<number, { resolve: (args: unknown[]) => void; reject: (err: Error) => void }>();
 
@@ -64,7 +89,7 @@ export class FuzzSocket {
         engine.off('message', onHandshake);
         clearTimeout(timer);
         if (!data.startsWith('0')) {
-          fail(new Error(`connection refused: ${data.slice(1)}`));
+          fail(new ConnectRefusedError(data));
           return;
         }
         const { sid } = JSON.parse(data.slice(1)) as { sid: string };
@@ -141,9 +166,11 @@ export class FuzzSocket {
   private onPacket(packet: string): void {
     const type = packet.charAt(0);
     if (type === '2') {
-      if (!NOTICE_PREFIXES.some((prefix) => packet.startsWith(prefix))) return;
+      const notice = NOTICE_PREFIXES.some((prefix) => packet.startsWith(prefix));
+      if (!notice && this.onEvent === undefined) return;
       const [event, value] = JSON.parse(packet.slice(1)) as [string, unknown];
-      this.notices.push({ event, value });
+      if (notice) this.notices.push({ event, value });
+      else this.onEvent?.(event, value);
     } else if (type === '3') {
       let end = 1;
       while (end < packet.length && packet.charCodeAt(end) >= 0x30 && packet.charCodeAt(end) <= 0x39) end += 1;

@@ -47,8 +47,8 @@ export const TRICKY_STRINGS = [
   "'; DROP TABLE x; --",
   '../../etc/passwd',
   '***********!',
-  `${'*'.repeat(25)}!`,
-  'a*a*a*a*a*a*a*a*a*a*a*a*!',
+  `${'*'.repeat(11)}!`,
+  'a*a*a*a*a*a*a*a*a*a*!',
   ...PROTOTYPE_NAMES,
 ] as const;
 
@@ -174,6 +174,23 @@ export function fuzzRecord(
       if (extraKey !== null) Object.defineProperty(out, extraKey, { value: extraValue, enumerable: true, writable: true, configurable: true });
       return out;
     });
+}
+
+/**
+ * A request that needs exactly one of two fields (`userId` or `connectionId`, `channel` or
+ * `document`): mostly one of them, sometimes both or neither.
+ *
+ * @example
+ * exactlyOne({ event }, ['event'], { userId, connectionId });
+ */
+export function exactlyOne(
+  fields: Record<string, fc.Arbitrary<unknown>>,
+  required: readonly string[],
+  alternatives: Record<string, fc.Arbitrary<unknown>>,
+): fc.Arbitrary<Record<string, unknown>> {
+  const names = Object.keys(alternatives);
+  const one = names.map((name) => ({ weight: 4, arbitrary: fuzzRecord({ ...fields, [name]: alternatives[name] as fc.Arbitrary<unknown> }, [...required, name]) }));
+  return fc.oneof(...one, { weight: 1, arbitrary: fuzzRecord({ ...fields, ...alternatives }, [...required, ...names]) }, { weight: 1, arbitrary: fuzzRecord(fields, required) });
 }
 
 /** Marks a rare field left out. */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { CLIENT_EVENT_NAMES, type ClientToServerEvents } from '../../../shared/index.js';
 import * as domain from './domain-values.js';
-import { fuzzRecord, hostileString, hostileValue, mostly } from './hostile-values.js';
+import { exactlyOne, fuzzRecord, hostileString, hostileValue, mostly } from './hostile-values.js';
 
 /** A client-to-server event name. */
 export type ClientEventName = keyof ClientToServerEvents;
@@ -62,7 +62,8 @@ export function socketRequestArbitraries(tokens: readonly string[]): Record<Clie
     'auth:refresh': fuzzRecord({ token: mostly(fc.constantFrom(...tokens), hostileString) }, ['token']),
     'sync:create': fuzzRecord(
       { realm: domain.realm, service: domain.service, id: domain.documentId, data: domain.payload, expiresAt: domain.expiresAt, ttl: domain.ttl },
-      ['service', 'data'],
+      // Mostly with an id from the pool, so that later reads and writes find the document.
+      ['service', 'id', 'data'],
       expiry,
     ),
     'sync:get': fuzzRecord({ ...address, includeDeleted: mostly(fc.boolean()) }, ['service', 'id']),
@@ -85,12 +86,13 @@ export function socketRequestArbitraries(tokens: readonly string[]): Record<Clie
       { realm: domain.realm, channel: domain.channel, event: domain.messageEvent, data: domain.payload, excludeSelf: mostly(fc.boolean()) },
       ['channel', 'event'],
     ),
-    'direct:send': fuzzRecord(
-      { realm: domain.realm, connectionId: domain.connectionId, userId: domain.userId, event: domain.messageEvent, data: domain.payload },
+    'direct:send': exactlyOne(
+      { realm: domain.realm, event: domain.messageEvent, data: domain.payload },
       ['event'],
+      { connectionId: domain.connectionId, userId: domain.userId },
     ),
-    'presence:list': fuzzRecord({ realm: domain.realm, channel: domain.channel, document: domain.documentRef }),
-    'presence:update': fuzzRecord({ realm: domain.realm, channel: domain.channel, document: domain.documentRef, state: domain.presenceState }, ['state']),
+    'presence:list': exactlyOne({ realm: domain.realm }, [], { channel: domain.channel, document: domain.documentRef }),
+    'presence:update': exactlyOne({ realm: domain.realm, state: domain.presenceState }, ['state'], { channel: domain.channel, document: domain.documentRef }),
     'presence:status': fuzzRecord({ realm: domain.realm, id: domain.objectId }, ['id']),
     'document:open': fuzzRecord({ realm: domain.realm, document: domain.documentRef, state: domain.presenceState }, ['document']),
     'document:close': fuzzRecord({ realm: domain.realm, document: domain.documentRef }, ['document']),
@@ -122,7 +124,7 @@ export function socketCall(requests: Record<ClientEventName, fc.Arbitrary<unknow
   return fc
     .tuple(
       fc.nat({ max: slots - 1 }),
-      fc.oneof({ weight: 12, arbitrary: fc.oneof(...known) }, { weight: 3, arbitrary: anyPayload }, { weight: 1, arbitrary: unknown }),
+      fc.oneof({ weight: 14, arbitrary: fc.oneof(...known) }, { weight: 2, arbitrary: anyPayload }, { weight: 1, arbitrary: unknown }),
       fc.constantFrom<SendMode>('ack', 'ack', 'ack', 'ack', 'ack', 'none', 'ackOnly', 'extra'),
       hostileValue,
     )

@@ -21,6 +21,7 @@ import {
   type RealtimeError,
 } from '../shared/index.js';
 import { Emitter, type Disposer } from './emitter.js';
+import { rateLimitWait } from './rate-limit-wait.js';
 import { StreamPositions } from './stream-positions.js';
 import { assertChannel, assertDocument, assertEvent, assertState, documentKey, targetFields } from './socket-client-arguments.js';
 import type { RequestManager } from './request-manager.js';
@@ -94,9 +95,14 @@ export interface SocketClientHost {
  * (`client.socketClient`, or `client.realm(id).socketClient`).
  *
  * Joined channels and open documents are re-joined automatically after a reconnect, with the
- * last presence state this client set; a re-join the server refuses is dropped and reported on
- * the client's `'error'` with `details.channel` (or `details.document`), and so is a channel or
+ * last presence state this client set. A re-join refused with `RATE_LIMITED` (the server's
+ * `presence` rate limits) is sent again after the server's `retryAfterMs`, for as long as the
+ * connection lasts; a re-join the server refuses otherwise is dropped and reported on the
+ * client's `'error'` with `details.channel` (or `details.document`), and so is a channel or
  * document the server takes away when a refreshed token no longer allows it (`FORBIDDEN`).
+ * Joins, leaves, opens, closes and presence updates the application makes are never re-sent by
+ * themselves: over the limits they reject with `LimitExceededError` (`RATE_LIMITED`,
+ * `err.retryAfterMs`).
  *
  * @example
  * const sc = client.socketClient;
@@ -109,7 +115,11 @@ export class SocketClient {
   private readonly channels = new Map<string, ChannelEntry>();
   /** Where each joined channel's message stream was last seen, to resume after a reconnect. */
   private readonly positions = new StreamPositions();
-  private readonly documents = new Map<string, { document: DocumentRef; state?: PresenceState }>();
+  private readonly documents = new Map<string, DocumentEntry>();
+  /** Re-joins refused with `RATE_LIMITED`, waiting to be sent again. */
+  private readonly retries = new Set<ReturnType<typeof setTimeout>>();
+  /** Which connection's re-join is current: a reconnect starts a new one, abandoning older retries. */
+  private rejoinRound = 0;
   private destroyed = false;
 
   constructor(
@@ -306,53 +316,92 @@ export class SocketClient {
     this.host.reportError(withErrorDetails(errorFromShape(notice.error), { document: notice.document }));
   }
 
-  /** Re-joins every joined channel and re-opens every open document (after a reconnect). @internal */
+  /**
+   * Re-joins every joined channel and re-opens every open document (after a reconnect); a refusal
+   * with `RATE_LIMITED` is sent again after `retryAfterMs` while this connection lasts. @internal
+   */
   rejoin(): void {
+    this.clearRetries();
+    const round = ++this.rejoinRound;
     for (const [channel, entry] of this.channels) {
-      const since = this.positions.get(this.realm, channelStream(channel));
       entry.held = [];
-      const request = this.host.requests.request('channel:join', {
-        realm: this.realm,
-        channel,
-        ...(entry.state === undefined ? {} : { state: entry.state }),
-        ...(since === undefined ? {} : { since }),
-      });
-      request.then(
-        (result) => {
-          if (this.channels.get(channel) !== entry) return;
-          if (result.position !== undefined) this.positions.note(this.realm, channelStream(channel), result.position);
-          this.release(entry, result.missed ?? []);
-          if (since !== undefined) this.emitter.emit('rejoined', { channel, recovered: result.recovered === true });
-        },
-        (err: unknown) => {
-          if (this.channels.get(channel) !== entry) return;
-          this.release(entry, []);
-          if (isRetryable(err)) return;
-          this.channels.delete(channel);
-          this.host.reportError(withErrorDetails(toRealtimeError(err), { channel }));
-        },
-      );
+      this.rejoinChannel(channel, entry, round);
     }
-    for (const [key, entry] of this.documents) {
-      const request = this.host.requests.request('document:open', {
-        realm: this.realm,
-        document: entry.document,
-        ...(entry.state === undefined ? {} : { state: entry.state }),
-      });
-      request.catch((err: unknown) => {
-        if (isRetryable(err) || this.documents.get(key) !== entry) return;
-        this.documents.delete(key);
-        this.host.reportError(withErrorDetails(toRealtimeError(err), { document: entry.document }));
-      });
-    }
+    for (const [key, entry] of this.documents) this.reopenDocument(key, entry, round);
   }
 
   /** Removes every listener and forgets channels and documents; later calls throw. @internal */
   clear(): void {
     this.destroyed = true;
+    this.clearRetries();
     this.emitter.clear();
     this.channels.clear();
     this.documents.clear();
+  }
+
+  private rejoinChannel(channel: string, entry: ChannelEntry, round: number): void {
+    const since = this.positions.get(this.realm, channelStream(channel));
+    const request = this.host.requests.request('channel:join', {
+      realm: this.realm,
+      channel,
+      ...(entry.state === undefined ? {} : { state: entry.state }),
+      ...(since === undefined ? {} : { since }),
+    });
+    request.then(
+      (result) => {
+        if (this.channels.get(channel) !== entry) return;
+        if (result.position !== undefined) this.positions.note(this.realm, channelStream(channel), result.position);
+        this.release(entry, result.missed ?? []);
+        if (since !== undefined) this.emitter.emit('rejoined', { channel, recovered: result.recovered === true });
+      },
+      (err: unknown) => {
+        if (this.channels.get(channel) !== entry) return;
+        // Not a member yet, so nothing arrives meanwhile: the messages stay held for the retry.
+        const current = () => round === this.rejoinRound && this.channels.get(channel) === entry;
+        if (this.retryLater(err, current, () => this.rejoinChannel(channel, entry, round))) return;
+        this.release(entry, []);
+        if (isRetryable(err)) return;
+        this.channels.delete(channel);
+        this.host.reportError(withErrorDetails(toRealtimeError(err), { channel }));
+      },
+    );
+  }
+
+  private reopenDocument(key: string, entry: DocumentEntry, round: number): void {
+    const request = this.host.requests.request('document:open', {
+      realm: this.realm,
+      document: entry.document,
+      ...(entry.state === undefined ? {} : { state: entry.state }),
+    });
+    request.catch((err: unknown) => {
+      if (this.documents.get(key) !== entry) return;
+      const current = () => round === this.rejoinRound && this.documents.get(key) === entry;
+      if (this.retryLater(err, current, () => this.reopenDocument(key, entry, round))) return;
+      if (isRetryable(err)) return;
+      this.documents.delete(key);
+      this.host.reportError(withErrorDetails(toRealtimeError(err), { document: entry.document }));
+    });
+  }
+
+  /**
+   * When `err` is a `RATE_LIMITED` refusal, calls `resend` after its wait, provided the re-join is
+   * still `current` and the connection still up (a later reconnect re-sends it anyway); answers
+   * whether it took the error on.
+   */
+  private retryLater(err: unknown, current: () => boolean, resend: () => void): boolean {
+    const wait = rateLimitWait(err);
+    if (wait === undefined) return false;
+    const timer = setTimeout(() => {
+      this.retries.delete(timer);
+      if (current() && this.host.connectionId() !== undefined) resend();
+    }, wait);
+    this.retries.add(timer);
+    return true;
+  }
+
+  private clearRetries(): void {
+    for (const timer of this.retries) clearTimeout(timer);
+    this.retries.clear();
   }
 
   /** Sends the missed messages and those held during the re-join, in stream order, each once. */
@@ -379,6 +428,12 @@ export class SocketClient {
 interface ChannelEntry {
   state?: PresenceState;
   held?: ChannelMessage[];
+}
+
+/** An open document, and the presence state to restore when it is re-opened. */
+interface DocumentEntry {
+  document: DocumentRef;
+  state?: PresenceState;
 }
 
 /** A channel's message stream, as positions name it. */

@@ -14,6 +14,7 @@ import {
 import { backoffDelay } from './backoff.js';
 import { DocumentWatcher, type DocumentHandler } from './document-watcher.js';
 import type { Disposer } from './emitter.js';
+import { rateLimitWait } from './rate-limit-wait.js';
 import type { RequestPayload, RequestResult } from './request-manager.js';
 import type { SubscribeOptions } from './subscription-manager.js';
 
@@ -46,13 +47,15 @@ export interface ExpiryOptions {
 export interface UpdateOptions {
   /**
    * How long, ms from the call, `update()` keeps retrying after a `CONFLICT` (with jittered
-   * exponential backoff); once the next retry would start after it, the last `ConflictError` is
+   * exponential backoff) or a `RATE_LIMITED` refusal (after its `retryAfterMs`); once the next
+   * retry would start after it, the last error (`ConflictError` or `LimitExceededError`) is
    * thrown. Requests already sent are not cut short.
    * @default the client's `updateTimeout` option (30000)
    */
   timeout?: number;
   /**
-   * Most attempts (writes) before the last `CONFLICT` is thrown, whatever the time left.
+   * Most attempts (writes) before the last `CONFLICT` is thrown, whatever the time left. Writes
+   * the server refused with `RATE_LIMITED` never took place and do not count.
    * @default Infinity (only `timeout` bounds the retries)
    */
   maxAttempts?: number;
@@ -69,6 +72,9 @@ const UPDATE_BACKOFF = { baseDelay: 2, maxDelay: 100, randomizationFactor: 0 } a
  * revision (only its metadata, without `data`, when the token may not read it); a write given
  * `expectedRevision` fails with `ConflictError` (carrying the current document in
  * `details.current`, again without `data` for a token without `R`) when someone else wrote first.
+ * Over the server's `writes` rate limits a write rejects with `LimitExceededError`
+ * (`code: 'RATE_LIMITED'`, `err.retryAfterMs`) and is not re-sent by itself (`update(fn)` waits
+ * and retries within its deadline); reads are not rate limited.
  *
  * @example
  * const note = await client.sync.create('notes', { title: 'Plan' });
@@ -126,7 +132,9 @@ export class SyncClient {
    * Read, apply `fn` to a copy of the data, write it back with the revision read; on `CONFLICT`,
    * wait a random delay under an exponentially growing ceiling (2 ms, doubling, at most 100 ms),
    * read the document again and apply `fn` to it, until the write wins or `timeout` (default: the
-   * client's `updateTimeout`, 30 s) has passed, when the last `ConflictError` is thrown. `fn` may
+   * client's `updateTimeout`, 30 s) has passed, when the last `ConflictError` is thrown. A write
+   * refused with `RATE_LIMITED` (the server's `writes` rate limits) is tried again the same way,
+   * after the server's `retryAfterMs` (plus up to 20% jitter), until the same deadline. `fn` may
    * run several times; it should only compute. Needs `R` and `U`.
    *
    * Why the backoff and the fresh read: writers that lose a race and retry at once mostly lose
@@ -158,6 +166,15 @@ export class SyncClient {
       try {
         return await this.replace(service, id, next, current.revision);
       } catch (err) {
+        const rateLimited = rateLimitWait(err);
+        if (rateLimited !== undefined) {
+          // Refused before it was tried: no attempt used, but the document may move meanwhile.
+          if (Date.now() + rateLimited > deadline) throw err;
+          await new Promise((resolve) => setTimeout(resolve, rateLimited));
+          attempt -= 1;
+          current = await this.get(service, id);
+          continue;
+        }
         if (!(err instanceof ConflictError) || attempt >= maxAttempts) throw err;
         // Full jitter: anywhere from 0 to the exponential delay.
         const wait = Math.round(Math.random() * backoffDelay(attempt, UPDATE_BACKOFF));

@@ -53,8 +53,9 @@ export interface RealtimeServerOptions {
   /** Per-client caps. */
   limits?: LimitOptions;
   /**
-   * Request rate limits (publishes, messages, subscribes per connection, user and realm) and
-   * connections per user; shared through `redis` when clustered. On unless `enabled: false`.
+   * Request rate limits (publishes, messages, subscribes, sync writes and presence per connection,
+   * user and realm) and connections per user; shared through `redis` when clustered. On unless
+   * `enabled: false`.
    * @default DEFAULT_RATE_LIMITS
    */
   rateLimits?: RateLimitOptions;

@@ -32,7 +32,8 @@ export interface ChannelHandlerContext {
  * `C` on the channel and, when `C` comes from the client role only, membership (see
  * `assertMayPublish`); a direct message needs `C` on `user/<recipient>`.
  * Leaving needs nothing but a granted realm. Joining twice is harmless. Channel and direct
- * messages count against the `messages` rate limits (see RateLimits), checked first.
+ * messages count against the `messages` rate limits, joins and leaves against the `presence` ones
+ * (see RateLimits), checked first.
  *
  * @example
  * registerChannelHandlers(socket, { logger, limits, rateLimits, presence, messenger });
@@ -43,6 +44,7 @@ export function registerChannelHandlers(socket: RealtimeSocket, context: Channel
   onRequest(socket, logger, 'channel:join', channelJoinSchema, async (request): Promise<ChannelJoinResult> => {
     const principal = socket.data.principal;
     const realm = resolveRealm(principal, request.realm);
+    await rateLimits.consume('presence', principal, realm, socket.id);
     const resource = channelResource(request.channel);
     assertCan(principal, realm, resource, 'R');
     const visible = can(principal, realm, resource, 'P');
@@ -75,7 +77,9 @@ export function registerChannelHandlers(socket: RealtimeSocket, context: Channel
   });
 
   onRequest(socket, logger, 'channel:leave', channelLeaveSchema, async (request) => {
-    const realm = resolveRealm(socket.data.principal, request.realm);
+    const principal = socket.data.principal;
+    const realm = resolveRealm(principal, request.realm);
+    await rateLimits.consume('presence', principal, realm, socket.id);
     const left = await presence.leave(socket, realm, { kind: 'channel', name: request.channel });
     return { realm, channel: request.channel, left };
   });

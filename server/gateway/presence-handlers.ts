@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { assertCan, docResource, objectResource, resolveRealm } from '../auth/permissions.js';
 import type { ResolvedLimits } from '../config.js';
+import type { RateLimits } from '../limits/rate-limits.js';
 import { setKeyOf, type PresenceSetRef } from '../presence/presence-set.js';
 import type { PresenceService } from '../presence/presence-service.js';
 import {
@@ -18,6 +19,7 @@ import type { RealtimeSocket } from './socket-types.js';
 export interface PresenceHandlerContext {
   logger: Logger;
   limits: ResolvedLimits;
+  rateLimits: RateLimits;
   presence: PresenceService;
 }
 
@@ -29,12 +31,14 @@ export interface PresenceHandlerContext {
  * Reading a set's presence, updating one's state in it and opening a document (appearing in its
  * presence) need `P` on the set's resource (`channel/<name>` or `doc/<service>/<id>`); an object's
  * data-provider status needs `P` on `object/<id>`. Closing needs nothing but a granted realm.
+ * Updating, opening and closing count against the `presence` rate limits (see RateLimits), checked
+ * first; reading presence does not.
  *
  * @example
- * registerPresenceHandlers(socket, { logger, limits, presence });
+ * registerPresenceHandlers(socket, { logger, limits, rateLimits, presence });
  */
 export function registerPresenceHandlers(socket: RealtimeSocket, context: PresenceHandlerContext): void {
-  const { logger, limits, presence } = context;
+  const { logger, limits, rateLimits, presence } = context;
   socket.on('disconnect', () => presence.disconnect(socket.id));
 
   onRequest(socket, logger, 'presence:list', presenceListSchema, async (request) => {
@@ -48,6 +52,7 @@ export function registerPresenceHandlers(socket: RealtimeSocket, context: Presen
   onRequest(socket, logger, 'presence:update', presenceUpdateSchema, async (request) => {
     const principal = socket.data.principal;
     const realm = resolveRealm(principal, request.realm);
+    await rateLimits.consume('presence', principal, realm, socket.id);
     const set = setOf(request);
     assertCan(principal, realm, setKeyOf(set), 'P');
     assertPayloadSize(request.state, limits.maxPresenceStateBytes, 'state');
@@ -64,6 +69,7 @@ export function registerPresenceHandlers(socket: RealtimeSocket, context: Presen
   onRequest(socket, logger, 'document:open', documentOpenSchema, async (request) => {
     const principal = socket.data.principal;
     const realm = resolveRealm(principal, request.realm);
+    await rateLimits.consume('presence', principal, realm, socket.id);
     const { service, id } = request.document;
     assertCan(principal, realm, docResource(service, id), 'P');
     if (request.state !== undefined) assertPayloadSize(request.state, limits.maxPresenceStateBytes, 'state');
@@ -75,7 +81,9 @@ export function registerPresenceHandlers(socket: RealtimeSocket, context: Presen
   });
 
   onRequest(socket, logger, 'document:close', documentCloseSchema, async (request) => {
-    const realm = resolveRealm(socket.data.principal, request.realm);
+    const principal = socket.data.principal;
+    const realm = resolveRealm(principal, request.realm);
+    await rateLimits.consume('presence', principal, realm, socket.id);
     const { service, id } = request.document;
     const closed = await presence.leave(socket, realm, { kind: 'document', service, id });
     return { realm, document: { service, id }, closed };

@@ -132,8 +132,8 @@ export class RealtimeGateway {
     registerSessionHandlers(socket, { io, logger, verifier, subscriptions: this.subscriptions, presence: this.presence });
     const { rateLimits } = this;
     registerTopicHandlers(socket, { logger, limits, rateLimits, subscriptions: this.subscriptions, publisher: this.publisher });
-    registerSyncHandlers(socket, { logger, sync: this.sync });
-    registerPresenceHandlers(socket, { logger, limits, presence: this.presence });
+    registerSyncHandlers(socket, { logger, sync: this.sync, rateLimits });
+    registerPresenceHandlers(socket, { logger, limits, rateLimits, presence: this.presence });
     registerChannelHandlers(socket, { logger, limits, rateLimits, presence: this.presence, messenger: this.messenger });
     socket.onAny((event: string, ...args: unknown[]) => {
       if (KNOWN_EVENTS.has(event)) return;

@@ -5,11 +5,16 @@ import { signToken } from '../auth/token-signer.js';
 import { assertLocalOrigin, devTokenLifetimeSchema, DEV_TOKEN_DEFAULT_SECONDS } from './dev-token-policy.js';
 import { parseInput } from '../validation/parse-input.js';
 import { realmSchema } from '../validation/topic-schemas.js';
+import { isWellFormedText } from '../../shared/index.js';
 
 const verifySchema = z.strictObject({ token: z.string({ error: 'token must be a string' }).min(1).max(16384) });
 
 const devTokenSchema = z.strictObject({
-  sub: z.string({ error: 'sub must be a string' }).min(1).max(256),
+  sub: z
+    .string({ error: 'sub must be a string' })
+    .min(1)
+    .max(256)
+    .refine(isWellFormedText, 'sub must be well-formed Unicode (it holds a lone surrogate)'),
   realm: realmSchema.optional(),
   realms: z.array(z.union([realmSchema, z.literal('*')])).max(100).optional(),
   permissions: z.array(z.string().min(1).max(100)).max(50).optional(),
@@ -43,6 +48,8 @@ export function authRoutes(options: AuthRoutesOptions): Router {
       userId: principal.userId,
       realms: principal.realms,
       roles: principal.roles,
+      // Where the roles apply: a realm granted only by a `per` key has its `per` grants alone.
+      roleRealms: principal.roleRealms,
       expiresAt: principal.expiresAt,
     });
   });

@@ -32,7 +32,7 @@ export interface AppOptions {
   webhooks?: WebhookService;
   logger: Logger;
   limits: ResolvedLimits;
-  /** Publishes and messages over REST count against these (429 with `Retry-After` beyond). */
+  /** Publishes, messages and sync writes over REST count against these (429 with `Retry-After` beyond). */
   rateLimits: RateLimits;
   corsOrigins: string[] | '*';
   developmentSecret?: string;
@@ -84,7 +84,7 @@ export function createApp(options: AppOptions): Express {
   );
   app.use('/api', authenticate(options.verifier));
   app.use('/api', eventsRoutes(options.publisher, options.limits, options.rateLimits));
-  app.use('/api', syncRoutes(options.sync));
+  app.use('/api', syncRoutes(options.sync, options.rateLimits));
   app.use('/api', socketRoutes(options.presence, options.messenger, options.rateLimits));
   app.use('/api', presenceRoutes(options.presence));
   if (options.webhooks !== undefined) app.use('/api', webhookRoutes(options.webhooks));

@@ -1,6 +1,8 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { InvalidArgumentError, type SyncWriteResult } from '../../shared/index.js';
+import { resolveRealm } from '../auth/permissions.js';
+import type { RateLimits } from '../limits/rate-limits.js';
 import type { SyncService } from '../sync/sync-service.js';
 import { parseInput } from '../validation/parse-input.js';
 import { dataSchema, documentIdSchema, mutationSchema, serviceSchema } from '../validation/sync-schemas.js';
@@ -45,18 +47,26 @@ const getQuery = z.strictObject({
 /**
  * Sync documents over REST, for backends: the same service, permissions and events as the socket
  * API. Revisions travel as `ETag: "<revision>"`; `If-Match: "<revision>"` is another way to give
- * `expectedRevision`.
+ * `expectedRevision`. Writes (POST, PUT, PATCH, DELETE) count against the `writes` rate limits
+ * (429 with `Retry-After` beyond); reads are not limited.
  *
  * @example
- * app.use('/api', syncRoutes(sync));
+ * app.use('/api', syncRoutes(sync, rateLimits));
  */
-export function syncRoutes(sync: SyncService): Router {
+export function syncRoutes(sync: SyncService, rateLimits: RateLimits): Router {
   const router = Router();
   const base = '/sync/:service/documents';
+  /** A writing caller: its realm resolved and one write counted against it. */
+  const writer = async (req: Request, res: Response, bodyRealm: string | undefined) => {
+    const principal = principalOf(res);
+    const realm = resolveRealm(principal, requestedRealm(req, bodyRealm));
+    await rateLimits.consume('writes', principal, realm);
+    return { principal, realm };
+  };
 
   router.post(base, requireAuth, async (req, res) => {
     const { realm, ...input } = parseInput(createBody, req.body ?? {}, 'document');
-    const document = await sync.create(caller(req, res, realm), service(req), input);
+    const document = await sync.create(await writer(req, res, realm), service(req), input);
     sendDocument(res.status(201).location(`${req.baseUrl}/sync/${document.service}/documents/${document.id}`), document);
   });
 
@@ -73,13 +83,13 @@ export function syncRoutes(sync: SyncService): Router {
   router.put(`${base}/:id`, requireAuth, async (req, res) => {
     const { realm, data, ...options } = parseInput(writeBody, req.body ?? {}, 'document');
     const expectedRevision = revisionFrom(req, options.expectedRevision);
-    sendDocument(res, await sync.replace(caller(req, res, realm), service(req), id(req), data, withRevision(options, expectedRevision)));
+    sendDocument(res, await sync.replace(await writer(req, res, realm), service(req), id(req), data, withRevision(options, expectedRevision)));
   });
 
   router.patch(`${base}/:id/merge`, requireAuth, async (req, res) => {
     const { realm, data, ...options } = parseInput(writeBody, req.body ?? {}, 'merge patch');
     const expectedRevision = revisionFrom(req, options.expectedRevision);
-    sendDocument(res, await sync.merge(caller(req, res, realm), service(req), id(req), data, withRevision(options, expectedRevision)));
+    sendDocument(res, await sync.merge(await writer(req, res, realm), service(req), id(req), data, withRevision(options, expectedRevision)));
   });
 
   router.post(`${base}/:id/mutate`, requireAuth, async (req, res) => {
@@ -87,7 +97,7 @@ export function syncRoutes(sync: SyncService): Router {
     const expectedRevision = revisionFrom(req, options.expectedRevision);
     sendDocument(
       res,
-      await sync.mutate(caller(req, res, realm), service(req), id(req), mutations, withRevision(options, expectedRevision)),
+      await sync.mutate(await writer(req, res, realm), service(req), id(req), mutations, withRevision(options, expectedRevision)),
     );
   });
 
@@ -96,7 +106,7 @@ export function syncRoutes(sync: SyncService): Router {
     const revisionToMatch = revisionFrom(req, expectedRevision);
     sendDocument(
       res,
-      await sync.delete(caller(req, res, realm), service(req), id(req), revisionToMatch === undefined ? {} : { expectedRevision: revisionToMatch }),
+      await sync.delete(await writer(req, res, realm), service(req), id(req), revisionToMatch === undefined ? {} : { expectedRevision: revisionToMatch }),
     );
   });
 

@@ -25,6 +25,12 @@ export const RATE_LIMIT_ENV_SHAPE = {
   RATE_LIMIT_SUBSCRIBES_PER_CONNECTION: count(),
   RATE_LIMIT_SUBSCRIBES_PER_USER: count(),
   RATE_LIMIT_SUBSCRIBES_PER_REALM: count(),
+  RATE_LIMIT_WRITES_PER_CONNECTION: count(),
+  RATE_LIMIT_WRITES_PER_USER: count(),
+  RATE_LIMIT_WRITES_PER_REALM: count(),
+  RATE_LIMIT_PRESENCE_PER_CONNECTION: count(),
+  RATE_LIMIT_PRESENCE_PER_USER: count(),
+  RATE_LIMIT_PRESENCE_PER_REALM: count(),
   RATE_LIMIT_CONNECTIONS_PER_USER: count(),
   /** Comma-separated roles, or `none`. */
   RATE_LIMIT_EXEMPT_ROLES: z
@@ -57,6 +63,10 @@ export function rateLimitOptionsFromEnv(env: Partial<RateLimitEnv>): RateLimitOp
   if (messages !== undefined) options.messages = messages;
   const subscribes = rates(env.RATE_LIMIT_SUBSCRIBES_PER_CONNECTION, env.RATE_LIMIT_SUBSCRIBES_PER_USER, env.RATE_LIMIT_SUBSCRIBES_PER_REALM);
   if (subscribes !== undefined) options.subscribes = subscribes;
+  const writes = rates(env.RATE_LIMIT_WRITES_PER_CONNECTION, env.RATE_LIMIT_WRITES_PER_USER, env.RATE_LIMIT_WRITES_PER_REALM);
+  if (writes !== undefined) options.writes = writes;
+  const presence = rates(env.RATE_LIMIT_PRESENCE_PER_CONNECTION, env.RATE_LIMIT_PRESENCE_PER_USER, env.RATE_LIMIT_PRESENCE_PER_REALM);
+  if (presence !== undefined) options.presence = presence;
   if (env.RATE_LIMIT_CONNECTIONS_PER_USER !== undefined) options.connectionsPerUser = env.RATE_LIMIT_CONNECTIONS_PER_USER;
   if (env.RATE_LIMIT_EXEMPT_ROLES !== undefined) options.exemptRoles = [...env.RATE_LIMIT_EXEMPT_ROLES] as Role[];
   return options;

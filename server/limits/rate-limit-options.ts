@@ -6,12 +6,14 @@ import { InvalidArgumentError, type Role } from '../../shared/index.js';
  * @example
  * for (const action of RATE_LIMITED_ACTIONS) console.log(limits[action].perConnection);
  */
-export const RATE_LIMITED_ACTIONS = ['publishes', 'messages', 'subscribes'] as const;
+export const RATE_LIMITED_ACTIONS = ['publishes', 'messages', 'subscribes', 'writes', 'presence'] as const;
 
 /**
  * One kind of rate-limited request: `publishes` (topic publishes, over the socket and
- * `POST /api/events`), `messages` (channel and direct messages, over the socket and REST) or
- * `subscribes` (`subscribe` requests, resubscriptions included).
+ * `POST /api/events`), `messages` (channel and direct messages, over the socket and REST),
+ * `subscribes` (`subscribe` requests, resubscriptions included), `writes` (sync document writes:
+ * create, replace, merge, mutate, delete, over the socket and REST; reads are not limited) or
+ * `presence` (presence updates, channel joins and leaves, document opens and closes).
  *
  * @example
  * const action: RateLimitedAction = 'publishes';
@@ -66,6 +68,20 @@ export interface RateLimitOptions {
    */
   subscribes?: ActionRates;
   /**
+   * Sync document writes: `sync:create`, `sync:replace`, `sync:merge`, `sync:mutate`,
+   * `sync:delete` and their REST routes (each attempt of `update(fn)` counts; the client waits out
+   * refusals within its deadline). Reads (`get`, `list`) are not limited.
+   * @default { perConnection: 50, perUser: 250, perRealm: 2000 }
+   */
+  writes?: ActionRates;
+  /**
+   * Presence churn: `presence:update`, `channel:join`, `channel:leave`, `document:open` and
+   * `document:close` (re-joins after a reconnect count; the client re-sends refused ones after
+   * `retryAfterMs`). Reading presence is not limited; leaving on disconnect never counts.
+   * @default { perConnection: 50, perUser: 250, perRealm: 5000 }
+   */
+  presence?: ActionRates;
+  /**
    * Most connections one user id may hold at once in one realm, over every node; `0` for no
    * limit. The next handshake is refused with `RATE_LIMITED`.
    * @default 100
@@ -103,6 +119,8 @@ export interface ResolvedRateLimits {
   publishes: ResolvedActionRates;
   messages: ResolvedActionRates;
   subscribes: ResolvedActionRates;
+  writes: ResolvedActionRates;
+  presence: ResolvedActionRates;
   connectionsPerUser: number;
   connectionRetryAfterMs: number;
   exemptRoles: Role[];
@@ -122,6 +140,19 @@ export interface ResolvedRateLimits {
  * is an attack. Backends (`admin`, `service`) publish for many users and count against the realm
  * only.
  *
+ * Sync writes cost more than a publish (a store write, with a read and a compare-and-set on
+ * MongoDB, plus a change event): a person editing sends a few a second, a collaborative editor
+ * saving per keystroke ten or twenty, so 50 per second per connection (100 at once) and 250 per
+ * user leave room while capping one client; 2,000 per realm keeps one tenant to a fraction of what
+ * a node or its database sustains (BENCHMARKS.md case 5: one node takes 15–17k writes/s on the
+ * embedded store, MongoDB far fewer). Presence churn is a store write plus a broadcast to every
+ * member of the set. A reconnecting client re-joins all its channels and open documents at once,
+ * up to `maxChannelsPerConnection` (100): 50 per second per connection, with the burst of as many
+ * again, lets that whole re-join through at once, while a client looping join/leave or updating a
+ * cursor 1,000 times a second is held to 50. 250 per user lets five connections re-join fully at
+ * once; 5,000 per realm (10,000 at once) slows a whole realm re-joining after a deploy rather than
+ * refusing it for long, and the client re-sends refused re-joins by itself.
+ *
  * @example
  * createRealtimeServer({ auth, rateLimits: { ...DEFAULT_RATE_LIMITS, connectionsPerUser: 20 } });
  */
@@ -130,6 +161,8 @@ export const DEFAULT_RATE_LIMITS: ResolvedRateLimits = {
   publishes: { perConnection: 100, perUser: 500, perRealm: 5000 },
   messages: { perConnection: 100, perUser: 500, perRealm: 5000 },
   subscribes: { perConnection: 50, perUser: 250, perRealm: 10_000 },
+  writes: { perConnection: 50, perUser: 250, perRealm: 2000 },
+  presence: { perConnection: 50, perUser: 250, perRealm: 5000 },
   connectionsPerUser: 100,
   connectionRetryAfterMs: 5000,
   exemptRoles: ['admin', 'service'],
@@ -151,6 +184,8 @@ export function resolveRateLimitOptions(options: RateLimitOptions = {}): Resolve
     publishes: { ...DEFAULT_RATE_LIMITS.publishes, ...definedOnly(options.publishes) },
     messages: { ...DEFAULT_RATE_LIMITS.messages, ...definedOnly(options.messages) },
     subscribes: { ...DEFAULT_RATE_LIMITS.subscribes, ...definedOnly(options.subscribes) },
+    writes: { ...DEFAULT_RATE_LIMITS.writes, ...definedOnly(options.writes) },
+    presence: { ...DEFAULT_RATE_LIMITS.presence, ...definedOnly(options.presence) },
     connectionsPerUser: options.connectionsPerUser ?? DEFAULT_RATE_LIMITS.connectionsPerUser,
     connectionRetryAfterMs: options.connectionRetryAfterMs ?? DEFAULT_RATE_LIMITS.connectionRetryAfterMs,
     exemptRoles: [...(options.exemptRoles ?? DEFAULT_RATE_LIMITS.exemptRoles)],

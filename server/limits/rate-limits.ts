@@ -60,8 +60,8 @@ const SCOPE_WORDS: Record<RateLimitScope, string> = {
 type ActionLimiters = Partial<Record<RateLimitScope, ScopeLimiter>>;
 
 /**
- * The request rate limits of a server: publishes, messages and subscribe requests, each counted
- * per connection, per user (in a realm) and per realm; refusals are `LimitExceededError` with code
+ * The request rate limits of a server: publishes, messages, subscribe requests, sync writes and
+ * presence churn, each counted per connection, per user (in a realm) and per realm; refusals are `LimitExceededError` with code
  * `RATE_LIMITED` and `details.retryAfterMs`.
  *
  * Why this exists: one token could hold thousands of connections and push thousands of publishes a

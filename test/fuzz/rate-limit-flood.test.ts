@@ -154,18 +154,19 @@ describe('fuzzing floods with rate limits on', () => {
       await fuzzAssert(
         'rate limit floods',
         CI_RUNS,
-        fc.asyncProperty(
+        fc.tuple(
           fc.constantFrom<Flood>('topic:publish', 'channel:publish', 'direct:send', 'subscribe', 'POST /api/events', 'POST /api/socket/broadcast', 'connections'),
           // Past every burst allowance (twice the rate), small enough for CI.
           fc.integer({ min: 100, max: 300 }),
-          (flood, count) => log.isolate(async () => {
+        ),
+        ([flood, count]) =>
+          log.isolate(async () => {
             const limited =
               flood === 'connections' ? await connectionFlood(count) : flood.startsWith('POST ') ? await restFlood(flood, count) : await socketFlood(flood, count);
             if (limited === 0) throw new Error(`${flood} × ${count} was never answered RATE_LIMITED`);
             const errors = log.takeErrors();
             if (errors.length > 0) throw new Error(`the server logged ${errors.length} error(s) after ${flood} × ${count}: ${preview(errors[0], 1500)}`);
           }),
-        ),
       );
     },
     timeoutFor(CI_RUNS, 1_000),

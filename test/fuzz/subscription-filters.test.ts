@@ -9,6 +9,7 @@ import { fuzzServerOptions } from './support/fuzz-server-options.js';
 import { fuzzAssert, timeoutFor } from './support/fuzz-settings.js';
 import { FuzzSocket } from './support/fuzz-socket.js';
 import { FuzzStats } from './support/fuzz-stats.js';
+import { encodeJson } from './support/fuzz-json.js';
 import { preview, typedErrorProblem } from './support/typed-error.js';
 
 /**
@@ -20,7 +21,7 @@ import { preview, typedErrorProblem } from './support/typed-error.js';
  * take seconds (a pathological pattern blocks the event loop for every tenant).
  */
 
-const CI_RUNS = 300;
+const CI_RUNS = 1_500;
 const ACK_TIMEOUT_MS = 5_000;
 /**
  * No publish may keep its publisher waiting this long. The server runs in this process, so a
@@ -39,9 +40,11 @@ let publisher: FuzzSocket;
 /** Deliveries to the subscriber, in order: `[subscriptionId, payload]`. */
 let deliveries: { topic: string; payload: unknown }[] = [];
 let waiting: (() => void) | undefined;
+let maxFrameBytes = 0;
 
 beforeAll(async () => {
   t = await startTestServer(fuzzServerOptions({ logger: log.logger }));
+  maxFrameBytes = t.server.io.engine.opts.maxHttpBufferSize ?? 1_000_000;
   subscriber = await FuzzSocket.connect(t.url, await t.token(FUZZ_PRINCIPALS.client));
   publisher = await FuzzSocket.connect(t.url, await t.token({ sub: 'fz-filter-publisher', realm: 'london', permissions: ['service'] }));
   subscriber.onEvent = (event, value) => {
@@ -68,7 +71,7 @@ function valueFor(condition: unknown): fc.Arbitrary<unknown> {
   if (Array.isArray(record.in) && record.in.length > 0) return fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...(record.in as unknown[])) }, { weight: 1, arbitrary: other });
   if (typeof record.like === 'string') {
     const pattern = record.like;
-    return fc.constantFrom(pattern.replaceAll('*', 'x'), pattern.replaceAll('*', ''), pattern.replaceAll('*', 'a/b'), pattern, LONG_ID, `riders/${LONG_ID}`, 'riders/7');
+    return fc.constantFrom(pattern.replaceAll('*', 'x'), pattern.replaceAll('*', ''), pattern.replaceAll('*', 'a/b'), pattern, LONG_ID, LONG_ID, LONG_ID, `riders/${LONG_ID}`, 'riders/7');
   }
   return other;
 }
@@ -123,14 +126,19 @@ async function request(socket: FuzzSocket, event: string, payload: unknown, what
  */
 async function delivered(payload: Record<string, unknown>, what: string): Promise<boolean | undefined> {
   deliveries = [];
-  const markerArrived = new Promise<void>((resolve) => {
+  let timer: NodeJS.Timeout | undefined;
+  const markerArrived = new Promise<void>((resolve, reject) => {
     waiting = resolve;
-  });
+    timer = setTimeout(() => reject(new Error(`the marker event never reached the subscriber (${what}); connection ${subscriber.closedBecause ?? 'open'}`)), ACK_TIMEOUT_MS);
+  }).finally(() => clearTimeout(timer));
+  // Handled where it is awaited; a refused publish below never waits for it.
+  markerArrived.catch(() => undefined);
   const published = await request(publisher, 'topic:publish', { topic: TOPIC, payload }, what);
   if (!published.ok) {
     const problem = typedErrorProblem(published.error);
     if (problem !== undefined) throw new Error(`publish refused with a bad error (${what}): ${problem}`);
     waiting = undefined;
+    clearTimeout(timer);
     stats.record('publishes', `refused ${String((published.error as { code?: unknown }).code)}`);
     return undefined;
   }
@@ -141,17 +149,22 @@ async function delivered(payload: Record<string, unknown>, what: string): Promis
   return deliveries.some((delivery) => delivery.topic === TOPIC);
 }
 
+/** A value as the server receives it: through JSON (which drops `undefined`). */
+function asSent(value: unknown): unknown {
+  return JSON.parse(encodeJson(value).text) as unknown;
+}
+
 describe('fuzzing subscription filters', () => {
   it(
     'delivers exactly the events the documented filter semantics match, refuses bad filters with a typed error, never blocks',
     async () => {
       const runs = filterArbitrary.chain((filter) => fc.tuple(fc.constant(filter), payloadsFor(filter)));
-      await fuzzAssert(
-        'subscription filters',
-        CI_RUNS,
-        fc.asyncProperty(runs, ([filter, payloads]) =>
-          log.isolate(async () => {
+      await fuzzAssert('subscription filters', CI_RUNS, runs, ([filter, payloads]) =>
+        log.isolate(async () => {
             const what = `filter ${preview(filter, 400)}`;
+            // Above the transport limit, or binary and too deep, Socket.IO closes the connection: by design, not what this fuzzes.
+            const packet = FuzzSocket.inspect('subscribe', [{ subscriptionId: 'fuzzed', topic: TOPIC, filter }]);
+            if (packet.bytes > maxFrameBytes || packet.protocolViolation) return;
             const subscribed = await request(subscriber, 'subscribe', { subscriptionId: 'fuzzed', topic: TOPIC, filter }, what);
             if (!subscribed.ok) {
               const problem = typedErrorProblem(subscribed.error);
@@ -163,9 +176,10 @@ describe('fuzzing subscription filters', () => {
             }
             stats.record('subscribe', 'ok');
             // A filter is a JSON object: binary (a typed array sent as an attachment) is not one.
-            if (ArrayBuffer.isView(filter)) return; if (ArrayBuffer.isView(filter)) throw new Error(`a binary filter (${preview(filter)}) was accepted; it must be refused with INVALID_ARGUMENT`);
+            if (ArrayBuffer.isView(filter)) throw new Error(`a binary filter (${preview(filter)}) was accepted; it must be refused with INVALID_ARGUMENT`);
             for (const payload of payloads) {
-              const expected = matchesFilter(filter as SubscriptionFilter, payload);
+              // What the server got: the JSON of both (undefined fields dropped).
+              const expected = matchesFilter(asSent(filter) as SubscriptionFilter, asSent(payload));
               const actual = await delivered(payload, `${what}, payload ${preview(payload, 400)}`);
               if (actual === undefined) continue;
               stats.record('deliveries', `${expected ? 'match' : 'miss'}${actual === expected ? '' : ' WRONG'}`);
@@ -173,8 +187,7 @@ describe('fuzzing subscription filters', () => {
             }
             const errors = log.takeErrors();
             if (errors.length > 0) throw new Error(`the server logged ${errors.length} error(s) after ${what}: ${preview(errors[0], 1500)}`);
-          }),
-        ),
+        }),
       );
       stats.print('subscription filters');
     },

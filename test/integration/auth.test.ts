@@ -79,6 +79,16 @@ describe('token verification', () => {
     expect(await expired.json()).toMatchObject({ code: 'TOKEN_EXPIRED' });
   });
 
+  it('answers /auth/verify with the realms a token grants and the realms its roles apply in', async () => {
+    const token = await t.token({ sub: 'lisa', realm: 'london', permissions: ['admin'], per: { paris: { 'doc/notes/x': 'R' } } }, { secret: KEY_NEW, kid: 'new' });
+    const response = await fetch(`${t.url}/auth/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { realms: string[]; roles: string[]; roleRealms: string[] };
+    expect([...body.realms].sort()).toEqual(['london', 'paris']);
+    expect(body.roles).toEqual(['admin']);
+    expect(body.roleRealms).toEqual(['london']);
+  });
+
   it('pins iss and aud when configured', async () => {
     const strict = await startTestServer({ auth: { secret: KEY_OLD, issuer: 'https://idp.example', audience: 'realtime' } });
     try {

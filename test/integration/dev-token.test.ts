@@ -56,6 +56,12 @@ describe('development tokens', () => {
     }
   });
 
+  it('refuse an ill-formed user id with INVALID_ARGUMENT, as every request field is', async () => {
+    const response = await mint({ sub: 'a\uD800' });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/well-formed/) });
+  });
+
   it('are minted for local pages and non-browser callers, never for another site', async () => {
     const { port } = t.server.address();
     for (const origin of [`http://127.0.0.1:${port}`, 'http://localhost:5173', 'http://[::1]:8080', 'http://127.0.0.2:3000']) {

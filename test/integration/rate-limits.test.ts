@@ -12,7 +12,7 @@ import { stateReached } from '../support/wait.js';
 
 /** Rate limits off everywhere except what a test turns on (so each test sees one limit). */
 const OFF = { perConnection: 0, perUser: 0, perRealm: 0 };
-const ONLY = { publishes: OFF, messages: OFF, subscribes: OFF, connectionsPerUser: 0 };
+const ONLY = { publishes: OFF, messages: OFF, subscribes: OFF, writes: OFF, presence: OFF, connectionsPerUser: 0 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -14,7 +14,7 @@ const UNREACHABLE_RATE = 1_000_000;
 export function fuzzServerOptions(options: Partial<RealtimeServerOptions>): Partial<RealtimeServerOptions> {
   const rates = { perConnection: UNREACHABLE_RATE, perUser: UNREACHABLE_RATE, perRealm: UNREACHABLE_RATE };
   return {
-    rateLimits: { enabled: true, publishes: rates, messages: rates, subscribes: rates, connectionsPerUser: 10_000 },
+    rateLimits: { enabled: true, publishes: rates, messages: rates, subscribes: rates, writes: rates, presence: rates, connectionsPerUser: 10_000 },
     ...options,
   };
 }

@@ -5,8 +5,9 @@ import fc from 'fast-check';
 /**
  * How big a fuzz run is, read once from the environment.
  *
- * - `FUZZ_RUNS`: runs of each main property (`npm run fuzz` sets 5000). Unset, every property runs
- *   its CI size, which keeps `npm test` near one minute. Smaller properties scale in proportion.
+ * - `FUZZ_RUNS`: runs of the main socket property (`npm run fuzz` sets 30000, ten times CI); every
+ *   other property scales in proportion to its CI size. Unset, every property runs its CI size,
+ *   which keeps the fuzz files of `npm test` near one minute on two cores.
  * - `FUZZ_SEED`: a number replays a run; `random` draws a fresh seed (printed). Unset, every
  *   property uses its own fixed seed, so CI is deterministic.
  * - `FUZZ_PATH`: with `FUZZ_SEED`, replays the counterexample path fast-check printed.
@@ -19,8 +20,8 @@ export interface FuzzSettings {
   path?: string;
 }
 
-/** The runs of a main property in CI, the unit that `FUZZ_RUNS` scales. */
-export const CI_MAIN_RUNS = 400;
+/** The runs of the main socket property in CI, the unit that `FUZZ_RUNS` scales. */
+export const CI_MAIN_RUNS = 3_000;
 
 function readSettings(env: Record<string, string | undefined>): FuzzSettings {
   const settings: FuzzSettings = {};
@@ -46,7 +47,7 @@ export const FUZZ_SETTINGS: FuzzSettings = readSettings(process.env);
  * `FUZZ_RUNS / CI_MAIN_RUNS` in a large run.
  *
  * @example
- * runsFor(400); // 400 in CI, 5000 with FUZZ_RUNS=5000
+ * runsFor(1_500); // 1500 in CI, 15000 with FUZZ_RUNS=30000
  */
 export function runsFor(ciRuns: number): number {
   if (FUZZ_SETTINGS.runs === undefined) return ciRuns;
@@ -59,7 +60,7 @@ export function runsFor(ciRuns: number): number {
  * does not arrive fails the run), not by the test runner.
  *
  * @example
- * it('...', async () => {...}, timeoutFor(400, 40));
+ * it('...', async () => {...}, timeoutFor(1_500, 40));
  */
 export function timeoutFor(ciRuns: number, msPerRun: number): number {
   return 60_000 + runsFor(ciRuns) * msPerRun * 4;
@@ -72,39 +73,45 @@ function fixedSeed(name: string): number {
   return hash | 0;
 }
 
+/** How long shrinking may take after the first failure (`FUZZ_SHRINK_MS`), ms. */
+const SHRINK_BUDGET_MS = Number(process.env.FUZZ_SHRINK_MS ?? '') || 30_000;
+
 /**
- * `fc.assert` with the settings above: the property's CI runs (scaled by `FUZZ_RUNS`), its fixed
- * seed (or `FUZZ_SEED`), and the seed and path printed on failure so that a CI failure replays
- * locally with `FUZZ_SEED=<seed> FUZZ_PATH=<path>`.
+ * `fc.assert` of `predicate` over `arbitrary` with the settings above: the property's CI runs
+ * (scaled by `FUZZ_RUNS`), its fixed seed (or `FUZZ_SEED`), and the seed and path printed on
+ * failure so that a CI failure replays locally with `FUZZ_SEED=<seed> FUZZ_PATH=<path>`.
+ * Shrinking stops {@link SHRINK_BUDGET_MS} after the first failure (a failure that is a timeout
+ * would otherwise cost seconds per shrink step), reporting the smallest failure found by then.
  *
  * @example
- * await fuzzAssert('socket events', 400, fc.asyncProperty(arb, async (input) => {...}));
+ * await fuzzAssert('socket events', 3_000, calls, async (value) => {...});
  */
-export async function fuzzAssert<Ts extends [unknown, ...unknown[]]>(
-  name: string,
-  ciRuns: number,
-  property: fc.IAsyncPropertyWithHooks<Ts>,
-  extra: Partial<fc.Parameters<Ts>> = {},
-): Promise<void> {
+export async function fuzzAssert<T>(name: string, ciRuns: number, arbitrary: fc.Arbitrary<T>, predicate: (value: T) => Promise<void>): Promise<void> {
   const seed =
     FUZZ_SETTINGS.seed === 'random'
       ? (Date.now() ^ (Math.random() * 0x100000000)) | 0
       : FUZZ_SETTINGS.seed ?? fixedSeed(name);
-  const numRuns = runsFor(ciRuns);
-  const parameters: fc.Parameters<Ts> = {
-    numRuns,
+  let firstFailureAt: number | undefined;
+  const property = fc.asyncProperty(arbitrary, async (value) => {
+    // Past the budget every shrink candidate passes, which ends shrinking at the smallest failure so far.
+    if (firstFailureAt !== undefined && Date.now() - firstFailureAt > SHRINK_BUDGET_MS) return;
+    try {
+      await predicate(value);
+    } catch (err) {
+      firstFailureAt ??= Date.now();
+      throw err;
+    }
+  });
+  const details = await fc.check(property, {
+    numRuns: runsFor(ciRuns),
     seed,
-    // Shrinking replays against a server that kept state from earlier runs; a bounded effort still
-    // yields a small counterexample, and the full one is in the report as well.
     endOnFailure: false,
     ...(FUZZ_SETTINGS.path === undefined ? {} : { path: FUZZ_SETTINGS.path }),
-    ...extra,
-  };
-  const details = await fc.check(property, parameters);
+  });
   if (!details.failed) return;
   const replay = `FUZZ_SEED=${details.seed} FUZZ_PATH=${details.counterexamplePath ?? ''}`;
   const error = details.errorInstance;
-  const counterexample = printable(details.counterexample);
+  const counterexample = printable(details.counterexample?.[0]);
   const file = saveCounterexample(name, details.seed, counterexample, error);
   const message =
     `Fuzz property "${name}" failed after ${details.numRuns} run(s), shrunk ${details.numShrinks} time(s).\n` +

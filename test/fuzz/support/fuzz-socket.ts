@@ -1,6 +1,15 @@
 import { Socket as EngineSocket } from 'engine.io-client';
 import { encodeJson } from './fuzz-json.js';
 
+/**
+ * A binary packet nested deeper than this may close its connection: Socket.IO rebuilds binary
+ * packets recursively, overflows the stack on such a packet and closes the connection as a
+ * protocol violation (socket.io#1880), before any platform code sees it. No SDK client can send
+ * one (socket.io-client overflows encoding it, and the platform refuses anything past 64 levels);
+ * the server must stay up and every other connection unaffected. See fuzz-findings.md (F1).
+ */
+export const BINARY_DEPTH_SOCKET_IO_REBUILDS = 2_000;
+
 /** A server event the fuzzers check: `protocol:error`, `subscription:revoked`, `auth:expired`. */
 export interface Notice {
   event: string;
@@ -9,6 +18,16 @@ export interface Notice {
 
 /** Server events worth decoding; every other delivery is left as text (the fuzzers only count on these). */
 const NOTICE_PREFIXES = ['2["protocol:error"', '2["subscription:revoked"', '2["auth:expired"'];
+
+/** What a packet looks like on the wire, as {@link FuzzSocket.inspect} tells. */
+export interface PacketShape {
+  /** Its size: Socket.IO closes a connection whose frame exceeds `maxHttpBufferSize` (its last guard, by design). */
+  bytes: number;
+  binary: boolean;
+  deepest: number;
+  /** A binary packet too deep for Socket.IO to rebuild: it may close the connection. */
+  protocolViolation: boolean;
+}
 
 /**
  * The server refused the Socket.IO CONNECT; `refusal` is the typed error it sent (`err.data` as
@@ -138,9 +157,11 @@ export class FuzzSocket {
    * What the packet {@link request} or {@link emit} would send looks like: its size (to stay under
    * the transport limit), whether it has binary parts, and how deep it nests.
    */
-  static inspect(event: string, args: readonly unknown[]): { bytes: number; binary: boolean; deepest: number } {
+  static inspect(event: string, args: readonly unknown[]): PacketShape {
     const { text, binaries, deepest } = encodeJson([event, ...args], { binary: true });
-    return { bytes: Buffer.byteLength(text) + binaries.reduce((sum, part) => sum + part.byteLength, 0), binary: binaries.length > 0, deepest };
+    const bytes = Buffer.byteLength(text) + binaries.reduce((sum, part) => sum + part.byteLength, 0);
+    const binary = binaries.length > 0;
+    return { bytes, binary, deepest, protocolViolation: binary && deepest > BINARY_DEPTH_SOCKET_IO_REBUILDS };
   }
 
   /** Sends one raw engine.io message: a Socket.IO packet as text, or a binary part. */

@@ -35,11 +35,19 @@ export function restErrorProblem(status: number, body: unknown): string | undefi
   return undefined;
 }
 
-/** A short printable form of a value for failure messages. */
+/**
+ * A short printable form of a value for failure messages: JSON, with markers for what JSON hides
+ * (`undefined`, typed arrays, which travel as binary attachments).
+ */
 export function preview(value: unknown, max = 300): string {
   let text: string;
   try {
-    text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
+    text =
+      JSON.stringify(value, (_key, inner: unknown) => {
+        if (inner === undefined) return '<undefined>';
+        if (ArrayBuffer.isView(inner)) return `<${inner.constructor.name} of ${inner.byteLength} bytes>`;
+        return inner;
+      }) ?? String(value);
   } catch {
     text = String(value);
   }

@@ -15,7 +15,10 @@ export const DEFAULT_MAX_PAYLOAD_DEPTH = 64;
 /** The key no payload may hold: assigning it replaces an object's prototype instead of adding a key. */
 export const FORBIDDEN_JSON_KEY = '__proto__';
 
-/** What {@link findJsonShapeProblem} found: nesting beyond the limit, or a `__proto__` key. */
+/**
+ * What {@link findJsonShapeProblem} found: nesting beyond the limit, a `__proto__` key, or binary
+ * data (which Socket.IO carries as an attachment but JSON, the history and Redis cannot).
+ */
 export type JsonShapeProblem =
   | {
       kind: 'too-deep';
@@ -25,7 +28,8 @@ export type JsonShapeProblem =
       depth: number;
       limit: number;
     }
-  | { kind: 'forbidden-key'; path: string[] };
+  | { kind: 'forbidden-key'; path: string[] }
+  | { kind: 'binary'; path: string[] };
 
 interface Frame {
   value: object;
@@ -37,8 +41,9 @@ interface Frame {
 /**
  * Walks a value (without recursion, so any depth is safe) and returns the first problem: an object
  * or array nested deeper than `maxDepth` levels (the value itself is level 1; a cycle counts as
- * endless nesting), or a `__proto__` own key at any depth. Scalars, binary data (`ArrayBuffer`,
- * typed arrays, `Buffer`) and anything else that is not an array or object are leaves.
+ * endless nesting), a `__proto__` own key at any depth, or binary data (`ArrayBuffer`, typed
+ * arrays, `Buffer`) anywhere: every payload of the protocol is JSON, and a binary value would be
+ * accepted as a filter or presence state yet stored or replayed as something else.
  *
  * Why not recursion: the point is to refuse a 100,000-level payload before any recursive code
  * (zod, `JSON.stringify`, `structuredClone`, MessagePack) touches it; a recursive check would
@@ -49,6 +54,7 @@ interface Frame {
  * findJsonShapeProblem(JSON.parse('{"__proto__":1}'), 64); // { kind: 'forbidden-key', path: ['__proto__'] }
  */
 export function findJsonShapeProblem(value: unknown, maxDepth: number): JsonShapeProblem | undefined {
+  if (isBinary(value)) return { kind: 'binary', path: [] };
   if (!isContainer(value)) return undefined;
   const stack: Frame[] = [{ value, depth: 1, parent: undefined, key: '' }];
   for (let frame = stack.pop(); frame !== undefined; frame = stack.pop()) {
@@ -57,6 +63,7 @@ export function findJsonShapeProblem(value: unknown, maxDepth: number): JsonShap
       const items: unknown[] = frame.value;
       for (let i = items.length - 1; i >= 0; i -= 1) {
         const item = items[i];
+        if (isBinary(item)) return { kind: 'binary', path: [...pathOf(frame), String(i)] };
         if (isContainer(item)) stack.push({ value: item, depth: frame.depth + 1, parent: frame, key: String(i) });
       }
       continue;
@@ -67,6 +74,7 @@ export function findJsonShapeProblem(value: unknown, maxDepth: number): JsonShap
       const key = keys[i]!;
       if (key === FORBIDDEN_JSON_KEY) return { kind: 'forbidden-key', path: [...pathOf(frame), key] };
       const item = record[key];
+      if (isBinary(item)) return { kind: 'binary', path: [...pathOf(frame), key] };
       if (isContainer(item)) stack.push({ value: item, depth: frame.depth + 1, parent: frame, key });
     }
   }
@@ -86,6 +94,10 @@ export function assertJsonShape(value: unknown, maxDepth: number, what: string):
   const problem = findJsonShapeProblem(value, maxDepth);
   if (problem === undefined) return;
   const path = shortPointer(problem.path);
+  if (problem.kind === 'binary') {
+    const message = 'binary data is not a JSON value';
+    throw new InvalidArgumentError(`Invalid ${what}: ${message} (at "${path}")`, { details: { issues: [{ path, message }] } });
+  }
   if (problem.kind === 'forbidden-key') {
     const message = `"${FORBIDDEN_JSON_KEY}" is not an allowed key`;
     throw new InvalidArgumentError(`Invalid ${what}: ${message} (at "${path}")`, { details: { issues: [{ path, message }] } });
@@ -97,8 +109,11 @@ export function assertJsonShape(value: unknown, maxDepth: number, what: string):
 }
 
 function isContainer(value: unknown): value is object {
-  if (typeof value !== 'object' || value === null) return false;
-  return !(value instanceof ArrayBuffer || ArrayBuffer.isView(value));
+  return typeof value === 'object' && value !== null && !isBinary(value);
+}
+
+function isBinary(value: unknown): boolean {
+  return value instanceof ArrayBuffer || ArrayBuffer.isView(value);
 }
 
 function pathOf(frame: Frame): string[] {

@@ -141,6 +141,22 @@ describe('deeply nested payloads', () => {
     expect(ok.status).toBe(201);
   });
 
+  it('refuses binary attachments in any request (a filter, presence state, data): payloads are JSON', async () => {
+    const raw = await d.rawSocket(token);
+    const cases: Array<[string, unknown]> = [
+      ['subscribe', { subscriptionId: 's1', topic: 'bin.topic', filter: new Uint8Array(0) }],
+      ['channel:join', { channel: 'bin', state: { k: new Uint8Array(4) } }],
+      ['topic:publish', { topic: 'bin.topic', payload: { blob: Buffer.from('x') } }],
+      ['sync:create', { service: 'notes', data: { blob: new ArrayBuffer(8) } }],
+    ];
+    for (const [event, payload] of cases) {
+      const answer = await rawRequest(raw, event, payload);
+      expect(answer, event).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringMatching(/binary data is not a JSON value/) } });
+    }
+    expect(raw.connected).toBe(true);
+    expect((await rawRequest(raw, 'subscribe', { subscriptionId: 's2', topic: 'bin.topic', filter: { k: 1 } })).ok).toBe(true);
+  });
+
   it('answers a socket request nested beyond the limit with INVALID_ARGUMENT, connection intact', async () => {
     const raw = await d.rawSocket(token);
     for (const levels of [70, 5000, 50_000]) {

@@ -51,9 +51,16 @@ describe('findJsonShapeProblem (shared/json-shape.ts)', () => {
     });
   });
 
-  it('treats scalars and binary data as leaves, and a cycle as endless nesting', () => {
+  it('refuses binary data anywhere, since every payload is JSON', () => {
+    expect(findJsonShapeProblem(new Uint8Array(0), 64)).toEqual({ kind: 'binary', path: [] });
+    expect(findJsonShapeProblem({ filter: new Float64Array(0) }, 64)).toEqual({ kind: 'binary', path: ['filter'] });
+    expect(findJsonShapeProblem({ state: { k: [1, Buffer.from('x')] } }, 64)).toEqual({ kind: 'binary', path: ['state', 'k', '1'] });
+    expect(findJsonShapeProblem({ buffer: new ArrayBuffer(8) }, 64)).toMatchObject({ kind: 'binary' });
+    expect(() => assertJsonShape({ filter: new Uint8Array(0) }, 64, 'subscribe request')).toThrow(/binary data is not a JSON value \(at "\/filter"\)/);
+  });
+
+  it('treats scalars as leaves, and a cycle as endless nesting', () => {
     expect(findJsonShapeProblem('text', 1)).toBeUndefined();
-    expect(findJsonShapeProblem({ blob: new Uint8Array(1_000_000), buffer: new ArrayBuffer(8) }, 1)).toBeUndefined();
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
     expect(findJsonShapeProblem(cyclic, 64)).toMatchObject({ kind: 'too-deep', depth: 65 });

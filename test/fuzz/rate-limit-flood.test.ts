@@ -7,6 +7,7 @@ import { capturedLog } from './support/captured-log.js';
 import { fuzzAssert, timeoutFor } from './support/fuzz-settings.js';
 import { ConnectRefusedError, FuzzSocket } from './support/fuzz-socket.js';
 import { rawHttp } from './support/raw-http.js';
+import { everyAction } from './support/fuzz-server-options.js';
 import { preview, restErrorProblem, typedErrorProblem } from './support/typed-error.js';
 
 /**
@@ -31,7 +32,7 @@ const RATES = { perConnection: 20, perUser: 40, perRealm: 400 };
 beforeAll(async () => {
   t = await startTestServer({
     logger: log.logger,
-    rateLimits: { enabled: true, publishes: RATES, messages: RATES, subscribes: RATES, connectionsPerUser: 5 },
+    rateLimits: { enabled: true, ...everyAction(RATES), connectionsPerUser: 5 },
   });
 });
 
@@ -40,13 +41,27 @@ afterAll(async () => {
   await t?.close();
 });
 
-type Flood = 'topic:publish' | 'channel:publish' | 'direct:send' | 'subscribe' | 'POST /api/events' | 'POST /api/socket/broadcast' | 'connections';
+type Flood =
+  | 'topic:publish'
+  | 'channel:publish'
+  | 'direct:send'
+  | 'subscribe'
+  | 'sync:merge'
+  | 'presence:update'
+  | 'POST /api/events'
+  | 'POST /api/socket/broadcast'
+  | 'connections';
 
 /** A fresh user each run, so that per-user limits start empty and runs stay independent. */
 async function floodToken(): Promise<string> {
   users += 1;
   // A per grant of C on the channel: publishing to a channel without joining it needs one.
-  const claims: TestClaims = { sub: `flooder-${users}`, realm: 'london', permissions: ['client', 'publish'], per: { london: { 'channel/flood-room': 'C' } } };
+  const claims: TestClaims = {
+    sub: `flooder-${users}`,
+    realm: 'london',
+    permissions: ['client', 'publish'],
+    per: { london: { 'channel/flood-room': 'C', 'doc/flood/*': 'CRU' } },
+  };
   return t.token(claims);
 }
 
@@ -60,6 +75,10 @@ function requestFor(flood: Flood, index: number): [string, Record<string, unknow
       return [flood, { userId: 'flood-target', event: 'tick', data: { index } }];
     case 'subscribe':
       return [flood, { subscriptionId: `s${index}`, topic: `flood.t${index}` }];
+    case 'sync:merge':
+      return [flood, { service: 'flood', id: `d${index % 5}`, data: { index } }];
+    case 'presence:update':
+      return [flood, { channel: 'flood-room', state: { index } }];
     default:
       throw new Error(`not a socket flood: ${flood}`);
   }
@@ -79,6 +98,8 @@ async function socketFlood(flood: Flood, count: number): Promise<number> {
   const socket = await FuzzSocket.connect(t.url, await floodToken());
   const target = await FuzzSocket.connect(t.url, await t.token({ sub: 'flood-target', realm: 'london', permissions: ['client'] }));
   try {
+    // presence:update needs membership (joining counts against the presence limit too, so first).
+    if (flood === 'presence:update') await socket.request('channel:join', [{ channel: 'flood-room' }], ACK_TIMEOUT_MS);
     const answers = await Promise.all(
       Array.from({ length: count }, (_, index) => {
         const [event, payload] = requestFor(flood, index);
@@ -155,7 +176,17 @@ describe('fuzzing floods with rate limits on', () => {
         'rate limit floods',
         CI_RUNS,
         fc.tuple(
-          fc.constantFrom<Flood>('topic:publish', 'channel:publish', 'direct:send', 'subscribe', 'POST /api/events', 'POST /api/socket/broadcast', 'connections'),
+          fc.constantFrom<Flood>(
+            'topic:publish',
+            'channel:publish',
+            'direct:send',
+            'subscribe',
+            'sync:merge',
+            'presence:update',
+            'POST /api/events',
+            'POST /api/socket/broadcast',
+            'connections',
+          ),
           // Past every burst allowance (twice the rate), small enough for CI.
           fc.integer({ min: 100, max: 300 }),
         ),

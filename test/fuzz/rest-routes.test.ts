@@ -10,9 +10,9 @@ import { fuzzAssert, runsFor, timeoutFor } from './support/fuzz-settings.js';
 import { FuzzSocket } from './support/fuzz-socket.js';
 import { FuzzStats } from './support/fuzz-stats.js';
 import { mib, retainedHeapBytes } from './support/heap.js';
-import { rawHttp, type RawResponse } from './support/raw-http.js';
+import { rawHttp, rawUpgrade, type RawResponse } from './support/raw-http.js';
 import { registeredRoutes } from './support/registered-routes.js';
-import { DELIVERY_PLACEHOLDER, fuzzedRoutes, restRequest, WEBHOOK_PLACEHOLDER, type RestFuzzContext, type RestRequest } from './support/rest-requests.js';
+import { anyPath, DELIVERY_PLACEHOLDER, fuzzedRoutes, restRequest, WEBHOOK_PLACEHOLDER, type RestFuzzContext, type RestRequest } from './support/rest-requests.js';
 import { preview, restErrorProblem } from './support/typed-error.js';
 
 /**
@@ -25,7 +25,11 @@ import { preview, restErrorProblem } from './support/typed-error.js';
 
 const CI_RUNS = 2_000;
 const CI_MEMORY_RUNS = 600;
+const CI_UPGRADE_RUNS = 200;
 const MAX_HEAP_GROWTH_BYTES = 30 * 1024 * 1024;
+/** History bounds well under the heap bound, so that the memory run tells "bounded" from "grows". */
+const HISTORY_LIMITS = { maxStreamBytes: 256 * 1024, maxRealmBytes: 4 * 1024 * 1024, maxNodeBytes: 6 * 1024 * 1024 };
+const NEAR_LIMIT_BLOB = 'x'.repeat(60_000);
 
 /**
  * Webhook endpoint URLs that never reach a real host: unresolvable (RFC 6761 `.invalid`), private
@@ -72,6 +76,7 @@ beforeAll(async () => {
     fuzzServerOptions({
       logger: log.logger,
       developmentMode: true,
+      history: HISTORY_LIMITS,
       // Deliveries to the unresolvable endpoints fail fast and retry a little, so that delivery
       // logs and dead letters fill up while the fuzzer runs.
       webhooks: { requestTimeoutMs: 1_000, retryDelaysMs: [20, 50], retryJitter: 0, pollIntervalMs: 100, endpointCacheMs: 0 },
@@ -203,6 +208,16 @@ function requestBatches(): fc.Arbitrary<RestRequest[]> {
   return fc.array(restRequest(context), { minLength: 1, maxLength: 4 });
 }
 
+/** Fuzzed batches mixed with near-limit publishes and broadcasts to fresh topics and channels. */
+function pressureBatches(): fc.Arbitrary<RestRequest[]> {
+  const headers = { authorization: `Bearer ${goodToken}`, 'content-type': 'application/json', 'x-realm': 'london' };
+  const pressure = fc.nat().map((n): RestRequest[] => [
+    { route: 'POST /api/events', method: 'POST', path: '/api/events', headers, body: JSON.stringify({ topic: `mem.t${n}`, payload: { blob: NEAR_LIMIT_BLOB } }) },
+    { route: 'POST /api/socket/broadcast', method: 'POST', path: '/api/socket/broadcast', headers, body: JSON.stringify({ channel: `mem-${n}`, event: 'e', data: { blob: NEAR_LIMIT_BLOB } }) },
+  ]);
+  return fc.oneof(requestBatches(), pressure);
+}
+
 function sendAll(requests: RestRequest[]): Promise<void> {
   return log.isolate(async () => {
     for (const request of requests) await send(request);
@@ -224,12 +239,46 @@ describe('fuzzing every REST route', () => {
   );
 
   it(
+    'answers a WebSocket upgrade on any path: Socket.IO on its path, a typed 404 elsewhere, never a reset',
+    async () => {
+      const paths = fc.oneof(anyPath, fc.constantFrom(...fuzzedRoutes(context).map((route) => (route.split(' ')[1] as string).replace(/[:*][A-Za-z]+/g, 'x'))));
+      await fuzzAssert('websocket upgrades', CI_UPGRADE_RUNS, paths, (path) =>
+        log.isolate(async () => {
+          let response: RawResponse;
+          try {
+            response = await rawUpgrade(t.url, path, { authorization: `Bearer ${goodToken}` });
+          } catch (err) {
+            throw new Error(`an upgrade on ${preview(path)} got no answer: ${(err as Error).message}`);
+          }
+          stats.record('(websocket upgrade)', String(response.status));
+          if (response.status === 431 && path.length > NODE_MAX_HEADER_BYTES - 1024) return;
+          if (response.status >= 500) throw new Error(`an upgrade on ${preview(path)} answered ${response.status}`);
+          if (!path.startsWith('/socket.io/')) {
+            let body: unknown;
+            try {
+              body = JSON.parse(response.body.toString('utf8'));
+            } catch {
+              throw new Error(`an upgrade on ${preview(path)} answered ${response.status} without a JSON body`);
+            }
+            const problem = response.status === 404 ? restErrorProblem(404, body) : `status ${response.status}, not 404`;
+            if (problem !== undefined) throw new Error(`an upgrade on ${preview(path)}: ${problem}`);
+          }
+          await probe(`an upgrade on ${preview(path)}`);
+          checkServerLog(`an upgrade on ${preview(path)}`);
+        }),
+      );
+    },
+    timeoutFor(CI_UPGRADE_RUNS, 40),
+  );
+
+  it(
     'keeps memory flat: heap after GC',
     async () => {
       const before = await retainedHeapBytes();
-      await fuzzAssert('rest routes, memory run', CI_MEMORY_RUNS, requestBatches(), sendAll);
+      await fuzzAssert('rest routes, memory run', CI_MEMORY_RUNS, pressureBatches(), sendAll);
       const after = await retainedHeapBytes();
       const growth = after - before;
+      stats.print(`heap: ${mib(before)} before the memory run, ${mib(after)} after, growth ${mib(growth)}`);
       expect(growth, `heap grew by ${mib(growth)} over ${runsFor(CI_MEMORY_RUNS)} runs (from ${mib(before)} to ${mib(after)})`).toBeLessThan(
         MAX_HEAP_GROWTH_BYTES,
       );

@@ -16,8 +16,12 @@ export interface Notice {
   value: unknown;
 }
 
-/** Server events worth decoding; every other delivery is left as text (the fuzzers only count on these). */
-const NOTICE_PREFIXES = ['2["protocol:error"', '2["subscription:revoked"', '2["auth:expired"'];
+/** The notice recorded for a server packet this client could not parse. */
+export const UNPARSEABLE = '(unparseable packet)';
+
+/** Server events kept as notices; every other delivery goes to `onEvent`, or is not even decoded. */
+const NOTICE_EVENTS: ReadonlySet<string> = new Set(['protocol:error', 'subscription:revoked', 'auth:expired']);
+const NOTICE_PREFIXES = [...NOTICE_EVENTS].map((event) => `2${JSON.stringify([event]).slice(0, -1)}`);
 
 /** What a packet looks like on the wire, as {@link FuzzSocket.inspect} tells. */
 export interface PacketShape {
@@ -75,6 +79,8 @@ export class FuzzSocket {
   /** Called with every other server event (deliveries), decoded; unset, they are not decoded at all. */
   onEvent: ((event: string, value: unknown) => void) | undefined;
   private nextAckId = 0;
+  /** A binary event or acknowledgement whose attachments are still arriving. */
+  private binary: { kind: 'event' | 'ack'; id: number | undefined; data: unknown; count: number; parts: Uint8Array[] } | undefined;
   private readonly acks = new Map<number, { resolve: (args: unknown[]) => void; reject: (err: Error) => void }>();
 
   private constructor(
@@ -83,7 +89,13 @@ export class FuzzSocket {
     readonly id: string,
   ) {
     engine.on('message', (data) => {
-      if (typeof data === 'string') this.onPacket(data);
+      try {
+        if (typeof data === 'string') this.onPacket(data);
+        else this.onBinaryPart(data as ArrayBuffer | Uint8Array);
+      } catch {
+        // Socket.IO echoes an acknowledgement id past 2^53 as "1e+21", which is not a packet.
+        this.notices.push({ event: UNPARSEABLE, value: typeof data === 'string' ? data : '<binary>' });
+      }
     });
     engine.on('close', (reason) => this.ended(`transport closed: ${String(reason)}`));
   }
@@ -189,21 +201,41 @@ export class FuzzSocket {
     if (type === '2') {
       const notice = NOTICE_PREFIXES.some((prefix) => packet.startsWith(prefix));
       if (!notice && this.onEvent === undefined) return;
-      const [event, value] = JSON.parse(packet.slice(1)) as [string, unknown];
-      if (notice) this.notices.push({ event, value });
-      else this.onEvent?.(event, value);
+      this.dispatch('event', undefined, JSON.parse(packet.slice(1)) as unknown);
     } else if (type === '3') {
-      let end = 1;
-      while (end < packet.length && packet.charCodeAt(end) >= 0x30 && packet.charCodeAt(end) <= 0x39) end += 1;
-      const id = Number(packet.slice(1, end));
-      const pending = this.acks.get(id);
-      if (pending === undefined) return;
-      this.acks.delete(id);
-      pending.resolve(JSON.parse(packet.slice(end)) as unknown[]);
+      const [id, json] = splitId(packet, 1);
+      this.dispatch('ack', id, JSON.parse(json) as unknown);
+    } else if (type === '5' || type === '6') {
+      // BINARY_EVENT / BINARY_ACK: `<type><count>-<id?><json>`, then `count` binary parts.
+      const dash = packet.indexOf('-');
+      const [id, json] = splitId(packet, dash + 1);
+      this.binary = { kind: type === '5' ? 'event' : 'ack', id, data: JSON.parse(json) as unknown, count: Number(packet.slice(1, dash)), parts: [] };
     } else if (type === '1') {
       this.ended('the server disconnected the socket');
       this.engine.close();
     }
+  }
+
+  private onBinaryPart(data: ArrayBuffer | Uint8Array): void {
+    const pending = this.binary;
+    if (pending === undefined) return;
+    pending.parts.push(data instanceof Uint8Array ? data : new Uint8Array(data));
+    if (pending.parts.length < pending.count) return;
+    this.binary = undefined;
+    this.dispatch(pending.kind, pending.id, withAttachments(pending.data, pending.parts));
+  }
+
+  private dispatch(kind: 'event' | 'ack', id: number | undefined, data: unknown): void {
+    if (kind === 'ack') {
+      const pending = id === undefined ? undefined : this.acks.get(id);
+      if (pending === undefined || id === undefined) return;
+      this.acks.delete(id);
+      pending.resolve(data as unknown[]);
+      return;
+    }
+    const [event, value] = data as [string, unknown];
+    if (NOTICE_EVENTS.has(event)) this.notices.push({ event, value });
+    else this.onEvent?.(event, value);
   }
 
   private ended(reason: string): void {
@@ -211,4 +243,22 @@ export class FuzzSocket {
     for (const pending of this.acks.values()) pending.reject(new Error(`connection ended: ${reason}`));
     this.acks.clear();
   }
+}
+
+/** The acknowledgement id (digits at `start`, if any) and the JSON after it. */
+function splitId(packet: string, start: number): [number | undefined, string] {
+  let end = start;
+  while (end < packet.length && packet.charCodeAt(end) >= 0x30 && packet.charCodeAt(end) <= 0x39) end += 1;
+  return [end === start ? undefined : Number(packet.slice(start, end)), packet.slice(end)];
+}
+
+/** Replaces Socket.IO's `{ _placeholder: true, num }` with the binary parts (what the server sent as binary). */
+function withAttachments(value: unknown, parts: readonly Uint8Array[]): unknown {
+  if (Array.isArray(value)) return value.map((item) => withAttachments(item, parts));
+  if (typeof value !== 'object' || value === null) return value;
+  const record = value as Record<string, unknown>;
+  if (record._placeholder === true && typeof record.num === 'number') return parts[record.num];
+  const out: Record<string, unknown> = {};
+  for (const [key, inner] of Object.entries(record)) Object.defineProperty(out, key, { value: withAttachments(inner, parts), enumerable: true, writable: true, configurable: true });
+  return out;
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Agent, request as httpRequest } from 'node:http';
 
 /** An HTTP answer: status, headers and the raw body. */
@@ -37,5 +38,45 @@ export function rawHttp(
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     req.on('error', reject);
     req.end(request.body);
+  });
+}
+
+/**
+ * Sends a WebSocket upgrade request for `path` (raw) and resolves with the answer: `101` when the
+ * server switched protocols (the socket is closed at once), else the HTTP status and body. Rejects
+ * when the connection is reset or closed without an answer, or nothing arrives in `timeoutMs`.
+ *
+ * @example
+ * const { status, body } = await rawUpgrade('http://127.0.0.1:3000', '/nope');
+ */
+export function rawUpgrade(baseUrl: string, path: string, headers: Record<string, string> = {}, timeoutMs = 10_000): Promise<RawResponse> {
+  const url = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({
+      host: url.hostname,
+      port: url.port,
+      path,
+      timeout: timeoutMs,
+      headers: {
+        ...headers,
+        connection: 'Upgrade',
+        upgrade: 'websocket',
+        'sec-websocket-version': '13',
+        'sec-websocket-key': randomBytes(16).toString('base64'),
+      },
+    });
+    req.on('upgrade', (res, socket) => {
+      socket.destroy();
+      resolve({ status: res.statusCode ?? 101, headers: res.headers, body: Buffer.alloc(0) });
+    });
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end();
   });
 }

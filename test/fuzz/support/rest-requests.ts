@@ -199,7 +199,7 @@ function writeSegment(value: unknown, style: 'encoded' | 'raw' | 'broken', keepS
 }
 
 /** A random path: unknown routes, traversal, prototype names, bad encoding, the Socket.IO path. */
-const anyPath: fc.Arbitrary<string> = fc.oneof(
+export const anyPath: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom(
     '/',
     '/api',

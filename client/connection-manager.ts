@@ -2,19 +2,23 @@ import createDebug from 'debug';
 import { io, type Socket } from 'socket.io-client';
 import {
   AuthError,
+  ClientConnectionReason,
   ErrorCode,
   LimitExceededError,
   UnavailableError,
   errorFromShape,
   isAuthError,
+  isRecoverableDisconnect,
   type ClientToServerEvents,
+  type ConnectionReason,
   type RealtimeError,
   type ServerToClientEvents,
   type SessionLimits,
   type SessionOpened,
+  type SocketDisconnectReason,
 } from '../shared/index.js';
 import { backoffDelay } from './backoff.js';
-import { isRecoverableDisconnect, type ConnectionChange, type ConnectionState } from './connection-state.js';
+import type { ConnectionChange, ConnectionState } from './connection-state.js';
 import { Emitter } from './emitter.js';
 import { DEFAULT_SESSION_LIMITS, announcedLimits } from './request-limits.js';
 
@@ -69,6 +73,8 @@ export class ConnectionManager {
   private currentState: ConnectionState = 'disconnected';
   private attempt = 0;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Bounds one attempt, handshake and `session:opened` included (Socket.IO's own bounds the transport only). */
+  private attemptTimer: ReturnType<typeof setTimeout> | undefined;
   /** Set when the server said the token expired, so the coming disconnect is not retried. */
   private authFailure: AuthError | undefined;
   /** The error behind the last move to `disconnected`, if any. */
@@ -124,13 +130,14 @@ export class ConnectionManager {
     this.attempt = 0;
     this.authFailure = undefined;
     this.terminalError = undefined;
-    this.setState('connecting', 'connect');
-    this.socket.connect();
+    this.setState('connecting', ClientConnectionReason.CONNECT);
+    this.openSocket();
   }
 
   /** Closes the connection and stops reconnecting. */
-  disconnect(reason = 'client disconnect'): void {
+  disconnect(reason: ConnectionReason = ClientConnectionReason.CLIENT_DISCONNECT): void {
     this.clearReconnectTimer();
+    this.clearAttemptTimer();
     this.terminalError = undefined;
     if (this.socket.connected || this.socket.active) this.socket.disconnect();
     if (this.currentState !== 'disconnected') this.setState('disconnected', reason);
@@ -139,7 +146,7 @@ export class ConnectionManager {
   /** Disconnects and releases every listener and timer. */
   destroy(): void {
     if (this.destroyed) return;
-    this.disconnect('client destroyed');
+    this.disconnect(ClientConnectionReason.CLIENT_DESTROYED);
     this.destroyed = true;
     this.socket.removeAllListeners();
     this.events.clear();
@@ -150,13 +157,15 @@ export class ConnectionManager {
     this.sessionLimits = announcedLimits(session);
     if (this.currentState === 'connected') return; // announced once per connection; a repeat changes only the limits
     this.clearReconnectTimer();
+    this.clearAttemptTimer();
     this.attempt = 0;
-    this.setState('connected', 'connect');
+    this.setState('connected', ClientConnectionReason.CONNECT);
     this.events.emit('open', { socket: this.socket });
   };
 
   private readonly onConnectError = (err: Error & { data?: unknown }): void => {
     if (this.destroyed || this.currentState === 'disconnected') return;
+    this.clearAttemptTimer();
     const error = err.data === undefined ? new UnavailableError(`Connection failed: ${err.message}`, { cause: err }) : errorFromShape(err.data);
     this.options.log('connect error', { code: error.code, message: error.message });
     if (isAuthError(error)) {
@@ -166,8 +175,9 @@ export class ConnectionManager {
     this.scheduleReconnect(error.message, error);
   };
 
-  private readonly onDisconnect = (reason: string): void => {
+  private readonly onDisconnect = (reason: SocketDisconnectReason): void => {
     if (this.destroyed) return;
+    this.clearAttemptTimer();
     this.options.log('disconnected', { reason });
     if (this.authFailure !== undefined) {
       this.fail(this.authFailure, this.authFailure.code);
@@ -182,7 +192,7 @@ export class ConnectionManager {
    * not a failed attempt: the server is there and said when to come back, so the next attempt
    * waits at least its `retryAfterMs` and the attempts left are not used up.
    */
-  private scheduleReconnect(reason: string, cause?: RealtimeError): void {
+  private scheduleReconnect(reason: ConnectionReason, cause?: RealtimeError): void {
     if (this.reconnectTimer !== undefined) return;
     const { reconnection, reconnectionAttempts } = this.options;
     const refusal = cause instanceof LimitExceededError && cause.code === ErrorCode.RATE_LIMITED ? cause : undefined;
@@ -191,7 +201,7 @@ export class ConnectionManager {
         reconnection ? `Could not reconnect after ${this.attempt} attempts` : `Connection lost: ${reason}`,
         cause === undefined ? {} : { cause },
       );
-      this.fail(error, reconnection ? 'reconnect_failed' : reason);
+      this.fail(error, reconnection ? ClientConnectionReason.RECONNECT_FAILED : reason);
       return;
     }
     if (refusal === undefined) this.attempt += 1;
@@ -208,19 +218,39 @@ export class ConnectionManager {
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
       if (this.destroyed || this.currentState !== 'reconnecting') return;
-      this.socket.connect();
+      this.openSocket();
     }, delay);
   }
 
-  private fail(error: RealtimeError, reason: string): void {
+  /**
+   * Starts one attempt, bounded by `connectTimeout` from here to `session:opened`: a server that
+   * accepts the transport but never answers the handshake (a hung auth step) or never announces the
+   * session would otherwise leave the client connecting for good.
+   */
+  private openSocket(): void {
+    this.clearAttemptTimer();
+    this.attemptTimer = setTimeout(() => {
+      this.attemptTimer = undefined;
+      if (this.destroyed || this.currentState === 'connected' || this.currentState === 'disconnected') return;
+      this.options.log('connect timeout', { timeout: this.options.connectTimeout });
+      // Not recoverable for onDisconnect ('io client disconnect'), so this is the one retry.
+      this.socket.disconnect();
+      const error = new UnavailableError(`No session within ${this.options.connectTimeout} ms`, { code: ErrorCode.TIMEOUT });
+      this.scheduleReconnect(ClientConnectionReason.CONNECT_TIMEOUT, error);
+    }, this.options.connectTimeout);
+    this.socket.connect();
+  }
+
+  private fail(error: RealtimeError, reason: ConnectionReason): void {
     this.clearReconnectTimer();
+    this.clearAttemptTimer();
     this.terminalError = error;
     if (this.socket.connected || this.socket.active) this.socket.disconnect();
     this.setState('disconnected', reason, undefined, error);
     this.events.emit('error', error);
   }
 
-  private setState(state: ConnectionState, reason?: string, attempt?: number, error?: RealtimeError): void {
+  private setState(state: ConnectionState, reason?: ConnectionReason, attempt?: number, error?: RealtimeError): void {
     const previousState = this.currentState;
     if (previousState === state && state !== 'reconnecting') return;
     this.currentState = state;
@@ -232,6 +262,11 @@ export class ConnectionManager {
       ...(error === undefined ? {} : { error }),
       ...(attempt === undefined ? {} : { attempt }),
     });
+  }
+
+  private clearAttemptTimer(): void {
+    if (this.attemptTimer !== undefined) clearTimeout(this.attemptTimer);
+    this.attemptTimer = undefined;
   }
 
   private clearReconnectTimer(): void {

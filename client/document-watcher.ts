@@ -1,5 +1,6 @@
 import {
   NotFoundError,
+  isConnectionLoss,
   syncTopic,
   toRealtimeError,
   withErrorDetails,
@@ -82,7 +83,7 @@ export class DocumentWatcher {
         // Not created yet: its creation event will arrive through the subscription.
         if (this.stopped || err instanceof NotFoundError) return;
         const error = toRealtimeError(err);
-        if (error.code === 'UNAVAILABLE' || error.code === 'TIMEOUT') return; // retried on reconnect
+        if (isConnectionLoss(error)) return; // retried on reconnect
         this.deps.host.reportError(error);
       },
     );

@@ -3,6 +3,8 @@ import {
   DEFAULT_REALM,
   UnavailableError,
   defaultRealmOf,
+  ClientConnectionReason,
+  isAuthError,
   isRetryable,
   toRealtimeError,
   type ConnectionStatus,
@@ -229,10 +231,7 @@ export class RealtimeClient {
       return;
     }
     this.adoptToken(token);
-    if (this.connection.state === 'disconnected' && this.connection.lastError?.code !== undefined) {
-      const { code } = this.connection.lastError;
-      if (code === 'AUTH_FAILED' || code === 'TOKEN_EXPIRED') this.connection.connect();
-    }
+    if (this.connection.state === 'disconnected' && isAuthError(this.connection.lastError)) this.connection.connect();
   }
 
   /** The same API scoped to another realm, over this client's connection. */
@@ -353,7 +352,7 @@ export class RealtimeClient {
         }
       });
       const offDestroyed = this.lifecycle.on('connection', ({ reason }) => {
-        if (reason === 'client destroyed') {
+        if (reason === ClientConnectionReason.CLIENT_DESTROYED) {
           offDestroyed();
           off();
           reject(new UnavailableError('The client has been destroyed'));

@@ -17,6 +17,18 @@ export type RequestResult<E extends keyof ClientToServerEvents> =
 /** The payload of a request event. */
 export type RequestPayload<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[0];
 
+/**
+ * Whether an ack error from `socket.timeout(ms).emit()` is Socket.IO's timeout (`'operation has
+ * timed out'`) rather than the socket disconnecting first (`'socket has been disconnected'`).
+ * Socket.IO tells them apart by message only, so this is the one place that reads it.
+ *
+ * @example
+ * reject(isAckTimeout(err) ? timeoutError : connectionLostError);
+ */
+function isAckTimeout(err: Error): boolean {
+  return err.message.includes('timed out');
+}
+
 interface QueuedRequest {
   send: () => void;
   fail: (error: RealtimeError) => void;
@@ -70,7 +82,7 @@ export class RequestManager {
         emitter.emit(event, payload, (err, result) => {
           if (err !== null && err !== undefined) {
             reject(
-              err.message.includes('timed out')
+              isAckTimeout(err)
                 ? new UnavailableError(`No answer to ${event} within ${this.timeoutMs} ms`, { code: ErrorCode.TIMEOUT })
                 : new UnavailableError(
                     `Connection lost before the server answered ${event}; it may or may not have taken effect`,

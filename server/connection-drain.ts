@@ -4,6 +4,19 @@ import type { RealtimeIo, RealtimeSocket } from './gateway/socket-types.js';
 
 type Packet = unknown[];
 
+/** Options of {@link ConnectionDrain}. */
+export interface ConnectionDrainOptions {
+  /**
+   * Whether the HTTP server is this node's own. When it is the host's (an embedded server), the
+   * drain follows only Socket.IO's requests (those under `socketPath`), leaves the host's answers
+   * alone and never stops the server from listening.
+   * @default true
+   */
+  ownsHttpServer?: boolean;
+  /** Socket.IO's path (with its trailing slash), for `ownsHttpServer: false`. @default '/socket.io/' */
+  socketPath?: string;
+}
+
 /** What {@link ConnectionDrain.drain} achieved before its deadline. */
 export interface DrainOutcome {
   /** Connections told to reconnect elsewhere once their requests in flight were answered. */
@@ -44,10 +57,15 @@ export class ConnectionDrain {
     private readonly io: RealtimeIo,
     private readonly httpServer: HttpServer,
     private readonly logger: Logger,
+    private readonly options: ConnectionDrainOptions = {},
   ) {
     io.on('connection', (socket) => this.track(socket));
+    const ownsHttpServer = options.ownsHttpServer !== false;
+    const socketPath = options.socketPath ?? '/socket.io/';
     // Only watches: Socket.IO and the app answer, whichever the path is for.
-    httpServer.on('request', (_req: IncomingMessage, res: ServerResponse) => this.follow(res));
+    httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      if (ownsHttpServer || (req.url ?? '').startsWith(socketPath)) this.follow(res);
+    });
   }
 
   /** Whether the node is draining. */
@@ -95,9 +113,11 @@ export class ConnectionDrain {
     try {
       await Promise.race([Promise.all(departures), timeout]);
       // Only now: a long-polling client fetches its last answers and the disconnect on new
-      // requests, which need the port open.
-      const httpClosed = new Promise<void>((resolve) => this.httpServer.close(() => resolve()));
-      await Promise.race([httpClosed, timeout]);
+      // requests, which need the port open. A host's server stays open: the host closes it.
+      if (this.options.ownsHttpServer !== false) {
+        const httpClosed = new Promise<void>((resolve) => this.httpServer.close(() => resolve()));
+        await Promise.race([httpClosed, timeout]);
+      }
     } finally {
       clearTimeout(timer);
     }

@@ -65,3 +65,20 @@ export type {
   StoredDeliveryPage,
   EndpointRef,
 } from './webhooks/webhook-store.js';
+export { MemoryDocumentStore, MEMORY_DOCUMENT_STORE_DEFAULTS } from './sync/memory-document-store.js';
+export type { MemoryDocumentStoreOptions } from './sync/memory-document-store.js';
+export { MongoDocumentStore, MONGO_DOCUMENT_STORE_DEFAULTS } from './sync/mongo-document-store.js';
+export type { MongoDocumentStoreOptions, DocumentStoreLogEntry, DocumentStoreLogger } from './sync/mongo-document-store.js';
+export { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT } from './sync/document-store.js';
+export type {
+  DocumentStore,
+  CreateDocumentInput,
+  GetDocumentOptions,
+  ListDocumentsOptions,
+  DocumentPage,
+  DocumentChange,
+  DocumentTransform,
+  WriteDocumentOptions,
+  WriteResult,
+} from './sync/document-store.js';
+export type { ReadinessReport } from './http/create-app.js';

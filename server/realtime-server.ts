@@ -11,6 +11,7 @@ import { RealtimeGateway } from './gateway/realtime-gateway.js';
 import type { RealtimeIo } from './gateway/socket-types.js';
 import { createApp, type ReadinessReport } from './http/create-app.js';
 import { answerUnknownUpgrades } from './http/unknown-upgrade.js';
+import { HostListeners } from './http/host-listeners.js';
 import { ConnectionDrain } from './connection-drain.js';
 import { createLogger } from './logger.js';
 import { RedisCluster } from './cluster/redis-cluster.js';
@@ -100,6 +101,22 @@ export interface RealtimeServerOptions {
    * @default '<package root>/dist/browser'
    */
   sdkDirectory?: string;
+  /**
+   * Embed in a host application: attach Socket.IO to this existing server instead of making one.
+   * The host mounts {@link RealtimeServer.app} in its own Express app (`hostApp.use('/rt', server.app)`),
+   * calls `httpServer.listen()` itself and {@link RealtimeServer.start} (not `listen()`). Create it
+   * with the host's request handler (`http.createServer(hostApp)`) before this server: Socket.IO
+   * then answers its own path and hands every other request to the host. Upgrades on other paths
+   * are left to the host's `upgrade` listeners, and {@link RealtimeServer.close} detaches from the
+   * server without closing it. `port` and `host` are ignored.
+   * @default a server of its own, bound by `listen()`
+   */
+  httpServer?: HttpServer;
+  /**
+   * The Socket.IO path on the HTTP server (clients pass the same as their `path` option).
+   * @default '/socket.io/'
+   */
+  socketPath?: string;
 }
 
 /** Options of {@link RealtimeServer.close}. */
@@ -122,17 +139,29 @@ export interface ListeningAddress {
 }
 
 /**
- * One platform process: Express REST API and Socket.IO on one port.
+ * One platform process: Express REST API and Socket.IO on one port, its own or a host's.
  *
  * @example
  * const server = createRealtimeServer({ port: 0, auth: { secret } });
  * const { url } = await server.listen();
  * await server.close();
+ *
+ * @example
+ * // Embedded in an existing Express app and http.Server (see the `httpServer` option):
+ * const httpServer = http.createServer(hostApp);
+ * const server = createRealtimeServer({ httpServer, auth: { secret } });
+ * hostApp.use('/rt', server.app); // /rt/health, /rt/api/..., Socket.IO at /socket.io/
+ * await server.start();
+ * httpServer.listen(8080);
+ * await server.close(); // detaches; httpServer keeps listening
  */
 export class RealtimeServer {
   readonly app: Express;
   readonly io: RealtimeIo;
+  /** The HTTP server: this server's own, or the host's when embedded (`httpServer` option). */
   readonly httpServer: HttpServer;
+  /** Whether the HTTP server is the host's (`httpServer` option): then only the host binds and closes it. */
+  readonly embedded: boolean;
   readonly gateway: RealtimeGateway;
   readonly logger: Logger;
   readonly limits: ResolvedLimits;
@@ -145,6 +174,9 @@ export class RealtimeServer {
   readonly webhooks: WebhookService;
   private readonly connectionDrain: ConnectionDrain;
   private closing?: Promise<void>;
+  private starting?: Promise<void>;
+  /** What this server added to the host's HTTP server, removed on close (embedded only). */
+  private readonly hostListeners?: HostListeners;
 
   constructor(private readonly options: RealtimeServerOptions) {
     if (options.developmentMode === true && options.auth.secret === undefined) {
@@ -157,8 +189,12 @@ export class RealtimeServer {
     // The app is handed over before Socket.IO attaches: Socket.IO keeps the listeners it finds and
     // calls them only for paths other than /socket.io/. A listener added after it would answer
     // long-polling requests too (with a 404, before Socket.IO could).
-    this.httpServer = createServer((req, res) => this.app(req, res));
+    this.embedded = options.httpServer !== undefined;
+    this.httpServer = options.httpServer ?? createServer((req, res) => this.app(req, res));
+    const socketPath = options.socketPath ?? '/socket.io/';
+    const hostListeners = this.embedded ? HostListeners.before(this.httpServer) : undefined;
     this.io = new Server(this.httpServer, {
+      path: socketPath,
       cors: { origin: corsOrigins === '*' ? true : corsOrigins },
       // Transport frames above this close the connection (a Socket.IO rule), so it sits well
       // above the payload limit that requests are checked against with a typed error.
@@ -167,8 +203,15 @@ export class RealtimeServer {
       destroyUpgrade: false,
       allowRequest: (req, callback) => this.connectionDrain.allowRequest(req, callback),
     });
-    this.connectionDrain = new ConnectionDrain(this.io, this.httpServer, this.logger);
-    answerUnknownUpgrades(this.httpServer, '/socket.io/');
+    this.connectionDrain = new ConnectionDrain(
+      this.io,
+      this.httpServer,
+      this.logger,
+      this.embedded ? { ownsHttpServer: false, socketPath: engineIoPath(socketPath) } : {},
+    );
+    // Embedded, upgrades on other paths are the host's (its own WebSocket endpoints).
+    if (hostListeners === undefined) answerUnknownUpgrades(this.httpServer, engineIoPath(socketPath));
+    else this.hostListeners = hostListeners.settle();
     this.documents = options.documents ?? new MemoryDocumentStore();
     let history: EventHistory | undefined;
     let presenceStore = options.presenceStore;
@@ -224,21 +267,46 @@ export class RealtimeServer {
         demo: options.developmentMode === true ? 'root' : options.demo === true ? 'path' : false,
         ...(options.sdkDirectory === undefined ? {} : { sdkDirectory: options.sdkDirectory }),
       },
+      // Mounted in a host app: paths outside ours fall through to the host's routes and 404.
+      notFound: this.embedded ? 'own' : 'all',
       ...(options.developmentMode === true && options.auth.secret !== undefined
         ? { developmentSecret: options.auth.secret }
         : {}),
     });
   }
 
-  /** Starts listening; resolves with the port and URL. */
+  /**
+   * Connects the stores and starts the services (documents, Redis, webhooks, presence) without
+   * binding a port: what an embedded server (`httpServer` option) is started with, while the host
+   * listens. `listen()` calls it; calling it again returns the first call's promise (a failed one
+   * is not kept).
+   */
+  start(): Promise<void> {
+    this.starting ??= (async () => {
+      // Fail fast on an unreachable database or Redis rather than on the first request.
+      await this.documents.ready?.();
+      await this.cluster?.connect();
+      await this.webhooks.start();
+      // This node is alive in the presence store before anyone can connect to it.
+      await this.gateway.presence.start();
+    })();
+    // A failure is not kept: the next call tries again, as a failed listen() always could.
+    this.starting.catch(() => {
+      this.starting = undefined;
+    });
+    return this.starting;
+  }
+
+  /**
+   * Starts the services and listens on `port`; resolves with the port and URL. Not for an embedded
+   * server (its host listens): call {@link start} there.
+   */
   async listen(): Promise<ListeningAddress> {
+    if (this.embedded) {
+      throw new Error("This server is embedded in the host's http.Server: the host listens; call start() instead of listen()");
+    }
     const { port = 3000, host } = this.options;
-    // Fail fast on an unreachable database or Redis rather than on the first request.
-    await this.documents.ready?.();
-    await this.cluster?.connect();
-    await this.webhooks.start();
-    // This node is alive in the presence store before anyone can connect to it.
-    await this.gateway.presence.start();
+    await this.start();
     await new Promise<void>((resolve, reject) => {
       this.httpServer.once('error', reject);
       this.httpServer.listen(port, host, () => {
@@ -251,7 +319,7 @@ export class RealtimeServer {
     return address;
   }
 
-  /** The bound address (after {@link listen}). */
+  /** The bound address (after {@link listen}, or once the host's server listens when embedded). */
   address(): ListeningAddress {
     const info = this.httpServer.address() as AddressInfo | null;
     if (info === null) throw new Error('Server is not listening');
@@ -284,10 +352,18 @@ export class RealtimeServer {
       if (drainTimeoutMs > 0) {
         await this.connectionDrain.drain(deadline);
         // Past the deadline: REST requests still unanswered must not hold the close up.
-        this.httpServer.closeAllConnections();
+        if (!this.embedded) this.httpServer.closeAllConnections();
       }
-      await this.io.close();
-      this.httpServer.closeAllConnections();
+      if (this.hostListeners === undefined) {
+        await this.io.close();
+        this.httpServer.closeAllConnections();
+      } else {
+        // io.close() would close the host's server too: close the clients and the adapter only,
+        // then give the host its listeners back as they were.
+        this.io.engine.close();
+        await this.io.of('/').adapter.close();
+        this.hostListeners.restore();
+      }
       await this.gateway.presence.close();
       // After connections and presence closed (their last events are queued), before the documents.
       // Draining, attempts in flight get what is left of the drain time to finish.
@@ -310,4 +386,9 @@ export class RealtimeServer {
  */
 export function createRealtimeServer(options: RealtimeServerOptions): RealtimeServer {
   return new RealtimeServer(options);
+}
+
+/** Engine.io's form of a path (trailing slash), which requests are matched against. */
+function engineIoPath(path: string): string {
+  return path.endsWith('/') ? path : `${path}/`;
 }

@@ -1,3 +1,4 @@
+import { AUTH_FAILURE_REASONS } from './connection-reasons.js';
 import { ErrorCode, HTTP_STATUS_BY_CODE, isErrorCode, type ErrorShape } from './error-codes.js';
 
 interface RealtimeErrorOptions {
@@ -280,5 +281,21 @@ const RETRYABLE_CODES: ReadonlySet<ErrorCode> = new Set([
  * if (isAuthError(err)) stopReconnecting();
  */
 export function isAuthError(err: unknown): err is AuthError {
-  return err instanceof RealtimeError && (err.code === ErrorCode.AUTH_FAILED || err.code === ErrorCode.TOKEN_EXPIRED);
+  return err instanceof RealtimeError && AUTH_CODES.has(err.code);
 }
+
+const AUTH_CODES: ReadonlySet<ErrorCode> = new Set(AUTH_FAILURE_REASONS);
+
+/**
+ * Errors that mean the request was lost with the connection or never answered (`UNAVAILABLE`,
+ * `TIMEOUT`), so what it asked for is redone once the client is reconnected. Unlike
+ * {@link isRetryable}, a `RATE_LIMITED` refusal is not one: the server answered.
+ *
+ * @example
+ * if (isConnectionLoss(err)) return; // re-read after the reconnect
+ */
+export function isConnectionLoss(err: unknown): boolean {
+  return err instanceof RealtimeError && CONNECTION_LOSS_CODES.has(err.code);
+}
+
+const CONNECTION_LOSS_CODES: ReadonlySet<ErrorCode> = new Set([ErrorCode.UNAVAILABLE, ErrorCode.TIMEOUT]);

@@ -1,5 +1,6 @@
 export * from './error-codes.js';
 export * from './errors.js';
+export * from './connection-reasons.js';
 export * from './realtime-event.js';
 export * from './stream-position.js';
 export * from './filter.js';

@@ -33,7 +33,6 @@ export { SyncClient } from '../sync-client.js';
 export type { ExpiryOptions, UpdateOptions } from '../sync-client.js';
 export type { DocumentHandler } from '../document-watcher.js';
 export type { ConnectionState, ConnectionChange } from '../connection-state.js';
-export { isRecoverableDisconnect } from '../connection-state.js';
 export { backoffDelay } from '../backoff.js';
 export type { BackoffOptions } from '../backoff.js';
 export type { Disposer } from '../emitter.js';
@@ -54,6 +53,16 @@ export {
   ErrorCode,
   isRetryable,
   isAuthError,
+  isConnectionLoss,
+  isRecoverableDisconnect,
+  isKnownConnectionReason,
+  isAuthFailureReason,
+  RECOVERABLE_DISCONNECT_REASONS,
+  SOCKET_DISCONNECT_REASONS,
+  SERVER_DISCONNECT_REASONS,
+  CLIENT_CONNECTION_REASONS,
+  ClientConnectionReason,
+  AUTH_FAILURE_REASONS,
   PRESENCE_STATUS_TOPIC,
   CONNECTION_STATUS_CHANGED,
   WEBHOOK_EVENT_TYPES,
@@ -63,6 +72,11 @@ export {
 } from '../../shared/index.js';
 export type {
   ErrorShape,
+  ConnectionReason,
+  KnownConnectionReason,
+  SocketDisconnectReason,
+  ServerDisconnectReason,
+  AuthFailureReason,
   RealtimeEvent,
   RealtimeEventMetadata,
   EventSource,

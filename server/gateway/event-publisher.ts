@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import { monotonicFactory } from 'ulid';
 import {
   matchesFilter,
   type EventSource,
@@ -10,6 +9,7 @@ import {
 } from '../../shared/index.js';
 import { can } from '../auth/permissions.js';
 import type { EventHistory, ReplayResult } from '../history/event-history.js';
+import { newEventId } from '../ids.js';
 import { DeliveryHolds } from './delivery-holds.js';
 import type { RealtimeIo, RealtimeSocket } from './socket-types.js';
 import { SubscriptionIndex, topicRoom, type Subscription } from './subscription-index.js';
@@ -71,7 +71,6 @@ export interface EventPublisherOptions {
  * const event = await publisher.publish({ realm: 'demo', topic: 'order.updated', source: 'api', type: 'api.publish', payload });
  */
 export class EventPublisher {
-  private readonly nextId = monotonicFactory();
   private readonly shapers: PayloadShaper[] = [];
   private readonly readChecks: ReadCheck[] = [];
   private readonly publishedListeners = new Set<(event: RealtimeEvent) => void>();
@@ -125,7 +124,7 @@ export class EventPublisher {
    */
   async publish(draft: EventDraft): Promise<RealtimeEvent> {
     const event: RealtimeEvent = {
-      id: this.nextId(),
+      id: newEventId(),
       topic: draft.topic,
       source: draft.source,
       type: draft.type,

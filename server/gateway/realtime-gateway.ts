@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { DisconnectReason } from 'socket.io';
 import { CLIENT_EVENT_NAMES, ErrorCode, type ErrorShape, type Principal } from '../../shared/index.js';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import type { ResolvedLimits } from '../config.js';
@@ -53,8 +54,11 @@ export interface ConnectionEvent {
   type: 'connect' | 'disconnect';
   connectionId: string;
   principal: Principal;
-  /** Why it closed (Socket.IO's disconnect reason). */
-  reason?: string;
+  /**
+   * Why it closed: Socket.IO's disconnect reason (`'server namespace disconnect'` when this server
+   * closed it: token expired, draining; see `SERVER_DISCONNECT_REASONS`).
+   */
+  reason?: DisconnectReason;
 }
 
 /**

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { compareOffsets, type RealtimeEvent, type StreamPosition } from '../../shared/index.js';
+import { newStreamEpoch } from '../ids.js';
 import { isCovered, offsetOf, sequenceOf } from './stream-coverage.js';
 import { resolveHistoryLimits, type EventHistory, type HistoryLimits, type ReplayResult } from './event-history.js';
 import { LinkedQueue, type QueueLink } from './linked-queue.js';
@@ -189,7 +189,7 @@ export class MemoryEventHistory implements EventHistory {
     // A realm emptied by the loop above was removed from `realms`: put it back.
     this.realms.set(realm, state);
     const key = streamKey(realm, topic);
-    const stream: Stream = { key, realm: state, epoch: randomBytes(6).toString('base64url'), sequence: 0, entries: [], bytes: 0, activeAt: now };
+    const stream: Stream = { key, realm: state, epoch: newStreamEpoch(), sequence: 0, entries: [], bytes: 0, activeAt: now };
     state.streams.set(key, stream);
     this.streams.set(key, stream);
     return stream;

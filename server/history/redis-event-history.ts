@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { UnavailableError, type RealtimeEvent, type StreamPosition } from '../../shared/index.js';
+import { newStreamEpoch } from '../ids.js';
 import { resolveHistoryLimits, type EventHistory, type HistoryLimits, type ReplayResult } from './event-history.js';
 import { APPEND_SCRIPT, HEAD_SCRIPT } from './redis-history-scripts.js';
 import { isCovered, offsetOf, sequenceOf } from './stream-coverage.js';
@@ -52,7 +53,7 @@ export class RedisEventHistory implements EventHistory {
     const keys = this.keys(event.metadata.realm, event.topic);
     const { maxEvents, maxStreamBytes, maxRealmBytes, maxStreamsPerRealm, maxAgeMs } = this.limits;
     const [epoch, sequence] = (await this.script(APPEND_SCRIPT, APPEND_SHA, keys, [
-      newEpoch(),
+      newStreamEpoch(),
       JSON.stringify(event),
       keys.base,
       event.topic,
@@ -86,7 +87,7 @@ export class RedisEventHistory implements EventHistory {
   async head(realm: string, topic: string): Promise<StreamPosition> {
     const keys = this.keys(realm, topic);
     const [epoch, sequence] = (await this.script(HEAD_SCRIPT, HEAD_SHA, keys, [
-      newEpoch(),
+      newStreamEpoch(),
       keys.base,
       topic,
       String(this.limits.maxAgeMs),
@@ -136,8 +137,4 @@ export class RedisEventHistory implements EventHistory {
 
 function sha1(text: string): string {
   return createHash('sha1').update(text).digest('hex');
-}
-
-function newEpoch(): string {
-  return randomBytes(6).toString('base64url');
 }

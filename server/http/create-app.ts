@@ -40,6 +40,13 @@ export interface AppOptions {
   readiness: () => ReadinessReport;
   /** The browser SDK under `/sdk/` (always) and the demo app (when enabled). */
   staticFiles?: StaticRoutesOptions;
+  /**
+   * Which unknown paths get the typed 404: `'all'` (the app is the whole server), or `'own'`
+   * (mounted in a host app: only paths under `/api/` and `/auth/`; any other falls through to the
+   * host's routes and its own 404).
+   * @default 'all'
+   */
+  notFound?: 'all' | 'own';
 }
 
 /**
@@ -89,7 +96,8 @@ export function createApp(options: AppOptions): Express {
   app.use('/api', presenceRoutes(options.presence));
   if (options.webhooks !== undefined) app.use('/api', webhookRoutes(options.webhooks));
 
-  app.use(notFoundHandler);
+  if (options.notFound === 'own') app.use(['/api', '/auth'], notFoundHandler);
+  else app.use(notFoundHandler);
   app.use(errorHandler(options.logger));
   return app;
 }

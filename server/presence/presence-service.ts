@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import {
   LimitExceededError,
@@ -13,6 +12,7 @@ import {
 import type { ResolvedLimits } from '../config.js';
 import type { EventPublisher } from '../gateway/event-publisher.js';
 import type { RealtimeIo, RealtimeSocket } from '../gateway/socket-types.js';
+import { newNodeId } from '../ids.js';
 import { providedPatterns } from './data-provider-presence.js';
 import { KeyedSerialQueue } from './keyed-serial-queue.js';
 import { PresenceAnnouncer, publicMember } from './presence-announcer.js';
@@ -81,7 +81,7 @@ export class PresenceService {
       throw new RangeError('presenceNodeTimeoutMs must be greater than presenceHeartbeatMs');
     }
     this.store = options.store;
-    this.nodeId = options.nodeId ?? `node-${randomUUID()}`;
+    this.nodeId = options.nodeId ?? newNodeId();
     this.announcer = new PresenceAnnouncer(options.io, options.publisher, options.logger);
     this.heartbeat = new PresenceHeartbeat({
       store: this.store,

@@ -1,11 +1,11 @@
 import jsonPatch, { type Operation } from 'fast-json-patch';
-import { monotonicFactory } from 'ulid';
 import {
   InvalidArgumentError,
   PayloadTooLargeError,
   isValidRealm,
 } from '../../shared/index.js';
 import { isValidDocumentId, isValidServiceName } from '../../shared/index.js';
+import { newStoreDocumentId } from '../ids.js';
 import { cloneJsonObject, cloneJsonValue, isPlainObject, jsonByteLength, type JsonObject } from './json-data.js';
 import { formatJsonPointer, parseArrayIndex, parseJsonPointer } from './json-pointer.js';
 
@@ -257,16 +257,15 @@ export function assertDocumentKey(realm: unknown, service: unknown, id?: unknown
   }
 }
 
-const nextUlid = monotonicFactory();
-
 /**
- * A new document id: `doc_` and a lowercase ULID, so generated ids sort by creation time.
+ * A new document id: `doc_` and a lowercase ULID, so generated ids sort by creation time. The id
+ * itself comes from the server's one generator (`server/ids.ts`, `newStoreDocumentId`).
  *
  * @example
  * generateDocumentId(); // 'doc_01hzx3kq9v8e7m2n4p6r8t0w2y'
  */
 export function generateDocumentId(): string {
-  return `doc_${nextUlid().toLowerCase()}`;
+  return newStoreDocumentId();
 }
 
 function invalid(path: string, message: string): InvalidArgumentError {

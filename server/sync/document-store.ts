@@ -114,7 +114,8 @@ export interface WriteResult {
  * Why this shape: every update (replace, merge, mutate, delete) goes through the single
  * {@link DocumentStore.write} primitive, a compare-and-set on the revision. A store can therefore
  * make every kind of update atomic with one mechanism (for MongoDB, one conditional `updateOne`
- * filtered on the revision that was read), and the revision rules live in one place:
+ * filtered on the revision that was read), and the revision rules live in one place
+(`document-revisions.ts`: `createRevision`, `checkWritable`, `nextDocument`, used by every store):
  * - `revision` is 1 on create and grows by exactly 1 on every write, a delete included; only the
  *   store assigns it.
  * - Deletes are soft: the document becomes a tombstone (`deleted: true`, `data: {}`), which `get`

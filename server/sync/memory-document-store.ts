@@ -1,10 +1,5 @@
 import createDebug from 'debug';
-import {
-  AlreadyExistsError,
-  ConflictError,
-  NotFoundError,
-  UnavailableError,
-} from '../../shared/index.js';
+import { UnavailableError } from '../../shared/index.js';
 import type { SyncDocument } from '../../shared/index.js';
 import { DEFAULT_MAX_DOCUMENT_BYTES, assertDocumentKey } from './document-operations.js';
 import {
@@ -15,6 +10,7 @@ import {
   checkWriteOptions,
   isExpired,
 } from './document-store-arguments.js';
+import { checkWritable, createdDocument, documentNotFound, nextDocument } from './document-revisions.js';
 import type {
   CreateDocumentInput,
   DocumentPage,
@@ -88,21 +84,8 @@ export class MemoryDocumentStore implements DocumentStore {
     const now = this.now();
     const checked = checkCreate(realm, service, input, now, this.maxDocumentBytes);
     const documents = this.collection(realm, service, true);
-    const existing = documents.get(checked.id);
-    if (existing !== undefined && !existing.deleted && !isExpired(existing, now)) {
-      throw new AlreadyExistsError(`Document ${service}/${checked.id} already exists`);
-    }
-    // A tombstone continues its revisions; an expired document counts as never having existed.
-    const revision = existing?.deleted && !isExpired(existing, now) ? existing.revision + 1 : 1;
-    const doc: SyncDocument = {
-      service,
-      id: checked.id,
-      revision,
-      data: checked.data,
-      createdAt: now,
-      updatedAt: now,
-      ...(checked.expiresAt === undefined ? {} : { expiresAt: checked.expiresAt }),
-    };
+    // The revision rules (tombstones continue, expired documents start again) are in createRevision.
+    const doc = createdDocument(documents.get(checked.id), service, checked, now);
     documents.set(checked.id, doc);
     return structuredClone(doc);
   }
@@ -111,7 +94,7 @@ export class MemoryDocumentStore implements DocumentStore {
     this.assertOpen();
     assertDocumentKey(realm, service, id);
     const doc = this.find(realm, service, id);
-    if (doc === undefined || (doc.deleted && options.includeDeleted !== true)) throw notFound(service, id);
+    if (doc === undefined || (doc.deleted && options.includeDeleted !== true)) throw documentNotFound(service, id);
     return structuredClone(doc);
   }
 
@@ -152,26 +135,9 @@ export class MemoryDocumentStore implements DocumentStore {
     const now = this.now();
     const { expectedRevision, expiresAt } = checkWriteOptions(options, now);
     // From here to `set` nothing awaits: the read-compute-store step cannot interleave.
-    const current = this.find(realm, service, id);
-    if (current === undefined || current.deleted) throw notFound(service, id);
-    if (expectedRevision !== undefined && current.revision !== expectedRevision) {
-      throw new ConflictError(
-        `Document ${service}/${id} is at revision ${current.revision}, not ${expectedRevision}`,
-        { details: { current: structuredClone(current) } },
-      );
-    }
+    const current = checkWritable(this.find(realm, service, id), service, id, expectedRevision, now);
     const change = checkChange(transform(structuredClone(current)), this.maxDocumentBytes);
-    const next: SyncDocument = {
-      service,
-      id,
-      revision: current.revision + 1,
-      data: 'deleted' in change ? {} : change.data,
-      createdAt: current.createdAt,
-      updatedAt: now,
-      ...('deleted' in change ? { deleted: true } : {}),
-    };
-    const nextExpiry = expiresAt === undefined ? current.expiresAt : expiresAt;
-    if (nextExpiry !== undefined && nextExpiry !== null) next.expiresAt = nextExpiry;
+    const next = nextDocument(current, change, expiresAt, now);
     this.collection(realm, service, true).set(id, next);
     return { previous: structuredClone(current), current: structuredClone(next) };
   }
@@ -231,8 +197,4 @@ export class MemoryDocumentStore implements DocumentStore {
   private assertOpen(): void {
     if (this.closed) throw new UnavailableError('Document store is closed');
   }
-}
-
-function notFound(service: string, id: string): NotFoundError {
-  return new NotFoundError(`Document ${service}/${id} not found`);
 }

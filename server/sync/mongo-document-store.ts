@@ -1,10 +1,7 @@
 import createDebug from 'debug';
 import { MongoClient, MongoServerError, type Collection } from 'mongodb';
 import {
-  AlreadyExistsError,
-  ConflictError,
   InvalidArgumentError,
-  NotFoundError,
   UnavailableError,
 } from '../../shared/index.js';
 import type { SyncDocument } from '../../shared/index.js';
@@ -16,6 +13,7 @@ import {
   checkStoreOption,
   checkWriteOptions,
 } from './document-store-arguments.js';
+import { checkWritable, createRevision, documentNotFound, nextDocument } from './document-revisions.js';
 import type {
   CreateDocumentInput,
   DocumentPage,
@@ -135,24 +133,24 @@ export class MongoDocumentStore implements DocumentStore {
       // The key is taken: by a live document (ALREADY_EXISTS), a tombstone or an expired one.
       const existing = await this.run(() => collection.findOne(key));
       if (existing === null) continue; // removed meanwhile (TTL): insert again
+      // ALREADY_EXISTS over a live document; otherwise the revision rules decide (createRevision).
+      const revision = createRevision(fromStored(existing), service, checked.id, now);
       if (isStoredExpired(existing, now)) {
-        // Counts as never having existed: remove it (if still the same one) and insert at revision 1.
+        // Counts as never having existed (revision 1): remove it (if still the same one) and insert.
         await this.run(() => collection.deleteOne({ _id: existing._id, revision: existing.revision }));
         continue;
       }
-      if (existing.deleted !== true) throw new AlreadyExistsError(`Document ${service}/${checked.id} already exists`);
       // A tombstone comes back to life with the next revision, if nobody beat us to it.
       const { matchedCount } = await this.run(() =>
         collection.updateOne(
           { _id: existing._id, revision: existing.revision, deleted: true },
           {
-            $set: { data: fresh.data, createdAt: fresh.createdAt, updatedAt: fresh.updatedAt, ...expirySet(fresh) },
+            $set: { revision, data: fresh.data, createdAt: fresh.createdAt, updatedAt: fresh.updatedAt, ...expirySet(fresh) },
             $unset: { deleted: '', ...(fresh.expiresAt === undefined ? { expiresAt: '' } : {}) },
-            $inc: { revision: 1 },
           },
         ),
       );
-      if (matchedCount === 1) return fromStored({ ...fresh, revision: existing.revision + 1 });
+      if (matchedCount === 1) return fromStored({ ...fresh, revision });
     }
     throw tooMuchContention(service, checked.id, this.maxWriteAttempts);
   }
@@ -163,7 +161,7 @@ export class MongoDocumentStore implements DocumentStore {
     const collection = await this.collection();
     const stored = await this.run(() => collection.findOne({ realm, service, id }));
     if (stored === null || isStoredExpired(stored, this.now()) || (stored.deleted === true && options.includeDeleted !== true)) {
-      throw notFound(service, id);
+      throw documentNotFound(service, id);
     }
     return fromStored(stored);
   }
@@ -201,24 +199,12 @@ export class MongoDocumentStore implements DocumentStore {
     for (let attempt = 1; attempt <= this.maxWriteAttempts; attempt += 1) {
       const stored = await this.run(() => collection.findOne({ realm, service, id }));
       const now = this.now();
-      if (stored === null || stored.deleted === true || isStoredExpired(stored, now)) throw notFound(service, id);
-      const current = fromStored(stored);
-      if (expectedRevision !== undefined && current.revision !== expectedRevision) {
-        throw new ConflictError(`Document ${service}/${id} is at revision ${current.revision}, not ${expectedRevision}`, {
-          details: { current },
-        });
-      }
+      // NOT_FOUND / CONFLICT, and the next document, come from the shared revision rules.
+      if (stored === null) throw documentNotFound(service, id);
+      const current = checkWritable(fromStored(stored), service, id, expectedRevision, now);
       // Transform errors (e.g. a bad mutation) propagate as they are.
       const change = checkChange(transform(structuredClone(current)), this.maxDocumentBytes);
-      const next: SyncDocument = {
-        ...current,
-        revision: current.revision + 1,
-        data: 'deleted' in change ? {} : change.data,
-        updatedAt: now,
-        ...('deleted' in change ? { deleted: true } : {}),
-      };
-      if (expiresAt === null) delete next.expiresAt;
-      else if (expiresAt !== undefined) next.expiresAt = expiresAt;
+      const next = nextDocument(current, change, expiresAt, now);
 
       const update = toStoredUpdate(next, expiresAt);
       // The compare-and-set: matches only if the document is still the one that was read.
@@ -311,10 +297,6 @@ export class MongoDocumentStore implements DocumentStore {
 
 function expirySet(stored: StoredDocument): { expiresAt?: Date } {
   return stored.expiresAt === undefined ? {} : { expiresAt: stored.expiresAt };
-}
-
-function notFound(service: string, id: string): NotFoundError {
-  return new NotFoundError(`Document ${service}/${id} not found`);
 }
 
 function tooMuchContention(service: string, id: string, attempts: number): UnavailableError {

@@ -1,4 +1,3 @@
-import { ulid } from 'ulid';
 import {
   ConflictError,
   InvalidArgumentError,
@@ -13,6 +12,7 @@ import {
 } from '../../shared/index.js';
 import { assertCan, can, docResource, resolveRealm } from '../auth/permissions.js';
 import type { EventPublisher } from '../gateway/event-publisher.js';
+import { newDocumentId } from '../ids.js';
 import { documentMetadata, documentView } from './document-metadata.js';
 import { applyMergePatch, applyMutations, diffData } from './document-operations.js';
 import { listReadable } from './readable-listing.js';
@@ -58,7 +58,7 @@ export class SyncService {
   /** Creates a document (needs `C`); answers it whole with `R`, else its metadata. */
   async create(caller: SyncCaller, service: string, input: CreateInput): Promise<SyncWriteResult> {
     const realm = resolveRealm(caller.principal, caller.realm);
-    const id = input.id ?? ulid();
+    const id = input.id ?? newDocumentId();
     assertCan(caller.principal, realm, docResource(service, id), 'C');
     const expiresAt = resolveExpiry(input);
     const document = await this.store.create(realm, service, {

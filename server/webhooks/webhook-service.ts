@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import { monotonicFactory } from 'ulid';
 import {
   InvalidArgumentError,
   LimitExceededError,
@@ -13,6 +12,7 @@ import {
   type WebhookEventType,
 } from '../../shared/index.js';
 import type { EventDraft } from '../gateway/event-publisher.js';
+import { newDeliveryId, newEndpointId, newEventId } from '../ids.js';
 import { assertPublicUrl } from './address-guard.js';
 import { DeliveryLog } from './delivery-log.js';
 import { EndpointDirectory } from './endpoint-directory.js';
@@ -79,7 +79,6 @@ export class WebhookService {
   private readonly dispatcher: WebhookDispatcher;
   private readonly sources: WebhookSources;
   private readonly log: DeliveryLog;
-  private readonly ulid = monotonicFactory();
   private sweepTimer: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
 
@@ -103,11 +102,11 @@ export class WebhookService {
       logger: options.logger,
       maxWaitingEvents: this.settings.maxWaitingEvents,
       now,
-      newDeliveryId: () => `dlv_${this.ulid()}`,
+      newDeliveryId,
       onQueued: () => this.dispatcher.wake(),
     });
     this.log = new DeliveryLog(this.store, now, () => this.dispatcher.wake());
-    this.sources = new WebhookSources(this.intake, this.directory, () => this.ulid(), now, (err) =>
+    this.sources = new WebhookSources(this.intake, this.directory, newEventId, now, (err) =>
       options.logger.error({ err }, 'webhooks: could not take an event'),
     );
   }
@@ -166,7 +165,7 @@ export class WebhookService {
     const now = this.settings.now();
     const secret = input.secret ?? generateWebhookSecret();
     const endpoint: StoredEndpoint = {
-      id: `wh_${this.ulid()}`,
+      id: newEndpointId(),
       realm,
       url: input.url,
       ...(input.description === undefined ? {} : { description: input.description }),
@@ -247,7 +246,7 @@ export class WebhookService {
         details: { issues: [{ path: 'id', message: 'the webhook is inactive' }] },
       });
     }
-    return deliveryView(await this.intake.queueFor(endpoint, testDraft(realm, id, userId, () => this.ulid(), this.settings.now())));
+    return deliveryView(await this.intake.queueFor(endpoint, testDraft(realm, id, userId, newEventId, this.settings.now())));
   }
 
   /** An endpoint's deliveries, newest first. @throws NotFoundError */

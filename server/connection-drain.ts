@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import type { RealtimeIo, RealtimeSocket } from './gateway/socket-types.js';
+import type { RealtimeIo, RealtimeSocket } from './socket-types.js';
 
 type Packet = unknown[];
 

@@ -24,7 +24,7 @@ export {
 export { principalFromClaims } from './auth/principal-from-claims.js';
 export { rightsIn } from './auth/rights-in.js';
 export type { RealmRights } from './auth/rights-in.js';
-export type { EventDraft } from './gateway/event-publisher.js';
+export type { EventDraft } from './events/event-publisher.js';
 export { DEFAULT_HISTORY_LIMITS, resolveHistoryLimits } from './history/event-history.js';
 export type { EventHistory, HistoryLimits, ReplayResult } from './history/event-history.js';
 export { MemoryEventHistory } from './history/memory-event-history.js';

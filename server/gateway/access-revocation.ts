@@ -9,9 +9,9 @@ import { can, docResource, hasRealm, topicResource } from '../auth/permissions.j
 import { setKeyOf, type PresenceSetRef } from '../presence/presence-set.js';
 import type { MembershipJudge } from '../presence/presence-reauthorization.js';
 import type { PresenceService } from '../presence/presence-service.js';
-import type { RealtimeSocket } from './socket-types.js';
-import type { Subscription, SubscriptionIndex } from './subscription-index.js';
-import { canSubscribe } from './topic-access.js';
+import type { RealtimeSocket } from '../socket-types.js';
+import type { Subscription, SubscriptionIndex } from '../events/subscription-index.js';
+import { canSubscribe } from '../events/topic-access.js';
 
 /**
  * What {@link revokeUnpermitted} needs from the gateway.

@@ -10,10 +10,10 @@ import {
   directSendSchema,
 } from '../validation/channel-schemas.js';
 import { assertPayloadSize } from '../validation/payload-size.js';
-import type { ChannelMessenger } from './channel-messenger.js';
+import type { ChannelMessenger } from '../channels/channel-messenger.js';
 import type { RateLimits } from '../limits/rate-limits.js';
 import { onRequest } from './request-handler.js';
-import type { RealtimeSocket } from './socket-types.js';
+import type { RealtimeSocket } from '../socket-types.js';
 
 /** What the channel handlers need from the gateway. */
 export interface ChannelHandlerContext {

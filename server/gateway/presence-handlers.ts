@@ -13,7 +13,7 @@ import {
 } from '../validation/channel-schemas.js';
 import { assertPayloadSize } from '../validation/payload-size.js';
 import { onRequest } from './request-handler.js';
-import type { RealtimeSocket } from './socket-types.js';
+import type { RealtimeSocket } from '../socket-types.js';
 
 /** What the presence handlers need from the gateway. */
 export interface PresenceHandlerContext {

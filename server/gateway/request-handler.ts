@@ -7,7 +7,7 @@ import {
   type ErrorShape,
 } from '../../shared/index.js';
 import { parseInput } from '../validation/parse-input.js';
-import type { RealtimeSocket } from './socket-types.js';
+import type { RealtimeSocket } from '../socket-types.js';
 
 /** The data type a client-to-server event acknowledges with. */
 export type AckData<E extends keyof ClientToServerEvents> =

@@ -1,5 +1,5 @@
 import { assertJsonShape, toRealtimeError, type ErrorShape } from '../../shared/index.js';
-import type { RealtimeSocket } from './socket-types.js';
+import type { RealtimeSocket } from '../socket-types.js';
 
 type Packet = [event: string, ...args: unknown[]];
 

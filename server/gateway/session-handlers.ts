@@ -5,8 +5,8 @@ import type { PresenceService } from '../presence/presence-service.js';
 import { refreshTokenSchema } from '../validation/topic-schemas.js';
 import { revokeUnpermitted } from './access-revocation.js';
 import { onRequest } from './request-handler.js';
-import type { RealtimeIo, RealtimeSocket } from './socket-types.js';
-import type { SubscriptionIndex } from './subscription-index.js';
+import type { RealtimeIo, RealtimeSocket } from '../socket-types.js';
+import type { SubscriptionIndex } from '../events/subscription-index.js';
 
 /** setTimeout cannot wait longer than this (about 24.8 days); longer waits re-arm. */
 const MAX_TIMER_MS = 2_147_483_647;

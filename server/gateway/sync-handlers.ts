@@ -11,7 +11,7 @@ import {
   writeDocumentSchema,
 } from '../validation/sync-schemas.js';
 import { onRequest } from './request-handler.js';
-import type { RealtimeSocket } from './socket-types.js';
+import type { RealtimeSocket } from '../socket-types.js';
 
 /** What the sync handlers need from the gateway. */
 export interface SyncHandlerContext {

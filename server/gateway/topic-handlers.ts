@@ -4,13 +4,13 @@ import { resolveRealm } from '../auth/permissions.js';
 import type { ResolvedLimits } from '../config.js';
 import { assertPayloadSize } from '../validation/payload-size.js';
 import { publishSchema, subscribeSchema, unsubscribeSchema } from '../validation/topic-schemas.js';
-import type { EventPublisher } from './event-publisher.js';
-import { assertFilterBudget } from './filter-budget.js';
+import type { EventPublisher } from '../events/event-publisher.js';
+import { assertFilterBudget } from '../events/filter-budget.js';
 import type { RateLimits } from '../limits/rate-limits.js';
 import { onRequest } from './request-handler.js';
-import { assertCanPublish, assertCanSubscribe } from './topic-access.js';
-import type { RealtimeSocket } from './socket-types.js';
-import { topicRoom, type Subscription, type SubscriptionIndex } from './subscription-index.js';
+import { assertCanPublish, assertCanSubscribe } from '../events/topic-access.js';
+import type { RealtimeSocket } from '../socket-types.js';
+import { topicRoom, type Subscription, type SubscriptionIndex } from '../events/subscription-index.js';
 
 /** What the topic handlers need from the gateway. */
 export interface TopicHandlerContext {

@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import { resolveRealm } from '../auth/permissions.js';
-import { assertCanPublish } from '../gateway/topic-access.js';
+import { assertCanPublish } from '../events/topic-access.js';
 import type { ResolvedLimits } from '../config.js';
-import type { EventPublisher } from '../gateway/event-publisher.js';
+import type { EventPublisher } from '../events/event-publisher.js';
 import type { RateLimits } from '../limits/rate-limits.js';
 import { parseInput } from '../validation/parse-input.js';
 import { assertPayloadSize } from '../validation/payload-size.js';

@@ -1,6 +1,6 @@
 import { Router, type Request } from 'express';
 import { assertCan, can, channelResource, resolveRealm, userResource } from '../auth/permissions.js';
-import type { ChannelMessenger } from '../gateway/channel-messenger.js';
+import type { ChannelMessenger } from '../channels/channel-messenger.js';
 import type { RateLimits } from '../limits/rate-limits.js';
 import type { PresenceService } from '../presence/presence-service.js';
 import { broadcastSchema, channelNameSchema, directSendSchema } from '../validation/channel-schemas.js';

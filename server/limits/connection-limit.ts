@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { toRealtimeError, type Principal } from '../../shared/index.js';
-import type { RealtimeSocket } from '../gateway/socket-types.js';
+import type { RealtimeSocket } from '../socket-types.js';
 import { KeyedSerialQueue } from '../presence/keyed-serial-queue.js';
 import type { ConnectionRecord } from '../presence/presence-store.js';
 import { rateLimitedError, type RateLimits } from './rate-limits.js';

@@ -4,7 +4,7 @@ import {
   PRESENCE_STATUS_TOPIC,
   type Principal,
 } from '../../shared/index.js';
-import type { EventPublisher } from '../gateway/event-publisher.js';
+import type { EventPublisher } from '../events/event-publisher.js';
 import type { RealmStatusChange } from './presence-store.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { PresenceEvent, PresenceLeaveReason, PresenceMember } from '../../shared/index.js';
-import type { EventPublisher } from '../gateway/event-publisher.js';
-import type { RealtimeIo } from '../gateway/socket-types.js';
+import type { EventPublisher } from '../events/event-publisher.js';
+import type { RealtimeIo } from '../socket-types.js';
 import { publishStatusChanges } from './data-provider-presence.js';
 import { parseSetKey, presenceRoom, setFields, setKeyOf, type PresenceSetRef } from './presence-set.js';
 import type { MemberRecord, PresenceCleanup, RealmStatusChange } from './presence-store.js';

@@ -1,6 +1,6 @@
 import type { Principal } from '../../shared/index.js';
 import type { ResolvedLimits } from '../config.js';
-import type { RealtimeSocket } from '../gateway/socket-types.js';
+import type { RealtimeSocket } from '../socket-types.js';
 import { providedPatterns } from './data-provider-presence.js';
 import { publicMember, type PresenceAnnouncer } from './presence-announcer.js';
 import { channelRoom, parseSetKey, presenceRoom, type PresenceSetRef } from './presence-set.js';

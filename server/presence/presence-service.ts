@@ -10,8 +10,8 @@ import {
   type Principal,
 } from '../../shared/index.js';
 import type { ResolvedLimits } from '../config.js';
-import type { EventPublisher } from '../gateway/event-publisher.js';
-import type { RealtimeIo, RealtimeSocket } from '../gateway/socket-types.js';
+import type { EventPublisher } from '../events/event-publisher.js';
+import type { RealtimeIo, RealtimeSocket } from '../socket-types.js';
 import { newNodeId } from '../ids.js';
 import { providedPatterns } from './data-provider-presence.js';
 import { KeyedSerialQueue } from './keyed-serial-queue.js';

@@ -11,7 +11,7 @@ import {
   type WriteOptions,
 } from '../../shared/index.js';
 import { assertCan, can, docResource, resolveRealm } from '../auth/permissions.js';
-import type { EventPublisher } from '../gateway/event-publisher.js';
+import type { EventPublisher } from '../events/event-publisher.js';
 import { newDocumentId } from '../ids.js';
 import { documentMetadata, documentView } from './document-metadata.js';
 import { applyMergePatch, applyMutations, diffData } from './document-operations.js';

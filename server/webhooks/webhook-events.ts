@@ -7,7 +7,7 @@ import {
   type WebhookDeliveryEventType,
   type WebhookEventType,
 } from '../../shared/index.js';
-import type { SentMessage } from '../gateway/channel-messenger.js';
+import type { SentMessage } from '../channels/channel-messenger.js';
 import type { ConnectionEvent } from '../gateway/realtime-gateway.js';
 import { shapeSyncEvent } from '../sync/sync-event-shaper.js';
 

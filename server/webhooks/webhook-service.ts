@@ -11,7 +11,7 @@ import {
   type WebhookEndpointWithSecret,
   type WebhookEventType,
 } from '../../shared/index.js';
-import type { EventDraft } from '../gateway/event-publisher.js';
+import type { EventDraft } from '../events/event-publisher.js';
 import { newDeliveryId, newEndpointId, newEventId } from '../ids.js';
 import { assertPublicUrl } from './address-guard.js';
 import { DeliveryLog } from './delivery-log.js';

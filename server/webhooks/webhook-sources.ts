@@ -1,5 +1,5 @@
 import type { PresenceEvent, RealtimeEvent } from '../../shared/index.js';
-import type { SentMessage } from '../gateway/channel-messenger.js';
+import type { SentMessage } from '../channels/channel-messenger.js';
 import type { ConnectionEvent } from '../gateway/realtime-gateway.js';
 import type { EndpointDirectory } from './endpoint-directory.js';
 import { connectionDrafts, messageDraft, presenceDraft, publishedDraft } from './webhook-events.js';

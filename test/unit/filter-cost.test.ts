@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS, loadConfig } from '../../server/config.js';
-import { assertFilterBudget } from '../../server/gateway/filter-budget.js';
-import { SubscriptionIndex, topicRoom, type Subscription } from '../../server/gateway/subscription-index.js';
+import { assertFilterBudget } from '../../server/events/filter-budget.js';
+import { SubscriptionIndex, topicRoom, type Subscription } from '../../server/events/subscription-index.js';
 import { filterCost, LimitExceededError, type SubscriptionFilter } from '../../shared/index.js';
 
 function sub(socketId: string, id: string, filter?: SubscriptionFilter): Subscription {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SubscriptionIndex, topicRoom, type Subscription } from '../../server/gateway/subscription-index.js';
+import { SubscriptionIndex, topicRoom, type Subscription } from '../../server/events/subscription-index.js';
 
 function sub(socketId: string, id: string, extra: Partial<Subscription> = {}): Subscription {
   const realm = extra.realm ?? 'demo';

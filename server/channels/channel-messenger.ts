@@ -16,7 +16,7 @@ import type { ResolvedLimits } from '../config.js';
 import { channelRoom } from '../presence/presence-set.js';
 import type { PresenceService } from '../presence/presence-service.js';
 import { assertPayloadSize } from '../validation/payload-size.js';
-import type { RealtimeIo } from './socket-types.js';
+import type { RealtimeIo } from '../socket-types.js';
 
 /** A channel message to send. */
 export interface BroadcastRequest {

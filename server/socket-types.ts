@@ -4,7 +4,7 @@ import type {
   InterServerEvents,
   ServerToClientEvents,
   SocketData,
-} from '../../shared/index.js';
+} from '../shared/index.js';
 
 /** The Socket.IO server with the platform's event maps threaded through its generics. */
 export type RealtimeIo = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;

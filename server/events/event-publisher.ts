@@ -11,7 +11,7 @@ import { can } from '../auth/permissions.js';
 import type { EventHistory, ReplayResult } from '../history/event-history.js';
 import { newEventId } from '../ids.js';
 import { DeliveryHolds } from './delivery-holds.js';
-import type { RealtimeIo, RealtimeSocket } from './socket-types.js';
+import type { RealtimeIo, RealtimeSocket } from '../socket-types.js';
 import { SubscriptionIndex, topicRoom, type Subscription } from './subscription-index.js';
 
 /** Every return mode, in the order deliveries emit them. */

@@ -8,10 +8,6 @@ import { REDACTED_PATHS } from './logger.js';
 import { createRealtimeServer } from './realtime-server.js';
 import { shutdownOnSignals } from './shutdown-on-signals.js';
 import { signToken } from './auth/token-signer.js';
-import type { DocumentStore } from './sync/document-store.js';
-import { MemoryDocumentStore } from './sync/memory-document-store.js';
-import { MongoDocumentStore } from './sync/mongo-document-store.js';
-import { MongoWebhookStore } from './webhooks/mongo-webhook-store.js';
 
 function createCliLogger(config: ServerConfig) {
   const options = { level: config.logLevel, base: { service: 'realtime' }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
@@ -55,24 +51,18 @@ async function main(): Promise<void> {
     logger.warn('DEVELOPMENT MODE: no JWT_SECRET, JWT_SECRETS or JWT_JWKS_URL set; using an ephemeral secret (set one, and NODE_ENV=production, for real use)');
   }
   const { mongodbUrl, mongodbDb, maxDocumentBytes } = config.documents;
-  let documents: DocumentStore;
+  // The stores are built by the server from this configuration (see composition-root.ts).
   if (mongodbUrl === undefined) {
-    documents = new MemoryDocumentStore({ maxDocumentBytes });
     logger.warn('Sync documents are kept IN MEMORY ONLY and are lost when the server stops; set MONGODB_URL to keep them');
     logger.warn('Webhook endpoints and queued deliveries are kept IN MEMORY ONLY; set MONGODB_URL to keep them');
   } else {
-    documents = new MongoDocumentStore({
-      url: mongodbUrl,
-      dbName: mongodbDb,
-      maxDocumentBytes,
-      logger: ({ level, message, details }) => logger[level]({ details }, message),
-    });
     logger.info({ db: mongodbDb }, 'sync documents in MongoDB');
   }
   if (config.redis === undefined) logger.info('running alone (no REDIS_URL): presence and event history in this process');
   else logger.info({ keyPrefix: config.redis.keyPrefix }, 'cluster mode: sharing Redis with other nodes');
   const server = createRealtimeServer({
-    documents,
+    ...(mongodbUrl === undefined ? {} : { mongodb: { url: mongodbUrl, dbName: mongodbDb } }),
+    maxDocumentBytes,
     ...(config.redis === undefined ? {} : { redis: config.redis }),
     history: config.history,
     port: config.port,
@@ -84,10 +74,7 @@ async function main(): Promise<void> {
     rateLimits: config.rateLimits,
     developmentMode: config.developmentMode,
     demo: config.demoEnabled,
-    webhooks: {
-      ...config.webhooks,
-      ...(mongodbUrl === undefined ? {} : { store: new MongoWebhookStore({ url: mongodbUrl, dbName: mongodbDb }) }),
-    },
+    webhooks: config.webhooks,
   });
   if (config.developmentMode) await buildBrowserSdkIfMissing(logger);
   const { url } = await server.listen();

@@ -14,18 +14,14 @@ import { answerUnknownUpgrades } from './http/unknown-upgrade.js';
 import { HostListeners } from './http/host-listeners.js';
 import { ConnectionDrain } from './connection-drain.js';
 import { createLogger } from './logger.js';
-import { RedisCluster } from './cluster/redis-cluster.js';
 import type { EventHistory, HistoryLimits } from './history/event-history.js';
-import { MemoryEventHistory } from './history/memory-event-history.js';
-import { RedisEventHistory } from './history/redis-event-history.js';
 import type { DocumentStore } from './sync/document-store.js';
 import type { PresenceStore } from './presence/presence-store.js';
-import { RedisPresenceStore } from './presence/redis-presence-store.js';
-import { MemoryDocumentStore } from './sync/memory-document-store.js';
 import type { WebhookOptions } from './webhooks/webhook-options.js';
-import { WebhookService } from './webhooks/webhook-service.js';
+import type { WebhookService } from './webhooks/webhook-service.js';
+import type { RedisCluster } from './cluster/redis-cluster.js';
+import { attachGateway, buildServices, closeServices, startServices, type MongoOptions, type PlatformServices } from './composition-root.js';
 import { maxFrameBytes } from './limits/session-limits.js';
-import { RateLimits } from './limits/rate-limits.js';
 import type { RateLimitOptions } from './limits/rate-limit-options.js';
 
 /**
@@ -63,9 +59,22 @@ export interface RealtimeServerOptions {
   /**
    * Where sync documents live; the server closes it on `close()`. A `MongoDocumentStore` keeps
    * them in MongoDB.
-   * @default new MemoryDocumentStore() (embedded, in memory only)
+   * @default a MongoDocumentStore with `mongodb`, else new MemoryDocumentStore() (embedded, in memory only)
    */
   documents?: DocumentStore;
+  /**
+   * Keep sync documents and webhooks in MongoDB by configuration alone (the CLI's `MONGODB_URL` and
+   * `MONGODB_DB`): the server builds a `MongoDocumentStore` (unless `documents` is given) and a
+   * `MongoWebhookStore` (unless `webhooks.store` is given) on this database, and closes them.
+   * @default absent (both in memory)
+   */
+  mongodb?: MongoOptions;
+  /**
+   * Largest sync document (bytes of its JSON) in the document store the server builds (memory or
+   * `mongodb`); ignored when `documents` is given.
+   * @default DEFAULT_MAX_DOCUMENT_BYTES (64 KiB)
+   */
+  maxDocumentBytes?: number;
   /**
    * Where channel membership, presence and data providers live (shared by every node of a cluster).
    * @default new RedisPresenceStore(...) with `redis`, else new MemoryPresenceStore() (this process only)
@@ -172,6 +181,8 @@ export class RealtimeServer {
   readonly history: EventHistory;
   /** Webhook endpoints and deliveries (`/api/webhooks`). */
   readonly webhooks: WebhookService;
+  /** Every store and service of this server, as the composition root built them. */
+  readonly services: PlatformServices;
   private readonly connectionDrain: ConnectionDrain;
   private closing?: Promise<void>;
   private starting?: Promise<void>;
@@ -212,45 +223,23 @@ export class RealtimeServer {
     // Embedded, upgrades on other paths are the host's (its own WebSocket endpoints).
     if (hostListeners === undefined) answerUnknownUpgrades(this.httpServer, engineIoPath(socketPath));
     else this.hostListeners = hostListeners.settle();
-    this.documents = options.documents ?? new MemoryDocumentStore();
-    let history: EventHistory | undefined;
-    let presenceStore = options.presenceStore;
-    if (options.redis !== undefined) {
-      this.cluster = new RedisCluster({ ...options.redis, logger: this.logger });
-      this.io.adapter(this.cluster.adapter());
-      history = new RedisEventHistory(this.cluster.data, options.history, this.cluster.keyPrefix);
-      presenceStore ??= new RedisPresenceStore(this.cluster.data, this.cluster.keyPrefix);
-    }
-    this.history = history ?? new MemoryEventHistory(options.history);
-    const rateLimits = new RateLimits({
-      logger: this.logger,
-      ...(options.rateLimits === undefined ? {} : { limits: options.rateLimits }),
-      ...(this.cluster === undefined ? {} : { redis: { client: this.cluster.data, keyPrefix: this.cluster.keyPrefix } }),
-    });
+    // Every store and service, chosen from the options in one place (see composition-root.ts).
+    const services = buildServices({ config: options, io: this.io, logger: this.logger, limits: this.limits });
+    this.services = services;
+    this.documents = services.documents;
+    this.history = services.history;
+    if (services.cluster !== undefined) this.cluster = services.cluster;
+    this.webhooks = services.webhooks;
+    const { rateLimits } = services;
     this.gateway = new RealtimeGateway({
       io: this.io,
       verifier,
       logger: this.logger,
       limits: this.limits,
-      documents: this.documents,
-      history: this.history,
+      services,
       clustered: this.cluster !== undefined,
-      rateLimits,
-      ...(presenceStore === undefined ? {} : { presenceStore }),
-      ...(options.nodeId === undefined ? {} : { nodeId: options.nodeId }),
     });
-    this.webhooks = new WebhookService({
-      ...options.webhooks,
-      logger: this.logger,
-      nodeId: this.gateway.presence.nodeId,
-      publish: (draft) => this.gateway.publisher.publish(draft),
-    });
-    this.webhooks.attach({
-      publisher: this.gateway.publisher,
-      messenger: this.gateway.messenger,
-      presence: this.gateway.presence,
-      gateway: this.gateway,
-    });
+    attachGateway(services, this.gateway);
     this.app = createApp({
       verifier,
       publisher: this.gateway.publisher,
@@ -283,12 +272,8 @@ export class RealtimeServer {
    */
   start(): Promise<void> {
     this.starting ??= (async () => {
-      // Fail fast on an unreachable database or Redis rather than on the first request.
-      await this.documents.ready?.();
-      await this.cluster?.connect();
-      await this.webhooks.start();
-      // This node is alive in the presence store before anyone can connect to it.
-      await this.gateway.presence.start();
+      // Fails fast on an unreachable database or Redis; this node is in the presence store last.
+      await startServices(this.services);
     })();
     // A failure is not kept: the next call tries again, as a failed listen() always could.
     this.starting.catch(() => {
@@ -364,13 +349,9 @@ export class RealtimeServer {
         await this.io.of('/').adapter.close();
         this.hostListeners.restore();
       }
-      await this.gateway.presence.close();
-      // After connections and presence closed (their last events are queued), before the documents.
-      // Draining, attempts in flight get what is left of the drain time to finish.
-      await this.webhooks.close(drainTimeoutMs > 0 ? { graceMs: Math.max(0, deadline - Date.now()) } : {});
-      await this.documents.close();
-      await this.history.close();
-      await this.cluster?.close();
+      // Presence, then webhooks (their last events are queued), then the stores and Redis. Draining,
+      // webhook attempts in flight get what is left of the drain time to finish.
+      await closeServices(this.services, drainTimeoutMs > 0 ? { graceMs: Math.max(0, deadline - Date.now()) } : {});
       this.logger.info('closed');
     })();
     return this.closing;

@@ -3,25 +3,21 @@ import type { DisconnectReason } from 'socket.io';
 import { CLIENT_EVENT_NAMES, ErrorCode, type ErrorShape, type Principal } from '../../shared/index.js';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import type { ResolvedLimits } from '../config.js';
-import { EventPublisher } from '../events/event-publisher.js';
+import type { EventPublisher } from '../events/event-publisher.js';
 import { authenticateHandshake, registerSessionHandlers } from './session-handlers.js';
 import type { RealtimeIo, RealtimeSocket } from '../socket-types.js';
-import { SubscriptionIndex } from '../events/subscription-index.js';
-import type { DocumentStore } from '../sync/document-store.js';
-import { SyncService } from '../sync/sync-service.js';
-import type { EventHistory } from '../history/event-history.js';
-import { MemoryEventHistory } from '../history/memory-event-history.js';
+import type { SubscriptionIndex } from '../events/subscription-index.js';
+import type { SyncService } from '../sync/sync-service.js';
 import { registerSyncHandlers } from './sync-handlers.js';
 import { registerTopicHandlers } from './topic-handlers.js';
-import { MemoryPresenceStore } from '../presence/memory-presence-store.js';
-import type { PresenceStore } from '../presence/presence-store.js';
-import { PresenceService } from '../presence/presence-service.js';
-import { ChannelMessenger } from '../channels/channel-messenger.js';
+import type { PresenceService } from '../presence/presence-service.js';
+import type { ChannelMessenger } from '../channels/channel-messenger.js';
 import { registerChannelHandlers } from './channel-handlers.js';
 import { registerPresenceHandlers } from './presence-handlers.js';
 import { requestShapeGuard } from './request-shape-guard.js';
 import { payloadDepthLimit, sessionLimits } from '../limits/session-limits.js';
-import { RateLimits } from '../limits/rate-limits.js';
+import type { RateLimits } from '../limits/rate-limits.js';
+import type { PlatformServices } from '../composition-root.js';
 import { ConnectionLimit, admitConnections } from '../limits/connection-limit.js';
 
 /** What the gateway is built from. */
@@ -30,21 +26,10 @@ export interface RealtimeGatewayOptions {
   verifier: TokenVerifier;
   logger: Logger;
   limits: ResolvedLimits;
-  /** Where sync documents live. */
-  documents: DocumentStore;
-  /** Recent events per topic stream, for recovery. @default new MemoryEventHistory() */
-  history?: EventHistory;
+  /** The services its handlers call, built by the composition root (`buildServices`). */
+  services: Pick<PlatformServices, 'subscriptions' | 'publisher' | 'sync' | 'presence' | 'messenger' | 'rateLimits'>;
   /** Whether other nodes share this one through the Redis adapter. @default false */
   clustered?: boolean;
-  /**
-   * Where channel membership, presence and data providers live.
-   * @default new MemoryPresenceStore()
-   */
-  presenceStore?: PresenceStore;
-  /** This node's id in the presence store; a random one when absent. */
-  nodeId?: string;
-  /** Request rate limits and connections per user. @default new RateLimits({ logger }) (defaults, this process only) */
-  rateLimits?: RateLimits;
 }
 
 const KNOWN_EVENTS: ReadonlySet<string> = new Set(CLIENT_EVENT_NAMES);
@@ -63,14 +48,16 @@ export interface ConnectionEvent {
 
 /**
  * The Socket.IO side of the server: authenticates connections, registers every request handler on
- * each one, and answers unknown events with a typed error instead of ignoring them.
+ * each one, and answers unknown events with a typed error instead of ignoring them. It builds no
+ * service: it is given them (see `composition-root.ts`).
  *
  * @example
- * const gateway = new RealtimeGateway({ io, verifier, logger, limits });
+ * const services = buildServices({ config: {}, io, logger, limits });
+ * const gateway = new RealtimeGateway({ io, verifier, logger, limits, services });
  * gateway.publisher.publish({ realm: 'demo', topic: 'order.updated', source: 'api', type: 'api.publish', payload: {} });
  */
 export class RealtimeGateway {
-  readonly subscriptions = new SubscriptionIndex();
+  readonly subscriptions: SubscriptionIndex;
   readonly publisher: EventPublisher;
   readonly sync: SyncService;
   readonly presence: PresenceService;
@@ -78,29 +65,16 @@ export class RealtimeGateway {
   readonly rateLimits: RateLimits;
 
   constructor(private readonly options: RealtimeGatewayOptions) {
-    const { io, verifier } = options;
-    const history = options.history ?? new MemoryEventHistory();
-    this.publisher = new EventPublisher({
-      io,
-      subscriptions: this.subscriptions,
-      history,
-      logger: options.logger,
-      clustered: options.clustered ?? false,
-    });
-    this.sync = new SyncService(options.documents, this.publisher);
-    this.presence = new PresenceService({
-      io,
-      store: options.presenceStore ?? new MemoryPresenceStore(),
-      publisher: this.publisher,
-      limits: options.limits,
-      logger: options.logger,
-      ...(options.nodeId === undefined ? {} : { nodeId: options.nodeId }),
-    });
-    this.messenger = new ChannelMessenger(io, this.presence, options.limits, history, options.logger);
+    const { io, verifier, services } = options;
+    this.subscriptions = services.subscriptions;
+    this.publisher = services.publisher;
+    this.sync = services.sync;
+    this.presence = services.presence;
+    this.messenger = services.messenger;
+    this.rateLimits = services.rateLimits;
     io.use(authenticateHandshake(verifier));
     // Registered before the client hears it is connected, so every node can find it at once.
     // ... admitted only within the user's connection limit (see ConnectionLimit).
-    this.rateLimits = options.rateLimits ?? new RateLimits({ logger: options.logger });
     const connectionLimit = new ConnectionLimit({
       rateLimits: this.rateLimits,
       userConnections: (realm, userId) => this.presence.userConnections(realm, userId),

@@ -13,29 +13,35 @@ const mongo = await startMongo();
 const secret = randomBytes(32).toString('base64url');
 afterAll(() => mongo.stop());
 
-async function startServer(): Promise<{ server: RealtimeServer; url: string }> {
+type Storage = 'MongoDocumentStore' | 'mongodb option';
+
+async function startServer(storage: Storage): Promise<{ server: RealtimeServer; url: string }> {
   const server = createRealtimeServer({
     port: 0,
     host: '127.0.0.1',
     auth: { secret },
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
-    documents: new MongoDocumentStore({ url: mongo.url, dbName: mongo.dbName }),
+    // The `mongodb` option is what the CLI passes for MONGODB_URL: the server builds the store.
+    ...(storage === 'mongodb option'
+      ? { mongodb: { url: mongo.url, dbName: mongo.dbName } }
+      : { documents: new MongoDocumentStore({ url: mongo.url, dbName: mongo.dbName }) }),
   });
   const { url } = await server.listen();
   return { server, url };
 }
 
-describe('a server built from code with a MongoDocumentStore', () => {
+describe.each<Storage>(['MongoDocumentStore', 'mongodb option'])('a server built from code with a %s', (storage) => {
   it('keeps documents across a restart', async () => {
+    const docId = storage === 'mongodb option' ? 'kept-by-option' : 'kept';
     const token = await signToken({ sub: 'backend', secret, claims: { realm: 'demo', permissions: ['service'] } });
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-    const first = await startServer();
+    const first = await startServer(storage);
     let created: { id: string; revision: number };
     try {
       const response = await fetch(`${first.url}/api/sync/notes/documents`, {
         method: 'POST',
         headers,
-        body: JSON.stringify({ id: 'kept', data: { text: 'still here' } }),
+        body: JSON.stringify({ id: docId, data: { text: 'still here' } }),
       });
       expect(response.status).toBe(201);
       created = (await response.json()) as { id: string; revision: number };
@@ -43,11 +49,11 @@ describe('a server built from code with a MongoDocumentStore', () => {
       await first.server.close();
     }
 
-    const second = await startServer();
+    const second = await startServer(storage);
     try {
-      const response = await fetch(`${second.url}/api/sync/notes/documents/kept`, { headers });
+      const response = await fetch(`${second.url}/api/sync/notes/documents/${docId}`, { headers });
       expect(response.status).toBe(200);
-      expect(await response.json()).toMatchObject({ id: 'kept', revision: created.revision, data: { text: 'still here' } });
+      expect(await response.json()).toMatchObject({ id: docId, revision: created.revision, data: { text: 'still here' } });
     } finally {
       await second.server.close();
     }

@@ -1,0 +1,185 @@
+/**
+ * The composition root: the one place where the platform's stores and services are chosen and
+ * built from configuration. `createRealtimeServer` (and through it the CLI) calls
+ * {@link buildServices}; the transports (the Socket.IO gateway, the REST app) receive the result and
+ * build nothing themselves. A new feature adds its service here, once.
+ */
+import type { Logger } from 'pino';
+import type { ResolvedLimits } from './config.js';
+import { RedisCluster } from './cluster/redis-cluster.js';
+import { EventPublisher } from './events/event-publisher.js';
+import { SubscriptionIndex } from './events/subscription-index.js';
+import type { EventHistory, HistoryLimits } from './history/event-history.js';
+import { MemoryEventHistory } from './history/memory-event-history.js';
+import { RedisEventHistory } from './history/redis-event-history.js';
+import { RateLimits } from './limits/rate-limits.js';
+import type { RateLimitOptions } from './limits/rate-limit-options.js';
+import { MemoryPresenceStore } from './presence/memory-presence-store.js';
+import { PresenceService } from './presence/presence-service.js';
+import type { PresenceStore } from './presence/presence-store.js';
+import { RedisPresenceStore } from './presence/redis-presence-store.js';
+import { ChannelMessenger } from './channels/channel-messenger.js';
+import type { RealtimeIo } from './socket-types.js';
+import type { DocumentStore } from './sync/document-store.js';
+import { MemoryDocumentStore } from './sync/memory-document-store.js';
+import { MongoDocumentStore } from './sync/mongo-document-store.js';
+import { SyncService } from './sync/sync-service.js';
+import { MongoWebhookStore } from './webhooks/mongo-webhook-store.js';
+import type { WebhookOptions } from './webhooks/webhook-options.js';
+import { WebhookService } from './webhooks/webhook-service.js';
+import type { RealtimeGateway } from './gateway/realtime-gateway.js';
+
+/**
+ * Keep sync documents and webhooks in MongoDB by configuration alone (what `MONGODB_URL` gives the
+ * CLI): a `MongoDocumentStore` and a `MongoWebhookStore` on this database. Given stores
+ * (`documents`, `webhooks.store`) take precedence.
+ */
+export interface MongoOptions {
+  /** A `mongodb://` or `mongodb+srv://` connection string. */
+  url: string;
+  /** The database. @default 'realtime' */
+  dbName?: string;
+}
+
+/** The configuration the services are built from: a subset of `RealtimeServerOptions`. */
+export interface ServiceConfig {
+  /** Where sync documents live. @default a MongoDocumentStore with `mongodb`, else a MemoryDocumentStore */
+  documents?: DocumentStore;
+  /** Documents and webhooks in MongoDB, when no store is given for them. */
+  mongodb?: MongoOptions;
+  /** Largest document (bytes) of the document store built here; ignored when `documents` is given. */
+  maxDocumentBytes?: number;
+  presenceStore?: PresenceStore;
+  nodeId?: string;
+  redis?: { url: string; keyPrefix?: string };
+  history?: HistoryLimits;
+  rateLimits?: RateLimitOptions;
+  webhooks?: WebhookOptions;
+}
+
+/** What {@link buildServices} needs besides the configuration. */
+export interface BuildServicesOptions {
+  config: ServiceConfig;
+  /** The Socket.IO server that events are delivered through (the cluster adapter is set on it). */
+  io: RealtimeIo;
+  logger: Logger;
+  limits: ResolvedLimits;
+}
+
+/**
+ * Every store and service of one platform process, built once by {@link buildServices}. The
+ * transports receive this bag; {@link startServices} and {@link closeServices} run its lifecycle.
+ */
+export interface PlatformServices {
+  /** Redis connections when clustered (adapter, history, presence and rate limits share them). */
+  cluster?: RedisCluster;
+  documents: DocumentStore;
+  history: EventHistory;
+  presenceStore: PresenceStore;
+  /** The event bus: who listens to which topic, and the publisher that delivers to them. */
+  subscriptions: SubscriptionIndex;
+  publisher: EventPublisher;
+  sync: SyncService;
+  presence: PresenceService;
+  messenger: ChannelMessenger;
+  rateLimits: RateLimits;
+  webhooks: WebhookService;
+}
+
+/**
+ * Builds every store and service from configuration, in dependency order: stores, cluster, event
+ * bus, then the features on top of it. Nothing connects yet ({@link startServices} does).
+ *
+ * @example
+ * const services = buildServices({ config: { mongodb: { url } }, io, logger, limits });
+ * const gateway = new RealtimeGateway({ io, verifier, logger, limits, services });
+ * attachGateway(services, gateway);
+ * await startServices(services);
+ */
+export function buildServices({ config, io, logger, limits }: BuildServicesOptions): PlatformServices {
+  const { mongodb } = config;
+  const maxDocumentBytes = config.maxDocumentBytes === undefined ? {} : { maxDocumentBytes: config.maxDocumentBytes };
+  const documents =
+    config.documents ??
+    (mongodb === undefined
+      ? new MemoryDocumentStore(maxDocumentBytes)
+      : new MongoDocumentStore({
+          url: mongodb.url,
+          dbName: mongodb.dbName ?? 'realtime',
+          ...maxDocumentBytes,
+          logger: ({ level, message, details }) => logger[level]({ details }, message),
+        }));
+  let cluster: RedisCluster | undefined;
+  let history: EventHistory;
+  let presenceStore = config.presenceStore;
+  if (config.redis === undefined) {
+    history = new MemoryEventHistory(config.history);
+  } else {
+    cluster = new RedisCluster({ ...config.redis, logger });
+    io.adapter(cluster.adapter());
+    history = new RedisEventHistory(cluster.data, config.history, cluster.keyPrefix);
+    presenceStore ??= new RedisPresenceStore(cluster.data, cluster.keyPrefix);
+  }
+  presenceStore ??= new MemoryPresenceStore();
+  const clustered = cluster !== undefined;
+  const subscriptions = new SubscriptionIndex();
+  const publisher = new EventPublisher({ io, subscriptions, history, logger, clustered });
+  const sync = new SyncService(documents, publisher);
+  const presence = new PresenceService({
+    io,
+    store: presenceStore,
+    publisher,
+    limits,
+    logger,
+    ...(config.nodeId === undefined ? {} : { nodeId: config.nodeId }),
+  });
+  const messenger = new ChannelMessenger(io, presence, limits, history, logger);
+  const rateLimits = new RateLimits({
+    logger,
+    ...(config.rateLimits === undefined ? {} : { limits: config.rateLimits }),
+    ...(cluster === undefined ? {} : { redis: { client: cluster.data, keyPrefix: cluster.keyPrefix } }),
+  });
+  const webhookStore =
+    config.webhooks?.store ?? (mongodb === undefined ? undefined : new MongoWebhookStore({ url: mongodb.url, dbName: mongodb.dbName ?? 'realtime' }));
+  const webhooks = new WebhookService({
+    ...config.webhooks,
+    ...(webhookStore === undefined ? {} : { store: webhookStore }),
+    logger,
+    nodeId: presence.nodeId,
+    publish: (draft) => publisher.publish(draft),
+  });
+  return { ...(cluster === undefined ? {} : { cluster }), documents, history, presenceStore, subscriptions, publisher, sync, presence, messenger, rateLimits, webhooks };
+}
+
+/**
+ * Hooks the services that listen to the realtime path to their sources, once the transport exists:
+ * webhooks hear publishes, channel messages, presence changes and connections (the gateway's).
+ */
+export function attachGateway(services: PlatformServices, gateway: RealtimeGateway): void {
+  const { webhooks, publisher, messenger, presence } = services;
+  webhooks.attach({ publisher, messenger, presence, gateway });
+}
+
+/**
+ * Connects the stores and starts the services: fails fast on an unreachable database or Redis
+ * rather than on the first request, and registers this node in the presence store last, before
+ * anyone can connect to it.
+ */
+export async function startServices(services: PlatformServices): Promise<void> {
+  await services.documents.ready?.();
+  await services.cluster?.connect();
+  await services.webhooks.start();
+  await services.presence.start();
+}
+
+/**
+ * Stops the services once the connections are closed: presence first (its last events are queued),
+ * webhooks (given `graceMs` for attempts in flight), then the stores and Redis they use.
+ */
+export async function closeServices(services: PlatformServices, webhookClose: { graceMs?: number } = {}): Promise<void> {
+  await services.presence.close();
+  await services.webhooks.close(webhookClose);
+  await services.documents.close();
+  await services.history.close();
+  await services.cluster?.close();
+}

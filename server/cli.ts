@@ -19,7 +19,7 @@ function createCliLogger(config: ServerConfig) {
 
 /**
  * Development mode serves the demo, which loads the browser SDK from `/sdk/`: build the bundles
- * (`npm run build:browser`) when they are missing, so `npm start` alone gives a working demo.
+ * (`npm run build:browser`) when they are missing or stale, so `npm start` alone gives a working, current demo.
  * Elsewhere the server serves whatever `npm run build` produced.
  */
 async function buildBrowserSdkIfMissing(logger: ReturnType<typeof createCliLogger>): Promise<void> {

@@ -8,7 +8,7 @@
  * Both are minified, include socket.io-client, and resolve `debug` and `jose` to their browser
  * builds. A Node built-in imported from our own code fails the build with the importer's name.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
@@ -105,17 +105,40 @@ export async function buildBrowserBundles(options: BrowserBuildOptions = {}): Pr
   return report;
 }
 
+/** The folders whose TypeScript goes into the bundles. */
+const BUNDLED_SOURCE_DIRS = [path.join(ROOT, 'client'), path.join(ROOT, 'shared')];
+
 /**
- * Builds the bundles unless every file is already there (what development mode does at start).
- * Resolves with the report when it built, `undefined` when nothing was missing.
+ * Builds the bundles unless every file is there and newer than every source file that goes into
+ * them (what development mode does at start, so a `git pull` never leaves a stale SDK served).
+ * Resolves with the report when it built, `undefined` when the bundles were current.
  *
  * @example
  * await ensureBrowserBundles();
  */
 export async function ensureBrowserBundles(options: BrowserBuildOptions = {}): Promise<BrowserBuildReport | undefined> {
   const outDir = path.resolve(options.outDir ?? DEFAULT_BROWSER_OUT_DIR);
-  if (BROWSER_BUNDLE_FILES.every((file) => existsSync(path.join(outDir, file)))) return undefined;
+  if (bundlesAreCurrent(outDir, BUNDLED_SOURCE_DIRS)) return undefined;
   return buildBrowserBundles({ outDir });
+}
+
+/**
+ * Whether every bundle file is in `outDir` and none is older than the newest `.ts` file below
+ * `sourceDirs`.
+ *
+ * @example
+ * bundlesAreCurrent('dist/browser', ['client', 'shared']); // false after editing client/emitter.ts
+ */
+export function bundlesAreCurrent(outDir: string, sourceDirs: readonly string[]): boolean {
+  const bundles = BROWSER_BUNDLE_FILES.map((file) => path.join(outDir, file));
+  if (!bundles.every((file) => existsSync(file))) return false;
+  const oldestBundle = Math.min(...bundles.map((file) => statSync(file).mtimeMs));
+  for (const dir of sourceDirs) {
+    for (const entry of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
+      if (entry.endsWith('.ts') && statSync(path.join(dir, entry)).mtimeMs > oldestBundle) return false;
+    }
+  }
+  return true;
 }
 
 /** One line per bundle: `realtime.mjs  61.2 KB raw, 19.4 KB gzip`. */

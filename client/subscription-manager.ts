@@ -17,6 +17,8 @@ import {
   type SyncEventReturnMode,
 } from '../shared/index.js';
 import type { ConnectionManager } from './connection-manager.js';
+import { rateLimitWait } from './rate-limit-wait.js';
+import { closestName } from './unknown-options.js';
 import type { Disposer } from './emitter.js';
 import type { RequestManager } from './request-manager.js';
 import { StreamPositions } from './stream-positions.js';
@@ -67,11 +69,6 @@ interface SubscriptionEntry {
   /** Told when the server revokes it (instead of the client's `'error'`). */
   onRevoked?: (error: RealtimeError) => void;
 }
-
-/** How long to wait before re-sending a rate-limited subscribe when the server named no wait, ms. */
-const DEFAULT_RETRY_AFTER_MS = 1000;
-/** Up to this fraction of the wait is added at random, so refused subscribes do not return together. */
-const RETRY_JITTER = 0.2;
 
 /**
  * The client's topic subscriptions: ids handed out at once (`sub_1`, `sub_2`, ...), sent when
@@ -209,9 +206,8 @@ export class SubscriptionManager {
       },
       (err: unknown): Promise<void> | undefined => {
         const error = toRealtimeError(err);
-        if (error instanceof LimitExceededError && error.code === ErrorCode.RATE_LIMITED && this.entries.get(entry.id) === entry) {
-          return this.retryLater(entry, pending, error.retryAfterMs ?? DEFAULT_RETRY_AFTER_MS, since);
-        }
+        const wait = rateLimitWait(error);
+        if (wait !== undefined && this.entries.get(entry.id) === entry) return this.retryLater(entry, pending, wait, since);
         if (entry.pending === pending) delete entry.pending;
         // Lost with the connection: it is sent again on the next connect.
         if (isRetryable(error)) throw error;
@@ -228,7 +224,7 @@ export class SubscriptionManager {
   }
 
   /**
-   * Re-sends a rate-limited subscribe after `waitMs` (plus jitter) unless something else re-sent
+   * Re-sends a rate-limited subscribe after `waitMs` ({@link rateLimitWait}: jitter included) unless something else re-sent
    * it meanwhile (a reconnect) or it is gone; resolves when that re-sent request settles.
    */
   private retryLater(entry: SubscriptionEntry, pending: Promise<void>, waitMs: number, since?: StreamPosition): Promise<void> {
@@ -236,7 +232,7 @@ export class SubscriptionManager {
       const timer = setTimeout(() => {
         this.retries.delete(timer);
         resolve();
-      }, Math.round(waitMs * (1 + RETRY_JITTER * Math.random())));
+      }, waitMs);
       this.retries.set(timer, resolve);
     }).then(() => {
       if (entry.pending !== pending || this.entries.get(entry.id) !== entry) return undefined;
@@ -249,9 +245,21 @@ export class SubscriptionManager {
 
 }
 
+const SUBSCRIBE_OPTION_NAMES = ['topic', 'filter', 'returnMode'] as const satisfies readonly (keyof SubscribeOptions)[];
+
 function validateOptions(options: SubscribeOptions): void {
   if (typeof options !== 'object' || options === null) {
     throw new InvalidArgumentError('subscribe() needs an options object: { topic, filter?, returnMode? }');
+  }
+  // A mistyped `filter` would otherwise subscribe to every event of the topic, unfiltered.
+  for (const key of Object.keys(options)) {
+    if ((SUBSCRIBE_OPTION_NAMES as readonly string[]).includes(key)) continue;
+    const suggestion = closestName(key, SUBSCRIBE_OPTION_NAMES);
+    throw new InvalidArgumentError(
+      `Unknown subscribe() option ${JSON.stringify(key)}` +
+        (suggestion === undefined ? `; the options are ${SUBSCRIBE_OPTION_NAMES.join(', ')}` : `; did you mean ${JSON.stringify(suggestion)}?`),
+      { details: { option: key, ...(suggestion === undefined ? {} : { suggestion }) } },
+    );
   }
   if (!isValidTopic(options.topic)) {
     throw new InvalidArgumentError(

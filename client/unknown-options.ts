@@ -43,7 +43,7 @@ export function warnUnknownOptions(options: object, known: readonly string[], wa
   const names = new Set(known);
   for (const option of Object.keys(options)) {
     if (names.has(option)) continue;
-    const suggestion = closest(option, known);
+    const suggestion = closestName(option, known);
     const message =
       `Unknown RealtimeClient option ${JSON.stringify(option)} (ignored)` +
       (suggestion === undefined ? `; the options are ${known.join(', ')}` : `; did you mean ${JSON.stringify(suggestion)}?`);
@@ -51,8 +51,13 @@ export function warnUnknownOptions(options: object, known: readonly string[], wa
   }
 }
 
-/** The known name closest to `name` (case-insensitive edit distance at most 2), if any. */
-function closest(name: string, known: readonly string[]): string | undefined {
+/**
+ * The known name closest to `name` (case-insensitive edit distance at most 2), if any.
+ *
+ * @example
+ * closestName('fliter', ['topic', 'filter', 'returnMode']); // 'filter'
+ */
+export function closestName(name: string, known: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = 3;
   for (const candidate of known) {

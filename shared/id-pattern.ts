@@ -9,8 +9,10 @@
  * per event). Here a pattern is split into its `/` segments once; an id is walked segment by
  * segment (the counts line up, except that a trailing `*` takes the rest), and within a segment
  * the literal parts between `*`s are placed left to right with `indexOf`, the first anchored at
- * the segment's start and the last at its end. Nothing is ever retried, so a match costs about
- * the id's length plus the pattern's, however the stars are arranged. The Lua port in
+ * the segment's start and the last at its end. Nothing is ever retried: each literal part is
+ * searched for once, so a match costs at most the id's length times the pattern's (V8's `indexOf`
+ * is usually linear; the Lua port's plain `string.find` is the naive search), whatever the stars,
+ * and patterns are capped at 512 characters. The Lua port in
  * server/presence/redis-presence-store.ts takes the same steps.
  */
 
@@ -138,11 +140,12 @@ function segmentMatcher(source: string, inner: boolean): SegmentMatcher {
     if (middle.length === 0) return true;
     // Leftmost placement of each literal part leaves the most room for the next, so one pass of
     // indexOf decides: nothing is ever retried.
-    const between = id.slice(start + head.length, end - tail.length);
-    let cursor = 0;
+    // Searched in place (no slice on the hot path): each part must end before the tail starts.
+    const stop = end - tail.length;
+    let cursor = start + head.length;
     for (const part of middle) {
-      const found = between.indexOf(part, cursor);
-      if (found === -1) return false;
+      const found = id.indexOf(part, cursor);
+      if (found === -1 || found + part.length > stop) return false;
       cursor = found + part.length;
     }
     return true;

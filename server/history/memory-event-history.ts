@@ -124,7 +124,14 @@ export class MemoryEventHistory implements EventHistory {
   }
 
   async head(realm: string, topic: string): Promise<StreamPosition> {
-    const stream = this.streamFor(realm, topic, this.now());
+    const now = this.now();
+    // A realm at its stream cap answers a subscriber of a topic with no stream a position it does
+    // not store: subscribing to made-up topics must never push out a stream that holds events.
+    // (Its first event then starts a new epoch, so that subscriber resumes with recovered: false.)
+    if (this.existing(realm, topic, now) === undefined && (this.realms.get(realm)?.streams.size ?? 0) >= this.limits.maxStreamsPerRealm) {
+      return { epoch: newStreamEpoch(), offset: offsetOf(0) };
+    }
+    const stream = this.streamFor(realm, topic, now);
     return { epoch: stream.epoch, offset: offsetOf(stream.sequence) };
   }
 

@@ -90,8 +90,9 @@ local function start_if_new(stream, meta, topic, epoch)
     forget_stream(topic)
     return true
   end
-  if redis.call('EXISTS', stream) == 0 then
-    -- The stream expired while its meta lived on: its events are gone, its bytes too.
+  if redis.call('EXISTS', stream) == 0 and redis.call('HEXISTS', totals, 'b:' .. topic) == 1 then
+    -- The stream expired while its meta lived on: its events are gone, its bytes too. (A stream
+    -- that never had an event has no key either, and stays counted among the realm's streams.)
     forget_stream(topic)
   end
   return false
@@ -145,12 +146,18 @@ return { epoch, seq }
 /**
  * The stream's position: KEYS as {@link APPEND_SCRIPT}; ARGV new epoch, base, topic, ttl ms,
  * maxStreamsPerRealm. A stream without meta is created (a new epoch, counted among the realm's
- * streams, expiring like one that got an event). Returns `[epoch, seq]`.
+ * streams, expiring like one that got an event), unless the realm is at its stream cap: then the
+ * new epoch is answered and nothing stored. Returns `[epoch, seq]`.
  */
 export const HEAD_SCRIPT = `
 local stream, meta, order, streams, totals = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local base, topic, ttl, max_streams = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
 ${HELPERS}
+if redis.call('EXISTS', meta) == 0 and redis.call('ZCARD', streams) >= max_streams then
+  -- A full realm: a subscriber of a topic with no stream gets a position nobody stores, so
+  -- subscribing to made-up topics never pushes out a stream that holds events.
+  return { ARGV[1], false }
+end
 if start_if_new(stream, meta, topic, ARGV[1]) then
   local now = now_ms()
   purge_expired(now, tonumber(ttl))

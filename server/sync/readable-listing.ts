@@ -57,8 +57,13 @@ export async function listReadable(
   let cursor = after;
   let scanned = 0;
   let exhausted = false;
+  // Pages start at what the answer needs and double: a caller who reads most documents loads about
+  // `limit` of them, and one who reads few still reaches the scan budget in a handful of pages.
+  let pageSize = Math.min(limit + 1, MAX_LIST_LIMIT);
   while (found.length <= limit && scanned < LIST_SCAN_LIMIT && !exhausted) {
-    const page = await store.list(realm, service, { limit: MAX_LIST_LIMIT, ...(cursor === undefined ? {} : { after: cursor }) });
+    const size = Math.min(pageSize, LIST_SCAN_LIMIT - scanned);
+    pageSize = Math.min(pageSize * 2, MAX_LIST_LIMIT);
+    const page = await store.list(realm, service, { limit: size, ...(cursor === undefined ? {} : { after: cursor }) });
     for (const document of page.items) {
       scanned += 1;
       cursor = document.id;

@@ -135,4 +135,31 @@ describe.each(implementations)('EventHistory contract: $name', ({ create }) => {
     expect((await history.since(realm, 'a', startOf(a))).recovered).toBe(false);
     expect((await history.head(realm, 'a')).epoch).not.toBe(a.epoch);
   });
+
+  it('never lets subscribers of made-up topics push out a stream that holds events', async () => {
+    const history = create({ maxStreamsPerRealm: 3 });
+    const realm = uniqueRealm();
+    const orders = await history.append(sized(realm, 'orders', 1, 200));
+    // Every subscribe asks for the head; a reconnect asks again.
+    for (let round = 0; round < 2; round += 1) {
+      for (let n = 0; n < 20; n += 1) await history.head(realm, `made.up${n}`);
+    }
+    const replay = await history.since(realm, 'orders', startOf(orders));
+    expect(replay.recovered).toBe(true);
+    expect(replay.events).toHaveLength(1);
+  });
+});
+
+describe('RedisEventHistory keys', () => {
+  it('keeps counting a stream that never had an event, so heads of made-up topics stay within maxStreamsPerRealm', async () => {
+    const history = new RedisEventHistory(redis, { maxStreamsPerRealm: 3 });
+    const realm = uniqueRealm();
+    for (let n = 0; n < 20; n += 1) {
+      // Subscribed twice (a reconnect) before any event: the second used to un-count the stream.
+      await history.head(realm, `made.up${n}`);
+      await history.head(realm, `made.up${n}`);
+    }
+    const metas = (await redis.keys(`*${realm}*`)).filter((key) => key.includes('made.up'));
+    expect(metas.length).toBeLessThanOrEqual(3);
+  });
 });

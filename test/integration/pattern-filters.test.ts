@@ -72,6 +72,14 @@ describe('unsupported filter shapes', () => {
     expect(client.subscribe({ topic: 'campus.news', filter: { campusId: { in: [12, 15] } } })).toBe('sub_1');
   });
 
+  it('a mistyped option throws instead of subscribing to every event unfiltered', async () => {
+    const client = t.client({ token: await t.token({ realm: 'demo' }), autoConnect: false });
+    const mistyped = { topic: 'campus.news', fliter: { campusId: 12 } } as unknown as { topic: string };
+    expect(() => client.subscribe(mistyped)).toThrow('Unknown subscribe() option "fliter"; did you mean "filter"?');
+    expect(() => client.subscribe(mistyped)).toThrow(InvalidArgumentError);
+    expect(client.subscribe({ topic: 'campus.news', filter: { campusId: 12 } })).toBe('sub_1');
+  });
+
   it('are refused by the server with the same message, not "Invalid input"', async () => {
     const socket = await t.rawSocket(await t.token({ realm: 'demo' }));
     const answer = await request(socket, 'subscribe', { topic: 'campus.news', filter: { campusId: [12, 15] } });

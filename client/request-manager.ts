@@ -1,7 +1,9 @@
 import {
   ErrorCode,
+  REQUEST_SCHEMAS,
   UnavailableError,
   errorFromShape,
+  parseInput,
   type AckResult,
   type ClientToServerEvents,
   type RealtimeError,
@@ -42,7 +44,8 @@ interface QueuedRequest {
  * and goes out once connected (until its timeout). A request already sent when the link drops
  * fails at once with `UNAVAILABLE`, because whether the server applied it is unknown, and silently
  * re-sending could apply it twice. A request made while the client is deliberately disconnected
- * fails at once too. Every request is checked against the server's limits (size, nesting) just
+ * fails at once too. Every request is checked with its event's schema from `shared/` (the one the
+ * server checks it with) when it is made, and against the server's limits (size, nesting) just
  * before it goes out.
  *
  * @example
@@ -66,6 +69,13 @@ export class RequestManager {
   /** Sends `event` and resolves with the acknowledged data, or rejects with a typed error. */
   request<E extends keyof ClientToServerEvents>(event: E, payload: RequestPayload<E>): Promise<RequestResult<E>> {
     return new Promise<RequestResult<E>>((resolve, reject) => {
+      try {
+        // The server's own check: a request it would refuse is refused here, before it waits or goes out.
+        parseInput(REQUEST_SCHEMAS[event], payload, `${event} request`);
+      } catch (err) {
+        reject(err);
+        return;
+      }
       const started = Date.now();
       const send = (remaining: number): void => {
         // Against the limits the server announced at connect: refused here, the request fails with

@@ -1,16 +1,17 @@
 import {
   InvalidArgumentError,
-  isValidChannelName,
-  isValidDocumentId,
-  isValidMessageEvent,
-  isValidServiceName,
+  channelNameSchema,
+  documentRefSchema,
+  messageEventSchema,
+  parseInput,
+  presenceStateSchema,
   type DocumentRef,
   type PresenceTarget,
 } from '../shared/index.js';
 
 /*
- * Argument checks of the socket client: bad arguments reject with InvalidArgumentError before
- * anything is sent.
+ * Argument checks of the socket client, with the server's own schemas (`shared/schemas/`): bad
+ * arguments reject with InvalidArgumentError, worded as the server would, before anything is sent.
  */
 
 /**
@@ -20,11 +21,7 @@ import {
  * assertChannel('chat:room1');
  */
 export function assertChannel(channel: unknown): asserts channel is string {
-  if (!isValidChannelName(channel)) {
-    throw new InvalidArgumentError(
-      `Invalid channel ${JSON.stringify(channel)}: use 1-128 letters, digits or _ . : @ -, e.g. "chat:room1"`,
-    );
-  }
+  parseInput(channelNameSchema, channel, 'channel');
 }
 
 /**
@@ -34,9 +31,7 @@ export function assertChannel(channel: unknown): asserts channel is string {
  * assertEvent('typing');
  */
 export function assertEvent(event: unknown): void {
-  if (!isValidMessageEvent(event)) {
-    throw new InvalidArgumentError(`Invalid event ${JSON.stringify(event)}: use 1-100 letters, digits or _ . : -`);
-  }
+  parseInput(messageEventSchema, event, 'event');
 }
 
 /**
@@ -46,9 +41,7 @@ export function assertEvent(event: unknown): void {
  * assertState({ status: 'away' });
  */
 export function assertState(state: unknown): void {
-  if (typeof state !== 'object' || state === null || Array.isArray(state)) {
-    throw new InvalidArgumentError('state must be a JSON object');
-  }
+  parseInput(presenceStateSchema, state, 'state');
 }
 
 /**
@@ -58,10 +51,8 @@ export function assertState(state: unknown): void {
  * assertDocument({ service: 'notes', id: 'n1' });
  */
 export function assertDocument(document: DocumentRef): DocumentRef {
-  if (!isValidServiceName(document.service) || !isValidDocumentId(document.id)) {
-    throw new InvalidArgumentError(`Invalid document ${JSON.stringify(document)}: needs a valid service and id`);
-  }
-  return { service: document.service, id: document.id };
+  const { service, id } = parseInput(documentRefSchema, { service: document?.service, id: document?.id }, 'document');
+  return { service, id };
 }
 
 /**

@@ -1,13 +1,11 @@
 import {
-  ErrorCode,
   InvalidArgumentError,
-  LimitExceededError,
   errorFromShape,
-  filterIssues,
   withErrorDetails,
   isRetryable,
-  isValidTopic,
   matchesFilter,
+  parseInput,
+  subscribeRequestSchema,
   toRealtimeError,
   type RealtimeError,
   type RealtimeEvent,
@@ -261,21 +259,12 @@ function validateOptions(options: SubscribeOptions): void {
       { details: { option: key, ...(suggestion === undefined ? {} : { suggestion }) } },
     );
   }
-  if (!isValidTopic(options.topic)) {
-    throw new InvalidArgumentError(
-      `Invalid topic ${JSON.stringify(options.topic)}: use dot-separated lowercase segments, e.g. "order.updated"`,
-    );
-  }
-  if (options.filter !== undefined) {
-    // The server's own check (shared/filter-issues.ts): a filter it would refuse throws here.
-    const issues = filterIssues(options.filter).map(({ path, message }) => ({ path: ['filter', ...path].join('.'), message }));
-    const first = issues[0];
-    if (first !== undefined) {
-      // Worded as the server's answer to the same request (`Invalid <event> request: <path>: ...`).
-      throw new InvalidArgumentError(`Invalid subscribe request: ${first.path}: ${first.message}`, { details: { issues } });
-    }
-  }
-  if (options.returnMode !== undefined && !['full', 'diff', 'both'].includes(options.returnMode)) {
-    throw new InvalidArgumentError('returnMode must be "full", "diff" or "both"');
-  }
+  // The server's own schema (shared/schemas/): a topic, filter or returnMode it would refuse
+  // throws here, worded as the server's answer to the same request.
+  const { topic, filter, returnMode } = options;
+  parseInput(
+    subscribeRequestSchema,
+    { topic, ...(filter === undefined ? {} : { filter }), ...(returnMode === undefined ? {} : { returnMode }) },
+    'subscribe request',
+  );
 }

@@ -1,8 +1,9 @@
 import {
   ConflictError,
   InvalidArgumentError,
-  isValidDocumentId,
-  isValidServiceName,
+  documentIdSchema,
+  serviceSchema,
+  parseInput,
   type ClientToServerEvents,
   type DocumentListPage,
   type Mutation,
@@ -209,18 +210,14 @@ export class SyncClient {
   }
 }
 
+/** A service name, checked with the server's schema (`shared/schemas/`). */
 function checkService(service: string): string {
-  if (!isValidServiceName(service)) {
-    throw new InvalidArgumentError(`Invalid service ${JSON.stringify(service)}: use 1-64 lowercase letters, digits, _ or -`);
-  }
-  return service;
+  return parseInput(serviceSchema, service, 'service');
 }
 
+/** A document id, checked with the server's schema. */
 function checkId(id: string): string {
-  if (!isValidDocumentId(id)) {
-    throw new InvalidArgumentError(`Invalid document id ${JSON.stringify(id)}: use 1-128 letters, digits, _ . or -`);
-  }
-  return id;
+  return parseInput(documentIdSchema, id, 'document id');
 }
 
 function revision(expectedRevision: number | undefined): { expectedRevision?: number } {

@@ -28,6 +28,12 @@ import { MongoWebhookStore } from './webhooks/mongo-webhook-store.js';
 import type { WebhookOptions } from './webhooks/webhook-options.js';
 import { WebhookService } from './webhooks/webhook-service.js';
 import type { RealtimeGateway } from './gateway/realtime-gateway.js';
+import type { Feature, FeatureContext, FeatureFactory } from './kernel/feature.js';
+import { topicsFeature } from './topics/topics-feature.js';
+import { syncFeature } from './sync/sync-feature.js';
+import { presenceFeature } from './presence/presence-feature.js';
+import { channelsFeature } from './channels/channels-feature.js';
+import { webhooksFeature } from './webhooks/webhooks-feature.js';
 
 /**
  * Keep sync documents and webhooks in MongoDB by configuration alone (what `MONGODB_URL` gives the
@@ -149,6 +155,22 @@ export function buildServices({ config, io, logger, limits }: BuildServicesOptio
     publish: (draft) => publisher.publish(draft),
   });
   return { ...(cluster === undefined ? {} : { cluster }), documents, history, presenceStore, subscriptions, publisher, sync, presence, messenger, rateLimits, webhooks };
+}
+
+/**
+ * Every feature the transports serve, in the order a connection sets them up. A new feature is one
+ * folder with its operations, routes and `FeatureFactory`, and one line here.
+ */
+export const FEATURES: readonly FeatureFactory[] = [topicsFeature, syncFeature, presenceFeature, channelsFeature, webhooksFeature];
+
+/**
+ * Builds every feature over the services, once per server.
+ *
+ * @example
+ * const features = buildFeatures({ services, limits, logger });
+ */
+export function buildFeatures(context: FeatureContext): Feature[] {
+  return FEATURES.map((build) => build(context));
 }
 
 /**

@@ -20,7 +20,7 @@ import type { PresenceStore } from './presence/presence-store.js';
 import type { WebhookOptions } from './webhooks/webhook-options.js';
 import type { WebhookService } from './webhooks/webhook-service.js';
 import type { RedisCluster } from './cluster/redis-cluster.js';
-import { attachGateway, buildServices, closeServices, startServices, type MongoOptions, type PlatformServices } from './composition-root.js';
+import { attachGateway, buildFeatures, buildServices, closeServices, startServices, type MongoOptions, type PlatformServices } from './composition-root.js';
 import { maxFrameBytes } from './limits/session-limits.js';
 import type { RateLimitOptions } from './limits/rate-limit-options.js';
 
@@ -230,26 +230,23 @@ export class RealtimeServer {
     this.history = services.history;
     if (services.cluster !== undefined) this.cluster = services.cluster;
     this.webhooks = services.webhooks;
-    const { rateLimits } = services;
+    // Every feature's operations and routes, over those services (one list: FEATURES).
+    const features = buildFeatures({ services, limits: this.limits, logger: this.logger });
     this.gateway = new RealtimeGateway({
       io: this.io,
       verifier,
       logger: this.logger,
       limits: this.limits,
       services,
+      features,
       clustered: this.cluster !== undefined,
     });
     attachGateway(services, this.gateway);
     this.app = createApp({
       verifier,
-      publisher: this.gateway.publisher,
-      sync: this.gateway.sync,
-      presence: this.gateway.presence,
-      messenger: this.gateway.messenger,
-      webhooks: this.webhooks,
+      features,
       logger: this.logger,
       limits: this.limits,
-      rateLimits,
       corsOrigins,
       readiness: () => this.readiness(),
       staticFiles: {

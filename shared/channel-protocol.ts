@@ -2,7 +2,20 @@ import type { StreamPosition } from './stream-position.js';
 import type { Ack } from './ack.js';
 import type { ObjectPresence } from './data-provider.js';
 import type { ErrorShape } from './error-codes.js';
-import type { DocumentRef, PresenceEvent, PresenceMember, PresenceState } from './presence.js';
+import type { DocumentRef, PresenceEvent, PresenceMember } from './presence.js';
+import type {
+  ChannelJoinRequest,
+  ChannelLeaveRequest,
+  ChannelPublishRequest,
+  DirectSendRequest,
+} from './schemas/channel-schemas.js';
+import type {
+  DocumentCloseRequest,
+  DocumentOpenRequest,
+  ObjectStatusRequest,
+  PresenceTargetRequest,
+  PresenceUpdateRequest,
+} from './schemas/presence-schemas.js';
 
 /**
  * Who sent a channel or direct message: the sending user and connection. `connectionId` is `null`
@@ -50,15 +63,6 @@ export interface DirectMessage {
   timestamp: number;
 }
 
-/** `channel:join` request. `state` is this member's initial presence state (needs `P`). */
-export interface ChannelJoinRequest {
-  realm?: string;
-  channel: string;
-  state?: PresenceState;
-  /** A re-join after a reconnect: answer the messages after this position in `missed`. */
-  since?: StreamPosition;
-}
-
 /**
  * What `channel:join` confirms. `presence` tells whether this connection appears in the channel's
  * presence (it needs `P`); `members` (the current members, this one included) is present only then.
@@ -77,26 +81,11 @@ export interface ChannelJoinResult {
   missed?: ChannelMessage[];
 }
 
-/** `channel:leave` request. */
-export interface ChannelLeaveRequest {
-  realm?: string;
-  channel: string;
-}
-
 /** What `channel:leave` confirms; `left` is false when the connection was not a member. */
 export interface ChannelLeaveResult {
   realm: string;
   channel: string;
   left: boolean;
-}
-
-/** `channel:publish` request. With `excludeSelf`, the sending connection does not receive its own message. */
-export interface ChannelPublishRequest {
-  realm?: string;
-  channel: string;
-  event: string;
-  data?: unknown;
-  excludeSelf?: boolean;
 }
 
 /** What `channel:publish` confirms. */
@@ -107,25 +96,12 @@ export interface ChannelPublishResult {
   timestamp: number;
 }
 
-/** `direct:send` request: exactly one of `connectionId` and `userId`. */
-export interface DirectSendRequest {
-  realm?: string;
-  connectionId?: string;
-  userId?: string;
-  event: string;
-  data?: unknown;
-}
-
 /** What `direct:send` confirms: how many connections the message was sent to. */
 export interface DirectSendResult {
   realm: string;
   recipients: number;
 }
 
-/** Names a presence set: a channel or a document (exactly one). */
-export type PresenceTargetRequest =
-  | { realm?: string; channel: string; document?: undefined }
-  | { realm?: string; document: DocumentRef; channel?: undefined };
 
 /** What `presence:list` answers. */
 export interface PresenceListResult {
@@ -133,20 +109,10 @@ export interface PresenceListResult {
   members: PresenceMember[];
 }
 
-/** `presence:update` request: replaces this connection's state in a set it is in. */
-export type PresenceUpdateRequest = PresenceTargetRequest & { state: PresenceState };
-
 /** What `presence:update` confirms. */
 export interface PresenceUpdateResult {
   realm: string;
   member: PresenceMember;
-}
-
-/** `document:open` request: appear in a document's presence ("who has it open"). */
-export interface DocumentOpenRequest {
-  realm?: string;
-  document: DocumentRef;
-  state?: PresenceState;
 }
 
 /** What `document:open` confirms: this member and everyone who has the document open. */
@@ -157,23 +123,11 @@ export interface DocumentOpenResult {
   members: PresenceMember[];
 }
 
-/** `document:close` request. */
-export interface DocumentCloseRequest {
-  realm?: string;
-  document: DocumentRef;
-}
-
 /** What `document:close` confirms; `closed` is false when the document was not open. */
 export interface DocumentCloseResult {
   realm: string;
   document: DocumentRef;
   closed: boolean;
-}
-
-/** `presence:status` request: the data-provider presence of an object id. */
-export interface ObjectStatusRequest {
-  realm?: string;
-  id: string;
 }
 
 /**

@@ -24,3 +24,4 @@ export * from './session-protocol.js';
 export * from './json-shape.js';
 export * from './webhook-protocol.js';
 export * from './webhook-signature.js';
+export * from './schemas/index.js';

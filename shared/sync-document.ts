@@ -107,6 +107,15 @@ export interface AppendMutation {
  */
 export type Mutation = SetMutation | IncrementMutation | RemoveMutation | AppendMutation;
 
+/** Most mutations one `sync:mutate` applies at once. */
+export const MAX_MUTATIONS = 1000;
+
+/** Largest page `sync:list` answers. */
+export const MAX_LIST_LIMIT = 1000;
+
+/** Longest expiry a write may set with `ttl`, in seconds (366 days). */
+export const MAX_TTL_SECONDS = 366 * 24 * 3600;
+
 /** The operation names of {@link Mutation}. */
 export type MutationOp = Mutation['op'];
 

@@ -1,34 +1,19 @@
 import type { Ack } from './ack.js';
-import type { Mutation, SyncDocument, SyncWriteResult } from './sync-document.js';
+import type { SyncDocument, SyncWriteResult } from './sync-document.js';
+import type {
+  CreateDocumentRequest,
+  DeleteDocumentRequest,
+  GetDocumentRequest,
+  ListDocumentsRequest,
+  MutateDocumentRequest,
+  WriteDocumentRequest,
+} from './schemas/sync-schemas.js';
 
 /** Addresses one document. `realm` defaults to the token's only realm. */
 export interface DocumentAddress {
   realm?: string;
   service: string;
   id: string;
-}
-
-/** `sync:create`: `id` is generated when absent; `ttl` (seconds) is an alternative to `expiresAt`. */
-export interface CreateDocumentRequest {
-  realm?: string;
-  service: string;
-  id?: string;
-  data: Record<string, unknown>;
-  expiresAt?: number;
-  ttl?: number;
-}
-
-/** `sync:get`. */
-export interface GetDocumentRequest extends DocumentAddress {
-  includeDeleted?: boolean;
-}
-
-/** `sync:list`: live documents ordered by id, `limit` per page, continuing `after` a cursor. */
-export interface ListDocumentsRequest {
-  realm?: string;
-  service: string;
-  limit?: number;
-  after?: string;
 }
 
 /**
@@ -51,21 +36,6 @@ export interface WriteOptions {
   expiresAt?: number | null;
   /** New expiry as seconds from now. */
   ttl?: number;
-}
-
-/** `sync:replace` and `sync:merge`. */
-export interface WriteDocumentRequest extends DocumentAddress, WriteOptions {
-  data: Record<string, unknown>;
-}
-
-/** `sync:mutate`. */
-export interface MutateDocumentRequest extends DocumentAddress, WriteOptions {
-  mutations: Mutation[];
-}
-
-/** `sync:delete`. */
-export interface DeleteDocumentRequest extends DocumentAddress {
-  expectedRevision?: number;
 }
 
 /**

@@ -1,25 +1,8 @@
-import type { SubscriptionFilter } from './filter.js';
 import type { ErrorShape } from './error-codes.js';
 import type { Ack } from './ack.js';
-import type { RealtimeEvent, SyncEventReturnMode } from './realtime-event.js';
+import type { RealtimeEvent } from './realtime-event.js';
 import type { StreamPosition } from './stream-position.js';
-
-/**
- * `subscribe` request. `subscriptionId` is the client's own id (`sub_1`); the server assigns one
- * when it is absent. `realm` defaults to the token's only realm.
- */
-export interface SubscribeRequest {
-  subscriptionId?: string;
-  realm?: string;
-  topic: string;
-  filter?: SubscriptionFilter;
-  returnMode?: SyncEventReturnMode;
-  /**
-   * Resume after this position (a resubscription after a reconnect): the server first sends the
-   * events of the stream after it that match, then live events.
-   */
-  since?: StreamPosition;
-}
+import type { PublishRequest, RefreshTokenRequest, SubscribeRequest, UnsubscribeRequest } from './schemas/topic-schemas.js';
 
 /** What the server confirms for a subscription. */
 export interface SubscribeResult {
@@ -33,24 +16,6 @@ export interface SubscribeResult {
    * covers the gap or the stream's epoch changed; the application should reload its state.
    */
   recovered?: boolean;
-}
-
-/** `unsubscribe` request (the reference protocol's shape). */
-export interface UnsubscribeRequest {
-  subscriptionId: string;
-}
-
-/** `topic:publish` request from a permitted client. */
-export interface PublishRequest {
-  realm?: string;
-  topic: string;
-  type?: string;
-  payload: Record<string, unknown>;
-}
-
-/** `auth:refresh` request: a fresh token for the same user, before the current one expires. */
-export interface RefreshTokenRequest {
-  token: string;
 }
 
 /** The result of `auth:refresh`. */

@@ -4,18 +4,15 @@ import {
   type ChannelMessage,
   type DirectMessage,
   type MessageSender,
-  type Principal,
   type RealtimeEvent,
   type StreamPosition,
 } from '../../shared/index.js';
 import type { Logger } from 'pino';
 import type { EventHistory } from '../history/event-history.js';
-import { assertMayPublish } from '../auth/channel-publish-right.js';
-import { assertCan, userResource } from '../auth/permissions.js';
 import type { ResolvedLimits } from '../config.js';
 import { channelRoom } from '../presence/presence-set.js';
 import type { PresenceService } from '../presence/presence-service.js';
-import { assertPayloadSize } from '../validation/payload-size.js';
+import { assertPayloadSize } from '../limits/payload-size.js';
 import type { RealtimeIo } from '../socket-types.js';
 
 /** A channel message to send. */
@@ -29,8 +26,6 @@ export interface BroadcastRequest {
 export interface BroadcastOptions {
   /** A connection that does not get the message (the sender, with `excludeSelf`). */
   exceptConnectionId?: string;
-  /** Whether the publishing connection is a member of the channel; absent for REST callers. */
-  isMember?: () => Promise<boolean>;
 }
 
 /** A direct message to send: to one connection, or to every connection of a user in the realm. */
@@ -45,8 +40,9 @@ export type SentMessage =
   | { kind: 'direct'; message: DirectMessage; to: { userId: string } | { connectionId: string }; recipients: number };
 
 /**
- * Sends channel and direct messages, for sockets and for REST alike, checking permissions and
- * sizes the same way for both.
+ * Sends channel and direct messages, for sockets and for REST alike, checking sizes the same way
+ * for both. It checks no permission: the channel operations declare what they need (see
+ * `channel-operations.ts`) and the permission gate checks it first.
  *
  * Channel messages go to the channel's Socket.IO room and direct messages to socket-id rooms, so
  * the adapter carries them to members on every node. Direct-message targets are looked up in the
@@ -54,8 +50,8 @@ export type SentMessage =
  * there answers `NOT_FOUND` instead of vanishing.
  *
  * @example
- * messenger.broadcast(principal, 'demo', { channel: 'lobby', event: 'chat', data: { text: 'hi' } }, from);
- * await messenger.direct(principal, 'demo', { userId: 'bob', event: 'ping' }, from);
+ * messenger.broadcast('demo', { channel: 'lobby', event: 'chat', data: { text: 'hi' } }, from);
+ * await messenger.direct('demo', { userId: 'bob', event: 'ping' }, from);
  */
 export class ChannelMessenger {
   constructor(
@@ -90,19 +86,10 @@ export class ChannelMessenger {
 
   /**
    * Publishes to every member of a channel, except `options.exceptConnectionId` when given.
-   * Resolves with the message as members receive it. Needs `C` on `channel/<name>`, and with `C`
-   * from the client role only, membership: `options.isMember` answers it for a connection; without
-   * it (REST) the caller is no member (see {@link assertMayPublish}).
+   * Resolves with the message as members receive it.
    */
-  async broadcast(
-    principal: Principal,
-    realm: string,
-    request: BroadcastRequest,
-    from: MessageSender,
-    options: BroadcastOptions = {},
-  ): Promise<ChannelMessage> {
-    const { exceptConnectionId, isMember } = options;
-    await assertMayPublish(principal, realm, request.channel, isMember);
+  async broadcast(realm: string, request: BroadcastRequest, from: MessageSender, options: BroadcastOptions = {}): Promise<ChannelMessage> {
+    const { exceptConnectionId } = options;
     assertPayloadSize(request.data, this.limits.maxPayloadBytes, 'data');
     const message: ChannelMessage = {
       realm,
@@ -160,10 +147,33 @@ export class ChannelMessenger {
     }
   }
 
-  async direct(principal: Principal, realm: string, request: DirectRequest, from: MessageSender): Promise<number> {
+  /**
+   * The user behind a connection in the realm, for the check of `C` on `user/<id>` before a
+   * direct message to a connection.
+   *
+   * @throws NotFoundError when no such connection is in the realm.
+   */
+  async connectionUser(realm: string, connectionId: string): Promise<string> {
+    return (await this.connectionIn(realm, connectionId)).userId;
+  }
+
+  private async connectionIn(realm: string, connectionId: string) {
+    const connection = await this.presence.connection(connectionId);
+    if (connection === undefined || !(connection.realms.includes(realm) || connection.realms.includes(ALL_REALMS))) {
+      throw new NotFoundError(`No connection "${connectionId}" in realm "${realm}"`, { details: { connectionId, realm } });
+    }
+    return connection;
+  }
+
+  /**
+   * Sends a direct message to one connection or to every connection of a user in the realm;
+   * resolves with the number of connections it went to.
+   *
+   * @throws NotFoundError when the user has no connection, or the connection is not, in the realm.
+   */
+  async direct(realm: string, request: DirectRequest, from: MessageSender): Promise<number> {
     let recipients: string[];
     if (request.userId !== undefined) {
-      assertCan(principal, realm, userResource(request.userId), 'C');
       assertPayloadSize(request.data, this.limits.maxPayloadBytes, 'data');
       const connections = await this.presence.userConnections(realm, request.userId);
       if (connections.length === 0) {
@@ -173,13 +183,7 @@ export class ChannelMessenger {
       }
       recipients = connections.map((connection) => connection.connectionId);
     } else {
-      const connection = await this.presence.connection(request.connectionId);
-      if (connection === undefined || !(connection.realms.includes(realm) || connection.realms.includes(ALL_REALMS))) {
-        throw new NotFoundError(`No connection "${request.connectionId}" in realm "${realm}"`, {
-          details: { connectionId: request.connectionId, realm },
-        });
-      }
-      assertCan(principal, realm, userResource(connection.userId), 'C');
+      const connection = await this.connectionIn(realm, request.connectionId);
       assertPayloadSize(request.data, this.limits.maxPayloadBytes, 'data');
       recipients = [connection.connectionId];
     }

@@ -11,7 +11,7 @@ import type { MembershipJudge } from '../presence/presence-reauthorization.js';
 import type { PresenceService } from '../presence/presence-service.js';
 import type { RealtimeSocket } from '../socket-types.js';
 import type { Subscription, SubscriptionIndex } from '../events/subscription-index.js';
-import { canSubscribe } from '../events/topic-access.js';
+import { canSubscribe } from '../topics/topic-rights.js';
 
 /**
  * What {@link revokeUnpermitted} needs from the gateway.

@@ -8,12 +8,10 @@ import { authenticateHandshake, registerSessionHandlers } from './session-handle
 import type { RealtimeIo, RealtimeSocket } from '../socket-types.js';
 import type { SubscriptionIndex } from '../events/subscription-index.js';
 import type { SyncService } from '../sync/sync-service.js';
-import { registerSyncHandlers } from './sync-handlers.js';
-import { registerTopicHandlers } from './topic-handlers.js';
 import type { PresenceService } from '../presence/presence-service.js';
 import type { ChannelMessenger } from '../channels/channel-messenger.js';
-import { registerChannelHandlers } from './channel-handlers.js';
-import { registerPresenceHandlers } from './presence-handlers.js';
+import type { Feature } from '../kernel/feature.js';
+import { serveOperations } from '../kernel/socket-requests.js';
 import { requestShapeGuard } from './request-shape-guard.js';
 import { payloadDepthLimit, sessionLimits } from '../limits/session-limits.js';
 import type { RateLimits } from '../limits/rate-limits.js';
@@ -28,6 +26,8 @@ export interface RealtimeGatewayOptions {
   limits: ResolvedLimits;
   /** The services its handlers call, built by the composition root (`buildServices`). */
   services: Pick<PlatformServices, 'subscriptions' | 'publisher' | 'sync' | 'presence' | 'messenger' | 'rateLimits'>;
+  /** The features whose operations every connection serves (`buildFeatures`). */
+  features: readonly Feature[];
   /** Whether other nodes share this one through the Redis adapter. @default false */
   clustered?: boolean;
 }
@@ -47,13 +47,14 @@ export interface ConnectionEvent {
 }
 
 /**
- * The Socket.IO side of the server: authenticates connections, registers every request handler on
- * each one, and answers unknown events with a typed error instead of ignoring them. It builds no
- * service: it is given them (see `composition-root.ts`).
+ * The Socket.IO side of the server: authenticates connections, serves every feature's operations
+ * on each one (through the permission gate, see `kernel/operation.ts`), and answers unknown events
+ * with a typed error instead of ignoring them. It builds no service: it is given them (see
+ * `composition-root.ts`).
  *
  * @example
  * const services = buildServices({ config: {}, io, logger, limits });
- * const gateway = new RealtimeGateway({ io, verifier, logger, limits, services });
+ * const gateway = new RealtimeGateway({ io, verifier, logger, limits, services, features: buildFeatures({ services, limits, logger }) });
  * gateway.publisher.publish({ realm: 'demo', topic: 'order.updated', source: 'api', type: 'api.publish', payload: {} });
  */
 export class RealtimeGateway {
@@ -108,11 +109,10 @@ export class RealtimeGateway {
     // Before every handler: nesting depth and `__proto__` keys are checked first.
     socket.use(requestShapeGuard(socket, payloadDepthLimit(limits)));
     registerSessionHandlers(socket, { io, logger, verifier, subscriptions: this.subscriptions, presence: this.presence });
-    const { rateLimits } = this;
-    registerTopicHandlers(socket, { logger, limits, rateLimits, subscriptions: this.subscriptions, publisher: this.publisher });
-    registerSyncHandlers(socket, { logger, sync: this.sync, rateLimits });
-    registerPresenceHandlers(socket, { logger, limits, rateLimits, presence: this.presence });
-    registerChannelHandlers(socket, { logger, limits, rateLimits, presence: this.presence, messenger: this.messenger });
+    for (const feature of this.options.features) {
+      if (feature.operations !== undefined) serveOperations(socket, feature.operations, { logger, rateLimits: this.rateLimits });
+      feature.connect?.(socket);
+    }
     socket.onAny((event: string, ...args: unknown[]) => {
       if (KNOWN_EVENTS.has(event)) return;
       const name = String(event).slice(0, 100);

@@ -2,9 +2,8 @@ import type { Logger } from 'pino';
 import { AuthError, ErrorCode, toRealtimeError } from '../../shared/index.js';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import type { PresenceService } from '../presence/presence-service.js';
-import { refreshTokenSchema } from '../validation/topic-schemas.js';
 import { revokeUnpermitted } from './access-revocation.js';
-import { onRequest } from './request-handler.js';
+import { onSessionRequest } from '../kernel/socket-requests.js';
 import type { RealtimeIo, RealtimeSocket } from '../socket-types.js';
 import type { SubscriptionIndex } from '../events/subscription-index.js';
 
@@ -80,7 +79,7 @@ export function registerSessionHandlers(socket: RealtimeSocket, context: Session
   };
   armExpiry(socket.data.principal.expiresAt);
 
-  onRequest(socket, logger, 'auth:refresh', refreshTokenSchema, async ({ token }) => {
+  onSessionRequest(socket, logger, 'auth:refresh', async ({ token }) => {
     const principal = await verifier.verify(token);
     const current = socket.data.principal;
     if (principal.userId !== current.userId) {

@@ -3,9 +3,10 @@ import { z } from 'zod';
 import { type TokenVerifier } from '../auth/token-verifier.js';
 import { signToken } from '../auth/token-signer.js';
 import { assertLocalOrigin, devTokenLifetimeSchema, DEV_TOKEN_DEFAULT_SECONDS } from './dev-token-policy.js';
-import { parseInput } from '../validation/parse-input.js';
-import { realmSchema } from '../validation/topic-schemas.js';
-import { isWellFormedText } from '../../shared/index.js';
+import { parseZodInput } from './parse-zod-input.js';
+import { isWellFormedText, REALM_PATTERN } from '../../shared/index.js';
+
+const realmSchema = z.string({ error: 'realm must be a string' }).regex(REALM_PATTERN, 'realm must be 1-64 letters, digits, _ or -');
 
 const verifySchema = z.strictObject({ token: z.string({ error: 'token must be a string' }).min(1).max(16384) });
 
@@ -41,7 +42,7 @@ export interface AuthRoutesOptions {
 export function authRoutes(options: AuthRoutesOptions): Router {
   const router = Router();
   router.post('/verify', async (req, res) => {
-    const { token } = parseInput(verifySchema, req.body, 'verify request');
+    const { token } = parseZodInput(verifySchema, req.body, 'verify request');
     const principal = await options.verifier.verify(token);
     res.json({
       valid: true,
@@ -58,7 +59,7 @@ export function authRoutes(options: AuthRoutesOptions): Router {
   if (secret !== undefined) {
     router.post('/dev-token', async (req, res) => {
       assertLocalOrigin(req);
-      const { sub, expiresIn, ...claims } = parseInput(devTokenSchema, req.body, 'dev-token request');
+      const { sub, expiresIn, ...claims } = parseZodInput(devTokenSchema, req.body, 'dev-token request');
       const lifetime = expiresIn ?? DEV_TOKEN_DEFAULT_SECONDS;
       const token = await signToken({ sub, secret, expiresIn: lifetime, claims });
       const principal = await options.verifier.verify(token);

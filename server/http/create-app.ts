@@ -3,37 +3,21 @@ import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import type { ResolvedLimits } from '../config.js';
-import type { EventPublisher } from '../events/event-publisher.js';
-import type { RateLimits } from '../limits/rate-limits.js';
 import { authRoutes } from './auth-routes.js';
 import { authenticate } from './authenticate.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import { jsonShapeGuard } from './json-shape-guard.js';
 import { payloadDepthLimit } from '../limits/session-limits.js';
-import { eventsRoutes } from './events-routes.js';
-import { syncRoutes } from './sync-routes.js';
-import type { SyncService } from '../sync/sync-service.js';
-import type { ChannelMessenger } from '../channels/channel-messenger.js';
-import type { PresenceService } from '../presence/presence-service.js';
-import { presenceRoutes } from './presence-routes.js';
-import { socketRoutes } from './socket-routes.js';
-import type { WebhookService } from '../webhooks/webhook-service.js';
-import { webhookRoutes } from './webhook-routes.js';
 import { staticRoutes, type StaticRoutesOptions } from './static-routes.js';
+import type { Feature } from '../kernel/feature.js';
 
 /** What the REST API is built from. */
 export interface AppOptions {
   verifier: TokenVerifier;
-  publisher: EventPublisher;
-  sync: SyncService;
-  presence: PresenceService;
-  messenger: ChannelMessenger;
-  /** `/api/webhooks` (absent: no webhook routes). */
-  webhooks?: WebhookService;
+  /** The features whose REST routes are mounted under `/api` (`buildFeatures`). */
+  features: readonly Feature[];
   logger: Logger;
   limits: ResolvedLimits;
-  /** Publishes, messages and sync writes over REST count against these (429 with `Retry-After` beyond). */
-  rateLimits: RateLimits;
   corsOrigins: string[] | '*';
   developmentSecret?: string;
   /** What `GET /ready` reports. */
@@ -63,7 +47,7 @@ export interface ReadinessReport {
  * every error answered as a typed JSON body.
  *
  * @example
- * const app = createApp({ verifier, publisher, logger, limits, corsOrigins: '*' });
+ * const app = createApp({ verifier, features, logger, limits, corsOrigins: '*', readiness });
  */
 export function createApp(options: AppOptions): Express {
   const app = express();
@@ -90,11 +74,7 @@ export function createApp(options: AppOptions): Express {
     }),
   );
   app.use('/api', authenticate(options.verifier));
-  app.use('/api', eventsRoutes(options.publisher, options.limits, options.rateLimits));
-  app.use('/api', syncRoutes(options.sync, options.rateLimits));
-  app.use('/api', socketRoutes(options.presence, options.messenger, options.rateLimits));
-  app.use('/api', presenceRoutes(options.presence));
-  if (options.webhooks !== undefined) app.use('/api', webhookRoutes(options.webhooks));
+  for (const feature of options.features) if (feature.routes !== undefined) app.use('/api', feature.routes);
 
   if (options.notFound === 'own') app.use(['/api', '/auth'], notFoundHandler);
   else app.use(notFoundHandler);

@@ -4,10 +4,11 @@ import {
   PayloadTooLargeError,
   isValidRealm,
 } from '../../shared/index.js';
-import { isValidDocumentId, isValidServiceName } from '../../shared/index.js';
+import { isValidDocumentId, isValidServiceName, MAX_MUTATIONS } from '../../shared/index.js';
 import { newStoreDocumentId } from '../ids.js';
 import { cloneJsonObject, cloneJsonValue, isPlainObject, jsonByteLength, type JsonObject } from './json-data.js';
 import { formatJsonPointer, parseArrayIndex, parseJsonPointer } from './json-pointer.js';
+export { MAX_MUTATIONS } from '../../shared/index.js';
 
 /*
  * Pure operations on document data, shared by every `DocumentStore` and by the sync service:
@@ -17,8 +18,6 @@ import { formatJsonPointer, parseArrayIndex, parseJsonPointer } from './json-poi
 /** Default largest document data, in bytes of its JSON form (64 KiB; `SYNC_MAX_DOCUMENT_BYTES`). */
 export const DEFAULT_MAX_DOCUMENT_BYTES = 64 * 1024;
 
-/** Most mutations accepted in one `mutate` call. */
-export const MAX_MUTATIONS = 1000;
 
 /** An RFC 6902 JSON Patch, as carried by `returnMode: 'diff'` events. */
 export type JsonPatch = Operation[];

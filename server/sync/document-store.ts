@@ -54,8 +54,7 @@ export interface DocumentPage {
 /** Default `list` page size. */
 export const DEFAULT_LIST_LIMIT = 100;
 
-/** Largest `list` page size. */
-export const MAX_LIST_LIMIT = 1000;
+export { MAX_LIST_LIMIT } from '../../shared/index.js';
 
 /**
  * What a write turns the document into: new data, or a soft delete.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { filterSchema } from '../../server/validation/topic-schemas.js';
-import { matchesFilter, readPath } from '../../shared/index.js';
+import * as v from 'valibot';
+import { filterSchema, matchesFilter, readPath } from '../../shared/index.js';
 
 describe('matchesFilter', () => {
   it('matches everything without a filter or with an empty one', () => {
@@ -69,7 +69,7 @@ describe('matchesFilter', () => {
 describe('filterSchema', () => {
   it('accepts equality, in and like conditions', () => {
     const filter = { a: 1, b: { in: ['x', 'y'] }, id: { like: 'riders/*' } };
-    expect(filterSchema.parse(filter)).toEqual(filter);
+    expect(v.parse(filterSchema, filter)).toEqual(filter);
   });
 
   it.each([
@@ -79,6 +79,6 @@ describe('filterSchema', () => {
     ['a like over 512 characters', { id: { like: 'x'.repeat(513) } }],
     ['an unknown operator', { id: { gt: 3 } }],
   ])('refuses %s', (_label, filter) => {
-    expect(filterSchema.safeParse(filter).success).toBe(false);
+    expect(v.safeParse(filterSchema, filter).success).toBe(false);
   });
 });

@@ -85,6 +85,18 @@ describe('RequestManager against a fake server', () => {
     expect(m.opens).toBe(2);
   });
 
+  it('refuses a request its schema refuses at once, with the issues the server would list, and sends nothing', async () => {
+    const m = managers();
+    m.connection.connect();
+    await m.until('connected');
+    const bad = settle(m.requests.request('topic:publish', { topic: 'Not A Topic', payload: [] as unknown as Record<string, unknown> }));
+    const { error } = await bad;
+    expect(error).toMatchObject({ code: ErrorCode.INVALID_ARGUMENT, message: expect.stringMatching(/^Invalid topic:publish request: topic: /) });
+    expect((error?.details as { issues: { path: string }[] }).issues.map((issue) => issue.path)).toEqual(['topic', 'payload']);
+    await sleep(30);
+    expect(server.requestsOf('topic:publish')).toHaveLength(0);
+  });
+
   it('checks a queued request against the limits the server announced, not sending it when too large', async () => {
     server.sessionLimits = { maxPayloadBytes: 16 };
     const m = managers();

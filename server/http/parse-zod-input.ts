@@ -1,20 +1,15 @@
 import type { z } from 'zod';
-import { InvalidArgumentError } from '../../shared/index.js';
-
-/** One problem found in a request, as reported in `details.issues`. */
-export interface InputIssue {
-  path: string;
-  message: string;
-}
+import { InvalidArgumentError, type InputIssue } from '../../shared/index.js';
 
 /**
- * Validates untrusted input against a zod schema; failures become `INVALID_ARGUMENT` with every
+ * Validates a REST-only request (the admin APIs: webhooks, dev tokens) against a zod schema, in
+ * the same error shape as the wire schemas' `parseInput` (`shared/schemas/`); failures become `INVALID_ARGUMENT` with every
  * issue listed (`details.issues: [{ path, message }]`).
  *
  * @example
- * const request = parseInput(subscribeSchema, raw, 'subscribe');
+ * const request = parseZodInput(createWebhookSchema, req.body, 'webhook');
  */
-export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+export function parseZodInput<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const issues: InputIssue[] = result.error.issues.map((issue) => ({

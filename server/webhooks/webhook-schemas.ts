@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { WEBHOOK_EVENT_TYPES, WEBHOOK_TEST_EVENT_TYPE } from '../../shared/index.js';
-import { MAX_ROTATION_GRACE_MS } from '../webhooks/webhook-options.js';
-import { TOPIC_FILTER_PATTERN } from '../webhooks/webhook-filter.js';
-import { secretProblem } from '../webhooks/webhook-secrets.js';
+import { MAX_ROTATION_GRACE_MS } from './webhook-options.js';
+import { TOPIC_FILTER_PATTERN } from './webhook-filter.js';
+import { secretProblem } from './webhook-secrets.js';
 
 /** Longest endpoint URL accepted. */
 export const MAX_WEBHOOK_URL_LENGTH = 2048;

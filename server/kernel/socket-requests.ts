@@ -1,0 +1,101 @@
+import type { Logger } from 'pino';
+import {
+  parseInput,
+  REQUEST_SCHEMAS,
+  toRealtimeError,
+  type AckResult,
+  type ClientToServerEvents,
+  type ErrorShape,
+  type RequestOf,
+} from '../../shared/index.js';
+import type { RateLimits } from '../limits/rate-limits.js';
+import type { RealtimeSocket } from '../socket-types.js';
+import { runOperation, type ConnectionContext, type Operation, type OperationContext, type SocketOperationContext } from './operation.js';
+
+/** The data type a client-to-server event acknowledges with. */
+export type AckData<E extends keyof ClientToServerEvents> =
+  Parameters<ClientToServerEvents[E]>[1] extends (result: AckResult<infer T>) => void ? T : never;
+
+/**
+ * A feature's socket operations, keyed by wire event: each one's schema and result must match
+ * the event map (`shared/protocol.ts`), so a handler that answers the wrong shape does not compile.
+ */
+export type SocketOperations = {
+  readonly [E in keyof ClientToServerEvents]?:
+    | Operation<(typeof REQUEST_SCHEMAS)[E], AckData<E>, OperationContext>
+    | Operation<(typeof REQUEST_SCHEMAS)[E], AckData<E>, SocketOperationContext>
+    | Operation<(typeof REQUEST_SCHEMAS)[E], AckData<E>, ConnectionContext>;
+};
+
+type Reply = (result: AckResult<unknown>) => void;
+
+/** What serving operations on a connection needs. */
+export interface SocketRequestDeps {
+  logger: Logger;
+  rateLimits: RateLimits;
+}
+
+/**
+ * Serves a feature's operations on one connection: each request runs through `runOperation`
+ * (schema, realm, rate limit, permission gate, handler) and is answered on its acknowledgement.
+ *
+ * @example
+ * serveOperations(socket, topicOperations(services), { logger, rateLimits });
+ */
+export function serveOperations(socket: RealtimeSocket, operations: SocketOperations, deps: SocketRequestDeps): void {
+  for (const [event, operation] of Object.entries(operations) as unknown as [keyof ClientToServerEvents, Operation][]) {
+    listen(socket, deps.logger, event, (raw) => runOperation(operation, { principal: socket.data.principal, socket }, raw, deps.rateLimits));
+  }
+}
+
+/**
+ * Registers a request that is about the connection itself, not a realm (`auth:refresh`): validated
+ * with the event's schema from `shared/`, answered like every operation, with no permission step.
+ *
+ * @example
+ * onSessionRequest(socket, logger, 'auth:refresh', ({ token }) => refresh(token));
+ */
+export function onSessionRequest<E extends keyof ClientToServerEvents>(
+  socket: RealtimeSocket,
+  logger: Logger,
+  event: E,
+  handler: (request: RequestOf<E>) => Promise<AckData<E>> | AckData<E>,
+): void {
+  listen(socket, logger, event, (raw) => handler(parseInput(REQUEST_SCHEMAS[event], raw, `${event} request`) as RequestOf<E>));
+}
+
+/**
+ * Answers one event on its acknowledgement with `{ ok: true, data }` or a typed
+ * `{ ok: false, error }`; requests sent without an acknowledgement get their errors as
+ * `protocol:error`. A throwing handler never takes the connection or the server down.
+ */
+function listen(socket: RealtimeSocket, logger: Logger, event: string, handle: (raw: unknown) => Promise<unknown> | unknown): void {
+  const listener = async (...args: unknown[]): Promise<void> => {
+    const last = args[args.length - 1];
+    const ack = typeof last === 'function' ? (last as Reply) : undefined;
+    const reply: Reply = (result) => {
+      if (ack !== undefined) ack(result);
+      else if (!result.ok) socket.emit('protocol:error', { ...result.error, details: { event, ...asObject(result.error.details) } });
+    };
+    try {
+      reply({ ok: true, data: await handle(typeof args[0] === 'function' ? undefined : args[0]) });
+    } catch (err) {
+      reply({ ok: false, error: errorShapeFor(err, logger, event) });
+    }
+  };
+  (socket as unknown as { on(event: string, listener: (...args: unknown[]) => void): void }).on(event, listener);
+}
+
+/**
+ * The wire form of an error raised while serving a client; unexpected errors are logged and
+ * reported as a generic `INTERNAL`.
+ */
+export function errorShapeFor(err: unknown, logger: Logger, operation: string): ErrorShape {
+  const error = toRealtimeError(err);
+  if (error.code === 'INTERNAL') logger.error({ err: error.cause ?? err, operation }, 'request failed');
+  return error.toJSON();
+}
+
+function asObject(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+}

@@ -1,0 +1,70 @@
+import type * as v from 'valibot';
+import type { ClientToServerEvents } from '../protocol.js';
+import {
+  broadcastRequestSchema,
+  channelJoinRequestSchema,
+  channelLeaveRequestSchema,
+  channelPublishRequestSchema,
+  directSendRequestSchema,
+  realmRequestSchema,
+} from './channel-schemas.js';
+import {
+  documentCloseRequestSchema,
+  documentOpenRequestSchema,
+  objectStatusRequestSchema,
+  presenceListRequestSchema,
+  presenceUpdateRequestSchema,
+} from './presence-schemas.js';
+import {
+  createDocumentRequestSchema,
+  deleteDocumentRequestSchema,
+  getDocumentRequestSchema,
+  listDocumentsRequestSchema,
+  mutateDocumentRequestSchema,
+  writeDocumentRequestSchema,
+} from './sync-schemas.js';
+import {
+  publishRequestSchema,
+  refreshTokenRequestSchema,
+  subscribeRequestSchema,
+  unsubscribeRequestSchema,
+} from './topic-schemas.js';
+
+/** The request a client-to-server event carries (its first argument). */
+export type RequestOf<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[0];
+
+/**
+ * The schema of every client-to-server event: the one source of each request's shape. The client
+ * checks a request with it before sending, the server on arrival, and the REST routes that do the
+ * same thing over HTTP use the same schema. A wire event without a schema, or with one whose
+ * output differs from the event map's request type, does not compile (and
+ * `test/unit/wire-schemas.test.ts` pins both directions).
+ *
+ * @example
+ * parseInput(REQUEST_SCHEMAS['sync:merge'], request, 'sync:merge request');
+ */
+export const REQUEST_SCHEMAS = {
+  subscribe: subscribeRequestSchema,
+  unsubscribe: unsubscribeRequestSchema,
+  'topic:publish': publishRequestSchema,
+  'auth:refresh': refreshTokenRequestSchema,
+  'sync:create': createDocumentRequestSchema,
+  'sync:get': getDocumentRequestSchema,
+  'sync:list': listDocumentsRequestSchema,
+  'sync:replace': writeDocumentRequestSchema,
+  'sync:merge': writeDocumentRequestSchema,
+  'sync:mutate': mutateDocumentRequestSchema,
+  'sync:delete': deleteDocumentRequestSchema,
+  'channel:join': channelJoinRequestSchema,
+  'channel:leave': channelLeaveRequestSchema,
+  'channel:publish': channelPublishRequestSchema,
+  'direct:send': directSendRequestSchema,
+  'presence:list': presenceListRequestSchema,
+  'presence:update': presenceUpdateRequestSchema,
+  'presence:status': objectStatusRequestSchema,
+  'document:open': documentOpenRequestSchema,
+  'document:close': documentCloseRequestSchema,
+} as const satisfies { readonly [E in keyof ClientToServerEvents]: v.GenericSchema<unknown, RequestOf<E>> };
+
+/** REST-only request bodies (no socket event carries them). */
+export const REST_REQUEST_SCHEMAS = { broadcast: broadcastRequestSchema, realmOnly: realmRequestSchema } as const;

@@ -55,7 +55,10 @@ export interface ChannelJoinRequest {
   realm?: string;
   channel: string;
   state?: PresenceState;
-  /** A re-join after a reconnect: answer the messages after this position in `missed`. */
+  /**
+   * A re-join after a reconnect: the messages after this position are sent first, as ordinary
+   * `channel:message` frames, before any live one and before the acknowledgement.
+   */
   since?: StreamPosition;
 }
 
@@ -71,10 +74,11 @@ export interface ChannelJoinResult {
   members?: PresenceMember[];
   /** The channel stream's latest position when the join took effect (absent without history). */
   position?: StreamPosition;
-  /** With `since`: whether every missed message is in `missed`. */
+  /**
+   * With `since`: whether every missed message was sent. `false` when the history no longer
+   * covers the gap (nothing of it is sent then).
+   */
   recovered?: boolean;
-  /** With `since`: the messages after it, oldest first. */
-  missed?: ChannelMessage[];
 }
 
 /** `channel:leave` request. */

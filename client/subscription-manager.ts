@@ -21,6 +21,7 @@ import { rateLimitWait } from './rate-limit-wait.js';
 import { closestName } from './unknown-options.js';
 import type { Disposer } from './emitter.js';
 import type { RequestManager } from './request-manager.js';
+import type { ResubscribableStream } from './resubscriber.js';
 import { StreamPositions } from './stream-positions.js';
 
 /**
@@ -81,7 +82,7 @@ interface SubscriptionEntry {
  * const id = subscriptions.add('demo', { topic: 'order.updated' });
  * subscriptions.remove(id);
  */
-export class SubscriptionManager {
+export class SubscriptionManager implements ResubscribableStream {
   private readonly entries = new Map<string, SubscriptionEntry>();
   private counter = 0;
   private readonly disposers: Disposer[];
@@ -124,9 +125,10 @@ export class SubscriptionManager {
 
   /**
    * Sends every subscription again, each resuming from its stream's last known position, so the
-   * server replays what was missed; called on each (re)connection.
+   * server replays what was missed; called on each (re)connection (by the {@link Resubscriber},
+   * first of all stream kinds).
    */
-  resubscribeAll(): void {
+  resubscribe(): void {
     this.positions.retain([...this.entries.values()].map(({ realm, options }) => ({ realm, topic: options.topic })));
     for (const entry of this.entries.values()) this.send(entry, this.positions.get(entry.realm, entry.options.topic));
   }

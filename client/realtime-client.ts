@@ -317,9 +317,9 @@ export class RealtimeClient {
         this.assertUsable();
         return this.requests.request(event, payload);
       },
-      subscribeInternal: (realm, options, onRevoked) => {
+      subscribeInternal: (realm, options, owner) => {
         this.assertUsable();
-        return this.subscriptions.add(realm, options, true, onRevoked);
+        return this.subscriptions.add(realm, options, owner);
       },
       unsubscribe: (subscriptionId) => this.subscriptions.remove(subscriptionId),
       onSyncEvent: (realm, handler) =>

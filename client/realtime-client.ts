@@ -23,6 +23,7 @@ import {
   type RealmHost,
 } from './realtime-realm.js';
 import { RequestManager } from './request-manager.js';
+import { Resubscriber } from './resubscriber.js';
 import { SubscriptionManager, type SubscribeOptions } from './subscription-manager.js';
 import type { SyncClient } from './sync-client.js';
 import type { SocketClient } from './socket-client.js';
@@ -63,6 +64,7 @@ export class RealtimeClient {
   private readonly requests: RequestManager;
   private readonly subscriptions: SubscriptionManager;
   private readonly socketClients: SocketClientRegistry;
+  private readonly resubscriber: Resubscriber;
   private readonly lifecycle: Emitter<LifecycleEvents>;
   private readonly internal: Emitter<InternalEvents>;
   private readonly realms = new Map<string, RealtimeRealm>();
@@ -128,16 +130,17 @@ export class RealtimeClient {
         });
       }),
       this.connection.events.on('error', (error) => this.reportError(error)),
-      // Subscriptions go out before queued requests, so that an event published by a queued
-      // request reaches this client's own subscriptions.
-      this.connection.events.on('open', () => {
-        this.subscriptions.resubscribeAll();
-        // Channels and documents are re-joined before queued requests go out, for the same reason.
-        this.socketClients.rejoinAll();
-        this.requests.flush();
-        this.internal.emit('reconnected', undefined);
-      }),
     );
+    // On every (re)connection: topics, then channels and open documents, then queued requests,
+    // then 'reconnected' (see Resubscriber). A new stream kind is one more add().
+    this.resubscriber = new Resubscriber({
+      onOpen: (listener) => this.connection.events.on('open', listener),
+      flushQueued: () => this.requests.flush(),
+      onError: (err) => this.reportError(toRealtimeError(err)),
+    });
+    this.resubscriber.add(this.subscriptions);
+    this.resubscriber.add(this.socketClients);
+    this.resubscriber.onResubscribed(() => this.internal.emit('reconnected', undefined));
     if (this.options.autoConnect) this.connect();
   }
 
@@ -278,6 +281,7 @@ export class RealtimeClient {
     if (this.destroyed) return;
     this.destroyed = true;
     const error = new UnavailableError('The client has been destroyed');
+    this.resubscriber.destroy();
     this.requests.destroy(error);
     this.subscriptions.destroy();
     this.socketClients.destroy();
@@ -313,9 +317,9 @@ export class RealtimeClient {
         this.assertUsable();
         return this.requests.request(event, payload);
       },
-      subscribeInternal: (realm, options, onRevoked) => {
+      subscribeInternal: (realm, options, owner) => {
         this.assertUsable();
-        return this.subscriptions.add(realm, options, true, onRevoked);
+        return this.subscriptions.add(realm, options, owner);
       },
       unsubscribe: (subscriptionId) => this.subscriptions.remove(subscriptionId),
       onSyncEvent: (realm, handler) =>

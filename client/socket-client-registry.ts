@@ -9,19 +9,20 @@ import type {
 import type { ConnectionManager } from './connection-manager.js';
 import type { Disposer } from './emitter.js';
 import type { RequestManager } from './request-manager.js';
+import type { ResubscribableStream } from './resubscriber.js';
 import { SocketClient } from './socket-client.js';
 
 /**
  * The client's socket clients, one per realm, over one connection: routes `channel:message`,
  * `direct:message`, `presence:changed`, `channel:revoked` and `document:revoked` to the socket
- * client of the event's realm, re-joins
- * channels and documents on every reconnect, and releases everything on destroy.
+ * client of the event's realm, re-joins channels and documents on every reconnect (a stream kind of
+ * the {@link Resubscriber}), and releases everything on destroy.
  *
  * @example
  * const registry = new SocketClientRegistry(connection, requests, reportError);
  * registry.forRealm('demo').joinChannel('lobby');
  */
-export class SocketClientRegistry {
+export class SocketClientRegistry implements ResubscribableStream {
   private readonly clients = new Map<string, SocketClient>();
   private readonly disposers: Disposer[];
 
@@ -64,8 +65,11 @@ export class SocketClientRegistry {
     return client;
   }
 
-  /** Re-joins every realm's channels and documents; called on each (re)connection. */
-  rejoinAll(): void {
+  /**
+   * Re-joins every realm's channels (each from its last known position) and re-opens its
+   * documents; called on each (re)connection by the {@link Resubscriber}.
+   */
+  resubscribe(): void {
     for (const client of this.clients.values()) client.rejoin();
   }
 

@@ -1,5 +1,4 @@
 import {
-  compareOffsets,
   errorFromShape,
   InvalidArgumentError,
   UnavailableError,
@@ -37,8 +36,9 @@ export interface SocketClientEvents {
   direct: DirectMessage;
   presence: PresenceEvent;
   /**
-   * A channel was re-joined after a reconnect and the messages missed meanwhile were delivered;
-   * `recovered: false` means the channel's history no longer covered the gap.
+   * A channel was re-joined after a reconnect and the messages missed meanwhile were delivered
+   * (the server sends them before any live one); `recovered: false` means the channel's history
+   * no longer covered the gap.
    */
   rejoined: { channel: string; recovered: boolean };
 }
@@ -282,15 +282,11 @@ export class SocketClient {
   }
 
   /**
-   * Delivers a channel message: held back while its channel is being re-joined (so that missed
-   * and live messages come out in order), and dropped when it was already delivered. @internal
+   * Delivers a channel message, unless it was already delivered. The server sends a re-join's
+   * missed messages before any live one, so they arrive in order; the same message can still
+   * arrive twice across nodes (see StreamPositions), and the second copy is dropped here. @internal
    */
   receiveMessage(message: ChannelMessage): void {
-    const entry = this.channels.get(message.channel);
-    if (entry?.held !== undefined) {
-      entry.held.push(message);
-      return;
-    }
     if (this.isNew(message)) this.emitter.emit('message', message);
   }
 
@@ -323,10 +319,7 @@ export class SocketClient {
   rejoin(): void {
     this.clearRetries();
     const round = ++this.rejoinRound;
-    for (const [channel, entry] of this.channels) {
-      entry.held = [];
-      this.rejoinChannel(channel, entry, round);
-    }
+    for (const [channel, entry] of this.channels) this.rejoinChannel(channel, entry, round);
     for (const [key, entry] of this.documents) this.reopenDocument(key, entry, round);
   }
 
@@ -351,15 +344,12 @@ export class SocketClient {
       (result) => {
         if (this.channels.get(channel) !== entry) return;
         if (result.position !== undefined) this.positions.note(this.realm, channelStream(channel), result.position);
-        this.release(entry, result.missed ?? []);
         if (since !== undefined) this.emitter.emit('rejoined', { channel, recovered: result.recovered === true });
       },
       (err: unknown) => {
         if (this.channels.get(channel) !== entry) return;
-        // Not a member yet, so nothing arrives meanwhile: the messages stay held for the retry.
         const current = () => round === this.rejoinRound && this.channels.get(channel) === entry;
         if (this.retryLater(err, current, () => this.rejoinChannel(channel, entry, round))) return;
-        this.release(entry, []);
         if (isRetryable(err)) return;
         this.channels.delete(channel);
         this.host.reportError(withErrorDetails(toRealtimeError(err), { channel }));
@@ -404,16 +394,6 @@ export class SocketClient {
     this.retries.clear();
   }
 
-  /** Sends the missed messages and those held during the re-join, in stream order, each once. */
-  private release(entry: ChannelEntry, missed: ChannelMessage[]): void {
-    const held = entry.held ?? [];
-    delete entry.held;
-    const ordered = [...missed, ...held].sort((a, b) =>
-      a.offset === undefined || b.offset === undefined ? 0 : compareOffsets(a.offset, b.offset),
-    );
-    for (const message of ordered) if (this.isNew(message)) this.emitter.emit('message', message);
-  }
-
   private isNew(message: ChannelMessage): boolean {
     if (message.epoch === undefined || message.offset === undefined) return true;
     return this.positions.noteOffset(this.realm, channelStream(message.channel), message.epoch, message.offset);
@@ -424,10 +404,9 @@ export class SocketClient {
   }
 }
 
-/** A joined channel: the presence state to restore, and messages held while it is re-joined. */
+/** A joined channel: the presence state to restore when it is re-joined. */
 interface ChannelEntry {
   state?: PresenceState;
-  held?: ChannelMessage[];
 }
 
 /** An open document, and the presence state to restore when it is re-opened. */

@@ -19,6 +19,7 @@ import { rateLimitWait } from './rate-limit-wait.js';
 import { closestName } from './unknown-options.js';
 import type { Disposer } from './emitter.js';
 import type { RequestManager } from './request-manager.js';
+import type { ResubscribableStream } from './resubscriber.js';
 import { StreamPositions } from './stream-positions.js';
 
 /**
@@ -56,6 +57,35 @@ export interface ResubscribedNotice {
   internal?: boolean;
 }
 
+/**
+ * How one resubscription after a (re)connection went, as an internal subscription's owner hears
+ * it. `recovered` is true only when the subscription resumed from a position and the server sent
+ * everything after it; false when the gap was not covered, or there was no position to resume
+ * from (the first connection, a stream without history). `round` counts the connections
+ * ({@link SubscriptionManager.resubscribe} calls), so an owner of several subscriptions can tell
+ * when all of one round have answered.
+ *
+ * @example
+ * const outcome: ResubscribeOutcome = { recovered: true, round: 3 };
+ */
+export interface ResubscribeOutcome {
+  recovered: boolean;
+  round: number;
+}
+
+/**
+ * Whoever made an internal subscription (a document watcher), and hears about it instead of the
+ * user's listeners: `onRevoked` when the server ends it (instead of the client's `'error'`),
+ * `onResubscribed` after each resubscription.
+ *
+ * @example
+ * subscriptions.add('demo', { topic: 'sync.notes.updated' }, { onResubscribed: ({ recovered }) => recovered || reload() });
+ */
+export interface SubscriptionOwner {
+  onRevoked?: (error: RealtimeError) => void;
+  onResubscribed?: (outcome: ResubscribeOutcome) => void;
+}
+
 interface SubscriptionEntry {
   id: string;
   realm: string;
@@ -64,8 +94,14 @@ interface SubscriptionEntry {
   internal: boolean;
   /** The in-flight `subscribe` request of the current connection, if any. */
   pending?: Promise<void>;
-  /** Told when the server revokes it (instead of the client's `'error'`). */
-  onRevoked?: (error: RealtimeError) => void;
+  /** An internal subscription's owner. */
+  owner?: SubscriptionOwner;
+}
+
+/** A `subscribe` sent again on a new connection: from where, and in which round. */
+interface Resumption {
+  since?: StreamPosition;
+  round: number;
 }
 
 /**
@@ -79,12 +115,14 @@ interface SubscriptionEntry {
  * const id = subscriptions.add('demo', { topic: 'order.updated' });
  * subscriptions.remove(id);
  */
-export class SubscriptionManager {
+export class SubscriptionManager implements ResubscribableStream {
   private readonly entries = new Map<string, SubscriptionEntry>();
   private counter = 0;
   private readonly disposers: Disposer[];
   /** Rate-limited subscribes waiting to be re-sent: their timers, and how to release their waiters. */
   private readonly retries = new Map<ReturnType<typeof setTimeout>, () => void>();
+  /** How many times every subscription was re-sent (one round per connection). */
+  private round = 0;
 
   /** Where each topic stream was last seen: what resubscriptions resume from. */
   readonly positions = new StreamPositions();
@@ -100,7 +138,7 @@ export class SubscriptionManager {
       if (entry === undefined) return;
       this.entries.delete(subscriptionId);
       // An internal subscription's owner (a document watcher) reports it in its own terms.
-      if (entry.onRevoked !== undefined) entry.onRevoked(errorFromShape(error));
+      if (entry.owner?.onRevoked !== undefined) entry.owner.onRevoked(errorFromShape(error));
       else this.reportError(withErrorDetails(errorFromShape(error), { subscriptionId }));
     };
     connection.socket.on('subscription:revoked', onRevoked);
@@ -109,12 +147,13 @@ export class SubscriptionManager {
 
   /**
    * Registers a subscription and returns its id at once. Throws `InvalidArgumentError` for bad
-   * options. `onRevoked` (internal subscriptions) hears of the server ending it instead of `'error'`.
+   * options. With an `owner` it is internal (made by the client itself, see {@link wantedByUser}),
+   * and the owner hears of its revocation and resubscriptions.
    */
-  add(realm: string, options: SubscribeOptions, internal = false, onRevoked?: (error: RealtimeError) => void): string {
+  add(realm: string, options: SubscribeOptions, owner?: SubscriptionOwner): string {
     validateOptions(options);
     const id = `sub_${++this.counter}`;
-    const entry: SubscriptionEntry = { id, realm, options: { ...options }, internal, ...(onRevoked === undefined ? {} : { onRevoked }) };
+    const entry: SubscriptionEntry = { id, realm, options: { ...options }, internal: owner !== undefined, ...(owner === undefined ? {} : { owner }) };
     this.entries.set(id, entry);
     if (this.connection.state === 'connected') this.send(entry);
     return id;
@@ -122,11 +161,16 @@ export class SubscriptionManager {
 
   /**
    * Sends every subscription again, each resuming from its stream's last known position, so the
-   * server replays what was missed; called on each (re)connection.
+   * server replays what was missed; called on each (re)connection (by the {@link Resubscriber},
+   * first of all stream kinds).
    */
-  resubscribeAll(): void {
+  resubscribe(): void {
     this.positions.retain([...this.entries.values()].map(({ realm, options }) => ({ realm, topic: options.topic })));
-    for (const entry of this.entries.values()) this.send(entry, this.positions.get(entry.realm, entry.options.topic));
+    const round = ++this.round;
+    for (const entry of this.entries.values()) {
+      const since = this.positions.get(entry.realm, entry.options.topic);
+      this.send(entry, { round, ...(since === undefined ? {} : { since }) });
+    }
   }
 
   /** Removes a subscription; the server stops delivering for it. Unknown ids are ignored. */
@@ -184,8 +228,9 @@ export class SubscriptionManager {
     for (const dispose of this.disposers) dispose();
   }
 
-  private send(entry: SubscriptionEntry, since?: StreamPosition): void {
+  private send(entry: SubscriptionEntry, resumption?: Resumption): void {
     const { topic, filter, returnMode } = entry.options;
+    const since = resumption?.since;
     const request = this.requests.request('subscribe', {
       subscriptionId: entry.id,
       realm: entry.realm,
@@ -198,14 +243,17 @@ export class SubscriptionManager {
       (result) => {
         if (entry.pending === pending) delete entry.pending;
         if (result.position !== undefined) this.positions.note(entry.realm, topic, result.position);
-        if (since !== undefined && this.entries.get(entry.id) === entry) {
-          this.onResubscribed({ subscriptionId: entry.id, realm: entry.realm, topic, recovered: result.recovered === true, internal: entry.internal });
+        if (resumption === undefined || this.entries.get(entry.id) !== entry) return;
+        const recovered = since !== undefined && result.recovered === true;
+        if (since !== undefined) {
+          this.onResubscribed({ subscriptionId: entry.id, realm: entry.realm, topic, recovered, internal: entry.internal });
         }
+        entry.owner?.onResubscribed?.({ recovered, round: resumption.round });
       },
       (err: unknown): Promise<void> | undefined => {
         const error = toRealtimeError(err);
         const wait = rateLimitWait(error);
-        if (wait !== undefined && this.entries.get(entry.id) === entry) return this.retryLater(entry, pending, wait, since);
+        if (wait !== undefined && this.entries.get(entry.id) === entry) return this.retryLater(entry, pending, wait, resumption);
         if (entry.pending === pending) delete entry.pending;
         // Lost with the connection: it is sent again on the next connect.
         if (isRetryable(error)) throw error;
@@ -225,7 +273,7 @@ export class SubscriptionManager {
    * Re-sends a rate-limited subscribe after `waitMs` ({@link rateLimitWait}: jitter included) unless something else re-sent
    * it meanwhile (a reconnect) or it is gone; resolves when that re-sent request settles.
    */
-  private retryLater(entry: SubscriptionEntry, pending: Promise<void>, waitMs: number, since?: StreamPosition): Promise<void> {
+  private retryLater(entry: SubscriptionEntry, pending: Promise<void>, waitMs: number, resumption?: Resumption): Promise<void> {
     return new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         this.retries.delete(timer);
@@ -236,7 +284,7 @@ export class SubscriptionManager {
       if (entry.pending !== pending || this.entries.get(entry.id) !== entry) return undefined;
       delete entry.pending;
       if (this.connection.state !== 'connected') return undefined; // sent again on the next connect
-      this.send(entry, since);
+      this.send(entry, resumption);
       return entry.pending;
     });
   }

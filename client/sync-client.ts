@@ -17,16 +17,17 @@ import { DocumentWatcher, type DocumentHandler } from './document-watcher.js';
 import type { Disposer } from './emitter.js';
 import { rateLimitWait } from './rate-limit-wait.js';
 import type { RequestPayload, RequestResult } from './request-manager.js';
-import type { SubscribeOptions } from './subscription-manager.js';
+import type { SubscribeOptions, SubscriptionOwner } from './subscription-manager.js';
 
 /** What the sync client needs from the client that owns the connection. */
 export interface SyncHost {
   request<E extends keyof ClientToServerEvents>(event: E, payload: RequestPayload<E>): Promise<RequestResult<E>>;
   /**
    * An internal subscription: its events reach `onSyncEvent` listeners, not the user's `'event'`
-   * listeners; `onRevoked` hears of the server ending it (a refreshed token no longer allows it).
+   * listeners; `owner.onRevoked` hears of the server ending it (a refreshed token no longer allows
+   * it), `owner.onResubscribed` how each resubscription after a (re)connection went.
    */
-  subscribeInternal(realm: string, options: SubscribeOptions, onRevoked?: (error: RealtimeError) => void): string;
+  subscribeInternal(realm: string, options: SubscribeOptions, owner: SubscriptionOwner): string;
   unsubscribe(subscriptionId: string): void;
   /** Every sync event of a realm. */
   onSyncEvent(realm: string, handler: (event: RealtimeEvent) => void): Disposer;

@@ -18,6 +18,7 @@ import { MemoryPresenceStore } from './presence/memory-presence-store.js';
 import { PresenceService } from './presence/presence-service.js';
 import type { PresenceStore } from './presence/presence-store.js';
 import { RedisPresenceStore } from './presence/redis-presence-store.js';
+import { ChannelDelivery } from './channels/channel-delivery.js';
 import { ChannelMessenger } from './channels/channel-messenger.js';
 import type { RealtimeIo } from './socket-types.js';
 import type { DocumentStore } from './sync/document-store.js';
@@ -139,7 +140,8 @@ export function buildServices({ config, io, logger, limits }: BuildServicesOptio
     logger,
     ...(config.nodeId === undefined ? {} : { nodeId: config.nodeId }),
   });
-  const messenger = new ChannelMessenger(io, presence, limits, history, logger);
+  const channelDelivery = new ChannelDelivery({ io, history, logger, clustered });
+  const messenger = new ChannelMessenger(io, presence, limits, history, logger, channelDelivery);
   const rateLimits = new RateLimits({
     logger,
     ...(config.rateLimits === undefined ? {} : { limits: config.rateLimits }),

@@ -75,10 +75,11 @@ export interface ChannelJoinResult {
   members?: PresenceMember[];
   /** The channel stream's latest position when the join took effect (absent without history). */
   position?: StreamPosition;
-  /** With `since`: whether every missed message is in `missed`. */
+  /**
+   * With `since`: whether every missed message was sent. `false` when the history no longer
+   * covers the gap (nothing of it is sent then).
+   */
   recovered?: boolean;
-  /** With `since`: the messages after it, oldest first. */
-  missed?: ChannelMessage[];
 }
 
 /** What `channel:leave` confirms; `left` is false when the connection was not a member. */

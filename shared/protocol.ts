@@ -1,4 +1,4 @@
-import { CHANNEL_CLIENT_EVENTS, type ChannelClientEvents, type ChannelServerEvents } from './channel-protocol.js';
+import { CHANNEL_CLIENT_EVENTS, type ChannelClientEvents, type ChannelMessage, type ChannelServerEvents } from './channel-protocol.js';
 import type { Principal } from './principal.js';
 import type { RealtimeEvent } from './realtime-event.js';
 import type { SessionServerEvents } from './session-protocol.js';
@@ -18,6 +18,20 @@ export interface ServerToClientEvents extends TopicServerEvents, ChannelServerEv
 export interface InterServerEvents {
   /** A published event to be delivered by every node to its local subscribers. */
   'topic:event': (event: RealtimeEvent) => void;
+  /** A channel message to be delivered by every node to its local members. */
+  'channel:message': (relay: ChannelMessageRelay) => void;
+}
+
+/**
+ * A channel message on its way to the other nodes, with the connection that must not get it
+ * (the sender, with `excludeSelf`).
+ *
+ * @example
+ * io.serverSideEmit('channel:message', { message, exceptConnectionId: socket.id });
+ */
+export interface ChannelMessageRelay {
+  message: ChannelMessage;
+  exceptConnectionId?: string;
 }
 
 /** What the server keeps on each socket. */

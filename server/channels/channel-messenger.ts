@@ -10,10 +10,10 @@ import {
 import type { Logger } from 'pino';
 import type { EventHistory } from '../history/event-history.js';
 import type { ResolvedLimits } from '../config.js';
-import { channelRoom } from '../presence/presence-set.js';
+import { channelStream, type ChannelDelivery, type ChannelRecovery } from './channel-delivery.js';
 import type { PresenceService } from '../presence/presence-service.js';
 import { assertPayloadSize } from '../limits/payload-size.js';
-import type { RealtimeIo } from '../socket-types.js';
+import type { RealtimeIo, RealtimeSocket } from '../socket-types.js';
 
 /** A channel message to send. */
 export interface BroadcastRequest {
@@ -44,8 +44,9 @@ export type SentMessage =
  * for both. It checks no permission: the channel operations declare what they need (see
  * `channel-operations.ts`) and the permission gate checks it first.
  *
- * Channel messages go to the channel's Socket.IO room and direct messages to socket-id rooms, so
- * the adapter carries them to members on every node. Direct-message targets are looked up in the
+ * Channel messages go to the channel's members on every node through {@link ChannelDelivery},
+ * which also replays what a re-joining member missed; direct messages go to socket-id rooms, which
+ * the adapter carries to every node. Direct-message targets are looked up in the
  * presence store (every node's connections), so a message to a connection or user that is not
  * there answers `NOT_FOUND` instead of vanishing.
  *
@@ -61,6 +62,8 @@ export class ChannelMessenger {
     /** Recent messages per channel, so members who were briefly away get what they missed. */
     private readonly history: EventHistory,
     private readonly logger: Logger,
+    /** Sends channel messages to members on every node, and replays a re-joining member's gap. */
+    private readonly delivery: ChannelDelivery,
   ) {}
 
   private readonly sentListeners = new Set<(sent: SentMessage) => void>();
@@ -106,8 +109,7 @@ export class ChannelMessenger {
     } catch (err) {
       this.logger.warn({ err, realm, channel: request.channel }, 'channel history unavailable; sending without a position');
     }
-    const room = this.io.to(channelRoom(realm, request.channel));
-    (exceptConnectionId === undefined ? room : room.except(exceptConnectionId)).emit('channel:message', message);
+    this.delivery.send(message, exceptConnectionId);
     if (this.sentListeners.size > 0) this.notifySent({ kind: 'channel', message });
     return message;
   }
@@ -120,31 +122,27 @@ export class ChannelMessenger {
    *   no connection in the realm.
    */
   /**
-   * The messages of a channel after `since`, for a member re-joining after a reconnect, and the
-   * channel's latest position. `recovered` is false when the history no longer covers the gap.
+   * Re-joins a channel after a reconnect: runs `join` with the channel's live messages held for
+   * this connection, sends it the messages after `since` as ordinary `channel:message` frames,
+   * then the held ones (see {@link ChannelDelivery.recover}).
    */
-  async replay(realm: string, channel: string, since: StreamPosition): Promise<{ recovered: boolean; messages: ChannelMessage[] }> {
-    try {
-      const replay = await this.history.since(realm, historyStream(channel), since);
-      const messages = replay.events.map((event) => ({
-        ...(event.payload as unknown as ChannelMessage),
-        ...(event.metadata.epoch === undefined ? {} : { epoch: event.metadata.epoch }),
-        ...(event.metadata.offset === undefined ? {} : { offset: event.metadata.offset }),
-      }));
-      return { recovered: replay.recovered, messages };
-    } catch (err) {
-      this.logger.warn({ err, realm, channel }, 'channel history unavailable; re-joined without recovery');
-      return { recovered: false, messages: [] };
-    }
+  recover<T>(socket: RealtimeSocket, realm: string, channel: string, since: StreamPosition, join: () => Promise<T>): Promise<ChannelRecovery<T>> {
+    return this.delivery.recover(socket, realm, channel, since, join);
+  }
+
+  /** The messages of a channel kept after `since` (see {@link ChannelDelivery.replay}). */
+  replay(realm: string, channel: string, since: StreamPosition): Promise<{ recovered: boolean; messages: ChannelMessage[] }> {
+    return this.delivery.replay(realm, channel, since);
   }
 
   /** The channel stream's latest position, if the history can tell. */
-  async head(realm: string, channel: string): Promise<StreamPosition | undefined> {
-    try {
-      return await this.history.head(realm, historyStream(channel));
-    } catch {
-      return undefined;
-    }
+  head(realm: string, channel: string): Promise<StreamPosition | undefined> {
+    return this.delivery.head(realm, channel);
+  }
+
+  /** Forgets a connection's holds (on disconnect). */
+  dropSocket(socketId: string): void {
+    this.delivery.dropSocket(socketId);
   }
 
   /**
@@ -197,15 +195,10 @@ export class ChannelMessenger {
   }
 }
 
-/** Channel messages share the topic history, in streams of their own: `channel:<name>`. */
-function historyStream(channel: string): string {
-  return `channel:${channel}`;
-}
-
 function historyEntry(message: ChannelMessage): RealtimeEvent {
   return {
     id: '',
-    topic: historyStream(message.channel),
+    topic: channelStream(message.channel),
     source: 'socket',
     type: message.event,
     payload: message as unknown as Record<string, unknown>,

@@ -49,24 +49,22 @@ export function channelOperations({ presence, messenger }: ChannelServices, limi
     run: async (request, context: SocketOperationContext): Promise<ChannelJoinResult> => {
       const { realm, socket } = context;
       if (request.state !== undefined) assertPayloadSize(request.state, limits.maxPresenceStateBytes, 'state');
-      const outcome = await presence.join(socket, realm, { kind: 'channel', name: request.channel }, {
-        visible: context.can(channelResource(request.channel), 'P'),
-        state: request.state ?? {},
-      });
+      const visible = context.can(channelResource(request.channel), 'P');
+      const join = () => presence.join(socket, realm, { kind: 'channel', name: request.channel }, { visible, state: request.state ?? {} });
+      // A re-join: live messages are held for this connection until the ones it missed since
+      // `since` went out before them, as ordinary `channel:message` frames (as topics recover).
+      const { joined: outcome, recovered } =
+        request.since === undefined
+          ? { joined: await join(), recovered: undefined }
+          : await messenger.recover(socket, realm, request.channel, request.since, join);
       const result: ChannelJoinResult = {
         realm,
         channel: request.channel,
         member: outcome.member,
         presence: outcome.visible,
         ...(outcome.members === undefined ? {} : { members: outcome.members }),
+        ...(recovered === undefined ? {} : { recovered }),
       };
-      // The connection is in the channel's room now, so nothing published from here on is missed;
-      // what came before is read from the history. The client merges both by offset.
-      if (request.since !== undefined) {
-        const replay = await messenger.replay(realm, request.channel, request.since);
-        result.recovered = replay.recovered;
-        result.missed = replay.messages;
-      }
       const position = await messenger.head(realm, request.channel);
       if (position !== undefined) result.position = position;
       return result;

@@ -12,5 +12,10 @@ import { channelRoutes } from './channel-routes.js';
 export const channelsFeature: FeatureFactory = ({ services, limits }) => {
   const operations = channelOperations(services, limits);
   const { list: _list, broadcast: _broadcast, ...socketOperations } = operations;
-  return { name: 'channels', operations: socketOperations, routes: channelRoutes(operations, services.rateLimits) };
+  return {
+    name: 'channels',
+    operations: socketOperations,
+    routes: channelRoutes(operations, services.rateLimits),
+    connect: (socket) => socket.on('disconnect', () => services.messenger.dropSocket(socket.id)),
+  };
 };

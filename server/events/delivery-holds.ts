@@ -1,55 +1,68 @@
-import { compareOffsets, type RealtimeEvent } from '../../shared/index.js';
+import { compareOffsets } from '../../shared/index.js';
 
-/** Live events held back for one connection and room while a recovery replays its gap. */
-interface Hold {
+/** Live frames held back for one connection and stream while a recovery replays its gap. */
+interface Hold<Frame> {
   count: number;
-  /** Shaped events in arrival order. */
-  buffer: RealtimeEvent[];
+  /** Frames in arrival order. */
+  buffer: Frame[];
   /** Offsets already sent by a replay, so nothing is sent twice. */
   sent: Set<string>;
 }
 
 /**
- * Holds live delivery to a connection's room while a resubscription replays what it missed.
+ * Holds live delivery of one stream to one connection while a resubscription replays what it
+ * missed. Every recoverable stream uses it: topic events (the key is the topic's room) and channel
+ * messages (the channel's room). `offsetOf` reads a frame's position in its stream.
  *
  * Why this exists: a resubscription joins the live stream before it reads the history (so nothing
- * published in between is lost), which means live events can arrive while the replay is still
- * being read. They wait here, and when the last replay for that room is done they are released
- * after it, minus anything the replay already sent: the client sees its gap, then live events, in
- * order and once.
+ * published in between is lost), which means live frames can arrive while the replay is still
+ * being read. They wait here, and when the last replay of that stream for that connection is done
+ * they are released after it, minus anything the replay already sent: the client sees its gap,
+ * then live frames, in order and once.
  *
  * @example
+ * const holds = new DeliveryHolds<RealtimeEvent>((event) => event.metadata.offset);
  * holds.acquire(socket.id, room);
  * try { for (const event of replay) if (holds.markSent(socket.id, room, event)) socket.emit('event', event); }
  * finally { for (const event of holds.release(socket.id, room)) socket.emit('event', event); }
  */
-export class DeliveryHolds {
-  private readonly holds = new Map<string, Hold>();
+export class DeliveryHolds<Frame> {
+  /** Holds by stream, then by connection. */
+  private readonly holds = new Map<string, Map<string, Hold<Frame>>>();
 
-  /** Whether any hold is active (the publisher's fast path). */
+  constructor(private readonly offsetOf: (frame: Frame) => string | undefined) {}
+
+  /** Whether any hold is active (the deliveries' fast path). */
   get active(): boolean {
     return this.holds.size > 0;
   }
 
-  acquire(socketId: string, room: string): void {
-    const key = holdKey(socketId, room);
-    const hold = this.holds.get(key);
-    if (hold === undefined) this.holds.set(key, { count: 1, buffer: [], sent: new Set() });
+  /** Starts holding `stream` for a connection (holds nest: each acquire needs its release). */
+  acquire(socketId: string, stream: string): void {
+    let held = this.holds.get(stream);
+    if (held === undefined) this.holds.set(stream, (held = new Map()));
+    const hold = held.get(socketId);
+    if (hold === undefined) held.set(socketId, { count: 1, buffer: [], sent: new Set() });
     else hold.count += 1;
   }
 
-  /** Keeps a live event for a held connection; false when the connection's room is not held. */
-  offer(socketId: string, room: string, event: RealtimeEvent): boolean {
-    const hold = this.holds.get(holdKey(socketId, room));
+  /** The connections holding `stream` now (empty when none). */
+  holders(stream: string): Iterable<string> {
+    return this.holds.get(stream)?.keys() ?? [];
+  }
+
+  /** Keeps a live frame for a held connection; false when the connection does not hold the stream. */
+  offer(socketId: string, stream: string, frame: Frame): boolean {
+    const hold = this.holds.get(stream)?.get(socketId);
     if (hold === undefined) return false;
-    hold.buffer.push(event);
+    hold.buffer.push(frame);
     return true;
   }
 
-  /** Records a replayed event; false when it was already sent (by another replay of the room). */
-  markSent(socketId: string, room: string, event: RealtimeEvent): boolean {
-    const hold = this.holds.get(holdKey(socketId, room));
-    const offset = event.metadata.offset;
+  /** Records a replayed frame; false when it was already sent (by another replay of the stream). */
+  markSent(socketId: string, stream: string, frame: Frame): boolean {
+    const hold = this.holds.get(stream)?.get(socketId);
+    const offset = this.offsetOf(frame);
     if (hold === undefined || offset === undefined) return true;
     if (hold.sent.has(offset)) return false;
     hold.sent.add(offset);
@@ -57,18 +70,19 @@ export class DeliveryHolds {
   }
 
   /**
-   * Ends one hold; when it was the last for the room, returns the held live events that the
-   * replays did not already send, in arrival order. `after` drops events at or before a position.
+   * Ends one hold; when it was the last for the stream, returns the held live frames that the
+   * replays did not already send, in arrival order. `after` drops frames at or before a position.
    */
-  release(socketId: string, room: string, after?: string): RealtimeEvent[] {
-    const key = holdKey(socketId, room);
-    const hold = this.holds.get(key);
-    if (hold === undefined) return [];
+  release(socketId: string, stream: string, after?: string): Frame[] {
+    const held = this.holds.get(stream);
+    const hold = held?.get(socketId);
+    if (held === undefined || hold === undefined) return [];
     hold.count -= 1;
     if (hold.count > 0) return [];
-    this.holds.delete(key);
-    return hold.buffer.filter((event) => {
-      const offset = event.metadata.offset;
+    held.delete(socketId);
+    if (held.size === 0) this.holds.delete(stream);
+    return hold.buffer.filter((frame) => {
+      const offset = this.offsetOf(frame);
       if (offset === undefined) return true;
       if (hold.sent.has(offset)) return false;
       return after === undefined || compareOffsets(offset, after) > 0;
@@ -77,10 +91,8 @@ export class DeliveryHolds {
 
   /** Drops every hold of a connection (on disconnect). */
   dropSocket(socketId: string): void {
-    for (const key of this.holds.keys()) if (key.startsWith(`${socketId}\u0000`)) this.holds.delete(key);
+    for (const [stream, held] of this.holds) {
+      if (held.delete(socketId) && held.size === 0) this.holds.delete(stream);
+    }
   }
-}
-
-function holdKey(socketId: string, room: string): string {
-  return `${socketId}\u0000${room}`;
 }

@@ -74,7 +74,7 @@ export class EventPublisher {
   private readonly shapers: PayloadShaper[] = [];
   private readonly readChecks: ReadCheck[] = [];
   private readonly publishedListeners = new Set<(event: RealtimeEvent) => void>();
-  private readonly holds = new DeliveryHolds();
+  private readonly holds = new DeliveryHolds<RealtimeEvent>((event) => event.metadata.offset);
   /** Recipients per return mode, reused by every delivery (see deliverLocal). */
   private readonly groups: Record<SyncEventReturnMode, string[]> = { full: [], diff: [], both: [] };
   private delivering = false;

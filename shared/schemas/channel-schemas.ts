@@ -30,7 +30,8 @@ export const userIdSchema = v.pipe(
 
 /**
  * `channel:join`. `state` is this member's initial presence state (needs `P`); `since` re-joins
- * after a reconnect, resuming the channel's stream after that position.
+ * after a reconnect: the messages after that position are sent first, as ordinary
+ * `channel:message` frames, before any live one and before the acknowledgement.
  */
 export const channelJoinRequestSchema = request('join request', {
   ...realmField,

@@ -282,6 +282,34 @@ describe('presence across three nodes sharing Redis', () => {
     CLEANUP_BOUND_MS + DELIVERY_SLACK_MS + 20_000,
   );
 
+  it('recovers channel messages on another node: what was missed, then live ones from a third node, in order and once', async () => {
+    const realm = 'cp-recover';
+    const lb = await startBalancer(node(0).port);
+    try {
+      const talker = await connected(node(2).url, 'talker', realm, { permissions: ['service'] });
+      const listener = await connected(lb.url, 'listener', realm);
+      await listener.socketClient.joinChannel('ticker');
+      const received = collectSocketEvents(listener.socketClient, 'message');
+      const rejoined = nextSocketEvent(listener.socketClient, 'rejoined');
+      const total = 120;
+      for (let n = 1; n <= total; n += 1) {
+        await talker.socketClient.publish('ticker', 'tick', { n });
+        if (n === 40) {
+          lb.target(node(1).port);
+          lb.cutAll();
+        }
+        // Let the re-join on node 1 interleave with publishing on node 2.
+        if (n % 5 === 0) await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect(await rejoined).toEqual({ channel: 'ticker', recovered: true });
+      await talker.socketClient.publish('ticker', 'tick', { n: total + 1 });
+      await received.until(total + 1);
+      expect(received.values.map((message) => (message.data as { n: number }).n)).toEqual(Array.from({ length: total + 1 }, (_, i) => i + 1));
+    } finally {
+      await lb.close();
+    }
+  });
+
   it('rejoins channels after the client reconnects to another node through the balancer', async () => {
     const realm = 'cp-roam';
     const lb = await startBalancer(node(0).port);

@@ -2,6 +2,7 @@ import { UnavailableError, type RealtimeError } from '../../shared/index.js';
 import { ConnectionManager, type ConnectionManagerOptions } from '../../client/connection-manager.js';
 import type { ConnectionChange } from '../../client/connection-state.js';
 import { RequestManager } from '../../client/request-manager.js';
+import { Resubscriber } from '../../client/resubscriber.js';
 import { SubscriptionManager, type ResubscribedNotice } from '../../client/subscription-manager.js';
 
 /**
@@ -85,9 +86,9 @@ export function createManagers(
   connection.events.on('error', (error) => harness.errors.push(error));
   connection.events.on('open', () => {
     harness.opens += 1;
-    harness.subscriptions.resubscribeAll();
-    requests.flush();
   });
+  const resubscriber = new Resubscriber({ onOpen: (listener) => connection.events.on('open', listener), flushQueued: () => requests.flush() });
+  resubscriber.add(harness.subscriptions);
   return harness;
 }
 

@@ -4,6 +4,7 @@ import {
   type Ack,
   type ChannelJoinRequest,
   type ChannelJoinResult,
+  type ChannelMessageRelay,
   type ChannelMessage,
   type DirectSendRequest,
   type DirectSendResult,
@@ -77,6 +78,8 @@ describe('wire contract', () => {
     expectTypeOf<ServerToClientEvents['channel:message']>().toEqualTypeOf<(message: ChannelMessage) => void>();
     expectTypeOf<ServerToClientEvents['presence:changed']>().toEqualTypeOf<(event: PresenceEvent) => void>();
     expectTypeOf<ServerToClientEvents['event']>().toEqualTypeOf<(event: RealtimeEvent) => void>();
-    expectTypeOf<keyof InterServerEvents>().toEqualTypeOf<'topic:event'>();
+    expectTypeOf<keyof InterServerEvents>().toEqualTypeOf<'topic:event' | 'channel:message'>();
+    expectTypeOf<InterServerEvents['channel:message']>().toEqualTypeOf<(relay: ChannelMessageRelay) => void>();
+    expectTypeOf<keyof ChannelJoinResult>().toEqualTypeOf<'realm' | 'channel' | 'member' | 'presence' | 'members' | 'position' | 'recovered'>();
   });
 });

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RealtimeClient } from '../../../client/realtime-client.js';
 import type { ConnectionChange } from '../../../client/connection-state.js';
-import { ErrorCode, ForbiddenError, type RealtimeError, type RealtimeEvent, type SubscribeRequest } from '../../../shared/index.js';
+import { ErrorCode, ForbiddenError, type ChannelJoinRequest, type RealtimeError, type RealtimeEvent, type SubscribeRequest } from '../../../shared/index.js';
 import { startFakeRealtimeServer, type FakeRealtimeServer } from '../../support/fake-realtime-server.js';
 import { eventually, sleep } from '../../support/client-managers.js';
 
@@ -118,5 +118,33 @@ describe('RealtimeClient against a fake server', () => {
     await published;
     const order = server.requests.slice(1).map((request) => request.event);
     expect(order).toEqual(['subscribe', 'topic:publish']);
+  });
+
+  it('resubscribes topics, then re-joins channels, then sends the requests queued while reconnecting', async () => {
+    server.handle('channel:join', (request) => {
+      const payload = request.payload as ChannelJoinRequest;
+      request.ok({
+        realm: 'default',
+        channel: payload.channel,
+        member: { userId: 'u', connectionId: 'c', joinedAt: 0, state: {} },
+        presence: true,
+        members: [],
+        position: { epoch: 'e1', offset: '4-0' },
+        ...(payload.since === undefined ? {} : { recovered: true }),
+      });
+    });
+    server.handle('topic:publish', (request) => request.ok(event('9-0')));
+    const c = makeClient();
+    c.subscribe({ topic: 'order.updated' });
+    await c.ready();
+    await c.socketClient.joinChannel('lobby');
+    const rejoined = new Promise((resolve) => c.socketClient.on('rejoined', resolve));
+    const before = server.requests.length;
+    server.dropTransport();
+    await eventually(() => c.state === 'reconnecting');
+    await c.publish('order.updated', { id: 1 });
+    expect(server.requests.slice(before).map((request) => request.event)).toEqual(['subscribe', 'channel:join', 'topic:publish']);
+    expect((server.requestsOf('channel:join')[1]?.payload as ChannelJoinRequest).since).toEqual({ epoch: 'e1', offset: '4-0' });
+    expect(await rejoined).toEqual({ channel: 'lobby', recovered: true });
   });
 });

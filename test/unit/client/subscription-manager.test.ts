@@ -100,6 +100,30 @@ describe('SubscriptionManager against a fake server', () => {
     expect(m.resubscribed).toEqual([{ subscriptionId: withPosition, realm: 'demo', topic: 'order.updated', recovered: false, internal: false }]);
   });
 
+  it('tells an internal subscription\'s owner how each round went: recovered only when it resumed from a position and the server said so', async () => {
+    const m = managers({ reconnectionDelay: 20 });
+    confirmSubscribes((request) => (request.topic === 'sync.notes.updated' ? { epoch: 'e1', offset: '5-0' } : undefined));
+    const outcomes: { topic: string; recovered: boolean; round: number }[] = [];
+    for (const topic of ['sync.notes.updated', 'sync.notes.deleted']) {
+      m.subscriptions.add('demo', { topic }, { onResubscribed: ({ recovered, round }) => outcomes.push({ topic, recovered, round }) });
+    }
+    m.connection.connect();
+    await eventually(() => outcomes.length === 2);
+    // The first connection is a round too: nothing to resume from yet.
+    expect(outcomes).toEqual([
+      { topic: 'sync.notes.updated', recovered: false, round: 1 },
+      { topic: 'sync.notes.deleted', recovered: false, round: 1 },
+    ]);
+    server.dropTransport();
+    await eventually(() => outcomes.length === 4);
+    expect(outcomes.slice(2)).toEqual([
+      { topic: 'sync.notes.updated', recovered: true, round: 2 },
+      { topic: 'sync.notes.deleted', recovered: false, round: 2 },
+    ]);
+    // Internal resubscriptions are told apart from the user's.
+    expect(m.resubscribed).toEqual([{ subscriptionId: 'sub_1', realm: 'demo', topic: 'sync.notes.updated', recovered: true, internal: true }]);
+  });
+
   it('does not resubscribe a removed subscription, and unsubscribes it when connected', async () => {
     const m = managers({ reconnectionDelay: 20 });
     confirmSubscribes();

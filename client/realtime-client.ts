@@ -42,8 +42,6 @@ interface LifecycleEvents {
 interface InternalEvents {
   /** Every sync event, before the user's listeners; keyed by realm in `realm`. */
   sync: RealtimeEvent;
-  /** A connection is open again and subscriptions were re-sent. */
-  reconnected: undefined;
 }
 
 /**
@@ -131,8 +129,8 @@ export class RealtimeClient {
       }),
       this.connection.events.on('error', (error) => this.reportError(error)),
     );
-    // On every (re)connection: topics, then channels and open documents, then queued requests,
-    // then 'reconnected' (see Resubscriber). A new stream kind is one more add().
+    // On every (re)connection: topics, then channels and open documents, then queued requests
+    // (see Resubscriber). A new stream kind is one more add().
     this.resubscriber = new Resubscriber({
       onOpen: (listener) => this.connection.events.on('open', listener),
       flushQueued: () => this.requests.flush(),
@@ -140,7 +138,6 @@ export class RealtimeClient {
     });
     this.resubscriber.add(this.subscriptions);
     this.resubscriber.add(this.socketClients);
-    this.resubscriber.onResubscribed(() => this.internal.emit('reconnected', undefined));
     if (this.options.autoConnect) this.connect();
   }
 
@@ -326,8 +323,6 @@ export class RealtimeClient {
         this.internal.on('sync', (event) => {
           if (event.metadata.realm === realm) handler(event);
         }),
-      onReconnected: (handler) => this.internal.on('reconnected', handler),
-      isConnected: () => this.connection.state === 'connected',
       reportError: (error) => this.reportError(error),
       updateTimeout: () => this.options.updateTimeout,
     },

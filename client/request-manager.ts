@@ -7,17 +7,12 @@ import {
   type AckResult,
   type ClientToServerEvents,
   type RealtimeError,
+  type RequestOf,
+  type ResultOf,
 } from '../shared/index.js';
 import type { ConnectionManager } from './connection-manager.js';
 import type { Disposer } from './emitter.js';
 import { checkRequest } from './request-limits.js';
-
-/** The data an event is acknowledged with. */
-export type RequestResult<E extends keyof ClientToServerEvents> =
-  Parameters<ClientToServerEvents[E]>[1] extends (result: AckResult<infer T>) => void ? T : never;
-
-/** The payload of a request event. */
-export type RequestPayload<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[0];
 
 /**
  * Whether an ack error from `socket.timeout(ms).emit()` is Socket.IO's timeout (`'operation has
@@ -67,8 +62,8 @@ export class RequestManager {
   }
 
   /** Sends `event` and resolves with the acknowledged data, or rejects with a typed error. */
-  request<E extends keyof ClientToServerEvents>(event: E, payload: RequestPayload<E>): Promise<RequestResult<E>> {
-    return new Promise<RequestResult<E>>((resolve, reject) => {
+  request<E extends keyof ClientToServerEvents>(event: E, payload: RequestOf<E>): Promise<ResultOf<E>> {
+    return new Promise<ResultOf<E>>((resolve, reject) => {
       try {
         // The server's own check: a request it would refuse is refused here, before it waits or goes out.
         parseInput(REQUEST_SCHEMAS[event], payload, `${event} request`);
@@ -100,7 +95,7 @@ export class RequestManager {
                   ),
             );
           } else if (result.ok) {
-            resolve(result.data as RequestResult<E>);
+            resolve(result.data as ResultOf<E>);
           } else {
             reject(errorFromShape(result.error));
           }

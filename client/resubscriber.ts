@@ -25,7 +25,7 @@ export interface ResubscriberOptions {
   /** Sends the requests queued while there was no connection. */
   flushQueued(): void;
   /**
-   * Hears a stream's `resubscribe()` or an `onResubscribed` listener throwing (the others still run).
+   * Hears a stream's `resubscribe()` throwing (the others still run).
    * @default rethrown in a microtask
    */
   onError?: (err: unknown) => void;
@@ -34,8 +34,7 @@ export interface ResubscriberOptions {
 /**
  * Owns the order of everything the client does on each (re)connection: every registered stream
  * kind re-sends its subscriptions, in the order they were added (topics, then channels and open
- * documents, ...), then the requests queued while offline go out, then `onResubscribed` listeners
- * hear that the connection is fully re-established.
+ * documents, ...), then the requests queued while offline go out.
  *
  * Why the order: queued requests go out after every stream has re-sent, so that an event a
  * queued request causes (a publish, a write) reaches this client's own subscriptions and channels.
@@ -45,11 +44,9 @@ export interface ResubscriberOptions {
  * const resubscriber = new Resubscriber({ onOpen: (fn) => connection.events.on('open', fn), flushQueued: () => requests.flush() });
  * resubscriber.add(subscriptions); // topics first
  * resubscriber.add(socketClients); // then channels and open documents
- * resubscriber.onResubscribed(() => console.log('back'));
  */
 export class Resubscriber {
   private readonly streams: ResubscribableStream[] = [];
-  private readonly listeners = new Set<() => void>();
   private readonly offOpen: Disposer;
   private readonly onError: (err: unknown) => void;
 
@@ -67,23 +64,15 @@ export class Resubscriber {
     };
   }
 
-  /** Calls `listener` after each (re)connection, once every stream re-sent and queued requests went out. */
-  onResubscribed(listener: () => void): Disposer {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  /** Stops following the connection and forgets every stream and listener. */
+  /** Stops following the connection and forgets every stream. */
   destroy(): void {
     this.offOpen();
     this.streams.length = 0;
-    this.listeners.clear();
   }
 
   private resubscribe(): void {
     for (const stream of [...this.streams]) this.guard(() => stream.resubscribe());
     this.guard(() => this.options.flushQueued());
-    for (const listener of [...this.listeners]) this.guard(listener);
   }
 
   private guard(step: () => void): void {

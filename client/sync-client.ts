@@ -9,6 +9,8 @@ import {
   type Mutation,
   type RealtimeError,
   type RealtimeEvent,
+  type RequestOf,
+  type ResultOf,
   type SyncDocument,
   type SyncWriteResult,
 } from '../shared/index.js';
@@ -16,12 +18,11 @@ import { backoffDelay } from './backoff.js';
 import { DocumentWatcher, type DocumentHandler } from './document-watcher.js';
 import type { Disposer } from './emitter.js';
 import { rateLimitWait } from './rate-limit-wait.js';
-import type { RequestPayload, RequestResult } from './request-manager.js';
 import type { SubscribeOptions, SubscriptionOwner } from './subscription-manager.js';
 
 /** What the sync client needs from the client that owns the connection. */
 export interface SyncHost {
-  request<E extends keyof ClientToServerEvents>(event: E, payload: RequestPayload<E>): Promise<RequestResult<E>>;
+  request<E extends keyof ClientToServerEvents>(event: E, payload: RequestOf<E>): Promise<ResultOf<E>>;
   /**
    * An internal subscription: its events reach `onSyncEvent` listeners, not the user's `'event'`
    * listeners; `owner.onRevoked` hears of the server ending it (a refreshed token no longer allows
@@ -31,9 +32,6 @@ export interface SyncHost {
   unsubscribe(subscriptionId: string): void;
   /** Every sync event of a realm. */
   onSyncEvent(realm: string, handler: (event: RealtimeEvent) => void): Disposer;
-  /** After every (re)connection, once subscriptions are re-sent. */
-  onReconnected(handler: () => void): Disposer;
-  isConnected(): boolean;
   reportError(error: RealtimeError): void;
   /** How long `update()` retries by default, ms (the client's `updateTimeout`). */
   updateTimeout(): number;
@@ -206,7 +204,7 @@ export class SyncClient {
     return { realm: this.realm, service: checkService(service), id: checkId(id) };
   }
 
-  private send<E extends keyof ClientToServerEvents>(event: E, payload: RequestPayload<E>): Promise<RequestResult<E>> {
+  private send<E extends keyof ClientToServerEvents>(event: E, payload: RequestOf<E>): Promise<ResultOf<E>> {
     return this.host.request(event, payload);
   }
 }

@@ -48,19 +48,53 @@ export interface MongoOptions {
   dbName?: string;
 }
 
-/** The configuration the services are built from: a subset of `RealtimeServerOptions`. */
+/** The configuration the services are built from (the part of `RealtimeServerOptions` about stores and services). */
 export interface ServiceConfig {
-  /** Where sync documents live. @default a MongoDocumentStore with `mongodb`, else a MemoryDocumentStore */
+  /**
+   * Where sync documents live; the server closes it on `close()`. A `MongoDocumentStore` keeps
+   * them in MongoDB.
+   * @default a MongoDocumentStore with `mongodb`, else new MemoryDocumentStore() (embedded, in memory only)
+   */
   documents?: DocumentStore;
-  /** Documents and webhooks in MongoDB, when no store is given for them. */
+  /**
+   * Keep sync documents and webhooks in MongoDB by configuration alone (the CLI's `MONGODB_URL` and
+   * `MONGODB_DB`): the server builds a `MongoDocumentStore` (unless `documents` is given) and a
+   * `MongoWebhookStore` (unless `webhooks.store` is given) on this database, and closes them.
+   * @default absent (both in memory)
+   */
   mongodb?: MongoOptions;
-  /** Largest document (bytes) of the document store built here; ignored when `documents` is given. */
+  /**
+   * Largest sync document (bytes of its JSON) in the document store the server builds (memory or
+   * `mongodb`); ignored when `documents` is given.
+   * @default DEFAULT_MAX_DOCUMENT_BYTES (64 KiB)
+   */
   maxDocumentBytes?: number;
+  /**
+   * Where channel membership, presence and data providers live (shared by every node of a cluster).
+   * @default new RedisPresenceStore(...) with `redis`, else new MemoryPresenceStore() (this process only)
+   */
   presenceStore?: PresenceStore;
+  /** This node's id in the presence store; a random one when absent. */
   nodeId?: string;
+  /**
+   * Run as one node of a cluster sharing this Redis: cross-node rooms and broadcasts through
+   * `@socket.io/redis-adapter`, event history and presence in Redis. Alone (in memory) when absent.
+   */
   redis?: { url: string; keyPrefix?: string };
+  /** How much recent history is kept for recovery: per stream, per realm and per node (see {@link HistoryLimits}). */
   history?: HistoryLimits;
+  /**
+   * Request rate limits (publishes, messages, subscribes, sync writes and presence per connection,
+   * user and realm) and connections per user; shared through `redis` when clustered. On unless
+   * `enabled: false`.
+   * @default DEFAULT_RATE_LIMITS
+   */
   rateLimits?: RateLimitOptions;
+  /**
+   * Signed webhooks: the endpoint and delivery-queue store (a `MongoWebhookStore` survives
+   * restarts), private-network policy, retry schedule and timeouts.
+   * @default {} (in-memory store, private networks refused, 8 attempts over ~27.5 h)
+   */
   webhooks?: WebhookOptions;
 }
 

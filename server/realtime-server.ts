@@ -14,20 +14,17 @@ import { answerUnknownUpgrades } from './http/unknown-upgrade.js';
 import { HostListeners } from './http/host-listeners.js';
 import { ConnectionDrain } from './connection-drain.js';
 import { createLogger } from './logger.js';
-import type { EventHistory, HistoryLimits } from './history/event-history.js';
+import type { EventHistory } from './history/event-history.js';
 import type { DocumentStore } from './sync/document-store.js';
-import type { PresenceStore } from './presence/presence-store.js';
-import type { WebhookOptions } from './webhooks/webhook-options.js';
 import type { WebhookService } from './webhooks/webhook-service.js';
 import type { RedisCluster } from './cluster/redis-cluster.js';
-import { attachGateway, buildFeatures, buildServices, closeServices, startServices, type MongoOptions, type PlatformServices } from './composition-root.js';
+import { attachGateway, buildFeatures, buildServices, closeServices, startServices, type PlatformServices, type ServiceConfig } from './composition-root.js';
 import { maxFrameBytes } from './limits/session-limits.js';
-import type { RateLimitOptions } from './limits/rate-limit-options.js';
 
 /**
  * Options of {@link createRealtimeServer}.
  */
-export interface RealtimeServerOptions {
+export interface RealtimeServerOptions extends ServiceConfig {
   /**
    * Port to listen on; `0` picks a free one.
    * @default 3000
@@ -50,56 +47,10 @@ export interface RealtimeServerOptions {
   /** Per-client caps. */
   limits?: LimitOptions;
   /**
-   * Request rate limits (publishes, messages, subscribes, sync writes and presence per connection,
-   * user and realm) and connections per user; shared through `redis` when clustered. On unless
-   * `enabled: false`.
-   * @default DEFAULT_RATE_LIMITS
-   */
-  rateLimits?: RateLimitOptions;
-  /**
-   * Where sync documents live; the server closes it on `close()`. A `MongoDocumentStore` keeps
-   * them in MongoDB.
-   * @default a MongoDocumentStore with `mongodb`, else new MemoryDocumentStore() (embedded, in memory only)
-   */
-  documents?: DocumentStore;
-  /**
-   * Keep sync documents and webhooks in MongoDB by configuration alone (the CLI's `MONGODB_URL` and
-   * `MONGODB_DB`): the server builds a `MongoDocumentStore` (unless `documents` is given) and a
-   * `MongoWebhookStore` (unless `webhooks.store` is given) on this database, and closes them.
-   * @default absent (both in memory)
-   */
-  mongodb?: MongoOptions;
-  /**
-   * Largest sync document (bytes of its JSON) in the document store the server builds (memory or
-   * `mongodb`); ignored when `documents` is given.
-   * @default DEFAULT_MAX_DOCUMENT_BYTES (64 KiB)
-   */
-  maxDocumentBytes?: number;
-  /**
-   * Where channel membership, presence and data providers live (shared by every node of a cluster).
-   * @default new RedisPresenceStore(...) with `redis`, else new MemoryPresenceStore() (this process only)
-   */
-  presenceStore?: PresenceStore;
-  /** This node's id in the presence store; a random one when absent. */
-  nodeId?: string;
-  /**
-   * Run as one node of a cluster sharing this Redis: cross-node rooms and broadcasts through
-   * `@socket.io/redis-adapter`, event history and presence in Redis. Alone (in memory) when absent.
-   */
-  redis?: { url: string; keyPrefix?: string };
-  /** How much recent history is kept for recovery: per stream, per realm and per node (see {@link HistoryLimits}). */
-  history?: HistoryLimits;
-  /**
    * Development mode: enables `POST /auth/dev-token` signed with `auth.secret`. Never in production.
    * @default false
    */
   developmentMode?: boolean;
-  /**
-   * Signed webhooks: the endpoint and delivery-queue store (a `MongoWebhookStore` survives
-   * restarts), private-network policy, retry schedule and timeouts.
-   * @default {} (in-memory store, private networks refused, 8 attempts over ~27.5 h)
-   */
-  webhooks?: WebhookOptions;
   /**
    * Serve the demo app at `/demo/` (development mode serves it at `/` as well).
    * @default false

@@ -1,4 +1,5 @@
 import { CHANNEL_CLIENT_EVENTS, type ChannelClientEvents, type ChannelMessage, type ChannelServerEvents } from './channel-protocol.js';
+import type { AckResult } from './ack.js';
 import type { Principal } from './principal.js';
 import type { RealtimeEvent } from './realtime-event.js';
 import type { SessionServerEvents } from './session-protocol.js';
@@ -10,6 +11,13 @@ import { TOPIC_CLIENT_EVENTS, type TopicClientEvents, type TopicServerEvents } f
  * names to {@link CLIENT_EVENT_NAMES}.
  */
 export interface ClientToServerEvents extends TopicClientEvents, SyncClientEvents, ChannelClientEvents {}
+
+/** The request a client-to-server event carries (its first argument). */
+export type RequestOf<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[0];
+
+/** The data a client-to-server event is acknowledged with (on success). */
+export type ResultOf<E extends keyof ClientToServerEvents> =
+  Parameters<ClientToServerEvents[E]>[1] extends (result: AckResult<infer T>) => void ? T : never;
 
 /** Every event the server sends. */
 export interface ServerToClientEvents extends TopicServerEvents, ChannelServerEvents, SessionServerEvents {}

@@ -62,9 +62,6 @@ export interface Operation<S extends AnySchema = AnySchema, R = unknown, C exten
   readonly run: (input: InferOutput<S>, context: C) => Promise<R> | R;
 }
 
-/** An operation that needs the calling connection (joining a channel, subscribing). */
-export type SocketOperation<S extends AnySchema = AnySchema, R = unknown> = Operation<S, R, SocketOperationContext>;
-
 /**
  * Declares an operation (an identity function that keeps the types).
  *

@@ -55,6 +55,26 @@ export function bodyOf(req: Request): Record<string, unknown> {
 }
 
 /**
+ * The body with the fields the URL path names (`service`, `id`): one request, as the socket
+ * carries it. A body that names one of them too is refused rather than silently overridden.
+ *
+ * @throws InvalidArgumentError when the body is not an object, or repeats a path field.
+ * @example
+ * input: (req) => bodyWithPath(req, { service: req.params.service, id: req.params.id })
+ */
+export function bodyWithPath(req: Request, path: Record<string, unknown>): Record<string, unknown> {
+  const body = bodyOf(req);
+  for (const field of Object.keys(path)) {
+    if (field in body) {
+      throw new InvalidArgumentError(`The body must not name "${field}": it comes from the URL path`, {
+        details: { issues: [{ path: field, message: `${field} comes from the URL path` }] },
+      });
+    }
+  }
+  return { ...body, ...path };
+}
+
+/**
  * The `?realm=` of a request without a body, as an operation's `realm` field (`X-Realm` fills it
  * when absent).
  *

@@ -7,14 +7,11 @@ import {
   type ClientToServerEvents,
   type ErrorShape,
   type RequestOf,
+  type ResultOf,
 } from '../../shared/index.js';
 import type { RateLimits } from '../limits/rate-limits.js';
 import type { RealtimeSocket } from '../socket-types.js';
 import { runOperation, type ConnectionContext, type Operation, type OperationContext, type SocketOperationContext } from './operation.js';
-
-/** The data type a client-to-server event acknowledges with. */
-export type AckData<E extends keyof ClientToServerEvents> =
-  Parameters<ClientToServerEvents[E]>[1] extends (result: AckResult<infer T>) => void ? T : never;
 
 /**
  * A feature's socket operations, keyed by wire event: each one's schema and result must match
@@ -22,9 +19,9 @@ export type AckData<E extends keyof ClientToServerEvents> =
  */
 export type SocketOperations = {
   readonly [E in keyof ClientToServerEvents]?:
-    | Operation<(typeof REQUEST_SCHEMAS)[E], AckData<E>, OperationContext>
-    | Operation<(typeof REQUEST_SCHEMAS)[E], AckData<E>, SocketOperationContext>
-    | Operation<(typeof REQUEST_SCHEMAS)[E], AckData<E>, ConnectionContext>;
+    | Operation<(typeof REQUEST_SCHEMAS)[E], ResultOf<E>, OperationContext>
+    | Operation<(typeof REQUEST_SCHEMAS)[E], ResultOf<E>, SocketOperationContext>
+    | Operation<(typeof REQUEST_SCHEMAS)[E], ResultOf<E>, ConnectionContext>;
 };
 
 type Reply = (result: AckResult<unknown>) => void;
@@ -59,7 +56,7 @@ export function onSessionRequest<E extends keyof ClientToServerEvents>(
   socket: RealtimeSocket,
   logger: Logger,
   event: E,
-  handler: (request: RequestOf<E>) => Promise<AckData<E>> | AckData<E>,
+  handler: (request: RequestOf<E>) => Promise<ResultOf<E>> | ResultOf<E>,
 ): void {
   listen(socket, logger, event, (raw) => handler(parseInput(REQUEST_SCHEMAS[event], raw, `${event} request`) as RequestOf<E>));
 }

@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { InvalidArgumentError, type SyncWriteResult } from '../../shared/index.js';
-import { bodyOf, restOperation } from '../kernel/rest-requests.js';
+import { bodyWithPath, restOperation } from '../kernel/rest-requests.js';
 import type { RateLimits } from '../limits/rate-limits.js';
 import type { syncOperations } from './sync-operations.js';
 
@@ -18,12 +18,12 @@ export function syncRoutes(operations: ReturnType<typeof syncOperations>, rateLi
   const base = '/sync/:service/documents';
   const document = (req: Request) => ({ service: req.params.service, id: req.params.id });
   /** A write's body with its address, `expectedRevision` also from `If-Match`. */
-  const write = (req: Request) => withRevision(req, { ...bodyOf(req), ...document(req) });
+  const write = (req: Request) => withRevision(req, bodyWithPath(req, document(req)));
 
   router.post(
     base,
     ...restOperation(operations['sync:create'], rateLimits, {
-      input: (req) => ({ ...bodyOf(req), service: req.params.service }),
+      input: (req) => bodyWithPath(req, { service: req.params.service }),
       respond: (res, created, req) =>
         sendDocument(res.status(201).location(`${req.baseUrl}/sync/${created.service}/documents/${created.id}`), created),
     }),

@@ -1,12 +1,10 @@
 import type * as v from 'valibot';
-import type { ClientToServerEvents } from '../protocol.js';
+import type { ClientToServerEvents, RequestOf } from '../protocol.js';
 import {
-  broadcastRequestSchema,
   channelJoinRequestSchema,
   channelLeaveRequestSchema,
   channelPublishRequestSchema,
   directSendRequestSchema,
-  realmRequestSchema,
 } from './channel-schemas.js';
 import {
   documentCloseRequestSchema,
@@ -29,9 +27,6 @@ import {
   subscribeRequestSchema,
   unsubscribeRequestSchema,
 } from './topic-schemas.js';
-
-/** The request a client-to-server event carries (its first argument). */
-export type RequestOf<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[0];
 
 /**
  * The schema of every client-to-server event: the one source of each request's shape. The client
@@ -65,6 +60,3 @@ export const REQUEST_SCHEMAS = {
   'document:open': documentOpenRequestSchema,
   'document:close': documentCloseRequestSchema,
 } as const satisfies { readonly [E in keyof ClientToServerEvents]: v.GenericSchema<unknown, RequestOf<E>> };
-
-/** REST-only request bodies (no socket event carries them). */
-export const REST_REQUEST_SCHEMAS = { broadcast: broadcastRequestSchema, realmOnly: realmRequestSchema } as const;

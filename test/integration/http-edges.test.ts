@@ -93,6 +93,32 @@ describe('odd paths', () => {
   });
 });
 
+describe('REST bodies', () => {
+  const send = (method: string, path: string, body: unknown) =>
+    fetch(`${t.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  it('refuses a body that names a field the URL path gives (service, id) instead of writing somewhere else', async () => {
+    expect((await send('POST', '/api/sync/paths/documents', { id: 'p1', data: { n: 1 } })).status).toBe(201);
+    for (const [method, path, body, field] of [
+      ['PUT', '/api/sync/paths/documents/p1', { id: 'p2', data: { n: 2 } }, 'id'],
+      ['PATCH', '/api/sync/paths/documents/p1/merge', { service: 'other', data: { n: 2 } }, 'service'],
+      ['POST', '/api/sync/paths/documents', { service: 'other', data: {} }, 'service'],
+    ] as const) {
+      const response = await send(method, path, body);
+      expect(response.status, `${method} ${path}`).toBe(400);
+      expect(await response.json()).toMatchObject({ code: 'INVALID_ARGUMENT', details: { issues: [{ path: field }] } });
+    }
+    const unchanged = await fetch(`${t.url}/api/sync/paths/documents/p1`, { headers: { authorization: `Bearer ${token}` } });
+    expect(await unchanged.json()).toMatchObject({ id: 'p1', revision: 1, data: { n: 1 } });
+  });
+
+  it('refuses a JSON body that is not an object with 400 INVALID_ARGUMENT', async () => {
+    const response = await send('POST', '/api/events', [{ topic: 'a.b', payload: {} }]);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+});
+
 /** Sends a WebSocket upgrade request for `path` on a raw socket; resolves with what came back. */
 function upgrade(path: string): Promise<string> {
   const { port } = t.server.address();

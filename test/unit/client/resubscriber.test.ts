@@ -21,18 +21,17 @@ function stream(name: string, log: string[]): ResubscribableStream {
 }
 
 describe('Resubscriber', () => {
-  it('re-sends every stream kind in the order added, then the queued requests, then tells its listeners, on every open', () => {
+  it('re-sends every stream kind in the order added, then the queued requests, on every open', () => {
     const connection = fakeConnection();
     const log: string[] = [];
     const resubscriber = new Resubscriber({ onOpen: connection.onOpen, flushQueued: () => log.push('queued requests') });
     resubscriber.add(stream('topics', log));
     resubscriber.add(stream('channels and documents', log));
-    resubscriber.onResubscribed(() => log.push('reconnected'));
     connection.open();
-    expect(log).toEqual(['topics', 'channels and documents', 'queued requests', 'reconnected']);
+    expect(log).toEqual(['topics', 'channels and documents', 'queued requests']);
     log.length = 0;
     connection.open();
-    expect(log).toEqual(['topics', 'channels and documents', 'queued requests', 'reconnected']);
+    expect(log).toEqual(['topics', 'channels and documents', 'queued requests']);
   });
 
   it('takes a new stream kind with one add(), re-sent after the earlier ones and before the queued requests', () => {

@@ -33,19 +33,25 @@ export function consoleWarning(warning: ClientWarning): void {
 
 /**
  * Reports every own key of `options` that is not in `known` as an `UNKNOWN_OPTION` warning, naming
- * it and, when a known name is within two edits, suggesting it.
+ * it (and the `component` it is an option of) and, when a known name is within two edits,
+ * suggesting it.
  *
  * @example
  * warnUnknownOptions({ url, token, reconectionDelay: 5 }, ['url', 'token', 'reconnectionDelay'], consoleWarning);
  * // [realtime] Unknown RealtimeClient option "reconectionDelay" (ignored); did you mean "reconnectionDelay"?
  */
-export function warnUnknownOptions(options: object, known: readonly string[], warn: (warning: ClientWarning) => void): void {
+export function warnUnknownOptions(
+  options: object,
+  known: readonly string[],
+  warn: (warning: ClientWarning) => void,
+  component = 'RealtimeClient',
+): void {
   const names = new Set(known);
   for (const option of Object.keys(options)) {
     if (names.has(option)) continue;
     const suggestion = closestName(option, known);
     const message =
-      `Unknown RealtimeClient option ${JSON.stringify(option)} (ignored)` +
+      `Unknown ${component} option ${JSON.stringify(option)} (ignored)` +
       (suggestion === undefined ? `; the options are ${known.join(', ')}` : `; did you mean ${JSON.stringify(suggestion)}?`);
     warn({ code: 'UNKNOWN_OPTION', message, option, ...(suggestion === undefined ? {} : { suggestion }) });
   }

@@ -38,7 +38,8 @@ export function retryAfterHeaderMs(header: string | null, now: number = Date.now
   if (header === null) return undefined;
   const text = header.trim();
   if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const date = Date.parse(text);
+  // Every HTTP date format starts with the day's name; `Date.parse` alone reads "-1" as a year.
+  const date = /^[A-Za-z]{3}/.test(text) ? Date.parse(text) : Number.NaN;
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 

@@ -2,8 +2,7 @@
  * The browser SDK: what `dist/browser/realtime.mjs` exports and what the script-tag bundle
  * `dist/browser/realtime.js` puts on `window.Realtime`.
  *
- * The client API (the socket client `RealtimeClient` and the REST client `RealtimeRestClient`)
- * minus the webhook receiver (`WebhookReceiver`, `verifyWebhook` and their options
+ * The client API minus the webhook receiver (`WebhookReceiver`, `verifyWebhook` and their options
  * and errors): verifying a webhook needs its secret, which never belongs in a browser.
  * `client/index.ts` re-exports this file and adds those, so the list is written once; the names
  * come from the modules themselves, so a server-side helper added to the index never drags its
@@ -34,31 +33,6 @@ export { SyncClient } from '../sync-client.js';
 export type { ExpiryOptions, UpdateOptions } from '../sync-client.js';
 export type { DocumentHandler } from '../document-watcher.js';
 export type { ConnectionState, ConnectionChange } from '../connection-state.js';
-export { RealtimeRestClient } from '../rest/realtime-rest-client.js';
-export { RestRealm } from '../rest/rest-realm.js';
-export { RestSyncClient } from '../rest/rest-sync.js';
-export type { WriteExpiryOptions } from '../rest/rest-sync.js';
-export { RestChannelsClient } from '../rest/rest-channels.js';
-export { RestPresenceClient } from '../rest/rest-presence.js';
-export { RestWebhooksClient } from '../rest/rest-webhooks.js';
-export { RestTokensClient } from '../rest/rest-tokens.js';
-export { DEFAULT_REST_CLIENT_OPTIONS } from '../rest/rest-client-options.js';
-export type { RealtimeRestClientOptions, RestRetryOptions, FetchFunction } from '../rest/rest-client-options.js';
-export { isRetryableRestFailure, restRetryDelay, REST_RETRY_BASE_DELAY_MS } from '../rest/rest-retry-policy.js';
-export type { RequestSafety, RestFailure } from '../rest/rest-retry-policy.js';
-export type {
-  ChannelSummary,
-  TokenVerification,
-  DevTokenRequest,
-  DevToken,
-  CreateWebhookInput,
-  UpdateWebhookInput,
-  RotateSecretInput,
-  DeliveryPageQuery,
-  DeliveriesQuery,
-  DeliveryLogQuery,
-  DeadLetterQuery,
-} from '../rest/rest-results.js';
 export { backoffDelay } from '../backoff.js';
 export type { BackoffOptions } from '../backoff.js';
 export type { Disposer } from '../emitter.js';

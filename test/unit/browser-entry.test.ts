@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import * as entry from '../../client/browser/entry.js';
 import * as index from '../../client/index.js';
 
-/** Exports of client/index.ts meant for servers, kept out of the browser bundle: the webhook receiver. */
+/**
+ * Exports of client/index.ts meant for servers, kept out of the browser bundle: the webhook
+ * receiver, and the REST client for backends.
+ */
 const SERVER_ONLY = new Set([
   'WebhookReceiver',
   'verifyWebhook',
@@ -10,6 +13,17 @@ const SERVER_ONLY = new Set([
   'DEFAULT_WEBHOOK_RECEIVER_OPTIONS',
   'WebhookVerificationError',
   'WebhookVerificationReason',
+  'RealtimeRestClient',
+  'RestRealm',
+  'RestSyncClient',
+  'RestChannelsClient',
+  'RestPresenceClient',
+  'RestWebhooksClient',
+  'RestTokensClient',
+  'DEFAULT_REST_CLIENT_OPTIONS',
+  'isRetryableRestFailure',
+  'restRetryDelay',
+  'REST_RETRY_BASE_DELAY_MS',
 ]);
 
 describe('the browser entry (client/browser/entry.ts)', () => {

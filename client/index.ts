@@ -36,4 +36,5 @@ export type {
   DeliveriesQuery,
   DeliveryLogQuery,
   DeadLetterQuery,
+  Readiness,
 } from './rest/rest-results.js';

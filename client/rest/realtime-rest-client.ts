@@ -2,6 +2,7 @@ import { InvalidArgumentError, isValidRealm } from '../../shared/index.js';
 import { assertToken } from '../client-options.js';
 import { resolveRestClientOptions, type RealtimeRestClientOptions } from './rest-client-options.js';
 import { RestRealm } from './rest-realm.js';
+import type { Readiness } from './rest-results.js';
 import { RestTokensClient } from './rest-tokens.js';
 import { RestTransport } from './rest-transport.js';
 
@@ -38,6 +39,19 @@ export class RealtimeRestClient extends RestRealm {
   realm(id: string): RestRealm {
     if (!isValidRealm(id)) throw new InvalidArgumentError('realm must be 1-64 letters, digits, _ or -');
     return new RestRealm(this.transport, id);
+  }
+
+  /** `GET /health` (no token): `{ status: 'ok' }` while the process answers. */
+  async health(): Promise<{ status: 'ok' }> {
+    return this.transport.send({ method: 'GET', path: '/health', authenticated: false });
+  }
+
+  /**
+   * `GET /ready` (no token): whether this node is ready, degraded or draining. A `503` answer is
+   * the report, not an error, and is not retried: it is what a balancer's health check reads.
+   */
+  async readiness(): Promise<Readiness> {
+    return this.transport.send({ method: 'GET', path: '/ready', authenticated: false, answerStatuses: [503] });
   }
 
   /** Uses `token` for every later request (also replaces a `getToken` function). */

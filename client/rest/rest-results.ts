@@ -115,3 +115,15 @@ export interface DeliveryLogQuery extends DeliveryPageQuery {
 export interface DeadLetterQuery extends DeliveryPageQuery {
   webhookId?: string;
 }
+
+/**
+ * What `GET /ready` reports: `ready` (HTTP 200), `degraded` (503: a dependency such as Redis is
+ * down; the node still serves its own clients) or `draining` (503: the node is shutting down).
+ *
+ * @example
+ * if ((await rest.readiness()).status !== 'ready') useAnotherNode();
+ */
+export interface Readiness {
+  status: 'ready' | 'degraded' | 'draining';
+  checks: Record<string, 'up' | 'down'>;
+}

@@ -22,6 +22,8 @@ export interface RestCall {
   authenticated?: boolean;
   /** See {@link RequestSafety}. @default 'safe' for GET, 'unsafe' otherwise */
   safety?: RequestSafety;
+  /** Non-2xx statuses whose body is the answer rather than an error (`GET /ready`'s `503`). */
+  answerStatuses?: readonly number[];
 }
 
 /** What one attempt ended with. */
@@ -93,7 +95,7 @@ export class RestTransport {
       });
       // The body is read within the same timeout: an answer whose body never ends times out too.
       const body = await readBody(response);
-      if (response.ok) return { ok: true, value: body };
+      if (response.ok || call.answerStatuses?.includes(response.status) === true) return { ok: true, value: body };
       const retryAfter = retryAfterHeaderMs(response.headers.get('retry-after'));
       const error = errorFromRestAnswer(response.status, body);
       return { ok: false, failure: retryAfter === undefined ? { error } : { error, retryAfterHeaderMs: retryAfter } };

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { LimitExceededError, RealtimeRestClient, UnavailableError, type RealtimeRestClientOptions } from '../../client/index.js';
-import type { GetDocumentOptions, WriteDocumentOptions, DocumentTransform, WriteResult } from '../../server/sync/document-store.js';
+import type { CreateDocumentInput, DocumentTransform, GetDocumentOptions, WriteDocumentOptions, WriteResult } from '../../server/sync/document-store.js';
 import { MemoryDocumentStore } from '../../server/sync/memory-document-store.js';
 import type { SyncDocument } from '../../shared/index.js';
 import { recordingFetch, type RecordingFetch } from '../support/recording-fetch.js';
@@ -36,6 +36,25 @@ class FlakyDocumentStore extends MemoryDocumentStore {
       throw new UnavailableError('Document storage is unavailable');
     }
     return super.write(realm, service, id, transform, options);
+  }
+}
+
+/** A memory store whose creates wait at a gate the test opens: a socket write held in flight. */
+class GatedCreateStore extends MemoryDocumentStore {
+  private open!: () => void;
+  private readonly gate = new Promise<void>((resolve) => (this.open = resolve));
+  private arrived!: () => void;
+  /** Resolves once a create is waiting at the gate. */
+  readonly entered = new Promise<void>((resolve) => (this.arrived = resolve));
+
+  override async create(realm: string, service: string, input: CreateDocumentInput): Promise<SyncDocument> {
+    this.arrived();
+    await this.gate;
+    return super.create(realm, service, input);
+  }
+
+  release(): void {
+    this.open();
   }
 }
 
@@ -163,5 +182,32 @@ describe('RealtimeRestClient retries: 503 UNAVAILABLE, network failures, timeout
     recorder.requests.length = 0;
     await expect(rest.publish('after.close', {})).rejects.toMatchObject({ code: 'UNAVAILABLE' });
     expect(recorder.requests).toHaveLength(1);
+  });
+});
+
+describe('RealtimeRestClient: health and readiness', () => {
+  it('reads a draining node as draining (its 503 is the report, not an error) while REST calls are still served', async () => {
+    const documents = new GatedCreateStore();
+    cleanups.push(() => documents.release());
+    const t = await server({ documents });
+    const { rest, recorder } = await recordedClient(t);
+    expect(await rest.health()).toEqual({ status: 'ok' });
+    expect(await rest.readiness()).toMatchObject({ status: 'ready' });
+
+    // A socket write held in flight keeps the node draining (and listening) until it is answered.
+    const client = t.client({ token: await t.token({ sub: 'writer', realm: 'retries', permissions: ['service'] }) });
+    await client.ready();
+    const write = client.sync.create('notes', { title: 'in flight' }, 'held');
+    await documents.entered;
+    const closed = t.server.close({ drainTimeoutMs: 10_000 });
+
+    recorder.requests.length = 0;
+    expect(await rest.readiness()).toMatchObject({ status: 'draining' });
+    await expect(rest.sync.get('notes', 'nothing')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(recorder.requests.map((request) => request.status)).toEqual([503, 404]);
+
+    documents.release();
+    expect(await write).toMatchObject({ id: 'held', revision: 1 });
+    await closed;
   });
 });

@@ -2,7 +2,12 @@ import { InvalidArgumentError, isValidRealm } from '../../shared/index.js';
 import { assertToken } from '../client-options.js';
 import { consoleWarning, warnUnknownOptions, type ClientWarning } from '../unknown-options.js';
 
-/** The `fetch` the REST client calls: the runtime's global one unless another is passed. */
+/**
+ * The `fetch` the REST client calls: the runtime's global one unless another is passed.
+ *
+ * @example
+ * const keptAlive: FetchFunction = (url, init) => fetch(url, { ...init, keepalive: true });
+ */
 export type FetchFunction = (input: string, init: RequestInit) => Promise<Response>;
 
 /**
@@ -78,7 +83,12 @@ export interface ResolvedRestClientOptions {
   timeoutMs: number;
 }
 
-/** The defaults of every optional field. */
+/**
+ * The defaults of every optional field.
+ *
+ * @example
+ * DEFAULT_REST_CLIENT_OPTIONS.retry.attempts; // 3
+ */
 export const DEFAULT_REST_CLIENT_OPTIONS = {
   retry: { attempts: 3, maxDelayMs: 5000 },
   timeoutMs: 10_000,

@@ -52,7 +52,12 @@ export interface DevTokenRequest {
   expiresIn?: number | string;
 }
 
-/** What `POST /auth/dev-token` answers. */
+/**
+ * What `POST /auth/dev-token` answers.
+ *
+ * @example
+ * const { token, expiresAt } = await rest.tokens.devToken({ sub: 'alice' });
+ */
 export interface DevToken {
   token: string;
   /** Unix ms. */
@@ -76,7 +81,12 @@ export interface CreateWebhookInput {
   description?: string;
 }
 
-/** `PATCH /api/webhooks/:id`: at least one field; `description: null` removes it. */
+/**
+ * `PATCH /api/webhooks/:id`: at least one field; `description: null` removes it.
+ *
+ * @example
+ * await rest.webhooks.update(id, { topics: ['order.*'], description: null });
+ */
 export interface UpdateWebhookInput {
   url?: string;
   events?: WebhookEventType[];
@@ -84,7 +94,12 @@ export interface UpdateWebhookInput {
   description?: string | null;
 }
 
-/** `POST /api/webhooks/:id/rotate-secret`. */
+/**
+ * `POST /api/webhooks/:id/rotate-secret`.
+ *
+ * @example
+ * const { secret } = await rest.webhooks.rotateSecret(id, { gracePeriodMs: 3_600_000 });
+ */
 export interface RotateSecretInput {
   /** The new secret; generated when absent. */
   secret?: string;
@@ -92,18 +107,33 @@ export interface RotateSecretInput {
   gracePeriodMs?: number;
 }
 
-/** A page of deliveries: `limit` (default 50, at most 200), continuing `after` a `nextCursor`. */
+/**
+ * A page of deliveries: `limit` (default 50, at most 200), continuing `after` a `nextCursor`.
+ *
+ * @example
+ * const next = await rest.webhooks.deadLetters({ limit: 200, after: page.nextCursor });
+ */
 export interface DeliveryPageQuery {
   limit?: number;
   after?: string;
 }
 
-/** `GET /api/webhooks/:id/deliveries`. */
+/**
+ * `GET /api/webhooks/:id/deliveries`.
+ *
+ * @example
+ * const { items } = await rest.webhooks.deliveries(id, { status: 'pending' });
+ */
 export interface DeliveriesQuery extends DeliveryPageQuery {
   status?: WebhookDeliveryStatus;
 }
 
-/** `GET /api/webhooks/logs`: the realm's delivery log. */
+/**
+ * `GET /api/webhooks/logs`: the realm's delivery log.
+ *
+ * @example
+ * const { items } = await rest.webhooks.logs({ event: 'document.updated', status: 'failed' });
+ */
 export interface DeliveryLogQuery extends DeliveryPageQuery {
   /** A webhook event type (or `webhook.test`). */
   event?: WebhookDeliveryEventType;
@@ -111,7 +141,12 @@ export interface DeliveryLogQuery extends DeliveryPageQuery {
   status?: WebhookDeliveryStatus;
 }
 
-/** `GET /api/webhooks/dead-letters`. */
+/**
+ * `GET /api/webhooks/dead-letters`.
+ *
+ * @example
+ * const { items } = await rest.webhooks.deadLetters({ webhookId: id });
+ */
 export interface DeadLetterQuery extends DeliveryPageQuery {
   webhookId?: string;
 }

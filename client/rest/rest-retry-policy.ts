@@ -6,17 +6,30 @@ import type { RestRetryOptions } from './rest-client-options.js';
  * Whether repeating a request can do anything but what it did the first time: `'safe'` for reads
  * (every `GET`, and `POST /auth/verify`), `'unsafe'` for writes (a publish, a sync write, a
  * broadcast, a webhook change).
+ *
+ * @example
+ * isRetryableRestFailure(err, 'safe');
  */
 export type RequestSafety = 'safe' | 'unsafe';
 
-/** One failed attempt: the typed error, and the wait a `Retry-After` header named, ms. */
+/**
+ * One failed attempt: the typed error, and the wait a `Retry-After` header named, ms.
+ *
+ * @example
+ * const failure: RestFailure = { error, retryAfterHeaderMs: 2000 };
+ */
 export interface RestFailure {
   error: RealtimeError;
   /** From `Retry-After` (seconds or an HTTP date); the body's `details.retryAfterMs` wins. */
   retryAfterHeaderMs?: number;
 }
 
-/** The first retry waits about this long, ms; each next one twice as long (up to `maxDelayMs`). */
+/**
+ * The first retry waits about this long, ms; each next one twice as long (up to `maxDelayMs`).
+ *
+ * @example
+ * REST_RETRY_BASE_DELAY_MS; // 100
+ */
 export const REST_RETRY_BASE_DELAY_MS = 100;
 /** Up to this fraction of the server's wait is added at random, so callers refused together spread out. */
 const SERVER_WAIT_JITTER = 0.2;

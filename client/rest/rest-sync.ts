@@ -2,7 +2,12 @@ import type { DocumentListPage, Mutation, SyncDocument, SyncWriteResult, WriteOp
 import type { ExpiryOptions } from '../sync-client.js';
 import { checkedRequest, realmOf, segment, sendIn, type RestScope, type ScopedCall } from './rest-scope.js';
 
-/** The expiry a REST write may set: `expiresAt` (Unix ms; `null` removes it) or `ttl` (seconds). */
+/**
+ * The expiry a REST write may set: `expiresAt` (Unix ms; `null` removes it) or `ttl` (seconds).
+ *
+ * @example
+ * await rest.sync.merge('sessions', id, { seen: true }, undefined, { ttl: 3600 });
+ */
 export type WriteExpiryOptions = Pick<WriteOptions, 'expiresAt' | 'ttl'>;
 
 /**

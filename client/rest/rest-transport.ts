@@ -1,5 +1,5 @@
 import createDebug from 'debug';
-import { ErrorCode, InternalError, UnavailableError, type RealtimeError } from '../../shared/index.js';
+import { ErrorCode, InternalError, InvalidArgumentError, UnavailableError, type RealtimeError } from '../../shared/index.js';
 import { assertToken } from '../client-options.js';
 import type { ResolvedRestClientOptions } from './rest-client-options.js';
 import { errorFromRestAnswer, retryAfterHeaderMs } from './rest-error.js';
@@ -80,6 +80,7 @@ export class RestTransport {
     const realm = call.realm ?? this.options.realm;
     if (realm !== undefined) headers['x-realm'] = realm;
     if (call.body !== undefined) headers['content-type'] = 'application/json';
+    const body = call.body === undefined ? undefined : jsonOf(call);
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -90,14 +91,14 @@ export class RestTransport {
       const response = await this.options.fetch(this.urlOf(call), {
         method: call.method,
         headers,
-        ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
+        ...(body === undefined ? {} : { body }),
         signal: controller.signal,
       });
       // The body is read within the same timeout: an answer whose body never ends times out too.
-      const body = await readBody(response);
-      if (response.ok || call.answerStatuses?.includes(response.status) === true) return { ok: true, value: body };
+      const answer = await readBody(response);
+      if (response.ok || call.answerStatuses?.includes(response.status) === true) return { ok: true, value: answer };
       const retryAfter = retryAfterHeaderMs(response.headers.get('retry-after'));
-      const error = errorFromRestAnswer(response.status, body);
+      const error = errorFromRestAnswer(response.status, answer);
       return { ok: false, failure: retryAfter === undefined ? { error } : { error, retryAfterHeaderMs: retryAfter } };
     } catch (err) {
       return { ok: false, failure: { error: timedOut ? this.timeoutError(call) : networkError(call, err) } };
@@ -128,6 +129,15 @@ async function readBody(response: Response): Promise<unknown> {
   } catch (err) {
     if (!response.ok) return undefined;
     throw new InternalError(`The server answered HTTP ${response.status} with a body that is not JSON`, { cause: err });
+  }
+}
+
+/** The JSON of a call's body; one that cannot be JSON (a cycle, a BigInt) is the caller's mistake. */
+function jsonOf(call: RestCall): string {
+  try {
+    return JSON.stringify(call.body);
+  } catch (err) {
+    throw new InvalidArgumentError(`The body of ${call.method} ${call.path} cannot be sent as JSON (a cycle or a BigInt?)`, { cause: err });
   }
 }
 

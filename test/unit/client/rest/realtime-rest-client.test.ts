@@ -148,6 +148,16 @@ describe('RealtimeRestClient requests', () => {
     await expect(rest.webhooks.list()).rejects.toBeInstanceOf(InternalError);
   });
 
+  it('refuses a body that cannot be JSON, sending nothing', async () => {
+    const { fetch, seen } = scriptedFetch();
+    const rest = new RealtimeRestClient({ ...base, fetch });
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    await expect(rest.publish('a.b', cyclic)).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(rest.channels.broadcast('lobby', 'message', { n: 1n })).rejects.toBeInstanceOf(InvalidArgumentError);
+    expect(seen).toEqual([]);
+  });
+
   it('aborts an attempt after timeoutMs and fails with TIMEOUT; a write is not sent again', async () => {
     const seen: string[] = [];
     const hanging: FetchFunction = (url, init) =>

@@ -55,6 +55,9 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const client of clients) client.destroy();
   await realtime.close();
+  // ws 8 leaves open connections open on close(), and closeAllConnections() does not see upgraded
+  // sockets: without this, host.close() waited for the /host-ws sockets until the hook timed out.
+  for (const socket of hostSockets.clients) socket.terminate();
   hostSockets.close();
   host.closeAllConnections();
   await new Promise<void>((resolve) => host.close(() => resolve()));

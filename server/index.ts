@@ -70,6 +70,8 @@ export { MemoryDocumentStore, MEMORY_DOCUMENT_STORE_DEFAULTS } from './sync/memo
 export type { MemoryDocumentStoreOptions } from './sync/memory-document-store.js';
 export { MongoDocumentStore, MONGO_DOCUMENT_STORE_DEFAULTS } from './sync/mongo-document-store.js';
 export { MemoryObjectStore } from './objects/memory-object-store.js';
+export { MongoObjectStore } from './objects/mongo-object-store.js';
+export type { MongoObjectStoreOptions } from './objects/mongo-object-store.js';
 export type { ObjectStore, StoredObject, HistoryBounds, HistoryRange, LocationBox } from './objects/object-store.js';
 export { DEFAULT_OBJECT_LIMITS, resolveObjectLimits } from './objects/object-limits.js';
 export type { ObjectLimits, ResolvedObjectLimits } from './objects/object-limits.js';

@@ -272,11 +272,12 @@ export function buildFeatures(context: FeatureContext): Feature[] {
 
 /**
  * Hooks the services that listen to the realtime path to their sources, once the transport exists:
- * webhooks hear publishes, channel messages, presence changes and connections (the gateway's).
+ * webhooks hear publishes, channel messages, presence changes, object and area writes, and
+ * connections (the gateway's).
  */
 export function attachGateway(services: PlatformServices, gateway: RealtimeGateway): void {
-  const { webhooks, publisher, messenger, presence } = services;
-  webhooks.attach({ publisher, messenger, presence, gateway });
+  const { webhooks, publisher, messenger, presence, objectBus } = services;
+  webhooks.attach({ publisher, messenger, presence, gateway, objects: objectBus });
 }
 
 /**

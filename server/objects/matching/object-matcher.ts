@@ -230,9 +230,7 @@ export class ObjectMatcher {
   /** The subscriptions an object's write may concern: where it is now, where it was, and the unbounded. */
   private candidatesFor(object: MatchableObject): Set<string> {
     const candidates = new Set(this.memberships.get(object.id));
-    if (object.location !== null) {
-      for (const id of this.boxes.candidatesAt(object.location.longitude, object.location.latitude).boxed) candidates.add(id);
-    }
+    if (object.location !== null) this.boxes.addCandidatesAt(object.location.longitude, object.location.latitude, candidates);
     for (const id of this.boxes.unbounded) candidates.add(id);
     return candidates;
   }

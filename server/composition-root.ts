@@ -35,6 +35,15 @@ import { syncFeature } from './sync/sync-feature.js';
 import { presenceFeature } from './presence/presence-feature.js';
 import { channelsFeature } from './channels/channels-feature.js';
 import { webhooksFeature } from './webhooks/webhooks-feature.js';
+import { ConnectionStatusRelay } from './objects/connection-status-relay.js';
+import { MemoryObjectStore } from './objects/memory-object-store.js';
+import { MongoObjectStore } from './objects/mongo-object-store.js';
+import { ObjectBus } from './objects/object-bus.js';
+import { ObjectDelivery } from './objects/object-delivery.js';
+import { resolveObjectLimits, type ObjectLimits } from './objects/object-limits.js';
+import { ObjectService } from './objects/object-service.js';
+import type { ObjectStore } from './objects/object-store.js';
+import { objectsFeature } from './objects/objects-feature.js';
 
 /**
  * Keep sync documents and webhooks in MongoDB by configuration alone (what `MONGODB_URL` gives the
@@ -57,9 +66,10 @@ export interface ServiceConfig {
    */
   documents?: DocumentStore;
   /**
-   * Keep sync documents and webhooks in MongoDB by configuration alone (the CLI's `MONGODB_URL` and
-   * `MONGODB_DB`): the server builds a `MongoDocumentStore` (unless `documents` is given) and a
-   * `MongoWebhookStore` (unless `webhooks.store` is given) on this database, and closes them.
+   * Keep sync documents, webhooks and Hivekit objects in MongoDB by configuration alone (the CLI's
+   * `MONGODB_URL` and `MONGODB_DB`): the server builds a `MongoDocumentStore` (unless `documents` is
+   * given), a `MongoWebhookStore` (unless `webhooks.store` is given) and a `MongoObjectStore`
+   * (unless `objects.store` is given) on this database, and closes them.
    * @default absent (both in memory)
    */
   mongodb?: MongoOptions;
@@ -90,6 +100,13 @@ export interface ServiceConfig {
    * @default DEFAULT_RATE_LIMITS
    */
   rateLimits?: RateLimitOptions;
+  /**
+   * Hivekit objects: where realm records, objects, areas and location history live, and the
+   * limits of the feature (objects and areas per realm, data size, feeds and pub/sub
+   * subscriptions per connection, members per feed, history per object and its retention).
+   * @default { store: a MongoObjectStore with `mongodb`, else new MemoryObjectStore(), limits: DEFAULT_OBJECT_LIMITS }
+   */
+  objects?: { store?: ObjectStore; limits?: ObjectLimits };
   /**
    * Signed webhooks: the endpoint and delivery-queue store (a `MongoWebhookStore` survives
    * restarts), private-network policy, retry schedule and timeouts.
@@ -125,6 +142,12 @@ export interface PlatformServices {
   messenger: ChannelMessenger;
   rateLimits: RateLimits;
   webhooks: WebhookService;
+  /** Hivekit objects: the store, the service, the bus between nodes, this node's feeds and pub/sub, and the status relay. */
+  objectStore: ObjectStore;
+  objects: ObjectService;
+  objectBus: ObjectBus;
+  objectDelivery: ObjectDelivery;
+  statusRelay: ConnectionStatusRelay;
 }
 
 /**
@@ -190,14 +213,52 @@ export function buildServices({ config, io, logger, limits }: BuildServicesOptio
     nodeId: presence.nodeId,
     publish: (draft) => publisher.publish(draft),
   });
-  return { ...(cluster === undefined ? {} : { cluster }), documents, history, presenceStore, subscriptions, publisher, sync, presence, messenger, rateLimits, webhooks };
+  const objectLimits = resolveObjectLimits(config.objects?.limits);
+  const objectStore =
+    config.objects?.store ??
+    (mongodb === undefined
+      ? new MemoryObjectStore()
+      : new MongoObjectStore({ url: mongodb.url, dbName: mongodb.dbName ?? 'realtime', logger: ({ level, message, details }) => logger[level]({ details }, message) }));
+  const statusOf = async (realm: string, id: string) => (await presence.objectPresence(realm, id)).connectionStatus;
+  const objectBus = new ObjectBus({ io, logger, clustered });
+  const objects = new ObjectService({ store: objectStore, bus: objectBus, limits: objectLimits, statusOf });
+  const objectDelivery = new ObjectDelivery({
+    bus: objectBus,
+    store: objectStore,
+    statusOf,
+    maxObjects: objectLimits.maxObjectsPerRealm,
+    maxMembers: objectLimits.maxFeedMembers,
+    maxFeedsPerConnection: objectLimits.maxFeedsPerConnection,
+    maxPubsubPerConnection: objectLimits.maxPubsubPerConnection,
+    logger,
+  });
+  const statusRelay = new ConnectionStatusRelay({ objects, bus: objectBus, statusOf, maxObjects: objectLimits.maxObjectsPerRealm, logger });
+  presence.onStatusChanges((changes) => statusRelay.relay(changes));
+  return {
+    ...(cluster === undefined ? {} : { cluster }),
+    documents,
+    history,
+    presenceStore,
+    subscriptions,
+    publisher,
+    sync,
+    presence,
+    messenger,
+    rateLimits,
+    webhooks,
+    objectStore,
+    objects,
+    objectBus,
+    objectDelivery,
+    statusRelay,
+  };
 }
 
 /**
  * Every feature the transports serve, in the order a connection sets them up. A new feature is one
  * folder with its operations, routes and `FeatureFactory`, and one line here.
  */
-export const FEATURES: readonly FeatureFactory[] = [topicsFeature, syncFeature, presenceFeature, channelsFeature, webhooksFeature];
+export const FEATURES: readonly FeatureFactory[] = [topicsFeature, syncFeature, presenceFeature, channelsFeature, webhooksFeature, objectsFeature];
 
 /**
  * Builds every feature over the services, once per server.
@@ -211,11 +272,12 @@ export function buildFeatures(context: FeatureContext): Feature[] {
 
 /**
  * Hooks the services that listen to the realtime path to their sources, once the transport exists:
- * webhooks hear publishes, channel messages, presence changes and connections (the gateway's).
+ * webhooks hear publishes, channel messages, presence changes, object and area writes, and
+ * connections (the gateway's).
  */
 export function attachGateway(services: PlatformServices, gateway: RealtimeGateway): void {
-  const { webhooks, publisher, messenger, presence } = services;
-  webhooks.attach({ publisher, messenger, presence, gateway });
+  const { webhooks, publisher, messenger, presence, objectBus } = services;
+  webhooks.attach({ publisher, messenger, presence, gateway, objects: objectBus });
 }
 
 /**
@@ -225,6 +287,7 @@ export function attachGateway(services: PlatformServices, gateway: RealtimeGatew
  */
 export async function startServices(services: PlatformServices): Promise<void> {
   await services.documents.ready?.();
+  await services.objectStore.ready?.();
   await services.cluster?.connect();
   await services.webhooks.start();
   await services.presence.start();
@@ -236,8 +299,11 @@ export async function startServices(services: PlatformServices): Promise<void> {
  */
 export async function closeServices(services: PlatformServices, webhookClose: { graceMs?: number } = {}): Promise<void> {
   await services.presence.close();
+  await services.statusRelay.idle();
+  services.objectDelivery.close();
   await services.webhooks.close(webhookClose);
   await services.documents.close();
+  await services.objectStore.close();
   await services.history.close();
   await services.cluster?.close();
 }

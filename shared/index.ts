@@ -19,6 +19,8 @@ export * from './channel-name.js';
 export * from './presence.js';
 export * from './data-provider.js';
 export * from './channel-protocol.js';
+export * from './geo.js';
+export * from './object-protocol.js';
 export * from './protocol.js';
 export * from './session-protocol.js';
 export * from './json-shape.js';

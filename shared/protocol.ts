@@ -1,5 +1,6 @@
 import { CHANNEL_CLIENT_EVENTS, type ChannelClientEvents, type ChannelMessage, type ChannelServerEvents } from './channel-protocol.js';
 import type { AckResult } from './ack.js';
+import { OBJECT_CLIENT_EVENTS, type ObjectChangeRelay, type ObjectClientEvents, type ObjectServerEvents } from './object-protocol.js';
 import type { Principal } from './principal.js';
 import type { RealtimeEvent } from './realtime-event.js';
 import type { SessionServerEvents } from './session-protocol.js';
@@ -10,17 +11,17 @@ import { TOPIC_CLIENT_EVENTS, type TopicClientEvents, type TopicServerEvents } f
  * Every event a client sends: the union of each feature's map. A feature adds its map here and its
  * names to {@link CLIENT_EVENT_NAMES}.
  */
-export interface ClientToServerEvents extends TopicClientEvents, SyncClientEvents, ChannelClientEvents {}
+export interface ClientToServerEvents extends TopicClientEvents, SyncClientEvents, ChannelClientEvents, ObjectClientEvents {}
 
 /** The request a client-to-server event carries (its first argument). */
 export type RequestOf<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[0];
 
 /** The data a client-to-server event is acknowledged with (on success). */
 export type ResultOf<E extends keyof ClientToServerEvents> =
-  Parameters<ClientToServerEvents[E]>[1] extends (result: AckResult<infer T>) => void ? T : never;
+  NonNullable<Parameters<ClientToServerEvents[E]>[1]> extends (result: AckResult<infer T>) => void ? T : never;
 
 /** Every event the server sends. */
-export interface ServerToClientEvents extends TopicServerEvents, ChannelServerEvents, SessionServerEvents {}
+export interface ServerToClientEvents extends TopicServerEvents, ChannelServerEvents, SessionServerEvents, ObjectServerEvents {}
 
 /** Events between server nodes (through the adapter). */
 export interface InterServerEvents {
@@ -28,6 +29,8 @@ export interface InterServerEvents {
   'topic:event': (event: RealtimeEvent) => void;
   /** A channel message to be delivered by every node to its local members. */
   'channel:message': (relay: ChannelMessageRelay) => void;
+  /** An object, area, realm or pub/sub change to be delivered by every node to its own feeds and subscribers. */
+  'objects:change': (change: ObjectChangeRelay) => void;
 }
 
 /**
@@ -48,4 +51,4 @@ export interface SocketData {
 }
 
 /** The names of every client-to-server event, for answering unknown ones at runtime. */
-export const CLIENT_EVENT_NAMES = [...TOPIC_CLIENT_EVENTS, ...SYNC_CLIENT_EVENTS, ...CHANNEL_CLIENT_EVENTS] as const;
+export const CLIENT_EVENT_NAMES = [...TOPIC_CLIENT_EVENTS, ...SYNC_CLIENT_EVENTS, ...CHANNEL_CLIENT_EVENTS, ...OBJECT_CLIENT_EVENTS] as const;

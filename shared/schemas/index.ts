@@ -4,4 +4,6 @@ export * from './topic-schemas.js';
 export * from './sync-schemas.js';
 export * from './channel-schemas.js';
 export * from './presence-schemas.js';
+export * from './geo-schemas.js';
+export * from './object-schemas.js';
 export * from './request-schemas.js';

@@ -59,8 +59,11 @@ export class MemoryObjectStore implements ObjectStore {
     objects.set(object.id, structuredClone(object));
   }
 
-  async saveObject(realm: string, object: StoredObject): Promise<void> {
-    this.realm(realm).objects.set(object.id, structuredClone(object));
+  async saveObject(realm: string, object: StoredObject, previous: StoredObject): Promise<boolean> {
+    const { objects } = this.realm(realm);
+    if (objects.get(object.id)?.updatedAt !== previous.updatedAt) return false;
+    objects.set(object.id, structuredClone(object));
+    return true;
   }
 
   async deleteObject(realm: string, id: string): Promise<StoredObject | undefined> {

@@ -159,9 +159,10 @@ export class MongoObjectStore implements ObjectStore {
     }
   }
 
-  async saveObject(realm: string, object: StoredObject): Promise<void> {
+  async saveObject(realm: string, object: StoredObject, previous: StoredObject): Promise<boolean> {
     const { objects } = await this.collections();
-    await this.run(() => objects.replaceOne({ realm, id: object.id }, fromObject(realm, object), { upsert: true }));
+    const result = await this.run(() => objects.replaceOne({ realm, id: object.id, updatedAt: previous.updatedAt }, fromObject(realm, object)));
+    return result.matchedCount === 1;
   }
 
   async deleteObject(realm: string, id: string): Promise<StoredObject | undefined> {

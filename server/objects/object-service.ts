@@ -3,6 +3,7 @@ import {
   InvalidArgumentError,
   LimitExceededError,
   NotFoundError,
+  UnavailableError,
   shapeKind,
   type Area,
   type ConnectionStatus,
@@ -23,6 +24,9 @@ import { objectCriteria, type ObjectQuery } from './object-criteria.js';
 import type { ResolvedObjectLimits } from './object-limits.js';
 import { toObjectLocation } from './object-location.js';
 import type { ObjectStore, StoredObject } from './object-store.js';
+
+/** How often one write re-reads and retries after losing a compare-and-set to another node. */
+const MAX_WRITE_ATTEMPTS = 16;
 
 /** A write of an object: what is not given stays as it is (`data` is merged). */
 export interface ObjectWrite {
@@ -65,8 +69,9 @@ export interface ObjectServiceOptions {
  *
  * Concurrency: the writes of one object (or area) on one node run one after the other in arrival
  * order, so a location stream is stored, recorded and delivered in the order it was sent. Each
- * write reads the object, merges, and writes the whole object back: writers of the same object on
- * two nodes at the same instant are last-writer-wins for the fields both changed. Each location or
+ * write reads the object, merges, and writes the whole object back only if it is still the version
+ * it read (the store's compare-and-set on `updatedAt`); a write that lost to another node's reads
+ * again and re-applies itself, so concurrent merges of different keys all survive. Each location or
  * data write appends one history entry (the whole merged state at that moment): one object write
  * and one history append in the store, one bus message.
  *
@@ -168,24 +173,51 @@ export class ObjectService {
 
   private async applyObjectWrite(realm: string, write: ObjectWrite, mode: 'create' | 'update' | 'set'): Promise<RealmObject> {
     const { id } = write;
-    const current = await this.store.getObject(realm, id);
-    if (mode === 'create' && current !== undefined) throw new ConflictError(`object ${id} already exists`, { details: { realm, id } });
-    if (mode === 'update' && current === undefined) throw objectNotFound(realm, id);
-    const now = this.now();
-    const next: StoredObject = {
-      id,
-      label: write.label ?? current?.label ?? '',
-      location: write.location === undefined ? (current?.location ?? null) : toObjectLocation(write.location, now),
-      data: mergeEntityData(current?.data ?? {}, write.data, this.limits.maxDataBytes),
-      createdAt: current?.createdAt ?? now,
-      updatedAt: now,
-    };
-    if (current === undefined) {
-      if ((await this.store.countObjects(realm)) >= this.limits.maxObjectsPerRealm) throw tooMany('objects', this.limits.maxObjectsPerRealm, `realm "${realm}"`);
-      await this.store.insertObject(realm, next);
-    } else {
-      await this.store.saveObject(realm, next);
+    // Writes to one object are serial on this node; another node may write it in between, so the
+    // store's compare-and-set decides, and a lost race reads again and re-applies this write.
+    for (let attempt = 1; ; attempt += 1) {
+      const current = await this.store.getObject(realm, id);
+      if (mode === 'create' && current !== undefined) throw new ConflictError(`object ${id} already exists`, { details: { realm, id } });
+      if (mode === 'update' && current === undefined) throw objectNotFound(realm, id);
+      // Every write moves `updatedAt` forward, even within one millisecond: the compare-and-set compares it.
+      const now = Math.max(this.now(), (current?.updatedAt ?? 0) + 1);
+      const next: StoredObject = {
+        id,
+        label: write.label ?? current?.label ?? '',
+        location: write.location === undefined ? (current?.location ?? null) : toObjectLocation(write.location, now),
+        data: mergeEntityData(current?.data ?? {}, write.data, this.limits.maxDataBytes),
+        createdAt: current?.createdAt ?? now,
+        updatedAt: now,
+      };
+      if (!(await this.stored(realm, next, current, mode))) {
+        if (attempt < MAX_WRITE_ATTEMPTS) {
+          // A jittered pause lets the other node's writes through instead of racing them again at once.
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 ** attempt)));
+          continue;
+        }
+        throw new UnavailableError(`object ${id} is being written too often to apply this write; try again`, { details: { realm, id } });
+      }
+      return this.afterObjectWrite(realm, write, current, next);
     }
+  }
+
+  /** Inserts or compare-and-sets `next`; false when another writer got there first (and a retry may succeed). */
+  private async stored(realm: string, next: StoredObject, current: StoredObject | undefined, mode: 'create' | 'update' | 'set'): Promise<boolean> {
+    if (current !== undefined) return this.store.saveObject(realm, next, current);
+    if ((await this.store.countObjects(realm)) >= this.limits.maxObjectsPerRealm) throw tooMany('objects', this.limits.maxObjectsPerRealm, `realm "${realm}"`);
+    try {
+      await this.store.insertObject(realm, next);
+      return true;
+    } catch (err) {
+      // A `set` that lost the race to create the object updates the one the other writer made.
+      if (mode === 'set' && err instanceof ConflictError) return false;
+      throw err;
+    }
+  }
+
+  private async afterObjectWrite(realm: string, write: ObjectWrite, current: StoredObject | undefined, next: StoredObject): Promise<RealmObject> {
+    const { id } = write;
+    const now = next.updatedAt;
     if (write.location !== undefined || write.data !== undefined) {
       const entry: HistoryEntry = { time: now, location: next.location, data: next.data };
       await this.store.appendHistory(realm, id, entry, { maxEntries: this.limits.historyMaxEntries, retentionMs: this.limits.historyRetentionMs });

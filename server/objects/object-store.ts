@@ -73,8 +73,12 @@ export interface ObjectStore {
   getObject(realm: string, id: string): Promise<StoredObject | undefined>;
   /** @throws ConflictError when the id exists. */
   insertObject(realm: string, object: StoredObject): Promise<void>;
-  /** Writes an object whether it exists or not. */
-  saveObject(realm: string, object: StoredObject): Promise<void>;
+  /**
+   * Replaces an object if it is still `previous` (compared by `updatedAt`, which every write
+   * advances): the compare-and-set that keeps two nodes' concurrent writes from losing one.
+   * Answers false, writing nothing, when the object changed or went since `previous` was read.
+   */
+  saveObject(realm: string, object: StoredObject, previous: StoredObject): Promise<boolean>;
   /** Deletes an object and its history; answers what it was. */
   deleteObject(realm: string, id: string): Promise<StoredObject | undefined>;
   /** Objects in id order, at most `limit`; with `box`, exactly those located within it. */

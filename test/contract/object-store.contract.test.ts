@@ -69,14 +69,30 @@ function describeObjectStoreContract(name: string, createStore: () => Promise<Ob
       await store.insertObject('other', object('a/1', null));
       await expect(store.insertObject('r', object('a/1', null))).rejects.toMatchObject({ code: 'CONFLICT' });
       expect(await store.getObject('r', 'b/1')).toEqual(object('b/1', [1, 1], { 'dotted.key': { $dollar: [[1, 2]] } }));
-      await store.saveObject('r', object('a/1', [2, 2]));
-      await store.saveObject('r', object('c/1', [3, 3]));
+      const first = object('a/1', null);
+      expect(await store.saveObject('r', { ...object('a/1', [2, 2]), updatedAt: 2 }, first)).toBe(true);
+      await store.insertObject('r', object('c/1', [3, 3]));
       expect((await store.listObjects('r', { limit: 10 })).map((o) => o.id)).toEqual(['a/1', 'b/1', 'c/1']);
       expect((await store.listObjects('r', { limit: 2 })).map((o) => o.id)).toEqual(['a/1', 'b/1']);
       expect(await store.countObjects('r')).toBe(3);
       expect((await store.deleteObject('r', 'a/1'))?.id).toBe('a/1');
       expect(await store.deleteObject('r', 'a/1')).toBeUndefined();
       expect(await store.getObject('other', 'a/1')).toEqual(object('a/1', null));
+      await store.close();
+    });
+
+    it('saves an object only if it is still the version the writer read (compare-and-set on updatedAt)', async () => {
+      const store = await createStore();
+      const read = object('cas', null, { a: 1 });
+      await store.insertObject('r', read);
+      expect(await store.saveObject('r', { ...read, data: { a: 1, b: 1 }, updatedAt: 2 }, read)).toBe(true);
+      // A second writer that read the same version lost the race: nothing is written.
+      expect(await store.saveObject('r', { ...read, data: { a: 1, c: 1 }, updatedAt: 2 }, read)).toBe(false);
+      expect((await store.getObject('r', 'cas'))?.data).toEqual({ a: 1, b: 1 });
+      // Saving an object that was deleted meanwhile writes nothing either.
+      await store.deleteObject('r', 'cas');
+      expect(await store.saveObject('r', { ...read, updatedAt: 3 }, { ...read, updatedAt: 2 })).toBe(false);
+      expect(await store.getObject('r', 'cas')).toBeUndefined();
       await store.close();
     });
 
@@ -92,8 +108,8 @@ function describeObjectStoreContract(name: string, createStore: () => Promise<Ob
         ['date/west', [-179.5, 10]],
         ['date/out', [170, 10]],
       ];
-      for (const [id, at] of places) await store.saveObject('geo', object(id, at));
-      await store.saveObject('geo', object('nowhere', null));
+      for (const [id, at] of places) await store.insertObject('geo', object(id, at));
+      await store.insertObject('geo', object('nowhere', null));
       const ids = async (box: { west: number; south: number; east: number; north: number }) =>
         (await store.listObjects('geo', { limit: 100, box })).map((o) => o.id);
       expect(await ids({ west: -10, south: 50, east: 10, north: 52 })).toEqual(['in/centre', 'in/south-edge']);
@@ -125,7 +141,7 @@ function describeObjectStoreContract(name: string, createStore: () => Promise<Ob
       await store.appendHistory('r', 'o', entry(1350, 5), bounds);
       // 300 is older than 1350 - 1000: gone by age.
       expect((await store.readHistory('r', 'o', { start: 0, end: 1e9, limit: 10 })).map((e) => e.time)).toEqual([400, 1350]);
-      await store.saveObject('r', object('o', null));
+      await store.insertObject('r', object('o', null));
       await store.deleteObject('r', 'o');
       expect(await store.readHistory('r', 'o', { start: 0, end: 1e9, limit: 10 })).toEqual([]);
       await store.close();

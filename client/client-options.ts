@@ -1,4 +1,5 @@
 import { InvalidArgumentError, isValidRealm } from '../shared/index.js';
+import { DEFAULT_MAX_OBJECT_SUBSCRIPTIONS } from './objects/subscription-budget.js';
 import { consoleWarning, warnUnknownOptions, type ClientWarning } from './unknown-options.js';
 
 /**
@@ -74,6 +75,12 @@ export interface RealtimeClientOptions {
    */
   path?: string;
   /**
+   * Most object, area and realm feeds plus pub/sub subscriptions this client holds at once (each is
+   * a server subscription re-sent after every reconnect); one more throws `LimitExceededError`.
+   * @default 1000
+   */
+  maxObjectSubscriptions?: number;
+  /**
    * Log every state transition and connection error: `true` logs through the `debug` package
    * (namespace `realtime:client`), a function receives each entry.
    * @default false
@@ -107,6 +114,7 @@ const CLIENT_OPTION_NAMES: Readonly<Record<keyof RealtimeClientOptions, true>> =
   connectTimeout: true,
   transports: true,
   path: true,
+  maxObjectSubscriptions: true,
   debug: true,
   onWarning: true,
 };
@@ -124,6 +132,7 @@ export const DEFAULT_CLIENT_OPTIONS = {
   connectTimeout: 20_000,
   transports: ['websocket'],
   path: '/socket.io',
+  maxObjectSubscriptions: DEFAULT_MAX_OBJECT_SUBSCRIPTIONS,
 } as const satisfies Partial<RealtimeClientOptions>;
 
 /**
@@ -159,6 +168,7 @@ export function resolveClientOptions(options: RealtimeClientOptions): ResolvedCl
     assertNonNegative(name, resolved[name], false);
   }
   assertNonNegative('reconnectionAttempts', resolved.reconnectionAttempts, true);
+  assertNonNegative('maxObjectSubscriptions', resolved.maxObjectSubscriptions, false);
   if (!(resolved.randomizationFactor >= 0 && resolved.randomizationFactor <= 1)) {
     throw new InvalidArgumentError('randomizationFactor must be between 0 and 1');
   }

@@ -3,13 +3,20 @@ import {
   DEFAULT_REALM,
   UnavailableError,
   defaultRealmOf,
+  errorFromShape,
   ClientConnectionReason,
   isAuthError,
   isRetryable,
   toRealtimeError,
   type ConnectionStatus,
+  type Area,
+  type FeedData,
+  type RealmInfo,
+  type RealmObject,
+  type PubsubMessage,
   type RealtimeError,
   type RealtimeEvent,
+  type SearchResult,
 } from '../shared/index.js';
 import { assertToken, resolveClientOptions, type RealtimeClientOptions, type ResolvedClientOptions } from './client-options.js';
 import { ConnectionManager } from './connection-manager.js';
@@ -21,7 +28,16 @@ import {
   type EventHandler,
   type PublishOptions,
   type RealmHost,
+  type SearchOptions,
 } from './realtime-realm.js';
+import type { AreasClient } from './objects/areas-client.js';
+import { FeedRegistry } from './objects/feed-registry.js';
+import type { ObjectsClient } from './objects/objects-client.js';
+import type { ObjectsTransport } from './objects/objects-transport.js';
+import type { PubsubClient } from './objects/pubsub-client.js';
+import { PubsubRegistry } from './objects/pubsub-registry.js';
+import { RealmsClient } from './objects/realms-client.js';
+import { SubscriptionBudget } from './objects/subscription-budget.js';
 import { RequestManager } from './request-manager.js';
 import { Resubscriber } from './resubscriber.js';
 import { SubscriptionManager, type SubscribeOptions } from './subscription-manager.js';
@@ -63,9 +79,14 @@ export class RealtimeClient {
   private readonly subscriptions: SubscriptionManager;
   private readonly socketClients: SocketClientRegistry;
   private readonly resubscriber: Resubscriber;
+  private readonly objectsTransport: ObjectsTransport;
+  private readonly feeds: FeedRegistry;
+  private readonly pubsubs: PubsubRegistry;
+  /** Realm metadata: get, create, update, list, delete, subscribe. */
+  readonly realms: RealmsClient;
   private readonly lifecycle: Emitter<LifecycleEvents>;
   private readonly internal: Emitter<InternalEvents>;
-  private readonly realms = new Map<string, RealtimeRealm>();
+  private readonly realmViews = new Map<string, RealtimeRealm>();
   /** The realm of `client.sync`, `client.subscribe()`, ...: the `realm` option, else the token's (see setToken). */
   private defaultRealm: RealtimeRealm;
   private readonly disposers: Disposer[] = [];
@@ -93,7 +114,7 @@ export class RealtimeClient {
       transports: this.options.transports,
       log,
     });
-    this.requests = new RequestManager(this.connection, this.options.requestTimeout);
+    this.requests = new RequestManager(this.connection, this.options.requestTimeout, (err) => this.reportError(toRealtimeError(err)));
     this.subscriptions = new SubscriptionManager(
       this.connection,
       this.requests,
@@ -103,6 +124,21 @@ export class RealtimeClient {
       },
     );
     this.socketClients = new SocketClientRegistry(this.connection, this.requests, (error) => this.reportError(error));
+    this.objectsTransport = {
+      request: (event, payload) => {
+        this.assertUsable();
+        return this.requests.request(event, payload);
+      },
+      send: (event, payload) => {
+        this.assertUsable();
+        this.requests.send(event, payload);
+      },
+      reportError: (error) => this.reportError(error),
+    };
+    const budget = new SubscriptionBudget(this.options.maxObjectSubscriptions);
+    this.feeds = new FeedRegistry(this.objectsTransport, budget);
+    this.pubsubs = new PubsubRegistry(this.objectsTransport, budget);
+    this.realms = new RealmsClient(this.objectsTransport, this.feeds);
     this.defaultRealm = this.realm(this.options.realm ?? realmFromToken(this.token));
 
     const socket = this.connection.socket;
@@ -110,14 +146,21 @@ export class RealtimeClient {
       const realm = event.metadata.realm;
       if (!this.subscriptions.positions.noteEvent(event)) return; // a duplicate (see StreamPositions)
       if (event.source === 'sync') this.internal.emit('sync', event);
-      if (this.subscriptions.wantedByUser(realm, event)) this.realms.get(realm)?.dispatch(event);
+      if (this.subscriptions.wantedByUser(realm, event)) this.realmViews.get(realm)?.dispatch(event);
     };
-    const onProtocolError = (shape: unknown): void => this.reportError(toRealtimeError(shape));
+    // The server's answer to a request sent without an acknowledgement (`object:set`), as its typed error.
+    const onProtocolError = (shape: unknown): void => this.reportError(errorFromShape(shape));
+    const onFeedData = (data: FeedData<RealmObject> | FeedData<Area> | FeedData<RealmInfo>): void => this.feeds.receive(data as FeedData<unknown>);
+    const onPubsubMessage = (message: PubsubMessage): void => this.pubsubs.receive(message);
     socket.on('event', onEvent);
     socket.on('protocol:error', onProtocolError);
+    socket.on('feed:data', onFeedData);
+    socket.on('pubsub:message', onPubsubMessage);
     this.disposers.push(
       () => socket.off('event', onEvent),
       () => socket.off('protocol:error', onProtocolError),
+      () => socket.off('feed:data', onFeedData),
+      () => socket.off('pubsub:message', onPubsubMessage),
       this.connection.events.on('change', ({ state, previousState, reason, error, attempt }) => {
         this.lifecycle.emit('connection', {
           state,
@@ -138,6 +181,8 @@ export class RealtimeClient {
     });
     this.resubscriber.add(this.subscriptions);
     this.resubscriber.add(this.socketClients);
+    this.resubscriber.add(this.feeds);
+    this.resubscriber.add(this.pubsubs);
     if (this.options.autoConnect) this.connect();
   }
 
@@ -149,6 +194,26 @@ export class RealtimeClient {
   /** Channels, direct messages and presence in the client's realm (`client.realm(id).socketClient` for others). */
   get socketClient(): SocketClient {
     return this.defaultRealm.socketClient;
+  }
+
+  /** Objects in the client's realm (`client.realm(id).objects` for others). */
+  get objects(): ObjectsClient {
+    return this.defaultRealm.objects;
+  }
+
+  /** Areas in the client's realm. */
+  get areas(): AreasClient {
+    return this.defaultRealm.areas;
+  }
+
+  /** Realm pub/sub in the client's realm. */
+  get pubsub(): PubsubClient {
+    return this.defaultRealm.pubsub;
+  }
+
+  /** Searches the ids, labels and data of the objects and areas of the client's realm. */
+  search(query: string, options?: SearchOptions): Promise<SearchResult[]> {
+    return this.defaultRealm.search(query, options);
   }
 
   /** The data-provider status of an object (`'connected'` or `'disconnected'`); needs `P` on `object/<id>`. */
@@ -236,10 +301,10 @@ export class RealtimeClient {
 
   /** The same API scoped to another realm, over this client's connection. */
   realm(id: string): RealtimeRealm {
-    let realm = this.realms.get(id);
+    let realm = this.realmViews.get(id);
     if (realm === undefined) {
       realm = new RealtimeRealm(id, this.realmHost);
-      this.realms.set(id, realm);
+      this.realmViews.set(id, realm);
     }
     return realm;
   }
@@ -282,9 +347,11 @@ export class RealtimeClient {
     this.requests.destroy(error);
     this.subscriptions.destroy();
     this.socketClients.destroy();
+    this.feeds.destroy();
+    this.pubsubs.destroy();
     for (const dispose of this.disposers.splice(0)) dispose();
     this.connection.destroy();
-    for (const realm of this.realms.values()) realm.clear();
+    for (const realm of this.realmViews.values()) realm.clear();
     this.lifecycle.clear();
     this.internal.clear();
   }
@@ -326,6 +393,13 @@ export class RealtimeClient {
       reportError: (error) => this.reportError(error),
       updateTimeout: () => this.options.updateTimeout,
     },
+    objectsTransport: {
+      request: (event, payload) => this.objectsTransport.request(event, payload),
+      send: (event, payload) => this.objectsTransport.send(event, payload),
+      reportError: (error) => this.reportError(error),
+    },
+    feeds: () => this.feeds,
+    pubsub: () => this.pubsubs,
     onLifecycle: (event, handler) => this.lifecycle.on(event, handler as (value: LifecycleEvents[typeof event]) => void),
     offLifecycle: (event, handler) => this.lifecycle.off(event, handler as (value: LifecycleEvents[typeof event]) => void),
   };

@@ -53,6 +53,8 @@ export class RequestManager {
   constructor(
     private readonly connection: ConnectionManager,
     private readonly timeoutMs: number,
+    /** Hears what fails a queued {@link send} (nothing else can carry it); the client's `'error'`. */
+    private readonly onSendError: (error: unknown) => void = rethrowLater,
   ) {
     this.disposers = [
       connection.events.on('change', ({ state, error }) => {
@@ -129,6 +131,48 @@ export class RequestManager {
     });
   }
 
+  /**
+   * Sends `event` without asking for an acknowledgement (fire-and-forget, such as `object:set`):
+   * checked with its schema now (a bad request throws `InvalidArgumentError` and is not sent),
+   * against the server's limits just before it goes out, and queued while connecting (until the
+   * request timeout). The server reports a refusal as `protocol:error`, which the client turns into
+   * its `'error'` event. Throws `UnavailableError` while deliberately disconnected.
+   *
+   * @example
+   * requests.send('object:set', { realm: 'london', id: 'riders/7', location: { latitude: 51.5, longitude: -0.1 } });
+   */
+  send<E extends keyof ClientToServerEvents>(event: E, payload: RequestOf<E>): void {
+    parseInput(REQUEST_SCHEMAS[event], payload, `${event} request`);
+    const emit = (): void => {
+      checkRequest(event, payload, this.connection.limits);
+      (this.connection.socket as unknown as { emit(event: string, payload: unknown): void }).emit(event, payload);
+    };
+    const state = this.connection.state;
+    if (state === 'connected') return emit();
+    if (state === 'disconnected') {
+      throw this.connection.lastError ?? new UnavailableError(`Cannot send ${event}: the client is disconnected; call connect()`);
+    }
+    const queued: QueuedRequest = {
+      send: () => {
+        clearTimeout(timer);
+        try {
+          emit();
+        } catch (err) {
+          this.onSendError(err);
+        }
+      },
+      fail: (error) => {
+        clearTimeout(timer);
+        this.onSendError(error);
+      },
+    };
+    const timer = setTimeout(() => {
+      this.queue.delete(queued);
+      this.onSendError(new UnavailableError(`Not connected within ${this.timeoutMs} ms to send ${event}`, { code: ErrorCode.TIMEOUT }));
+    }, this.timeoutMs);
+    this.queue.add(queued);
+  }
+
   /** Fails every queued request and stops listening to the connection. */
   destroy(error: RealtimeError): void {
     this.failQueued(error);
@@ -147,4 +191,10 @@ export class RequestManager {
     this.queue.clear();
     for (const request of queued) request.fail(error);
   }
+}
+
+function rethrowLater(err: unknown): void {
+  queueMicrotask(() => {
+    throw err;
+  });
 }

@@ -15,7 +15,18 @@
  */
 export { RealtimeClient } from '../realtime-client.js';
 export { RealtimeRealm } from '../realtime-realm.js';
-export type { RealmEvents, ClientEvents, EventHandler, PublishOptions } from '../realtime-realm.js';
+export type { RealmEvents, ClientEvents, EventHandler, PublishOptions, SearchOptions } from '../realtime-realm.js';
+export { ObjectsClient } from '../objects/objects-client.js';
+export type { ObjectFields, ObjectQuery, ObjectCriteria, HistoryRange } from '../objects/objects-client.js';
+export { AreasClient } from '../objects/areas-client.js';
+export type { AreaFields, AreaFeedOptions } from '../objects/areas-client.js';
+export { RealmsClient } from '../objects/realms-client.js';
+export type { RealmFields, RealmFeedOptions } from '../objects/realms-client.js';
+export { PubsubClient } from '../objects/pubsub-client.js';
+export type { PubsubHandler, PubsubUnsubscribe } from '../objects/pubsub-registry.js';
+export { Feed } from '../objects/feed.js';
+export type { FeedKind, FeedUpdate } from '../objects/feed.js';
+export { DEFAULT_MAX_OBJECT_SUBSCRIPTIONS } from '../objects/subscription-budget.js';
 export type { RealtimeClientOptions } from '../client-options.js';
 export { DEFAULT_CLIENT_OPTIONS } from '../client-options.js';
 export type { ClientWarning } from '../unknown-options.js';
@@ -114,5 +125,22 @@ export type {
   WebhookEndpointView,
   WebhookEndpointWithSecret,
   WebhookDisabledReason,
+  RealmInfo,
+  RealmObject,
+  ObjectSummary,
+  Area,
+  HistoryEntry,
+  SearchResult,
+  FeedData,
+  PubsubMessage,
+  DeletedEntity,
+  ObjectLocation,
+  LocationInput,
+  Shape,
+  ShapeKind,
+  CircleShape,
+  RectangleShape,
+  BoundsShape,
+  PolygonShape,
 } from '../../shared/index.js';
 

@@ -12,8 +12,11 @@
  * @example
  * <script src="/sdk/realtime.js"></script>
  * <script>const client = new Realtime.RealtimeClient({ url: location.origin, token });</script>
+ * <script>const hivekit = new Realtime.HivekitClient(); // the Hivekit dialect (client/hivekit)</script>
  */
 export { RealtimeClient } from '../realtime-client.js';
+export { HivekitClient, HIVEKIT_CONSTANTS } from '../hivekit/index.js';
+export type { HivekitClientOptions, HivekitRequestError, HivekitConnectionStatus } from '../hivekit/index.js';
 export { RealtimeRealm } from '../realtime-realm.js';
 export type { RealmEvents, ClientEvents, EventHandler, PublishOptions, SearchOptions } from '../realtime-realm.js';
 export { ObjectsClient } from '../objects/objects-client.js';

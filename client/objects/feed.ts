@@ -48,6 +48,7 @@ export class Feed<T> {
   private readonly emitter: Emitter<FeedEvents<T>>;
   private current = new Map<string, T>();
   private cancelled = false;
+  private gotSet = false;
 
   constructor(
     /** The client's own id of this feed (`feed_1`): stable across reconnects, unlike the server's. */
@@ -70,6 +71,11 @@ export class Feed<T> {
   /** The criteria it follows now (objects feeds: `where`, `shape`, `area`, `target`). */
   get criteria(): Readonly<Record<string, unknown>> {
     return this.criteriaNow;
+  }
+
+  /** Whether a set arrived from the server (the first `'full'`, or any frame). */
+  get hasSet(): boolean {
+    return this.gotSet;
   }
 
   /** Whether `cancel()` was called (or the server ended it). */
@@ -104,6 +110,7 @@ export class Feed<T> {
   /** Applies a frame from the server and tells the listeners. @internal */
   apply(data: FeedData<T>): void {
     if (this.cancelled) return;
+    this.gotSet = true;
     if (data.kind === 'full') {
       this.current = new Map(Object.entries(data.added));
     } else {

@@ -1,6 +1,6 @@
 import { CHANNEL_CLIENT_EVENTS, type ChannelClientEvents, type ChannelMessage, type ChannelServerEvents } from './channel-protocol.js';
 import type { AckResult } from './ack.js';
-import { OBJECT_CLIENT_EVENTS, type ObjectClientEvents, type ObjectServerEvents } from './object-protocol.js';
+import { OBJECT_CLIENT_EVENTS, type ObjectChangeRelay, type ObjectClientEvents, type ObjectServerEvents } from './object-protocol.js';
 import type { Principal } from './principal.js';
 import type { RealtimeEvent } from './realtime-event.js';
 import type { SessionServerEvents } from './session-protocol.js';
@@ -29,6 +29,8 @@ export interface InterServerEvents {
   'topic:event': (event: RealtimeEvent) => void;
   /** A channel message to be delivered by every node to its local members. */
   'channel:message': (relay: ChannelMessageRelay) => void;
+  /** An object, area, realm or pub/sub change to be delivered by every node to its own feeds and subscribers. */
+  'objects:change': (change: ObjectChangeRelay) => void;
 }
 
 /**

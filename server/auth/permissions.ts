@@ -7,8 +7,10 @@
  * keeps the hot path (every publish, subscribe and delivery) cheap.
  *
  * Resource ids are `/`-separated: `topic/<topic>`, `doc/<service>/<id>`, `channel/<name>`,
- * `user/<userId>`, `object/<id>`. Callers validate the ids they put in; a `/` inside an id simply
- * adds a segment.
+ * `user/<userId>`, `object/<id>`, `area/<id>`. Callers validate the ids they put in; a `/` inside
+ * an id simply adds a segment. A `per` pattern written as Hivekit writes it, an object or area id
+ * pattern (`deliveryRiders/*`: its first segment is no resource kind, and it is not `*` alone),
+ * applies to `object/<pattern>` and `area/<pattern>` (see {@link grantApplies}).
  */
 import createDebug from 'debug';
 import {
@@ -31,10 +33,10 @@ const debug = createDebug('realtime:auth:permissions');
  * @example
  * RESOURCE_KINDS.includes('doc'); // true
  */
-export const RESOURCE_KINDS = ['topic', 'doc', 'channel', 'user', 'object'] as const;
+export const RESOURCE_KINDS = ['topic', 'doc', 'channel', 'user', 'object', 'area'] as const;
 
 /**
- * One resource kind: `topic`, `doc`, `channel`, `user` or `object`.
+ * One resource kind: `topic`, `doc`, `channel`, `user`, `object` or `area`.
  *
  * @example
  * const kind: ResourceKind = 'channel';
@@ -91,6 +93,16 @@ export function objectResource(id: string): string {
   return `object/${id}`;
 }
 
+/**
+ * The resource id of a Hivekit area.
+ *
+ * @example
+ * areaResource('zone-1'); // 'area/zone-1'
+ */
+export function areaResource(id: string): string {
+  return `area/${id}`;
+}
+
 // Id patterns live in shared/ (the `like` filter and data-provider claims use the same rules);
 // they are re-exported here, where permissions have always offered them.
 export { PATTERN_CACHE_LIMIT, compilePattern, matchesPattern, type PatternMatcher } from '../../shared/index.js';
@@ -114,6 +126,8 @@ const ROLE_RULES: Readonly<Record<Role, readonly Rule[]>> = {
     { pattern: 'doc/*', letters: 'R' },
     { pattern: 'channel/*', letters: 'RCP' },
     { pattern: 'user/*', letters: 'C' },
+    { pattern: 'object/*', letters: 'R' },
+    { pattern: 'area/*', letters: 'R' },
   ],
 };
 
@@ -148,8 +162,10 @@ export function hasRealm(principal: Principal, realm: string): boolean {
  * granted; otherwise the union of what its roles and capability strings allow in this realm (only
  * in its role realms, see {@link rightsIn}) and what its `per` grants for this realm or `*` allow.
  *
- * - `admin`: everything. `service`: C R U D P on topic, doc, channel, user and object ids.
- * - `client`: R on `topic/*` and `doc/*`, R C P on `channel/*`, C on `user/*`.
+ * - `admin`: everything. `service`: C R U D P on topic, doc, channel, user, object and area ids.
+ * - `client`: R on `topic/*`, `doc/*`, `object/*` and `area/*`, R C P on `channel/*`, C on `user/*`.
+ * - a `per` grant matches the resource id, or (for an object or area id pattern) the object or
+ *   area id inside `object/<id>` and `area/<id>` ({@link grantApplies}).
  * - `subscribe`: R on `topic/*`; `publish`: C on `topic/*`.
  *
  * @example
@@ -170,12 +186,35 @@ export function can(principal: Principal, realm: string, resourceId: string, let
     if (
       (grant.realm === realm || grant.realm === ALL_REALMS) &&
       grant.letters.includes(letter) &&
-      matchesPattern(grant.pattern, resourceId)
+      grantApplies(grant.pattern, resourceId)
     ) {
       return true;
     }
   }
   return false;
+}
+
+const ENTITY_KINDS = ['object/', 'area/'] as const;
+
+/**
+ * Whether a `per` pattern covers a resource id: it matches the id itself, or it is an object or
+ * area id pattern as Hivekit writes them (`deliveryRiders/*`, `deliveryRides/johndoe-123`: the
+ * first segment is no resource kind, and it is not `*` alone, which already means everything)
+ * and it matches the id inside `object/<id>` or `area/<id>`.
+ *
+ * @example
+ * grantApplies('deliveryRiders/*', 'object/deliveryRiders/7'); // true
+ * grantApplies('deliveryRiders/*', 'topic/deliveryRiders/7'); // false
+ */
+export function grantApplies(pattern: string, resourceId: string): boolean {
+  if (matchesPattern(pattern, resourceId)) return true;
+  if (pattern === '*') return false;
+  const kind = ENTITY_KINDS.find((prefix) => resourceId.startsWith(prefix));
+  if (kind === undefined) return false;
+  const slash = pattern.indexOf('/');
+  const first = slash === -1 ? pattern : pattern.slice(0, slash);
+  if ((RESOURCE_KINDS as readonly string[]).includes(first)) return false;
+  return matchesPattern(pattern, resourceId.slice(kind.length));
 }
 
 /**

@@ -31,6 +31,9 @@ export const RATE_LIMIT_ENV_SHAPE = {
   RATE_LIMIT_PRESENCE_PER_CONNECTION: count(),
   RATE_LIMIT_PRESENCE_PER_USER: count(),
   RATE_LIMIT_PRESENCE_PER_REALM: count(),
+  RATE_LIMIT_LOCATIONS_PER_CONNECTION: count(),
+  RATE_LIMIT_LOCATIONS_PER_USER: count(),
+  RATE_LIMIT_LOCATIONS_PER_REALM: count(),
   RATE_LIMIT_CONNECTIONS_PER_USER: count(),
   /** Comma-separated roles, or `none`. */
   RATE_LIMIT_EXEMPT_ROLES: z
@@ -67,6 +70,8 @@ export function rateLimitOptionsFromEnv(env: Partial<RateLimitEnv>): RateLimitOp
   if (writes !== undefined) options.writes = writes;
   const presence = rates(env.RATE_LIMIT_PRESENCE_PER_CONNECTION, env.RATE_LIMIT_PRESENCE_PER_USER, env.RATE_LIMIT_PRESENCE_PER_REALM);
   if (presence !== undefined) options.presence = presence;
+  const locations = rates(env.RATE_LIMIT_LOCATIONS_PER_CONNECTION, env.RATE_LIMIT_LOCATIONS_PER_USER, env.RATE_LIMIT_LOCATIONS_PER_REALM);
+  if (locations !== undefined) options.locations = locations;
   if (env.RATE_LIMIT_CONNECTIONS_PER_USER !== undefined) options.connectionsPerUser = env.RATE_LIMIT_CONNECTIONS_PER_USER;
   if (env.RATE_LIMIT_EXEMPT_ROLES !== undefined) options.exemptRoles = [...env.RATE_LIMIT_EXEMPT_ROLES] as Role[];
   return options;

@@ -6,7 +6,7 @@ import { InvalidArgumentError, type Role } from '../../shared/index.js';
  * @example
  * for (const action of RATE_LIMITED_ACTIONS) console.log(limits[action].perConnection);
  */
-export const RATE_LIMITED_ACTIONS = ['publishes', 'messages', 'subscribes', 'writes', 'presence'] as const;
+export const RATE_LIMITED_ACTIONS = ['publishes', 'messages', 'subscribes', 'writes', 'presence', 'locations'] as const;
 
 /**
  * One kind of rate-limited request: `publishes` (topic publishes, over the socket and
@@ -88,6 +88,14 @@ export interface RateLimitOptions {
    */
   connectionsPerUser?: number;
   /**
+   * The location firehose: `object:set` (socket and `PUT /api/realms/:realm/objects/:id`). Sized
+   * for a stream: a device sending a few updates a second stays far below it, a bulk provider
+   * (the `service` role, exempt per connection and user) is bounded by the realm's figure only.
+   * Other object, area and realm writes count against `writes`.
+   * @default { perConnection: 100, perUser: 500, perRealm: 20000 }
+   */
+  locations?: ActionRates;
+  /**
    * The `retryAfterMs` a handshake refused by `connectionsPerUser` carries, ms.
    * @default 5000
    */
@@ -121,6 +129,7 @@ export interface ResolvedRateLimits {
   subscribes: ResolvedActionRates;
   writes: ResolvedActionRates;
   presence: ResolvedActionRates;
+  locations: ResolvedActionRates;
   connectionsPerUser: number;
   connectionRetryAfterMs: number;
   exemptRoles: Role[];
@@ -163,6 +172,7 @@ export const DEFAULT_RATE_LIMITS: ResolvedRateLimits = {
   subscribes: { perConnection: 50, perUser: 250, perRealm: 10_000 },
   writes: { perConnection: 50, perUser: 250, perRealm: 2000 },
   presence: { perConnection: 50, perUser: 250, perRealm: 5000 },
+  locations: { perConnection: 100, perUser: 500, perRealm: 20_000 },
   connectionsPerUser: 100,
   connectionRetryAfterMs: 5000,
   exemptRoles: ['admin', 'service'],
@@ -186,6 +196,7 @@ export function resolveRateLimitOptions(options: RateLimitOptions = {}): Resolve
     subscribes: { ...DEFAULT_RATE_LIMITS.subscribes, ...definedOnly(options.subscribes) },
     writes: { ...DEFAULT_RATE_LIMITS.writes, ...definedOnly(options.writes) },
     presence: { ...DEFAULT_RATE_LIMITS.presence, ...definedOnly(options.presence) },
+    locations: { ...DEFAULT_RATE_LIMITS.locations, ...definedOnly(options.locations) },
     connectionsPerUser: options.connectionsPerUser ?? DEFAULT_RATE_LIMITS.connectionsPerUser,
     connectionRetryAfterMs: options.connectionRetryAfterMs ?? DEFAULT_RATE_LIMITS.connectionRetryAfterMs,
     exemptRoles: [...(options.exemptRoles ?? DEFAULT_RATE_LIMITS.exemptRoles)],

@@ -11,6 +11,7 @@ import {
   isAdmin,
   matchesPattern,
   objectResource,
+  areaResource,
   resolveRealm,
   topicResource,
   userResource,
@@ -37,6 +38,7 @@ const SAMPLE: Readonly<Record<ResourceKind, string>> = {
   channel: channelResource('lobby'),
   user: userResource('bob'),
   object: objectResource('rider-7'),
+  area: areaResource('zone-1'),
 };
 
 function principal(extra: Partial<RealtimeClaims> = {}): Principal {
@@ -59,6 +61,7 @@ describe('resource ids', () => {
     expect(channelResource('lobby')).toBe('channel/lobby');
     expect(userResource('bob')).toBe('user/bob');
     expect(objectResource('rider-7')).toBe('object/rider-7');
+    expect(areaResource('zone-1')).toBe('area/zone-1');
   });
 
   it('names every kind the helpers build', () => {
@@ -147,9 +150,9 @@ describe('matchesPattern', () => {
 
 describe('can: roles', () => {
   const expected: Readonly<Record<Role, Readonly<Record<ResourceKind, string>>>> = {
-    admin: { topic: 'CRUDP', doc: 'CRUDP', channel: 'CRUDP', user: 'CRUDP', object: 'CRUDP' },
-    service: { topic: 'CRUDP', doc: 'CRUDP', channel: 'CRUDP', user: 'CRUDP', object: 'CRUDP' },
-    client: { topic: 'R', doc: 'R', channel: 'RCP', user: 'C', object: '' },
+    admin: { topic: 'CRUDP', doc: 'CRUDP', channel: 'CRUDP', user: 'CRUDP', object: 'CRUDP', area: 'CRUDP' },
+    service: { topic: 'CRUDP', doc: 'CRUDP', channel: 'CRUDP', user: 'CRUDP', object: 'CRUDP', area: 'CRUDP' },
+    client: { topic: 'R', doc: 'R', channel: 'RCP', user: 'C', object: 'R', area: 'R' },
   };
   const matrix = (['admin', 'service', 'client'] as const).flatMap((role) =>
     RESOURCE_KINDS.flatMap((kind) =>
@@ -274,6 +277,26 @@ describe('can: per grants', () => {
       expect(can(p, 'demo', SAMPLE[kind], 'R')).toBe(true);
       expect(can(p, 'demo', SAMPLE[kind], 'U')).toBe(false);
     }
+  });
+
+  it('a Hivekit object id pattern applies to objects and areas with that id, and to nothing else', () => {
+    const john = principal({ sub: 'johndoe-123', per: { london: { 'deliveryRiders/*': 'R', 'deliveryRides/johndoe-123': 'CU' } } });
+    expect(can(john, 'london', objectResource('deliveryRiders/7'), 'R')).toBe(true);
+    expect(can(john, 'london', areaResource('deliveryRiders/zone'), 'R')).toBe(true);
+    expect(can(john, 'london', objectResource('deliveryRiders/7'), 'U')).toBe(false);
+    expect(can(john, 'london', objectResource('deliveryRides/johndoe-123'), 'C')).toBe(true);
+    expect(can(john, 'london', objectResource('deliveryRides/johndoe-123'), 'U')).toBe(true);
+    expect(can(john, 'london', objectResource('deliveryRides/someone-else'), 'U')).toBe(false);
+    expect(can(john, 'london', topicResource('deliveryRiders.7'), 'R')).toBe(false);
+    expect(can(john, 'london', 'topic/deliveryRiders/7', 'R')).toBe(false);
+    expect(can(john, 'london', docResource('deliveryRiders', '7'), 'R')).toBe(false);
+  });
+
+  it('a pattern that names a resource kind keeps its meaning', () => {
+    const p = principal({ per: { demo: { 'topic/*': 'R', 'object/riders/*': 'U' } } });
+    expect(can(p, 'demo', objectResource('topic/x'), 'R')).toBe(false);
+    expect(can(p, 'demo', objectResource('riders/7'), 'U')).toBe(true);
+    expect(can(p, 'demo', areaResource('riders/7'), 'U')).toBe(false);
   });
 
   it('an empty letters string grants nothing', () => {

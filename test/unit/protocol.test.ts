@@ -44,6 +44,32 @@ describe('wire contract', () => {
       | 'presence:status'
       | 'document:open'
       | 'document:close'
+      | 'realm:get'
+      | 'realm:create'
+      | 'realm:update'
+      | 'realm:list'
+      | 'realm:delete'
+      | 'realm:search'
+      | 'object:create'
+      | 'object:update'
+      | 'object:set'
+      | 'object:get'
+      | 'object:delete'
+      | 'object:list'
+      | 'object:history'
+      | 'area:create'
+      | 'area:update'
+      | 'area:get'
+      | 'area:list'
+      | 'area:delete'
+      | 'objects:subscribe'
+      | 'areas:subscribe'
+      | 'realms:subscribe'
+      | 'feed:update'
+      | 'feed:cancel'
+      | 'pubsub:publish'
+      | 'pubsub:subscribe'
+      | 'pubsub:unsubscribe'
     >();
     expectTypeOf<ClientToServerEvents['channel:join']>().toEqualTypeOf<(request: ChannelJoinRequest, ack: Ack<ChannelJoinResult>) => void>();
     expectTypeOf<ClientToServerEvents['direct:send']>().toEqualTypeOf<(request: DirectSendRequest, ack: Ack<DirectSendResult>) => void>();
@@ -67,6 +93,8 @@ describe('wire contract', () => {
       | 'channel:revoked'
       | 'document:revoked'
       | 'session:opened'
+      | 'feed:data'
+      | 'pubsub:message'
     >();
     expectTypeOf<ServerToClientEvents['session:opened']>().toEqualTypeOf<(session: SessionOpened) => void>();
     expectTypeOf<SessionOpened['limits']>().toEqualTypeOf<{
@@ -78,7 +106,7 @@ describe('wire contract', () => {
     expectTypeOf<ServerToClientEvents['channel:message']>().toEqualTypeOf<(message: ChannelMessage) => void>();
     expectTypeOf<ServerToClientEvents['presence:changed']>().toEqualTypeOf<(event: PresenceEvent) => void>();
     expectTypeOf<ServerToClientEvents['event']>().toEqualTypeOf<(event: RealtimeEvent) => void>();
-    expectTypeOf<keyof InterServerEvents>().toEqualTypeOf<'topic:event' | 'channel:message'>();
+    expectTypeOf<keyof InterServerEvents>().toEqualTypeOf<'topic:event' | 'channel:message' | 'objects:change'>();
     expectTypeOf<InterServerEvents['channel:message']>().toEqualTypeOf<(relay: ChannelMessageRelay) => void>();
     expectTypeOf<keyof ChannelJoinResult>().toEqualTypeOf<'realm' | 'channel' | 'member' | 'presence' | 'members' | 'position' | 'recovered'>();
   });

@@ -179,3 +179,49 @@ export const expiresAt = mostly(
 
 /** Re-exported so request builders read `domain.hostileValue`. */
 export { hostileString, hostileValue, trickyString };
+
+/** An object or area id: mostly a few (so that writes, reads and feeds meet), sometimes anything. */
+export const entityId = mostly(
+  pool(fc.constantFrom('riders/7', 'riders/8', 'vans/7', 'zone-1', '__proto__', 'constructor'), fc.stringMatching(/^[A-Za-z0-9_.:@~+=-]{1,20}(\/[A-Za-z0-9_.:@~+=-]{1,20}){0,2}$/)),
+  fc.oneof(fc.constantFrom('', '/', 'a//b', 'riders/*', 'x'.repeat(600)), hostileString),
+);
+
+const degrees = (max: number) => mostly(fc.double({ min: -max, max, noNaN: true }), hostileNumber);
+
+/** A location: mostly near London, sometimes off the globe or hostile. */
+export const location = mostly(
+  fuzzRecord(
+    {
+      latitude: degrees(90),
+      longitude: degrees(180),
+      speed: mostly(fc.double({ min: 0, max: 50, noNaN: true }), hostileNumber),
+      time: mostly(fc.oneof(fc.integer({ min: 0, max: 2 ** 42 }), fc.constant('2026-12-02T06:00:00.000Z')), hostileValue),
+      coordinateSystem: mostly(fc.constantFrom('', 'WGS84'), hostileString),
+    },
+    ['latitude', 'longitude'],
+  ),
+);
+
+/** A shape of each kind, or something that is none. */
+export const shape = mostly(
+  fc.oneof(
+    fuzzRecord({ cx: degrees(180), cy: degrees(90), r: mostly(fc.double({ min: 1, max: 1e6, noNaN: true }), hostileNumber) }, ['cx', 'cy', 'r']),
+    fuzzRecord({ x1: degrees(180), y1: degrees(90), x2: degrees(180), y2: degrees(90) }, ['x1', 'y1', 'x2', 'y2']),
+    fuzzRecord({ west: degrees(180), north: degrees(90), east: degrees(180), south: degrees(90) }, ['west', 'north', 'east', 'south']),
+    fuzzRecord({ points: mostly(fc.array(fc.record({ x: degrees(180), y: degrees(90) }), { minLength: 0, maxLength: 6 })) }, ['points']),
+  ),
+);
+
+/** `where` conditions: mostly well-formed, sometimes not. */
+export const where = mostly(
+  fc.array(
+    mostly(fc.constantFrom('type="scooter"', 'charge>0.3', '$id!="riders/7"', 'charge<=1', 'a.b="x"'), fc.oneof(fc.constantFrom('', '=', 'type=', '"'), hostileString)),
+    { maxLength: 4 },
+  ),
+);
+
+/** A pub/sub event name. */
+export const pubsubEvent = mostly(fc.constantFrom('alert', 'connectionStatusChanged', 'ping'), fc.oneof(fc.constantFrom('', 'a b', 'x'.repeat(65)), hostileString));
+
+/** A feed or pub/sub subscription id. */
+export const feedId = mostly(fc.constantFrom('feed_1', 'feed_2', 'ps_1', 'ps_2'), hostileString);

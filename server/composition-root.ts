@@ -35,6 +35,14 @@ import { syncFeature } from './sync/sync-feature.js';
 import { presenceFeature } from './presence/presence-feature.js';
 import { channelsFeature } from './channels/channels-feature.js';
 import { webhooksFeature } from './webhooks/webhooks-feature.js';
+import { ConnectionStatusRelay } from './objects/connection-status-relay.js';
+import { MemoryObjectStore } from './objects/memory-object-store.js';
+import { ObjectBus } from './objects/object-bus.js';
+import { ObjectDelivery } from './objects/object-delivery.js';
+import { resolveObjectLimits, type ObjectLimits } from './objects/object-limits.js';
+import { ObjectService } from './objects/object-service.js';
+import type { ObjectStore } from './objects/object-store.js';
+import { objectsFeature } from './objects/objects-feature.js';
 
 /**
  * Keep sync documents and webhooks in MongoDB by configuration alone (what `MONGODB_URL` gives the
@@ -91,6 +99,13 @@ export interface ServiceConfig {
    */
   rateLimits?: RateLimitOptions;
   /**
+   * Hivekit objects: where realm records, objects, areas and location history live, and the
+   * limits of the feature (objects and areas per realm, data size, feeds and pub/sub
+   * subscriptions per connection, members per feed, history per object and its retention).
+   * @default { store: a MongoObjectStore with `mongodb`, else new MemoryObjectStore(), limits: DEFAULT_OBJECT_LIMITS }
+   */
+  objects?: { store?: ObjectStore; limits?: ObjectLimits };
+  /**
    * Signed webhooks: the endpoint and delivery-queue store (a `MongoWebhookStore` survives
    * restarts), private-network policy, retry schedule and timeouts.
    * @default {} (in-memory store, private networks refused, 8 attempts over ~27.5 h)
@@ -125,6 +140,12 @@ export interface PlatformServices {
   messenger: ChannelMessenger;
   rateLimits: RateLimits;
   webhooks: WebhookService;
+  /** Hivekit objects: the store, the service, the bus between nodes, this node's feeds and pub/sub, and the status relay. */
+  objectStore: ObjectStore;
+  objects: ObjectService;
+  objectBus: ObjectBus;
+  objectDelivery: ObjectDelivery;
+  statusRelay: ConnectionStatusRelay;
 }
 
 /**
@@ -190,14 +211,48 @@ export function buildServices({ config, io, logger, limits }: BuildServicesOptio
     nodeId: presence.nodeId,
     publish: (draft) => publisher.publish(draft),
   });
-  return { ...(cluster === undefined ? {} : { cluster }), documents, history, presenceStore, subscriptions, publisher, sync, presence, messenger, rateLimits, webhooks };
+  const objectLimits = resolveObjectLimits(config.objects?.limits);
+  const objectStore = config.objects?.store ?? new MemoryObjectStore();
+  const statusOf = async (realm: string, id: string) => (await presence.objectPresence(realm, id)).connectionStatus;
+  const objectBus = new ObjectBus({ io, logger, clustered });
+  const objects = new ObjectService({ store: objectStore, bus: objectBus, limits: objectLimits, statusOf });
+  const objectDelivery = new ObjectDelivery({
+    bus: objectBus,
+    store: objectStore,
+    statusOf,
+    maxObjects: objectLimits.maxObjectsPerRealm,
+    maxMembers: objectLimits.maxFeedMembers,
+    maxFeedsPerConnection: objectLimits.maxFeedsPerConnection,
+    maxPubsubPerConnection: objectLimits.maxPubsubPerConnection,
+    logger,
+  });
+  const statusRelay = new ConnectionStatusRelay({ objects, bus: objectBus, statusOf, maxObjects: objectLimits.maxObjectsPerRealm, logger });
+  presence.onStatusChanges((changes) => statusRelay.relay(changes));
+  return {
+    ...(cluster === undefined ? {} : { cluster }),
+    documents,
+    history,
+    presenceStore,
+    subscriptions,
+    publisher,
+    sync,
+    presence,
+    messenger,
+    rateLimits,
+    webhooks,
+    objectStore,
+    objects,
+    objectBus,
+    objectDelivery,
+    statusRelay,
+  };
 }
 
 /**
  * Every feature the transports serve, in the order a connection sets them up. A new feature is one
  * folder with its operations, routes and `FeatureFactory`, and one line here.
  */
-export const FEATURES: readonly FeatureFactory[] = [topicsFeature, syncFeature, presenceFeature, channelsFeature, webhooksFeature];
+export const FEATURES: readonly FeatureFactory[] = [topicsFeature, syncFeature, presenceFeature, channelsFeature, webhooksFeature, objectsFeature];
 
 /**
  * Builds every feature over the services, once per server.
@@ -225,6 +280,7 @@ export function attachGateway(services: PlatformServices, gateway: RealtimeGatew
  */
 export async function startServices(services: PlatformServices): Promise<void> {
   await services.documents.ready?.();
+  await services.objectStore.ready?.();
   await services.cluster?.connect();
   await services.webhooks.start();
   await services.presence.start();
@@ -236,8 +292,11 @@ export async function startServices(services: PlatformServices): Promise<void> {
  */
 export async function closeServices(services: PlatformServices, webhookClose: { graceMs?: number } = {}): Promise<void> {
   await services.presence.close();
+  await services.statusRelay.idle();
+  services.objectDelivery.close();
   await services.webhooks.close(webhookClose);
   await services.documents.close();
+  await services.objectStore.close();
   await services.history.close();
   await services.cluster?.close();
 }

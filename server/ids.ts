@@ -100,3 +100,13 @@ export function newNodeId(): string {
 export function newStreamEpoch(): string {
   return randomBytes(6).toString('base64url');
 }
+
+/**
+ * A new feed or pub/sub subscription id: a prefix (`feed_`, `ps_`) and a lowercase ULID.
+ *
+ * @example
+ * newSubscriptionId('feed'); // 'feed_01hzx3kq9v8e7m2n4p6r8t0w2y'
+ */
+export function newSubscriptionId(prefix: 'feed' | 'ps'): string {
+  return `${prefix}_${newUlid().toLowerCase()}`;
+}

@@ -18,7 +18,7 @@ export type RequestOf<E extends keyof ClientToServerEvents> = Parameters<ClientT
 
 /** The data a client-to-server event is acknowledged with (on success). */
 export type ResultOf<E extends keyof ClientToServerEvents> =
-  Parameters<ClientToServerEvents[E]>[1] extends (result: AckResult<infer T>) => void ? T : never;
+  NonNullable<Parameters<ClientToServerEvents[E]>[1]> extends (result: AckResult<infer T>) => void ? T : never;
 
 /** Every event the server sends. */
 export interface ServerToClientEvents extends TopicServerEvents, ChannelServerEvents, SessionServerEvents, ObjectServerEvents {}

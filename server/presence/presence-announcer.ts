@@ -28,6 +28,16 @@ export class PresenceAnnouncer {
   ) {}
 
   private readonly listeners = new Set<(event: PresenceEvent) => void>();
+  private readonly statusListeners = new Set<(changes: RealmStatusChange[]) => void>();
+
+  /**
+   * Calls `listener` with each batch of data-provider status changes this node announces (a
+   * connect, a disconnect, a refresh, a swept node). It must return at once. Returns its disposer.
+   */
+  onStatusChanges(listener: (changes: RealmStatusChange[]) => void): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
 
   /**
    * Calls `listener` with every presence event emitted (join, leave, update). It runs on the
@@ -68,6 +78,13 @@ export class PresenceAnnouncer {
     publishStatusChanges(this.publisher, changes, (err) => {
       this.logger.error({ err }, 'presence: could not publish connectionStatusChanged');
     });
+    for (const listener of this.statusListeners) {
+      try {
+        listener(changes);
+      } catch (err) {
+        this.logger.error({ err }, 'presence: a status listener failed');
+      }
+    }
   }
 }
 

@@ -19,7 +19,7 @@ import { PresenceAnnouncer, publicMember } from './presence-announcer.js';
 import { PresenceHeartbeat } from './presence-heartbeat.js';
 import { reauthorizeConnection, type MembershipJudge, type RevokedMembership } from './presence-reauthorization.js';
 import { channelRoom, presenceRoom, setFields, setKeyOf, type PresenceSetRef } from './presence-set.js';
-import type { ConnectionRecord, PresenceStore } from './presence-store.js';
+import type { ConnectionRecord, PresenceStore, RealmStatusChange } from './presence-store.js';
 
 /** What the presence service is built from. */
 export interface PresenceServiceOptions {
@@ -282,6 +282,15 @@ export class PresenceService {
    */
   onPresenceEvent(listener: (event: PresenceEvent) => void): () => void {
     return this.announcer.onEvent(listener);
+  }
+
+  /**
+   * Calls `listener` with every batch of data-provider status changes this node announces (each
+   * `{ realm, change: { id, connectionStatus } }`, `id` an exact id or a `dpv` pattern). It runs
+   * on the realtime path: it must return at once. Returns its disposer.
+   */
+  onStatusChanges(listener: (changes: RealmStatusChange[]) => void): () => void {
+    return this.announcer.onStatusChanges(listener);
   }
 
   /** Runs one heartbeat and sweep now (the timer does this every `presenceHeartbeatMs`). */

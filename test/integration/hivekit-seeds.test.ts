@@ -140,7 +140,7 @@ const clients: HivekitClient[] = [];
 beforeAll(async () => {
   t = await startTestServer();
   wsUrl = `${t.url.replace(/^http/, 'ws')}/api/v1/ws`;
-  const admin = t.client({ token: await t.token({ sub: 'setup', realms: ['seeds', 'london'], roles: ['service'] }) });
+  const admin = t.client({ token: await t.token({ sub: 'setup', realms: ['seeds', 'london'], permissions: ['service'] }) });
   await admin.realms.create('seeds', { label: 'Seed 000' });
   await admin.realms.create('london', { label: 'London' });
   await admin.realm('london').objects.create('deliveryRides/johndoe-123', { label: 'John Doe' });
@@ -174,7 +174,7 @@ class TrackedHivekitClient extends HivekitClient {
 
 describe('the Hivekit documentation pages, run as written', () => {
   it('000: the client page: options, connect, authenticate, realm.get, object.create', async () => {
-    const token = await t.token({ sub: 'seed-000', per: { seeds: { '*': 'CRUD' } } } as never);
+    const token = await t.token({ sub: 'seed-000', realm: 'seeds', per: { seeds: { '*': 'CRUD' } } } as never);
     await runSeed(SEED_000, { HivekitClient: TrackedHivekitClient }, [
       ["'wss://'", JSON.stringify(wsUrl)],
       ["'my_api_token'", JSON.stringify(token)],

@@ -19,6 +19,8 @@ export const DEFAULT_SESSION_LIMITS: SessionLimits = Object.freeze({
   maxPresenceStateBytes: 1024,
   maxPayloadDepth: DEFAULT_MAX_PAYLOAD_DEPTH,
   maxFrameBytes: 1_000_000,
+  maxBatchEntries: 100,
+  maxBatchBytes: 512 * 1024,
 });
 
 /** Which field of a request the server measures against which limit (the server's own checks). */

@@ -41,6 +41,7 @@ export type { RefreshThresholdOptions } from '../token-helpers.js';
 export {
   RealtimeError,
   AuthError,
+  TooManyAuthAttemptsError,
   ForbiddenError,
   NotFoundError,
   AlreadyExistsError,
@@ -114,5 +115,8 @@ export type {
   WebhookEndpointView,
   WebhookEndpointWithSecret,
   WebhookDisabledReason,
+  LoginResult,
+  ServerInfo,
+  SessionUser,
 } from '../../shared/index.js';
 

@@ -4,4 +4,5 @@ export * from './topic-schemas.js';
 export * from './sync-schemas.js';
 export * from './channel-schemas.js';
 export * from './presence-schemas.js';
+export * from './session-schemas.js';
 export * from './request-schemas.js';

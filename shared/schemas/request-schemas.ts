@@ -21,6 +21,7 @@ import {
   mutateDocumentRequestSchema,
   writeDocumentRequestSchema,
 } from './sync-schemas.js';
+import { batchRequestSchema, loginRequestSchema, pingRequestSchema } from './session-schemas.js';
 import {
   publishRequestSchema,
   refreshTokenRequestSchema,
@@ -59,4 +60,7 @@ export const REQUEST_SCHEMAS = {
   'presence:status': objectStatusRequestSchema,
   'document:open': documentOpenRequestSchema,
   'document:close': documentCloseRequestSchema,
+  'auth:login': loginRequestSchema,
+  'sys:ping': pingRequestSchema,
+  batch: batchRequestSchema,
 } as const satisfies { readonly [E in keyof ClientToServerEvents]: v.GenericSchema<unknown, RequestOf<E>> };

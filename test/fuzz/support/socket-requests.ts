@@ -96,6 +96,24 @@ export function socketRequestArbitraries(tokens: readonly string[]): Record<Clie
     'presence:status': fuzzRecord({ realm: domain.realm, id: domain.objectId }, ['id']),
     'document:open': fuzzRecord({ realm: domain.realm, document: domain.documentRef, state: domain.presenceState }, ['document']),
     'document:close': fuzzRecord({ realm: domain.realm, document: domain.documentRef }, ['document']),
+    'auth:login': fuzzRecord({ token: mostly(fc.constantFrom(...tokens), hostileString) }, ['token']),
+    'sys:ping': fuzzRecord({}, []),
+    batch: fuzzRecord(
+      {
+        entries: fc.array(
+          fuzzRecord(
+            {
+              event: mostly(fc.constantFrom('sys:ping', 'topic:publish', 'subscribe', 'sync:get', 'batch', 'record:explode'), hostileString),
+              request: hostileValue,
+              ack: mostly(fc.boolean()),
+            },
+            ['event'],
+          ),
+          { maxLength: 5 },
+        ),
+      },
+      ['entries'],
+    ),
   };
   return requests;
 }

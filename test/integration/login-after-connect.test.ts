@@ -1,7 +1,7 @@
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AckResult, ErrorShape, LoginResult, RealtimeEvent, SessionOpened } from '../../shared/index.js';
-import type { ConnectionEvent } from '../../server/index.js';
+import type { ConnectionEvent } from '../../server/gateway/realtime-gateway.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 let t: TestServer;

@@ -15,7 +15,7 @@
  */
 export { RealtimeClient } from '../realtime-client.js';
 export { RealtimeRealm } from '../realtime-realm.js';
-export type { RealmEvents, ClientEvents, EventHandler, PublishOptions } from '../realtime-realm.js';
+export type { RealmEvents, ClientEvents, EventHandler, PublishOptions, PingMeasurement } from '../realtime-realm.js';
 export type { RealtimeClientOptions } from '../client-options.js';
 export { DEFAULT_CLIENT_OPTIONS } from '../client-options.js';
 export type { ClientWarning } from '../unknown-options.js';
@@ -36,6 +36,7 @@ export type { ConnectionState, ConnectionChange } from '../connection-state.js';
 export { backoffDelay } from '../backoff.js';
 export type { BackoffOptions } from '../backoff.js';
 export type { Disposer } from '../emitter.js';
+export type { LoginCredentials } from '../realtime-client.js';
 export { decodeToken, isTokenExpired, getTokenExpiresIn, shouldRefreshToken } from '../token-helpers.js';
 export type { RefreshThresholdOptions } from '../token-helpers.js';
 export {

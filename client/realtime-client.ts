@@ -6,8 +6,10 @@ import {
   errorFromShape,
   ClientConnectionReason,
   isAuthError,
+  isConnectionLoss,
   isRetryable,
   toRealtimeError,
+  type LoginResult,
   type ConnectionStatus,
   type Area,
   type FeedData,
@@ -38,6 +40,7 @@ import type { PubsubClient } from './objects/pubsub-client.js';
 import { PubsubRegistry } from './objects/pubsub-registry.js';
 import { RealmsClient } from './objects/realms-client.js';
 import { SubscriptionBudget } from './objects/subscription-budget.js';
+import { HeartbeatMonitor } from './heartbeat-monitor.js';
 import { RequestManager } from './request-manager.js';
 import { Resubscriber } from './resubscriber.js';
 import { SubscriptionManager, type SubscribeOptions } from './subscription-manager.js';
@@ -52,6 +55,18 @@ interface LifecycleEvents {
   connection: ClientEvents['connection'];
   error: ClientEvents['error'];
   resubscribed: ClientEvents['resubscribed'];
+  ping: ClientEvents['ping'];
+}
+
+/**
+ * What `client.login()` takes.
+ *
+ * @example
+ * await client.login({ token });
+ */
+export interface LoginCredentials {
+  /** The JWT to log in with; it is also the handshake token of every later reconnection. */
+  token: string;
 }
 
 /** Events the client's own parts (document watchers) listen to. */
@@ -73,7 +88,9 @@ interface InternalEvents {
  */
 export class RealtimeClient {
   private readonly options: ResolvedClientOptions;
-  private token: string;
+  private token: string | undefined;
+  private readonly heartbeats: HeartbeatMonitor;
+  private lastPing: number | undefined;
   private readonly connection: ConnectionManager;
   private readonly requests: RequestManager;
   private readonly subscriptions: SubscriptionManager;
@@ -105,6 +122,8 @@ export class RealtimeClient {
       url: this.options.url,
       path: this.options.path,
       getToken: () => this.token,
+      heartbeatInterval: this.options.heartbeatInterval,
+      requestTimeout: this.options.requestTimeout,
       reconnection: this.options.reconnection,
       reconnectionAttempts: this.options.reconnectionAttempts,
       reconnectionDelay: this.options.reconnectionDelay,
@@ -114,7 +133,15 @@ export class RealtimeClient {
       transports: this.options.transports,
       log,
     });
-    this.requests = new RequestManager(this.connection, this.options.requestTimeout, (err) => this.reportError(toRealtimeError(err)));
+    this.requests = new RequestManager(this.connection, this.options.requestTimeout, this.options.outgoingMessageBufferTime);
+    this.heartbeats = new HeartbeatMonitor({
+      connection: this.connection,
+      interval: this.options.heartbeatInterval,
+      onPing: (ms) => {
+        this.lastPing = ms;
+        this.lifecycle.emit('ping', { ms });
+      },
+    });
     this.subscriptions = new SubscriptionManager(
       this.connection,
       this.requests,
@@ -221,7 +248,63 @@ export class RealtimeClient {
     return this.defaultRealm.connectionStatus(objectId);
   }
 
-  /** Current connection state: `'disconnected' | 'connecting' | 'connected' | 'reconnecting'`. */
+  /** Round trip of the last heartbeat, ms (`undefined` before the first; see `heartbeatInterval`). */
+  get ping(): number | undefined {
+    return this.lastPing;
+  }
+
+  /** The server's version (its package.json `version`), from the last connection; `undefined` before one. */
+  get serverVersion(): string | undefined {
+    return this.connection.serverInfo?.serverVersion;
+  }
+
+  /** The server's build date (ISO 8601: when its process started), from the last connection; `undefined` before one. */
+  get serverBuildDate(): string | undefined {
+    return this.connection.serverInfo?.serverBuildDate;
+  }
+
+  /**
+   * Logs in with `token`, for a client made without one (its connection waits quarantined, in
+   * state `'awaiting-login'`). Resolves once the server accepted it, with the user, realms, expiry
+   * and the server's version; subscriptions and the requests made meanwhile then go out. The token
+   * is kept: every reconnection sends it in the handshake (and `setToken()` replaces it). Opens
+   * the connection if it was not (`autoConnect: false`, or after `disconnect()`).
+   *
+   * A refused token rejects with `AuthError` (`AUTH_FAILED`, `TOKEN_EXPIRED`) and leaves the
+   * connection waiting for another try; after the server's `maxLoginAttempts` failures it rejects
+   * with `TooManyAuthAttemptsError` and the server closes the connection. Already connected with a
+   * token, it is `setToken(token)` (the same user required).
+   *
+   * @example
+   * const client = new RealtimeClient({ url });
+   * const { userId, serverVersion } = await client.login({ token });
+   */
+  async login(credentials: LoginCredentials): Promise<LoginResult> {
+    this.assertUsable();
+    const token = typeof credentials === 'object' && credentials !== null ? credentials.token : undefined;
+    assertToken(token);
+    if (this.connection.state === 'disconnected') this.connection.connect();
+    for (;;) {
+      await this.whenSettled();
+      const state = this.connection.state;
+      if (state === 'connected') {
+        await this.setToken(token);
+        return this.loginResult();
+      }
+      if (state !== 'awaiting-login') continue;
+      try {
+        const result = await this.connection.login(token);
+        this.adoptToken(token);
+        return result;
+      } catch (err) {
+        // The connection went away during the login: log in on the next one.
+        if (isConnectionLoss(err) && this.connection.state !== 'disconnected') continue;
+        throw err;
+      }
+    }
+  }
+
+  /** Current connection state: `'disconnected' | 'connecting' | 'awaiting-login' | 'connected' | 'reconnecting'`. */
   get state(): ConnectionState {
     return this.connection.state;
   }
@@ -284,6 +367,10 @@ export class RealtimeClient {
   async setToken(token: string): Promise<void> {
     this.assertUsable();
     assertToken(token);
+    if (this.connection.state === 'awaiting-login') {
+      await this.login({ token });
+      return;
+    }
     if (this.connection.state === 'connected') {
       try {
         await this.requests.request('auth:refresh', { token });
@@ -344,6 +431,7 @@ export class RealtimeClient {
     this.destroyed = true;
     const error = new UnavailableError('The client has been destroyed');
     this.resubscriber.destroy();
+    this.heartbeats.destroy();
     this.requests.destroy(error);
     this.subscriptions.destroy();
     this.socketClients.destroy();
@@ -410,6 +498,35 @@ export class RealtimeClient {
     if (this.options.realm === undefined) this.defaultRealm = this.realm(realmFromToken(token));
   }
 
+  /** What `login()` answers when the connection is logged in already. */
+  private loginResult(): LoginResult {
+    const user = this.connection.user;
+    const server = this.connection.serverInfo;
+    if (user === undefined || server === undefined) throw new UnavailableError('The connection closed during the login');
+    return { ...user, realms: [...user.realms], ...server };
+  }
+
+  /** Resolves once the connection is `connected` or `awaiting-login`; rejects when it ends for good. */
+  private whenSettled(): Promise<void> {
+    const settled = (state: ConnectionState): boolean => state === 'connected' || state === 'awaiting-login';
+    if (settled(this.connection.state)) return Promise.resolve();
+    const failed = this.connection.lastError;
+    if (this.connection.state === 'disconnected') {
+      return Promise.reject(failed ?? new UnavailableError('The client is disconnected; call connect()'));
+    }
+    return new Promise((resolve, reject) => {
+      const off = this.connection.events.on('change', ({ state, error }) => {
+        if (settled(state)) {
+          off();
+          resolve();
+        } else if (state === 'disconnected') {
+          off();
+          reject(error ?? new UnavailableError('The client is disconnected; call connect()'));
+        }
+      });
+    });
+  }
+
   private whenConnected(): Promise<void> {
     if (this.connection.state === 'connected') return Promise.resolve();
     const failed = this.connection.lastError;
@@ -444,7 +561,8 @@ export class RealtimeClient {
   }
 }
 
-function realmFromToken(token: string): string {
+function realmFromToken(token: string | undefined): string {
+  if (token === undefined) return DEFAULT_REALM;
   try {
     return defaultRealmOf(decodeToken(token)) ?? DEFAULT_REALM;
   } catch {

@@ -29,10 +29,23 @@ export interface ClientEvents extends RealmEvents {
   error: RealtimeError;
   /** A subscription was re-established after a reconnect; `recovered: false` means events were missed. */
   resubscribed: ResubscribedNotice;
+  /** A heartbeat came back: `ms` is its round trip (also `client.ping`). */
+  ping: PingMeasurement;
+}
+
+/**
+ * Payload of the `'ping'` event.
+ *
+ * @example
+ * client.on('ping', ({ ms }) => console.log(`round trip ${ms} ms`));
+ */
+export interface PingMeasurement {
+  /** Round trip of the last heartbeat, ms. */
+  ms: number;
 }
 
 /** Lifecycle events, emitted by the client itself, never by the server. */
-export type LifecycleEvent = 'connection' | 'error' | 'resubscribed';
+export type LifecycleEvent = 'connection' | 'error' | 'resubscribed' | 'ping';
 
 /** A listener of one client event. */
 export type EventHandler<K extends keyof ClientEvents> = (value: ClientEvents[K]) => void;
@@ -68,7 +81,7 @@ export interface RealmHost {
 }
 
 function isLifecycle(event: string): event is LifecycleEvent {
-  return event === 'connection' || event === 'error' || event === 'resubscribed';
+  return event === 'connection' || event === 'error' || event === 'resubscribed' || event === 'ping';
 }
 
 /**

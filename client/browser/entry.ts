@@ -18,7 +18,7 @@ export { RealtimeClient } from '../realtime-client.js';
 export { HivekitClient, HIVEKIT_CONSTANTS } from '../hivekit/index.js';
 export type { HivekitClientOptions, HivekitRequestError, HivekitConnectionStatus } from '../hivekit/index.js';
 export { RealtimeRealm } from '../realtime-realm.js';
-export type { RealmEvents, ClientEvents, EventHandler, PublishOptions, SearchOptions } from '../realtime-realm.js';
+export type { RealmEvents, ClientEvents, EventHandler, PublishOptions, SearchOptions, PingMeasurement } from '../realtime-realm.js';
 export { ObjectsClient } from '../objects/objects-client.js';
 export type { ObjectFields, ObjectQuery, ObjectCriteria, HistoryRange } from '../objects/objects-client.js';
 export { AreasClient } from '../objects/areas-client.js';
@@ -50,11 +50,13 @@ export type { ConnectionState, ConnectionChange } from '../connection-state.js';
 export { backoffDelay } from '../backoff.js';
 export type { BackoffOptions } from '../backoff.js';
 export type { Disposer } from '../emitter.js';
+export type { LoginCredentials } from '../realtime-client.js';
 export { decodeToken, isTokenExpired, getTokenExpiresIn, shouldRefreshToken } from '../token-helpers.js';
 export type { RefreshThresholdOptions } from '../token-helpers.js';
 export {
   RealtimeError,
   AuthError,
+  TooManyAuthAttemptsError,
   ForbiddenError,
   NotFoundError,
   AlreadyExistsError,
@@ -145,5 +147,8 @@ export type {
   RectangleShape,
   BoundsShape,
   PolygonShape,
+  LoginResult,
+  ServerInfo,
+  SessionUser,
 } from '../../shared/index.js';
 

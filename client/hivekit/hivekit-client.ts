@@ -147,7 +147,7 @@ export class HivekitClient {
     this.currentMode = 'ws';
     client.on('connection', (change) => this.onConnection(client, change));
     client.on('error', (error) => this.onClientError(client, error));
-    client.on('ping', (ms: number) => this.emitter.emit('ping', ms));
+    client.on('ping', ({ ms }) => this.emitter.emit('ping', ms));
     const opened = new Promise<void>((resolve, reject) => {
       this.pendingConnect = { resolve, reject };
     });

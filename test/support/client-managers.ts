@@ -35,6 +35,8 @@ export function createManagers(
     url,
     path: '/socket.io',
     getToken: () => 'token-1',
+    heartbeatInterval: 0,
+    requestTimeout,
     reconnection: true,
     reconnectionAttempts: 5,
     reconnectionDelay: 20,

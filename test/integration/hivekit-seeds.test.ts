@@ -16,6 +16,7 @@
  *   longitude here (and in Hivekit), so the elision is filled: `{latitude:12.132, longitude:3.3759/*..*\/}`.
  * - 002: `realm = await client.realm.get(realmId);` assigns a variable the page never declares;
  *   the snippet gets `realm` as a parameter so that the line runs unchanged without making a global.
+ * - 002's token: the page's claims plus `realm: 'london'` and `permissions: ['client']` (see johnsToken).
  * - The pages' pub/sub callbacks only hold comments; the test makes the same two calls again with
  *   recording callbacks to show what they receive.
  */
@@ -155,9 +156,18 @@ afterEach(async () => {
 
 afterAll(() => t.close());
 
-/** The page's JWT payload (seed 002), signed by this server's secret. */
+/**
+ * The page's JWT payload (seed 002), signed by this server's secret, plus `realm: 'london'` and
+ * `permissions: ['client']`: on this server a token with `per` has no role unless it names one
+ * (and roles apply in the realms `realm`/`realms` name, not in those only `per` names), and the page's
+ * grants give John no `R` on his own object (`R` is on `deliveryRiders/*`, `CU` on
+ * `deliveryRides/johndoe-123`: the page spells the two prefixes differently), which its
+ * `realm.object.get('deliveryRides/johndoe-123')` needs. The `client` role reads every object.
+ */
 function johnsToken(): Promise<string> {
   return t.token({
+    realm: 'london',
+    permissions: ['client'],
     sub: 'johndoe-123',
     per: { london: { 'deliveryRiders/*': 'R', 'deliveryRides/johndoe-123': 'CU' } },
     dpv: { london: ['deliveryRides/johndoe-123'] },
@@ -218,7 +228,7 @@ describe('the Hivekit documentation pages, run as written', () => {
     });
     const ada = new TrackedHivekitClient({ logErrors: false });
     await ada.connect(wsUrl);
-    await ada.authenticate(await t.token({ sub: 'ada', per: { london: { 'deliveryRiders/ada': 'CRU' } }, dpv: { london: ['deliveryRiders/ada'] } } as never));
+    await ada.authenticate(await t.token({ sub: 'ada', realm: 'london', dpv: { london: ['deliveryRiders/ada'] } } as never));
     await eventually(() => riders.includes('deliveryRiders/ada'), 5000, 'ada online, through the deliveryRiders/* subscription');
     expect(statuses).toContainEqual(['deliveryRiders/ada', { connectionStatus: 'connected' }]);
     await eventually(() => logged.includes('deliveryRiders/ada connected'), 5000, 'the object subscription to see ada online');

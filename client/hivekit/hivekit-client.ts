@@ -63,7 +63,6 @@ export class HivekitClient {
   private client: RealtimeClient | undefined;
   private backend: HivekitBackend | undefined;
   private authToken: string | undefined;
-  private server: { serverVersion?: string; serverBuildDate?: string } = {};
   private pendingConnect: { resolve: () => void; reject: (err: unknown) => void } | undefined;
   private readonly context: HivekitContext;
 
@@ -98,14 +97,14 @@ export class HivekitClient {
     return this.client?.ping;
   }
 
-  /** The server's version; set once `authenticated`. */
+  /** The server's version; there once `authenticated` (over WebSocket). */
   get serverVersion(): string | undefined {
-    return this.server.serverVersion;
+    return this.status === 'authenticated' ? this.client?.serverVersion : undefined;
   }
 
-  /** The server's build date; set once `authenticated`. */
+  /** The server's build date (ISO 8601); there once `authenticated` (over WebSocket). */
   get serverBuildDate(): string | undefined {
-    return this.server.serverBuildDate;
+    return this.status === 'authenticated' ? this.client?.serverBuildDate : undefined;
   }
 
   /** The token `authenticate()` was given (used again after each reconnect). */
@@ -194,9 +193,8 @@ export class HivekitClient {
       throw hivekitError("can't authenticate: client not connected. Did you call .connect() before calling .authenticate()?");
     }
     try {
-      const result = await client.login({ token });
+      await client.login({ token });
       this.authToken = token;
-      this.server = { serverVersion: result.serverVersion, serverBuildDate: result.serverBuildDate };
     } catch (err) {
       throw toHivekitError(err);
     }

@@ -52,8 +52,9 @@ describe('HivekitClient against a fake server', () => {
     expect(c.connectionStatus).toBe('authenticated');
     expect((await server.nextRequest('auth:login', 1)).payload).toEqual({ token: 'good' });
     expect(statuses).toEqual(['connecting', 'connected', 'authenticated']);
-    expect(c.serverVersion).toBe('9.9.9');
-    expect(c.serverBuildDate).toBe('2026-12-01T00:00:00.000Z');
+    // What the server announced for this connection (the fake's session:opened).
+    expect(c.serverVersion).toBe('fake');
+    expect(c.serverBuildDate).toBe('2026-01-01T00:00:00.000Z');
     expect(c.getURL()).toBe(`${server.url.replace('http', 'ws')}/api/v1/ws`);
     await c.disconnect();
     expect(statuses.slice(3)).toEqual(['disconnecting', 'disconnected']);
@@ -87,6 +88,20 @@ describe('HivekitClient against a fake server', () => {
     server.emit('pubsub:message', { realm: 'london', event: 'alert', id: 'riders/1', data: { n: 1 } });
     await eventually(() => seen.length === 1);
     expect(seen).toEqual([['riders/1', { n: 1 }]]);
+  });
+
+  it('logErrors (the default) writes what reaches the error event to the logger, with its type', async () => {
+    const logged: unknown[][] = [];
+    const c = new HivekitClient({ reconnectInterval: 20, heartbeatInterval: 0 }, { logger: { log: () => undefined, error: (...values) => void logged.push(values) } });
+    client = c;
+    const heard: unknown[] = [];
+    c.on('error', (message: string, type: string, details: unknown) => void heard.push([message, type, details]));
+    await c.connect(server.url);
+    await c.authenticate('good');
+    server.emit('protocol:error', { code: ErrorCode.FORBIDDEN, message: 'no U on object/riders/1', details: { event: 'object:set' } });
+    await eventually(() => heard.length === 1);
+    expect(heard[0]).toEqual(['no U on object/riders/1', 'server_error', { message: 'no U on object/riders/1', code: 403 }]);
+    expect(logged).toEqual([['[hivekit]', 'server_error', 'no U on object/riders/1']]);
   });
 
   it('gives up after maxReconnectAttempts with max_reconnect_attempts_exceeded', async () => {

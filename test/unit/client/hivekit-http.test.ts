@@ -67,6 +67,26 @@ describe('HivekitClient.useHTTP: every call over the REST API with the Bearer to
     expect(new Set(calls.map((call) => call.authorization))).toEqual(new Set(['Bearer tok']));
   });
 
+  it('logMessages logs every call and its outcome through the logger', async () => {
+    const { fetchImpl } = recordingFetch(() => ({ status: 403, body: { error: 'ForbiddenError', code: 'FORBIDDEN', message: 'no U' } }));
+    const lines: unknown[][] = [];
+    const logger = { log: (...values: unknown[]) => void lines.push(values), error: () => undefined };
+    const client = new HivekitClient({ logMessages: true }, { fetch: fetchImpl, logger });
+    const heard: unknown[] = [];
+    client.on('error', (message: string, type: string) => void heard.push([message, type]));
+    await client.useHTTP('http://localhost:3000');
+    await client.authenticate('tok');
+    await expect(client.realm.get('london')).rejects.toEqual({ message: 'no U', code: 403 });
+    expect(lines).toContainEqual(['[hivekit] →', 'realm.get', 'london']);
+    expect(lines).toContainEqual(['[hivekit] ✗', 'realm.get', { message: 'no U', code: 403 }]);
+    expect(heard).toEqual([]); // a rejected request rejects; it is not an 'error' event
+    const quiet = new HivekitClient({}, { fetch: fetchImpl, logger });
+    await quiet.useHTTP('http://localhost:3000');
+    await quiet.authenticate('tok');
+    await expect(quiet.realm.get('london')).rejects.toMatchObject({ code: 403 });
+    expect(lines.filter((line) => line[0] === '[hivekit] →')).toHaveLength(1);
+  });
+
   it('rejects with { message, code } from the error body, and refuses subscriptions', async () => {
     const { calls, fetchImpl } = recordingFetch(() => ({ status: 404, body: { error: 'NotFoundError', code: 'NOT_FOUND', message: 'unknown realm nope' } }));
     const client = new HivekitClient({ logErrors: false }, { fetch: fetchImpl });

@@ -113,6 +113,14 @@ describe('the Hivekit dialect, piece by piece', () => {
     expect(client.getId('rider')).not.toBe(id);
   });
 
+  it('is the package subpath realtime-platform/hivekit, built from client/hivekit/index.ts, and in the browser entry', async () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { exports: Record<string, { import: string; types: string }> };
+    expect(pkg.exports['./hivekit']).toEqual({ types: './dist/client/hivekit/index.d.ts', import: './dist/client/hivekit/index.js' });
+    const entry = await import('../../../client/browser/entry.js');
+    expect(entry.HivekitClient).toBe(HivekitClient);
+    expect(entry.HIVEKIT_CONSTANTS).toBe(HIVEKIT_CONSTANTS);
+  });
+
   it('maps Hivekit server URLs to the platform endpoint', () => {
     expect(hivekitEndpoint('ws://localhost:3000/ws')).toEqual({ baseUrl: 'http://localhost:3000', socketPath: '/socket.io' });
     expect(hivekitEndpoint('wss://example.com/api/v1/ws')).toEqual({ baseUrl: 'https://example.com', socketPath: '/socket.io' });

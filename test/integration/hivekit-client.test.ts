@@ -139,10 +139,26 @@ describe('HivekitClient against the real server', () => {
     await eventually(() => areaIds.some((ids) => ids.includes('zone')));
     await expect(realm.area.subscribe({ shape: {} })).rejects.toEqual({ message: 'unknown field "shape"', code: 400 });
 
+    // A bound by an area id, and a roaming geofence around an object.
+    await writer.area.create('dock', { shape: { cx: 13.405, cy: 52.52, r: 300 } });
+    const inDock = await realm.object.subscribe({ area: 'dock' });
+    const docked: string[][] = [];
+    inDock.on('update', (objects) => void docked.push(Object.keys(objects).sort()));
+    await eventually(() => docked.at(-1)?.join(',') === 'riders/1,riders/2', 5000, 'the riders in the dock area');
+    const near = await realm.object.subscribe({ target: { id: 'riders/1', r: '500' } });
+    const nearby: string[][] = [];
+    near.on('update', (objects) => void nearby.push(Object.keys(objects).sort()));
+    await eventually(() => (nearby.at(-1) ?? []).includes('riders/2'), 5000, 'riders near riders/1');
+
+    const realmFeed = await watcher.realm.subscribe();
+    const realmUpdates: string[] = [];
+    realmFeed.on('update', (realms, changes) => void realmUpdates.push(...Object.values(changes.updated).map((info) => (info as { label: string }).label)));
+
     const updates: unknown[] = [];
     realm.on('update', (r: HivekitRealm) => void updates.push(r.label));
     await writer.setLabel('Feeds, renamed');
     await eventually(() => updates.includes('Feeds, renamed'), 5000, "the realm's 'update' from the server");
+    await eventually(() => realmUpdates.includes('Feeds, renamed'), 5000, 'client.realm.subscribe() hearing the rename');
   });
 
   it('reconnect: the server drops the socket; the client re-authenticates by itself and re-subscribes', async () => {

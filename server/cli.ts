@@ -65,6 +65,7 @@ async function main(): Promise<void> {
     maxDocumentBytes,
     ...(config.redis === undefined ? {} : { redis: config.redis }),
     history: config.history,
+    objects: { limits: config.objects },
     port: config.port,
     ...(config.host === undefined ? {} : { host: config.host }),
     auth,

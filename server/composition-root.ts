@@ -37,6 +37,7 @@ import { channelsFeature } from './channels/channels-feature.js';
 import { webhooksFeature } from './webhooks/webhooks-feature.js';
 import { ConnectionStatusRelay } from './objects/connection-status-relay.js';
 import { MemoryObjectStore } from './objects/memory-object-store.js';
+import { MongoObjectStore } from './objects/mongo-object-store.js';
 import { ObjectBus } from './objects/object-bus.js';
 import { ObjectDelivery } from './objects/object-delivery.js';
 import { resolveObjectLimits, type ObjectLimits } from './objects/object-limits.js';
@@ -65,9 +66,10 @@ export interface ServiceConfig {
    */
   documents?: DocumentStore;
   /**
-   * Keep sync documents and webhooks in MongoDB by configuration alone (the CLI's `MONGODB_URL` and
-   * `MONGODB_DB`): the server builds a `MongoDocumentStore` (unless `documents` is given) and a
-   * `MongoWebhookStore` (unless `webhooks.store` is given) on this database, and closes them.
+   * Keep sync documents, webhooks and Hivekit objects in MongoDB by configuration alone (the CLI's
+   * `MONGODB_URL` and `MONGODB_DB`): the server builds a `MongoDocumentStore` (unless `documents` is
+   * given), a `MongoWebhookStore` (unless `webhooks.store` is given) and a `MongoObjectStore`
+   * (unless `objects.store` is given) on this database, and closes them.
    * @default absent (both in memory)
    */
   mongodb?: MongoOptions;
@@ -212,7 +214,11 @@ export function buildServices({ config, io, logger, limits }: BuildServicesOptio
     publish: (draft) => publisher.publish(draft),
   });
   const objectLimits = resolveObjectLimits(config.objects?.limits);
-  const objectStore = config.objects?.store ?? new MemoryObjectStore();
+  const objectStore =
+    config.objects?.store ??
+    (mongodb === undefined
+      ? new MemoryObjectStore()
+      : new MongoObjectStore({ url: mongodb.url, dbName: mongodb.dbName ?? 'realtime', logger: ({ level, message, details }) => logger[level]({ details }, message) }));
   const statusOf = async (realm: string, id: string) => (await presence.objectPresence(realm, id)).connectionStatus;
   const objectBus = new ObjectBus({ io, logger, clustered });
   const objects = new ObjectService({ store: objectStore, bus: objectBus, limits: objectLimits, statusOf });
@@ -266,11 +272,12 @@ export function buildFeatures(context: FeatureContext): Feature[] {
 
 /**
  * Hooks the services that listen to the realtime path to their sources, once the transport exists:
- * webhooks hear publishes, channel messages, presence changes and connections (the gateway's).
+ * webhooks hear publishes, channel messages, presence changes, object and area writes, and
+ * connections (the gateway's).
  */
 export function attachGateway(services: PlatformServices, gateway: RealtimeGateway): void {
-  const { webhooks, publisher, messenger, presence } = services;
-  webhooks.attach({ publisher, messenger, presence, gateway });
+  const { webhooks, publisher, messenger, presence, objectBus } = services;
+  webhooks.attach({ publisher, messenger, presence, gateway, objects: objectBus });
 }
 
 /**

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DEFAULT_MAX_PAYLOAD_DEPTH } from '../shared/index.js';
 import { DEFAULT_HISTORY_LIMITS, type HistoryLimits } from './history/event-history.js';
 import { DEFAULT_MAX_DOCUMENT_BYTES } from './sync/document-operations.js';
+import { resolveObjectLimits, type ResolvedObjectLimits } from './objects/object-limits.js';
 import { RATE_LIMIT_ENV_SHAPE, rateLimitOptionsFromEnv } from './limits/rate-limit-env.js';
 import { resolveRateLimitOptions, type ResolvedRateLimits } from './limits/rate-limit-options.js';
 
@@ -164,6 +165,8 @@ export interface ServerConfig {
   redis?: { url: string; keyPrefix: string };
   /** Recent events kept per topic stream for recovery. */
   history: Required<HistoryLimits>;
+  /** Bounds of the objects feature (`OBJECTS_*`). */
+  objects: ResolvedObjectLimits;
   /** Outbound webhooks: private-network policy and the timeout of one attempt. */
   webhooks: { allowPrivateNetworks: boolean; requestTimeoutMs: number };
   /** Serve the demo app at `/demo/` (`DEMO_ENABLED`); development mode serves it at `/` regardless. */
@@ -258,6 +261,16 @@ const envSchema = z
     MAX_CHANNEL_MEMBERS: positiveInt().optional(),
     MAX_CHANNELS_PER_CONNECTION: positiveInt().optional(),
     MAX_PRESENCE_STATE_BYTES: positiveInt().max(1024 * 1024).optional(),
+    OBJECTS_MAX_PER_REALM: positiveInt().optional(),
+    OBJECTS_MAX_AREAS_PER_REALM: positiveInt().optional(),
+    OBJECTS_MAX_REALMS: positiveInt().optional(),
+    OBJECTS_MAX_DATA_BYTES: positiveInt().max(1024 * 1024, 'must be at most 1 MiB').optional(),
+    OBJECTS_MAX_FEEDS_PER_CONNECTION: positiveInt().optional(),
+    OBJECTS_MAX_FEED_MEMBERS: positiveInt().optional(),
+    OBJECTS_MAX_PUBSUB_PER_CONNECTION: positiveInt().optional(),
+    OBJECTS_HISTORY_MAX_ENTRIES: positiveInt().optional(),
+    OBJECTS_HISTORY_RETENTION_MS: positiveInt().optional(),
+    OBJECTS_SEARCH_SCAN_LIMIT: positiveInt().optional(),
     PRESENCE_HEARTBEAT_MS: positiveInt().min(10, 'must be at least 10').optional(),
     PRESENCE_NODE_TIMEOUT_MS: positiveInt().optional(),
     MAX_BATCH_ENTRIES: positiveInt().max(10_000, 'must be at most 10000').optional(),
@@ -373,6 +386,18 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
       maxNodeBytes: e.HISTORY_MAX_NODE_BYTES ?? DEFAULT_HISTORY_LIMITS.maxNodeBytes,
       maxStreamsPerRealm: e.HISTORY_MAX_STREAMS_PER_REALM ?? DEFAULT_HISTORY_LIMITS.maxStreamsPerRealm,
     },
+    objects: resolveObjectLimits({
+      maxObjectsPerRealm: e.OBJECTS_MAX_PER_REALM,
+      maxAreasPerRealm: e.OBJECTS_MAX_AREAS_PER_REALM,
+      maxRealms: e.OBJECTS_MAX_REALMS,
+      maxDataBytes: e.OBJECTS_MAX_DATA_BYTES,
+      maxFeedsPerConnection: e.OBJECTS_MAX_FEEDS_PER_CONNECTION,
+      maxFeedMembers: e.OBJECTS_MAX_FEED_MEMBERS,
+      maxPubsubPerConnection: e.OBJECTS_MAX_PUBSUB_PER_CONNECTION,
+      historyMaxEntries: e.OBJECTS_HISTORY_MAX_ENTRIES,
+      historyRetentionMs: e.OBJECTS_HISTORY_RETENTION_MS,
+      searchScanLimit: e.OBJECTS_SEARCH_SCAN_LIMIT,
+    }),
     documents: {
       ...(e.MONGODB_URL === undefined ? {} : { mongodbUrl: e.MONGODB_URL }),
       mongodbDb: e.MONGODB_DB,

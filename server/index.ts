@@ -69,6 +69,13 @@ export type {
 export { MemoryDocumentStore, MEMORY_DOCUMENT_STORE_DEFAULTS } from './sync/memory-document-store.js';
 export type { MemoryDocumentStoreOptions } from './sync/memory-document-store.js';
 export { MongoDocumentStore, MONGO_DOCUMENT_STORE_DEFAULTS } from './sync/mongo-document-store.js';
+export { MemoryObjectStore } from './objects/memory-object-store.js';
+export { MongoObjectStore } from './objects/mongo-object-store.js';
+export type { MongoObjectStoreOptions } from './objects/mongo-object-store.js';
+export type { ObjectStore, StoredObject, HistoryBounds, HistoryRange, LocationBox } from './objects/object-store.js';
+export { DEFAULT_OBJECT_LIMITS, resolveObjectLimits } from './objects/object-limits.js';
+export type { ObjectLimits, ResolvedObjectLimits } from './objects/object-limits.js';
+export { ObjectService } from './objects/object-service.js';
 export type { MongoDocumentStoreOptions, DocumentStoreLogEntry, DocumentStoreLogger } from './sync/mongo-document-store.js';
 export { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT } from './sync/document-store.js';
 export type {

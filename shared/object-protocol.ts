@@ -200,13 +200,14 @@ export interface PubsubSubscribeResult {
  * One change of the objects feature on its way to every node (`objects:change` through the
  * adapter): the new state (the last one, for a delete), so that each node updates its own feeds,
  * matchers and pub/sub subscribers. `cause: 'status'` marks an object whose data-provider
- * `connectionStatus` changed (no write happened).
+ * `connectionStatus` changed (no write happened); `locationOnly` an update that wrote nothing but
+ * the location (the firehose: no webhook).
  *
  * @example
  * io.serverSideEmit('objects:change', { kind: 'object', realm: 'london', op: 'updated', object, cause: 'write' });
  */
 export type ObjectChangeRelay =
-  | { kind: 'object'; realm: string; op: EntityChangeOp; object: RealmObject; cause: 'write' | 'status' }
+  | { kind: 'object'; realm: string; op: EntityChangeOp; object: RealmObject; cause: 'write' | 'status'; locationOnly?: true }
   | { kind: 'area'; realm: string; op: EntityChangeOp; area: Area }
   | { kind: 'realm'; realm: string; op: EntityChangeOp; info: RealmInfo }
   | { kind: 'pubsub'; message: PubsubMessage };

@@ -14,7 +14,10 @@
  * - `socket.message`: a channel message or a direct message;
  * - `socket.connect` / `socket.disconnect`: a connection opened or closed (once per granted realm);
  * - `database.event`: a change-data-capture event (`source: 'database'`);
- * - `event.published`: any other topic event (REST or client publish).
+ * - `event.published`: any other topic event (REST or client publish);
+ * - `object.created` / `object.updated` / `object.deleted`: a Hivekit object write (an update
+ *   that writes `label` or `data`; location-only writes, the firehose, send none);
+ * - `area.created` / `area.updated` / `area.deleted`: an area write.
  *
  * @example
  * WEBHOOK_EVENT_TYPES.includes('document.updated'); // true
@@ -29,6 +32,12 @@ export const WEBHOOK_EVENT_TYPES = [
   'socket.disconnect',
   'database.event',
   'event.published',
+  'object.created',
+  'object.updated',
+  'object.deleted',
+  'area.created',
+  'area.updated',
+  'area.deleted',
 ] as const;
 
 /**

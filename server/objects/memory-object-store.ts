@@ -1,4 +1,5 @@
 import { ConflictError, type Area, type HistoryEntry, type RealmInfo } from '../../shared/index.js';
+import { inBox } from './location-box.js';
 import type { HistoryBounds, HistoryRange, LocationBox, ObjectStore, StoredObject } from './object-store.js';
 
 /** One realm's entities in memory. */
@@ -72,7 +73,7 @@ export class MemoryObjectStore implements ObjectStore {
   }
 
   async listObjects(realm: string, { limit, box }: { limit: number; box?: LocationBox }): Promise<StoredObject[]> {
-    const objects = [...(this.entities.get(realm)?.objects.values() ?? [])].filter((object) => box === undefined || inBox(object, box));
+    const objects = [...(this.entities.get(realm)?.objects.values() ?? [])].filter((object) => box === undefined || inBox(object.location, box));
     return objects.sort(byId).slice(0, limit).map((object) => structuredClone(object));
   }
 
@@ -139,13 +140,4 @@ function copy<T>(value: T | undefined): T | undefined {
 
 function byId(a: { id: string }, b: { id: string }): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-}
-
-function inBox(object: StoredObject, box: LocationBox): boolean {
-  const { location } = object;
-  if (location === null) return false;
-  const { latitude, longitude } = location;
-  if (latitude < box.south || latitude > box.north) return false;
-  // A box whose west edge is east of its east edge crosses the antimeridian.
-  return box.west <= box.east ? longitude >= box.west && longitude <= box.east : longitude >= box.west || longitude <= box.east;
 }

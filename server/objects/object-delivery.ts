@@ -34,7 +34,7 @@ export class ObjectDelivery {
 
   constructor(options: ObjectDeliveryOptions) {
     this.registry = new FeedRegistry(options.maxFeedsPerConnection);
-    this.objectFeeds = new ObjectFeeds(options);
+    this.objectFeeds = new ObjectFeeds(options, (entry) => this.registry.remove(entry.socket.id, entry.id));
     this.pubsub = new PubsubRouter(options.maxPubsubPerConnection);
     this.dispose = options.bus.onChange((change) => this.apply(change));
   }

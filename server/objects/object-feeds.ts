@@ -58,7 +58,11 @@ export class ObjectFeeds {
   private readonly realms = new Map<string, RealmFeedState>();
   private readonly byId = new Map<string, FeedEntry>();
 
-  constructor(private readonly options: ObjectFeedsOptions) {}
+  /** `onRevoked(entry)`: a feed the matcher dropped (it grew past its bound) is forgotten there too. */
+  constructor(
+    private readonly options: ObjectFeedsOptions,
+    private readonly onRevoked: (entry: FeedEntry) => void = () => undefined,
+  ) {}
 
   /**
    * Starts a feed with its criteria (the realm loads first when it is its first feed here).
@@ -187,6 +191,7 @@ export class ObjectFeeds {
     if (entry === undefined) return;
     state.feeds.delete(id);
     this.byId.delete(id);
+    this.onRevoked(entry);
     const error = new LimitExceededError(`feed ${id} grew past ${this.options.maxMembers} members and was ended`, { details: { limit: this.options.maxMembers } });
     entry.socket.emit('subscription:revoked', { subscriptionId: id, error: error.toJSON() });
   }

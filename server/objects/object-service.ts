@@ -191,7 +191,8 @@ export class ObjectService {
       await this.store.appendHistory(realm, id, entry, { maxEntries: this.limits.historyMaxEntries, retentionMs: this.limits.historyRetentionMs });
     }
     const object: RealmObject = { ...next, connectionStatus: await this.statusOf(realm, id) };
-    this.publishObject(realm, current === undefined ? 'created' : 'updated', object, 'write');
+    const locationOnly = current !== undefined && write.label === undefined && write.data === undefined;
+    this.bus.publish({ kind: 'object', realm, op: current === undefined ? 'created' : 'updated', object, cause: 'write', ...(locationOnly ? { locationOnly: true as const } : {}) });
     return object;
   }
 

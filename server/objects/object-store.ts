@@ -77,7 +77,7 @@ export interface ObjectStore {
   saveObject(realm: string, object: StoredObject): Promise<void>;
   /** Deletes an object and its history; answers what it was. */
   deleteObject(realm: string, id: string): Promise<StoredObject | undefined>;
-  /** Objects in id order, at most `limit`, optionally only those located within `box`. */
+  /** Objects in id order, at most `limit`; with `box`, exactly those located within it. */
   listObjects(realm: string, options: { limit: number; box?: LocationBox }): Promise<StoredObject[]>;
   countObjects(realm: string): Promise<number>;
 

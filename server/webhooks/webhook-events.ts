@@ -2,6 +2,7 @@ import {
   ALL_REALMS,
   PRESENCE_STATUS_TOPIC,
   WEBHOOK_TOPICS,
+  type ObjectChangeRelay,
   type PresenceEvent,
   type RealtimeEvent,
   type WebhookDeliveryEventType,
@@ -136,4 +137,26 @@ export function testDraft(realm: string, webhookId: string, userId: string, newI
       metadata: { timestamp: now, realm, publisher: userId },
     },
   };
+}
+
+/**
+ * An object or area write as a webhook event: type and topic `object.created` (... `area.deleted`),
+ * the object or area as payload (a deleted one's last state). Status changes and location-only
+ * writes make none (`undefined`): `presence.updated` reports the first, and a location stream would
+ * flood endpoints with the second.
+ *
+ * @example
+ * objectDraft({ kind: 'object', realm: 'london', op: 'created', object, cause: 'write' }, newId, Date.now());
+ */
+export function objectDraft(change: ObjectChangeRelay, newId: () => string, now: number): WebhookEventDraft | undefined {
+  if (change.kind === 'object') {
+    if (change.cause === 'status' || change.locationOnly === true) return undefined;
+    return entityDraft(`object.${change.op}`, change.realm, { ...change.object }, newId, now);
+  }
+  if (change.kind === 'area') return entityDraft(`area.${change.op}`, change.realm, { ...change.area }, newId, now);
+  return undefined;
+}
+
+function entityDraft(type: WebhookEventType, realm: string, payload: Record<string, unknown>, newId: () => string, now: number): WebhookEventDraft {
+  return { type, event: { id: newId(), topic: type, source: 'socket', type, payload, metadata: { timestamp: now, realm } } };
 }

@@ -66,7 +66,7 @@ export interface RotateSecretInput {
  *
  * @example
  * const webhooks = new WebhookService({ logger, nodeId, publish: (draft) => publisher.publish(draft) });
- * webhooks.attach({ publisher, messenger, presence, gateway });
+ * webhooks.attach({ publisher, messenger, presence, gateway, objects: objectBus });
  * await webhooks.start();
  * const created = await webhooks.create('demo', { url: 'https://example.com/hook', events: ['document.updated'] });
  */

@@ -1,8 +1,8 @@
-import type { PresenceEvent, RealtimeEvent } from '../../shared/index.js';
+import type { ObjectChangeRelay, PresenceEvent, RealtimeEvent } from '../../shared/index.js';
 import type { SentMessage } from '../channels/channel-messenger.js';
 import type { ConnectionEvent } from '../gateway/realtime-gateway.js';
 import type { EndpointDirectory } from './endpoint-directory.js';
-import { connectionDrafts, messageDraft, presenceDraft, publishedDraft } from './webhook-events.js';
+import { connectionDrafts, messageDraft, objectDraft, presenceDraft, publishedDraft } from './webhook-events.js';
 import type { WebhookIntake } from './webhook-intake.js';
 
 /**
@@ -14,6 +14,8 @@ export interface SourceHooks {
   messenger: { onSent(listener: (sent: SentMessage) => void): () => void };
   presence: { onPresenceEvent(listener: (event: PresenceEvent) => void): () => void };
   gateway: { onConnectionEvent(listener: (change: ConnectionEvent) => void): () => void };
+  /** Object and area changes (`ObjectBus`); only those made on this node (`local`) become webhooks. */
+  objects: { onChange(listener: (change: ObjectChangeRelay, local: boolean) => void): () => void };
 }
 
 /**
@@ -24,7 +26,7 @@ export interface SourceHooks {
  *
  * @example
  * const sources = new WebhookSources(intake, directory, newId, Date.now, (err) => logger.error({ err }));
- * sources.attach({ publisher, messenger, presence, gateway });
+ * sources.attach({ publisher, messenger, presence, gateway, objects: objectBus });
  */
 export class WebhookSources {
   private disposers: (() => void)[] = [];
@@ -64,6 +66,13 @@ export class WebhookSources {
         guarded((event) => {
           if (wants(event.realm)) this.intake.offer(presenceDraft(event, this.newId, this.now()));
         }),
+      ),
+      hooks.objects.onChange((change, local) =>
+        guarded((made: ObjectChangeRelay) => {
+          if (!local || made.kind === 'pubsub' || !wants(made.realm)) return;
+          const draft = objectDraft(made, this.newId, this.now());
+          if (draft !== undefined) this.intake.offer(draft);
+        })(change),
       ),
       hooks.gateway.onConnectionEvent(
         guarded((change) => {

@@ -19,29 +19,40 @@ export async function ok<T = unknown>(socket: Socket, event: string, payload: un
 }
 
 /**
- * Records every value of one server event on a socket; `until(predicate)` resolves once one
- * satisfies it (with that value), `next()` with the next one.
+ * Records every value of one server event on a socket, read in order through a cursor: `next()`
+ * resolves with the first value after the last one read (already recorded, or to come) that
+ * satisfies `test`, and moves the cursor past it; `until(test)` does the same from the start.
  */
 export function record<T>(socket: Socket, event: string) {
   const values: T[] = [];
-  const waiters: Array<{ test: (value: T) => boolean; resolve: (value: T) => void }> = [];
+  let cursor = 0;
+  let waiter: { test: (value: T) => boolean; resolve: (value: T) => void } | undefined;
+  const take = (from: number, test: (value: T) => boolean): T | undefined => {
+    for (let i = from; i < values.length; i += 1) {
+      if (!test(values[i] as T)) continue;
+      cursor = i + 1;
+      return values[i];
+    }
+    cursor = values.length;
+    return undefined;
+  };
   socket.on(event, (value: T) => {
     values.push(value);
-    for (const waiter of [...waiters]) {
-      if (!waiter.test(value)) continue;
-      waiters.splice(waiters.indexOf(waiter), 1);
-      waiter.resolve(value);
-    }
+    if (waiter === undefined) return;
+    const found = take(cursor, waiter.test);
+    if (found === undefined) return;
+    const { resolve } = waiter;
+    waiter = undefined;
+    resolve(found);
   });
+  const wait = (from: number, test: (value: T) => boolean): Promise<T> => {
+    const found = take(from, test);
+    return found !== undefined ? Promise.resolve(found) : new Promise((resolve) => (waiter = { test, resolve }));
+  };
   return {
     values,
-    /** The first value (already recorded or to come) satisfying `test`. */
-    until: (test: (value: T) => boolean): Promise<T> => {
-      const found = values.find(test);
-      return found !== undefined ? Promise.resolve(found) : new Promise((resolve) => waiters.push({ test, resolve }));
-    },
-    /** The next value to come that satisfies `test`. */
-    next: (test: (value: T) => boolean = () => true): Promise<T> => new Promise((resolve) => waiters.push({ test, resolve })),
+    next: (test: (value: T) => boolean = () => true): Promise<T> => wait(cursor, test),
+    until: (test: (value: T) => boolean): Promise<T> => wait(0, test),
   };
 }
 

@@ -6,7 +6,12 @@
  */
 export const EARTH_RADIUS_METRES = 6_371_008.8;
 
-/** A point in degrees: `longitude` -180 to 180, `latitude` -90 to 90. */
+/**
+ * A point in degrees: `longitude` -180 to 180, `latitude` -90 to 90.
+ *
+ * @example
+ * const london: LonLat = { longitude: -0.1276, latitude: 51.5072 };
+ */
 export interface LonLat {
   longitude: number;
   latitude: number;

@@ -22,7 +22,12 @@ export interface MatcherCriteria {
   target?: { id: string; r: number };
 }
 
-/** What bounds a subscription: nothing, a fixed shape, an area's shape, or a target's circle. */
+/**
+ * What bounds a subscription: nothing, a fixed shape, an area's shape, or a target's circle.
+ *
+ * @example
+ * const bound: SubscriptionBound = { kind: 'target', targetId: 'riders/7', radius: 500 };
+ */
 export type SubscriptionBound =
   | { kind: 'all' }
   | { kind: 'shape' }

@@ -1,5 +1,6 @@
 import { AlreadyExistsError, LimitExceededError, NotFoundError, type Shape } from '../../../shared/index.js';
 import { compileShape } from './compile-shape.js';
+import { IdSetMap } from './id-set-map.js';
 import type { MatchDelta } from './match-delta.js';
 import type { MatchableObject } from './matchable-object.js';
 import { MatcherSubscription, type MatcherCriteria } from './matcher-subscription.js';
@@ -37,11 +38,11 @@ export class ObjectMatcher {
   private readonly positions = new ObjectPositionIndex();
   private readonly boxes = new SubscriptionBoxIndex();
   /** Object id → the subscriptions that hold it. */
-  private readonly memberships = new Map<string, Set<string>>();
+  private readonly memberships = new IdSetMap();
   /** Target object id → the target subscriptions following it. */
-  private readonly followers = new Map<string, Set<string>>();
+  private readonly followers = new IdSetMap();
   /** Area id → the subscriptions bound to it. */
-  private readonly areaSubscriptions = new Map<string, Set<string>>();
+  private readonly areaSubscriptions = new IdSetMap();
 
   constructor(options: ObjectMatcherOptions = {}) {
     this.options = resolveObjectMatcherOptions(options);
@@ -230,9 +231,7 @@ export class ObjectMatcher {
   /** The subscriptions an object's write may concern: where it is now, where it was, and the unbounded. */
   private candidatesFor(object: MatchableObject): Set<string> {
     const candidates = new Set(this.memberships.get(object.id));
-    if (object.location !== null) {
-      for (const id of this.boxes.candidatesAt(object.location.longitude, object.location.latitude).boxed) candidates.add(id);
-    }
+    if (object.location !== null) this.boxes.addCandidatesAt(object.location.longitude, object.location.latitude, candidates);
     for (const id of this.boxes.unbounded) candidates.add(id);
     return candidates;
   }
@@ -296,44 +295,31 @@ export class ObjectMatcher {
     const { bound } = subscription;
     if (bound.kind === 'all') this.boxes.setUnbounded(subscription.id);
     else this.boxes.setBoxes(subscription.id, subscription.region?.boxes ?? []);
-    if (bound.kind === 'target') addTo(this.followers, bound.targetId, subscription.id);
-    if (bound.kind === 'area') addTo(this.areaSubscriptions, bound.areaId, subscription.id);
+    if (bound.kind === 'target') this.followers.add(bound.targetId, subscription.id);
+    if (bound.kind === 'area') this.areaSubscriptions.add(bound.areaId, subscription.id);
   }
 
   private unregister(subscription: MatcherSubscription): void {
     this.subscriptions.delete(subscription.id);
-    for (const objectId of subscription.members) deleteFrom(this.memberships, objectId, subscription.id);
+    for (const objectId of subscription.members) this.memberships.delete(objectId, subscription.id);
     this.boxes.delete(subscription.id);
     const { bound } = subscription;
-    if (bound.kind === 'target') deleteFrom(this.followers, bound.targetId, subscription.id);
-    if (bound.kind === 'area') deleteFrom(this.areaSubscriptions, bound.areaId, subscription.id);
+    if (bound.kind === 'target') this.followers.delete(bound.targetId, subscription.id);
+    if (bound.kind === 'area') this.areaSubscriptions.delete(bound.areaId, subscription.id);
   }
 
   private join(subscription: MatcherSubscription, objectId: string): void {
     subscription.members.add(objectId);
-    addTo(this.memberships, objectId, subscription.id);
+    this.memberships.add(objectId, subscription.id);
   }
 
   private leave(subscription: MatcherSubscription, objectId: string): void {
     subscription.members.delete(objectId);
-    deleteFrom(this.memberships, objectId, subscription.id);
+    this.memberships.delete(objectId, subscription.id);
   }
 }
 
 function sameLocation(a: MatchableObject['location'], b: MatchableObject['location']): boolean {
   if (a === null || b === null) return a === b;
   return a.longitude === b.longitude && a.latitude === b.latitude;
-}
-
-function addTo(map: Map<string, Set<string>>, key: string, value: string): void {
-  const set = map.get(key);
-  if (set === undefined) map.set(key, new Set([value]));
-  else set.add(value);
-}
-
-function deleteFrom(map: Map<string, Set<string>>, key: string, value: string): void {
-  const set = map.get(key);
-  if (set === undefined) return;
-  set.delete(value);
-  if (set.size === 0) map.delete(key);
 }

@@ -23,10 +23,20 @@ import type { MatchableObject } from './matchable-object.js';
  * without `x`, while `x=null` matches only an explicit `null`). All conditions must hold (AND).
  */
 
-/** The operators of a where condition. */
+/**
+ * The operators of a where condition.
+ *
+ * @example
+ * const operator: WhereOperator = '>=';
+ */
 export type WhereOperator = '=' | '!=' | '<' | '>' | '<=' | '>=';
 
-/** A value a where condition compares with. */
+/**
+ * A value a where condition compares with.
+ *
+ * @example
+ * const value: WhereValue = 'scooter';
+ */
 export type WhereValue = string | number | boolean | null;
 
 /**

@@ -5,6 +5,7 @@ import { connectionsCase } from './connections.js';
 import { fanoutCase } from './fanout.js';
 import { filteredFanoutCase } from './filtered-fanout.js';
 import { floodCase } from './flood.js';
+import { geoMatchingCase } from './geo-matching.js';
 import { latencyCase } from './latency.js';
 import { multiNodeCase } from './multi-node.js';
 import { syncWritesCase } from './sync-writes.js';
@@ -19,9 +20,10 @@ export const CASES: Record<CaseId, BenchCase> = {
   batching: batchingCase,
   multinode: multiNodeCase,
   flood: floodCase,
+  geo: geoMatchingCase,
 };
 
-/** The number each case has in BENCHMARKS.md (the issue's numbering; the batching experiment is 7, issue 11's flood case 8). */
+/** The number each case has in BENCHMARKS.md (the issue's numbering; the batching experiment is 7, issue 11's flood case 8, issue 13's geo matching 9). */
 export const CASE_NUMBERS: Record<CaseId, string> = {
   fanout: '1',
   filtered: '2',
@@ -31,4 +33,5 @@ export const CASE_NUMBERS: Record<CaseId, string> = {
   multinode: '6',
   batching: '7',
   flood: '8',
+  geo: '9',
 };

@@ -47,6 +47,7 @@ const webhookId = mostly(fc.oneof({ weight: 4, arbitrary: fc.constant(WEBHOOK_PL
 const deliveryId = mostly(fc.oneof({ weight: 4, arbitrary: fc.constant(DELIVERY_PLACEHOLDER) }, { weight: 1, arbitrary: fc.constantFrom('dlv_01J0000000000000000000000', 'dlv_') }));
 const limit = mostly(fc.integer({ min: 1, max: 200 }), fc.constantFrom(0, 201, -1, 1.5, 'ten', '1e3', ''));
 const cursor = mostly(fc.oneof(fc.constant(DELIVERY_PLACEHOLDER), domain.documentId));
+const objectBody = fuzzRecord({ label: mostly(fc.string({ maxLength: 20 })), location: domain.location, data: domain.payload });
 const deliveryStatus = mostly(fc.constantFrom('pending', 'paused', 'succeeded', 'failed'), fc.constantFrom('', 'FAILED', 'done'));
 const webhookEvents = mostly(fc.subarray([...WEBHOOK_EVENT_TYPES]), fc.oneof(fc.constant(['document.created', 'nope']), fc.constant([...WEBHOOK_EVENT_TYPES, ...WEBHOOK_EVENT_TYPES, 'x']), hostileValue));
 const topicPatterns = mostly(
@@ -134,6 +135,32 @@ function routeSpecs(context: RestFuzzContext): Record<string, RouteSpec> {
     'POST /api/webhooks/:id/rotate-secret': { params: { id: webhookId }, body: fuzzRecord({ secret: webhookSecret, gracePeriodMs: gracePeriod, realm: domain.realm }) },
     'POST /api/webhooks/:id/test': { params: { id: webhookId }, body: realmQuery() },
     'GET /api/webhooks/:id/deliveries': { params: { id: webhookId }, query: realmQuery({ limit, after: cursor, status: deliveryStatus }) },
+    'GET /api/realms': {},
+    'POST /api/realms': { body: fuzzRecord({ realm: domain.realm, label: mostly(fc.string({ maxLength: 20 })), data: domain.payload }, ['realm']) },
+    'GET /api/realms/:realm': { params: { realm: domain.realm } },
+    'PATCH /api/realms/:realm': { params: { realm: domain.realm }, body: fuzzRecord({ label: mostly(fc.string({ maxLength: 20 })), data: domain.payload }) },
+    'DELETE /api/realms/:realm': { params: { realm: domain.realm } },
+    'GET /api/realms/:realm/objects': {
+      params: { realm: domain.realm },
+      query: fuzzRecord({ where: domain.where, shape: domain.shape.map((shape) => encodeJson(shape).text), area: domain.entityId, limit }),
+    },
+    'POST /api/realms/:realm/objects/query': { params: { realm: domain.realm }, body: fuzzRecord({ where: domain.where, shape: domain.shape, field: mostly(fc.array(fc.constantFrom('type', 'charge'))), limit }) },
+    'GET /api/realms/:realm/objects/:id': { params: { realm: domain.realm, id: domain.entityId } },
+    'POST /api/realms/:realm/objects/:id': { params: { realm: domain.realm, id: domain.entityId }, body: objectBody },
+    'PATCH /api/realms/:realm/objects/:id': { params: { realm: domain.realm, id: domain.entityId }, body: objectBody },
+    'PUT /api/realms/:realm/objects/:id': { params: { realm: domain.realm, id: domain.entityId }, body: objectBody },
+    'DELETE /api/realms/:realm/objects/:id': { params: { realm: domain.realm, id: domain.entityId } },
+    'GET /api/realms/:realm/areas': { params: { realm: domain.realm } },
+    'GET /api/realms/:realm/areas/:id': { params: { realm: domain.realm, id: domain.entityId } },
+    'POST /api/realms/:realm/areas/:id': { params: { realm: domain.realm, id: domain.entityId }, body: fuzzRecord({ label: mostly(fc.string({ maxLength: 20 })), shape: domain.shape, data: domain.payload }, ['shape']) },
+    'PATCH /api/realms/:realm/areas/:id': { params: { realm: domain.realm, id: domain.entityId }, body: fuzzRecord({ shape: domain.shape, data: domain.payload }) },
+    'DELETE /api/realms/:realm/areas/:id': { params: { realm: domain.realm, id: domain.entityId } },
+    'GET /api/realms/:realm/history/:id': {
+      params: { realm: domain.realm, id: domain.entityId },
+      query: fuzzRecord({ start: mostly(fc.oneof(fc.integer({ min: 0, max: 2 ** 42 }), fc.constant('2026-12-02T06:00:00.000Z')), fc.constantFrom('', 'yesterday')), end: mostly(fc.integer({ min: 0, max: 2 ** 42 })), limit }, ['start', 'end']),
+    },
+    'GET /api/realms/:realm/search': { params: { realm: domain.realm }, query: fuzzRecord({ query: mostly(fc.constantFrom('rider', 'a', '7')), fields: mostly(fc.constantFrom('id', 'label,data', 'nope')), maxObjectResults: limit }, ['query']) },
+    'POST /api/realms/:realm/pubsub/:event': { params: { realm: domain.realm, event: domain.pubsubEvent }, body: fuzzRecord({ id: domain.entityId, data: domain.payload }, ['id']) },
   };
 }
 

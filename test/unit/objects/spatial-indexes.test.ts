@@ -16,6 +16,36 @@ describe('SubscriptionBoxIndex', () => {
     expect([...index.candidatesAt(0, 0).unbounded]).toEqual(['everything']);
   });
 
+  it('finds small (grid) and large (R-tree) boxes alike, and forgets both', () => {
+    const index = new SubscriptionBoxIndex();
+    index.setBoxes('street', compileShape({ cx: 3.37, cy: 6.51, r: 300 }).boxes);
+    index.setBoxes('city', compileShape({ cx: 3.37, cy: 6.51, r: 30_000 }).boxes);
+    index.setBoxes('country', compileShape({ x1: 2.7, y1: 13.9, x2: 14.7, y2: 4.2 }).boxes);
+    index.setBoxes('world', compileShape({ cx: 0, cy: 0, r: 20_037_509 }).boxes);
+    expect([...index.candidatesAt(3.37, 6.51).boxed].sort()).toEqual(['city', 'country', 'street', 'world']);
+    expect([...index.candidatesAt(3.5, 6.6).boxed].sort()).toEqual(['city', 'country', 'world']);
+    expect([...index.candidatesAt(-100, -50).boxed]).toEqual(['world']);
+    index.delete('street');
+    index.delete('country');
+    expect([...index.candidatesAt(3.37, 6.51).boxed].sort()).toEqual(['city', 'world']);
+    index.delete('city');
+    index.delete('world');
+    expect(index.candidatesAt(3.37, 6.51).boxed.size).toBe(0);
+  });
+
+  it('finds boxes on cell edges and at the edges of the map', () => {
+    const index = new SubscriptionBoxIndex();
+    index.setBoxes('cell', [{ minX: 0.01, minY: 0.01, maxX: 0.02, maxY: 0.02 }]);
+    index.setBoxes('corner', [{ minX: 179.99, minY: 89.99, maxX: 180, maxY: 90 }]);
+    index.setBoxes('south-west', [{ minX: -180, minY: -90, maxX: -179.99, maxY: -89.99 }]);
+    for (const [x, y] of [[0.01, 0.01], [0.02, 0.02], [0.015, 0.01], [0.01, 0.02]] as const) {
+      expect([...index.candidatesAt(x, y).boxed], `${x},${y}`).toEqual(['cell']);
+    }
+    expect([...index.candidatesAt(180, 90).boxed]).toEqual(['corner']);
+    expect([...index.candidatesAt(-180, -90).boxed]).toEqual(['south-west']);
+    expect(index.candidatesAt(0.0201, 0.015).boxed.size).toBe(0);
+  });
+
   it('treats ±180 as one meridian', () => {
     const index = new SubscriptionBoxIndex();
     index.setBoxes('east', compileShape({ x1: 175, y1: 1, x2: 180, y2: -1 }).boxes);

@@ -75,8 +75,9 @@ function sessionUserOf(session: SessionOpened): SessionUser | undefined {
 }
 
 /**
- * Owns the Socket.IO connection and its state machine: `connecting` → `connected` →
- * (`reconnecting` → `connected`)* → `disconnected`.
+ * Owns the Socket.IO connection and its state machine: `connecting` → (`awaiting-login` →)
+ * `connected` → (`reconnecting` → `connected`)* → `disconnected`. `awaiting-login` is a connection
+ * opened without a token, quarantined by the server until {@link ConnectionManager.login}.
  *
  * Why this exists: Socket.IO's own reconnection gives up on a server-side disconnect (which is
  * what a deploy or a node shutting down looks like) and does not know that an auth failure makes
@@ -185,7 +186,8 @@ export class ConnectionManager {
       };
       emitter.emit('auth:login', { token }, (err, result) => {
         if (err !== null && err !== undefined) {
-          reject(this.authFailure ?? new UnavailableError(`No answer to auth:login: ${err.message}`, { code: err.message.includes('timed out') ? ErrorCode.TIMEOUT : ErrorCode.UNAVAILABLE }));
+          const code = err.message.includes('timed out') ? ErrorCode.TIMEOUT : ErrorCode.UNAVAILABLE;
+          reject(this.authFailure ?? new UnavailableError(`No answer to auth:login: ${err.message}`, { code }));
           return;
         }
         if (!result.ok) {

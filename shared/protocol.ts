@@ -47,6 +47,10 @@ export interface ChannelMessageRelay {
 
 /** What the server keeps on each socket. */
 export interface SocketData {
+  /**
+   * Who the connection acts as. Unset only while a connection that opened without a token waits
+   * for its `auth:login`; no handler that reads it is registered on such a connection until then.
+   */
   principal: Principal;
 }
 

@@ -110,4 +110,24 @@ describe('client → server batching (outgoingMessageBufferTime)', () => {
     await client.publish('chat.resub', { n: 1 });
     await expect.poll(() => events.length).toBe(1);
   });
+
+  it('starts a new batch at the server’s maxBatchBytes, and sends a request too big for any batch alone', async () => {
+    const small = await startTestServer({ limits: { maxBatchBytes: 2048 } });
+    const received: string[] = [];
+    small.server.io.on('connection', (socket) => socket.onAny((event: string) => received.push(event)));
+    try {
+      const client = small.client({ token: await small.token({ realm: 'demo', permissions: ['service'] }), heartbeatInterval: 0 });
+      await client.ready();
+      const text = 'x'.repeat(800);
+      const results = await Promise.all([
+        ...Array.from({ length: 5 }, (_, n) => client.publish('chat.bytes', { n, text })),
+        client.publish('chat.bytes', { n: 5, text: 'y'.repeat(3000) }),
+      ]);
+      // About 940 bytes each with the batch entry around it: two fit in 2048, the 3000-byte one goes alone, in order.
+      expect(received).toEqual(['batch', 'batch', 'topic:publish', 'topic:publish']);
+      expect(results.map((event) => event.payload.n)).toEqual([0, 1, 2, 3, 4, 5]);
+    } finally {
+      await small.close();
+    }
+  });
 });

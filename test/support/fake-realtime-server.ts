@@ -17,6 +17,8 @@ export interface FakeRequest {
   at: number;
   /** Whether it was answered. */
   answered: boolean;
+  /** Whether its sender asked for an answer (an acknowledgement, or a batch entry without `ack: false`). */
+  wantsAnswer: boolean;
   reply: (result: AckResult<unknown>) => void;
   ok: (data: unknown) => void;
   fail: (error: ErrorShape) => void;
@@ -137,6 +139,7 @@ export class FakeRealtimeServer {
       socket,
       at: Date.now(),
       answered: false,
+      wantsAnswer: ack !== undefined,
       reply,
       ok: (data) => reply({ ok: true, data }),
       fail: (error) => reply({ ok: false, error }),

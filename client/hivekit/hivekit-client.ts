@@ -15,10 +15,20 @@ import { HivekitRealmHandler } from './hivekit-realm-handler.js';
 import { hivekitEndpoint } from './hivekit-url.js';
 import { wsBackend } from './hivekit-ws-backend.js';
 
-/** The version of this SDK (`client.version`): the platform's package version. */
+/**
+ * The version of this SDK (`client.version`): the platform's package version.
+ *
+ * @example
+ * new HivekitClient().version === HIVEKIT_CLIENT_VERSION; // true
+ */
 export const HIVEKIT_CLIENT_VERSION = '0.1.0';
 
-/** Seams for tests and unusual runtimes. */
+/**
+ * Seams for tests and unusual runtimes.
+ *
+ * @example
+ * new HivekitClient({ logErrors: true }, { logger: myLogger, fetch: myFetch });
+ */
 export interface HivekitClientSeams {
   /** Where `logMessages` and `logErrors` write. @default the console */
   logger?: HivekitLogger;

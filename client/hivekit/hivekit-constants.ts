@@ -121,13 +121,28 @@ export const HIVEKIT_CONSTANTS = deepFreeze({
   SUBSCRIPTION: { REALM: 'all-realms' },
 });
 
-/** The type of {@link HIVEKIT_CONSTANTS}. */
+/**
+ * The type of {@link HIVEKIT_CONSTANTS}.
+ *
+ * @example
+ * const C: HivekitConstants = client.constants;
+ */
 export type HivekitConstants = typeof HIVEKIT_CONSTANTS;
 
-/** A Hivekit connection status (`client.connectionStatus`). */
+/**
+ * A Hivekit connection status (`client.connectionStatus`).
+ *
+ * @example
+ * const status: HivekitConnectionStatus = client.connectionStatus; // 'authenticated'
+ */
 export type HivekitConnectionStatus = HivekitConstants['CONNECTION_STATUS'][keyof HivekitConstants['CONNECTION_STATUS']];
 
-/** A Hivekit error type (the second argument of `'error'` listeners). */
+/**
+ * A Hivekit error type (the second argument of `'error'` listeners).
+ *
+ * @example
+ * client.on('error', (message: string, type: HivekitErrorType) => console.warn(type, message));
+ */
 export type HivekitErrorType = HivekitConstants['ERROR'][keyof HivekitConstants['ERROR']];
 
 function deepFreeze<T extends object>(value: T): T {

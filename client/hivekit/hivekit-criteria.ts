@@ -57,7 +57,13 @@ export function assertKnownKeys(options: Record<string, unknown>, allowed: Reado
   }
 }
 
-/** An options argument as a plain object (`undefined` is `{}`). */
+/**
+ * An options argument as a plain object (`undefined` is `{}`); anything else but an object is
+ * refused with `400`.
+ *
+ * @example
+ * const given = asOptions(options);
+ */
 export function asOptions(options: unknown): Record<string, unknown> {
   if (options === undefined || options === null) return {};
   if (typeof options !== 'object' || Array.isArray(options)) throw hivekitError('options must be an object');

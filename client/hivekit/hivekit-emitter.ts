@@ -1,4 +1,9 @@
-/** A Hivekit listener: any arguments; returning `false` stops the listeners after it. */
+/**
+ * A Hivekit listener: any arguments; returning `false` stops the listeners after it.
+ *
+ * @example
+ * const listener: HivekitListener = (status: string) => status !== 'disconnected';
+ */
 export type HivekitListener = (...args: never[]) => unknown;
 
 interface ListenerEntry {

@@ -39,7 +39,12 @@ export function hivekitError(message: string, code = 400): HivekitRequestError {
   return { message, code };
 }
 
-/** Runs a platform call and rejects the Hivekit way. */
+/**
+ * Runs a platform call and rejects the Hivekit way.
+ *
+ * @example
+ * return hivekitCall(() => feed.cancel());
+ */
 export async function hivekitCall<T>(call: () => Promise<T> | T): Promise<T> {
   try {
     return await call();

@@ -53,7 +53,12 @@ const ROUTES: { readonly [E in keyof ClientToServerEvents]?: (request: Request) 
   'pubsub:publish': (r) => ({ method: 'POST', path: `${realmPath(r)}/pubsub/${seg(r.event)}`, body: rest(r, 'realm', 'event') }),
 };
 
-/** What the HTTP transport needs. */
+/**
+ * What the HTTP transport needs.
+ *
+ * @example
+ * httpTransport({ baseUrl: 'http://localhost:3000', getToken: () => token, reportError: console.error });
+ */
 export interface HttpTransportOptions {
   /** `http(s)://host[:port][/prefix]`. */
   baseUrl: string;

@@ -11,7 +11,12 @@ export interface HivekitLogger {
   error(...values: unknown[]): void;
 }
 
-/** The console, as a {@link HivekitLogger}. */
+/**
+ * The console, as a {@link HivekitLogger}.
+ *
+ * @example
+ * CONSOLE_LOGGER.error('[hivekit]', 'connection_error', 'refused');
+ */
 export const CONSOLE_LOGGER: HivekitLogger = {
   log: (...values) => globalThis.console.log(...values),
   error: (...values) => globalThis.console.error(...values),

@@ -6,7 +6,12 @@ import { hivekitError } from './hivekit-errors.js';
 import { parseHivekitLocation, parseHivekitShape } from './hivekit-geo.js';
 import { HivekitSubscription } from './hivekit-subscription.js';
 
-/** What Hivekit code writes to an object: `label`, `location` (string numbers allowed), `data` (merged). */
+/**
+ * What Hivekit code writes to an object: `label`, `location` (string numbers allowed), `data` (merged).
+ *
+ * @example
+ * const data: HivekitObjectData = { label: 'Ada', location: { latitude: '52.5', longitude: 13.4 }, data: { type: 'bike' } };
+ */
 export interface HivekitObjectData {
   label?: string;
   location?: Record<string, unknown>;

@@ -41,10 +41,20 @@ export interface HivekitClientOptions {
   maxReconnectAttempts?: number;
 }
 
-/** Options with every default applied. */
+/**
+ * Options with every default applied.
+ *
+ * @example
+ * const options: ResolvedHivekitOptions = client.options;
+ */
 export type ResolvedHivekitOptions = Required<HivekitClientOptions>;
 
-/** The defaults (Hivekit's documented ones). */
+/**
+ * The defaults (Hivekit's documented ones).
+ *
+ * @example
+ * DEFAULT_HIVEKIT_OPTIONS.heartbeatInterval; // 5000
+ */
 export const DEFAULT_HIVEKIT_OPTIONS: ResolvedHivekitOptions = Object.freeze({
   outgoingMessageBufferTime: 0,
   logMessages: false,

@@ -2,7 +2,12 @@ import type { PubsubMessage } from '../../shared/index.js';
 import type { HivekitContext } from './hivekit-context.js';
 import { hivekitError } from './hivekit-errors.js';
 
-/** A Hivekit pub/sub callback: the message's data and the object id it is about. */
+/**
+ * A Hivekit pub/sub callback: the message's data and the object id it is about.
+ *
+ * @example
+ * const callback: HivekitPubsubCallback = (data, id) => console.log(id, data);
+ */
 export type HivekitPubsubCallback = (data: unknown, id: string) => unknown;
 
 /**

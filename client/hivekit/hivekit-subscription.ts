@@ -3,7 +3,12 @@ import { hivekitCall } from './hivekit-errors.js';
 import { HivekitEmitter, type HivekitListener } from './hivekit-emitter.js';
 import { toObjectCriteria } from './hivekit-criteria.js';
 
-/** What `'update'` listeners get: every item by id, what changed, and whether it was the whole set. */
+/**
+ * What `'update'` listeners get: every item by id, what changed, and whether it was the whole set.
+ *
+ * @example
+ * const listener: HivekitUpdateListener<RealmObject> = (objects, { added }, type) => render(objects, added, type);
+ */
 export type HivekitUpdateListener<T> = (
   itemsById: Record<string, T>,
   changes: { added: Record<string, T>; updated: Record<string, T>; removed: Record<string, T> },

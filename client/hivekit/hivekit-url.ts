@@ -1,6 +1,11 @@
 import { hivekitError } from './hivekit-errors.js';
 
-/** Where a Hivekit URL points on this platform: its HTTP base and the Socket.IO path. */
+/**
+ * Where a Hivekit URL points on this platform: its HTTP base and the Socket.IO path.
+ *
+ * @example
+ * const { baseUrl, socketPath }: HivekitEndpoint = hivekitEndpoint('ws://localhost:3000/ws');
+ */
 export interface HivekitEndpoint {
   /** `http(s)://host[:port][/prefix]`: the base of the REST API and of the Socket.IO connection. */
   baseUrl: string;

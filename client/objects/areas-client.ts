@@ -3,10 +3,20 @@ import type { Feed, FeedUpdate } from './feed.js';
 import type { FeedRegistry } from './feed-registry.js';
 import type { ObjectsTransport } from './objects-transport.js';
 
-/** What an area write carries: `label`, `shape` (required to create) and `data` (merged). */
+/**
+ * What an area write carries: `label`, `shape` (required to create) and `data` (merged).
+ *
+ * @example
+ * const fields: AreaFields = { label: 'Centre', shape: { cx: 13.4, cy: 52.5, r: 500 } };
+ */
 export type AreaFields = Omit<AreaWriteRequest, 'realm' | 'id'>;
 
-/** Options of `areas.subscribe()`: `executeImmediately` (default `true`). */
+/**
+ * Options of `areas.subscribe()`: `executeImmediately` (default `true`).
+ *
+ * @example
+ * const options: AreaFeedOptions = { executeImmediately: false };
+ */
 export type AreaFeedOptions = Omit<AreaSubscribeRequest, 'realm'>;
 
 /**

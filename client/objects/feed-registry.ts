@@ -15,6 +15,9 @@ import type { SubscriptionBudget } from './subscription-budget.js';
 /**
  * Most `feed:data` frames kept for server subscription ids not known yet (the server may send a
  * feed's first set before the subscribe is acknowledged); only while a subscribe is in flight.
+ *
+ * @example
+ * MAX_EARLY_FEED_FRAMES; // 1000
  */
 export const MAX_EARLY_FEED_FRAMES = 1000;
 
@@ -66,11 +69,6 @@ export class FeedRegistry implements ResubscribableStream {
     private readonly transport: ObjectsTransport,
     private readonly budget: SubscriptionBudget,
   ) {}
-
-  /** The open feeds. */
-  get size(): number {
-    return this.entries.size;
-  }
 
   /**
    * Subscribes; resolves with the feed once the server confirms (`listener`, when given, hears

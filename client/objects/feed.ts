@@ -1,7 +1,12 @@
 import type { FeedData } from '../../shared/index.js';
 import { Emitter, type Disposer } from '../emitter.js';
 
-/** What a feed follows: objects (with criteria), areas or realms. */
+/**
+ * What a feed follows: objects (with criteria), areas or realms.
+ *
+ * @example
+ * const kind: FeedKind = feed.kind; // 'objects'
+ */
 export type FeedKind = 'objects' | 'areas' | 'realms';
 
 /**
@@ -20,12 +25,22 @@ export interface FeedUpdate<T> {
   removed: Readonly<Record<string, T>>;
 }
 
-/** Events of a {@link Feed}. */
+/**
+ * Events of a {@link Feed}.
+ *
+ * @example
+ * feed.on('update', (update: FeedEvents<RealmObject>['update']) => render(update.items));
+ */
 export interface FeedEvents<T> {
   update: FeedUpdate<T>;
 }
 
-/** What a {@link Feed} asks of the registry that owns it. */
+/**
+ * What a {@link Feed} asks of the registry that owns it.
+ *
+ * @example
+ * const feed = new Feed('feed_1', 'objects', 'london', {}, registryAsOwner);
+ */
 export interface FeedOwner {
   update(feed: Feed<unknown>, criteria: Record<string, unknown>): Promise<void>;
   cancel(feed: Feed<unknown>): Promise<void>;

@@ -11,16 +11,36 @@ import type { Feed, FeedUpdate } from './feed.js';
 import type { FeedRegistry } from './feed-registry.js';
 import type { ObjectsTransport } from './objects-transport.js';
 
-/** What an object write carries: `label`, `location` and `data` (merged; a `null` value deletes its key). */
+/**
+ * What an object write carries: `label`, `location` and `data` (merged; a `null` value deletes its key).
+ *
+ * @example
+ * const fields: ObjectFields = { location: { latitude: 52.5, longitude: 13.4 }, data: { charge: null } };
+ */
 export type ObjectFields = Omit<ObjectWriteRequest, 'realm' | 'id'>;
 
-/** What `objects.list()` filters by: `where` conditions, one bound (`shape`, `area` or `target`), `field`, `limit`. */
+/**
+ * What `objects.list()` filters by: `where` conditions, one bound (`shape`, `area` or `target`), `field`, `limit`.
+ *
+ * @example
+ * const query: ObjectQuery = { where: ['type="bike"'], shape: { cx: 13.4, cy: 52.5, r: 500 }, field: ['charge'] };
+ */
 export type ObjectQuery = Omit<ObjectListRequest, 'realm'>;
 
-/** What an objects feed follows: `where`, one bound, and `executeImmediately` (default `true`). */
+/**
+ * What an objects feed follows: `where`, one bound, and `executeImmediately` (default `true`).
+ *
+ * @example
+ * const criteria: ObjectCriteria = { target: { id: 'riders/7', r: 250 } };
+ */
 export type ObjectCriteria = Omit<ObjectSubscribeRequest, 'realm'>;
 
-/** The time range of `objects.history()`: `Date`s, Unix ms or ISO 8601 strings; `limit` entries at most. */
+/**
+ * The time range of `objects.history()`: `Date`s, Unix ms or ISO 8601 strings; `limit` entries at most.
+ *
+ * @example
+ * await client.objects.history('riders/7', { start: new Date(Date.now() - 3_600_000), end: new Date() });
+ */
 export interface HistoryRange {
   start: Date | number | string;
   end: Date | number | string;

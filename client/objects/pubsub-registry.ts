@@ -10,7 +10,12 @@ import type { ResubscribableStream } from '../resubscriber.js';
 import type { ObjectsTransport } from './objects-transport.js';
 import type { SubscriptionBudget } from './subscription-budget.js';
 
-/** A pub/sub listener: gets each message whose event and id match its subscription. */
+/**
+ * A pub/sub listener: gets each message whose event and id match its subscription.
+ *
+ * @example
+ * const handler: PubsubHandler = ({ id, data }) => console.log(id, data);
+ */
 export type PubsubHandler = (message: PubsubMessage) => void;
 
 interface PubsubEntry {
@@ -26,7 +31,12 @@ interface PubsubEntry {
   established: boolean;
 }
 
-/** Removes the handler it was returned for; answers whether it was still there. */
+/**
+ * Removes the handler it was returned for; answers whether it was still there.
+ *
+ * @example
+ * const unsubscribe: PubsubUnsubscribe = await client.pubsub.subscribe('alert', '*', handler);
+ */
 export type PubsubUnsubscribe = () => Promise<boolean>;
 
 /**
@@ -51,17 +61,6 @@ export class PubsubRegistry implements ResubscribableStream {
     private readonly transport: ObjectsTransport,
     private readonly budget: SubscriptionBudget,
   ) {}
-
-  /** How many server subscriptions there are. */
-  get size(): number {
-    return this.entries.size;
-  }
-
-  /** Whether `handler` (or, without it, anything) listens to `event` on `idPattern` in `realm`. */
-  has(realm: string, event: string, idPattern: string, handler?: PubsubHandler): boolean {
-    const entry = this.entries.get(keyOf(realm, event, idPattern));
-    return entry !== undefined && (handler === undefined || entry.handlers.has(handler));
-  }
 
   /**
    * Adds `handler`; resolves once the server subscription exists (sent for the first handler of

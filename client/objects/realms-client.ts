@@ -3,10 +3,20 @@ import type { Feed, FeedUpdate } from './feed.js';
 import type { FeedRegistry } from './feed-registry.js';
 import type { ObjectsTransport } from './objects-transport.js';
 
-/** What a realm write carries: `label` and `data` (merged; a `null` value deletes its key). */
+/**
+ * What a realm write carries: `label` and `data` (merged; a `null` value deletes its key).
+ *
+ * @example
+ * const fields: RealmFields = { label: 'London', data: { timezone: 'Europe/London' } };
+ */
 export type RealmFields = Omit<RealmWriteRequest, 'realm'>;
 
-/** Options of `realms.subscribe()`: `executeImmediately` (default `true`). */
+/**
+ * Options of `realms.subscribe()`: `executeImmediately` (default `true`).
+ *
+ * @example
+ * const options: RealmFeedOptions = { executeImmediately: true };
+ */
 export type RealmFeedOptions = RealmSubscribeRequest;
 
 /**

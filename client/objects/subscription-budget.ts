@@ -3,6 +3,9 @@ import { LimitExceededError } from '../../shared/index.js';
 /**
  * How many object, area and realm feeds plus pub/sub subscriptions one client holds at once, by
  * default (the `maxObjectSubscriptions` option).
+ *
+ * @example
+ * new RealtimeClient({ url, token, maxObjectSubscriptions: DEFAULT_MAX_OBJECT_SUBSCRIPTIONS });
  */
 export const DEFAULT_MAX_OBJECT_SUBSCRIPTIONS = 1000;
 
@@ -20,11 +23,6 @@ export class SubscriptionBudget {
   private used = 0;
 
   constructor(readonly limit: number) {}
-
-  /** How many are held. */
-  get size(): number {
-    return this.used;
-  }
 
   /** Holds one more; throws `LimitExceededError` (`details: { limit }`) when all are in use. */
   take(what: string): void {

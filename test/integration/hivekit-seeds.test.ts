@@ -150,8 +150,8 @@ beforeAll(async () => {
 });
 
 afterEach(async () => {
-  vi.restoreAllMocks();
   for (const client of clients.splice(0)) if (client.connectionStatus !== 'disconnected') await client.disconnect();
+  vi.restoreAllMocks();
 });
 
 afterAll(() => t.close());

@@ -29,9 +29,4 @@ export class IdSetMap {
   get(key: string): ReadonlySet<string> | undefined {
     return this.sets.get(key);
   }
-
-  /** How many keys hold at least one id. */
-  get size(): number {
-    return this.sets.size;
-  }
 }

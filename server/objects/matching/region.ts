@@ -28,14 +28,6 @@ export interface Region {
 }
 
 /**
- * The whole globe as one box.
- *
- * @example
- * const everywhere: Region = { contains: () => true, boxes: [WORLD_BOX] };
- */
-export const WORLD_BOX: GeoBox = Object.freeze({ minX: -180, minY: -90, maxX: 180, maxY: 90 });
-
-/**
  * The boxes covering longitudes `west` to `east` (degrees, `west <= east`, either may lie up to
  * 360° outside -180..180 after unwrapping) between latitudes `south` and `north`: one box, two
  * when the span passes ±180, the whole band when it spans 360°.

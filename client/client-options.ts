@@ -1,4 +1,5 @@
-import { InvalidArgumentError, isValidRealm } from '../shared/index.js';
+import { HEARTBEAT_INTERVAL_BOUNDS, InvalidArgumentError, isValidRealm } from '../shared/index.js';
+import { DEFAULT_MAX_OBJECT_SUBSCRIPTIONS } from './objects/subscription-budget.js';
 import { consoleWarning, warnUnknownOptions, type ClientWarning } from './unknown-options.js';
 
 /**
@@ -10,8 +11,11 @@ import { consoleWarning, warnUnknownOptions, type ClientWarning } from './unknow
 export interface RealtimeClientOptions {
   /** Server base URL, e.g. `http://localhost:3000`. */
   url: string;
-  /** JWT used for the handshake; replace it with `setToken()`. */
-  token: string;
+  /**
+   * JWT used for the handshake; replace it with `setToken()`. Without one the connection opens
+   * quarantined (state `'awaiting-login'`) until `login({ token })`; requests made meanwhile wait.
+   */
+  token?: string;
   /**
    * The realm this client works in; `client.realm(id)` reaches others.
    * @default the token's only realm, else `'default'`
@@ -74,11 +78,34 @@ export interface RealtimeClientOptions {
    */
   path?: string;
   /**
+   * Most object, area and realm feeds plus pub/sub subscriptions this client holds at once (each is
+   * a server subscription re-sent after every reconnect); one more throws `LimitExceededError`.
+   * @default 1000
+   */
+  maxObjectSubscriptions?: number;
+  /**
    * Log every state transition and connection error: `true` logs through the `debug` package
    * (namespace `realtime:client`), a function receives each entry.
    * @default false
    */
   debug?: boolean | ((message: string, context?: Record<string, unknown>) => void);
+  /**
+   * How long requests are collected before they go out together in one Socket.IO frame (a
+   * `batch`), ms. `0` sends what was requested within one synchronous run of JavaScript together
+   * (flushed on a microtask); a larger value waits that long after the first request; `false`
+   * sends every request in its own frame at once. Each request keeps its own answer, error,
+   * timeout and order.
+   * @default 0
+   */
+  outgoingMessageBufferTime?: number | false;
+  /**
+   * Ms between heartbeats (`sys:ping`) while connected; `0` turns them off. Each answered one
+   * updates `client.ping` and emits `'ping'`; two unanswered in a row close the connection and
+   * reconnect. Declared to the server in the handshake, which closes the connection when it hears
+   * nothing for 2.5 intervals. Between 100 and 3600000 when not 0.
+   * @default 5000
+   */
+  heartbeatInterval?: number;
   /**
    * Receives warnings: problems that do not stop the client, such as an option name it does not
    * know (`reconectionDelay`), which it names and ignores.
@@ -88,8 +115,8 @@ export interface RealtimeClientOptions {
 }
 
 /** Options with every default applied. */
-export type ResolvedClientOptions = Required<Omit<RealtimeClientOptions, 'realm' | 'debug' | 'onWarning'>> &
-  Pick<RealtimeClientOptions, 'realm' | 'debug' | 'onWarning'>;
+export type ResolvedClientOptions = Required<Omit<RealtimeClientOptions, 'realm' | 'debug' | 'onWarning' | 'token'>> &
+  Pick<RealtimeClientOptions, 'realm' | 'debug' | 'onWarning' | 'token'>;
 
 /** Every option name, to warn about the others (the type makes adding an option here mandatory). */
 const CLIENT_OPTION_NAMES: Readonly<Record<keyof RealtimeClientOptions, true>> = {
@@ -107,8 +134,11 @@ const CLIENT_OPTION_NAMES: Readonly<Record<keyof RealtimeClientOptions, true>> =
   connectTimeout: true,
   transports: true,
   path: true,
+  maxObjectSubscriptions: true,
   debug: true,
   onWarning: true,
+  outgoingMessageBufferTime: true,
+  heartbeatInterval: true,
 };
 
 /** The defaults of every optional field. */
@@ -124,6 +154,9 @@ export const DEFAULT_CLIENT_OPTIONS = {
   connectTimeout: 20_000,
   transports: ['websocket'],
   path: '/socket.io',
+  maxObjectSubscriptions: DEFAULT_MAX_OBJECT_SUBSCRIPTIONS,
+  outgoingMessageBufferTime: 0,
+  heartbeatInterval: 5000,
 } as const satisfies Partial<RealtimeClientOptions>;
 
 /**
@@ -135,12 +168,12 @@ export const DEFAULT_CLIENT_OPTIONS = {
  */
 export function resolveClientOptions(options: RealtimeClientOptions): ResolvedClientOptions {
   if (typeof options !== 'object' || options === null) {
-    throw new InvalidArgumentError('RealtimeClient needs options: { url, token, ... }');
+    throw new InvalidArgumentError('RealtimeClient needs options: { url, token?, ... }');
   }
   if (typeof options.url !== 'string' || !isUrl(options.url)) {
     throw new InvalidArgumentError(`url must be an absolute http(s) or ws(s) URL, got ${JSON.stringify(options.url)}`);
   }
-  assertToken(options.token);
+  if (options.token !== undefined) assertToken(options.token);
   if (options.onWarning !== undefined && typeof options.onWarning !== 'function') {
     throw new InvalidArgumentError('onWarning must be a function');
   }
@@ -153,12 +186,19 @@ export function resolveClientOptions(options: RealtimeClientOptions): ResolvedCl
     transports: [...DEFAULT_CLIENT_OPTIONS.transports],
     ...definedOnly(options),
     url: options.url,
-    token: options.token,
   };
   for (const name of ['reconnectionDelay', 'reconnectionDelayMax', 'requestTimeout', 'updateTimeout', 'connectTimeout'] as const) {
     assertNonNegative(name, resolved[name], false);
   }
   assertNonNegative('reconnectionAttempts', resolved.reconnectionAttempts, true);
+  assertNonNegative('maxObjectSubscriptions', resolved.maxObjectSubscriptions, false);
+  const buffer = resolved.outgoingMessageBufferTime;
+  if (buffer !== false) assertNonNegative('outgoingMessageBufferTime', buffer, false);
+  const heartbeat = resolved.heartbeatInterval;
+  const { min, max } = HEARTBEAT_INTERVAL_BOUNDS;
+  if (!(heartbeat === 0 || (Number.isInteger(heartbeat) && heartbeat >= min && heartbeat <= max))) {
+    throw new InvalidArgumentError(`heartbeatInterval must be 0 (off) or a whole number of ms from ${min} to ${max}`);
+  }
   if (!(resolved.randomizationFactor >= 0 && resolved.randomizationFactor <= 1)) {
     throw new InvalidArgumentError('randomizationFactor must be between 0 and 1');
   }

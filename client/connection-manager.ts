@@ -3,6 +3,8 @@ import { io, type Socket } from 'socket.io-client';
 import {
   AuthError,
   ClientConnectionReason,
+  InternalError,
+  RealtimeError,
   ErrorCode,
   LimitExceededError,
   UnavailableError,
@@ -11,10 +13,13 @@ import {
   isRecoverableDisconnect,
   type ClientToServerEvents,
   type ConnectionReason,
-  type RealtimeError,
   type ServerToClientEvents,
+  type AckResult,
+  type LoginResult,
+  type ServerInfo,
   type SessionLimits,
   type SessionOpened,
+  type SessionUser,
   type SocketDisconnectReason,
 } from '../shared/index.js';
 import { backoffDelay } from './backoff.js';
@@ -29,7 +34,12 @@ export type RealtimeSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export interface ConnectionManagerOptions {
   url: string;
   path: string;
-  getToken: () => string;
+  /** The token for the next handshake; `undefined` opens the connection quarantined, to log in on it. */
+  getToken: () => string | undefined;
+  /** The heartbeat interval declared in the handshake (ms), so that the server closes a silent connection; 0 declares none. */
+  heartbeatInterval: number;
+  /** How long a login waits for its answer, ms. */
+  requestTimeout: number;
   reconnection: boolean;
   reconnectionAttempts: number;
   reconnectionDelay: number;
@@ -52,9 +62,22 @@ export interface ConnectionManagerEvents {
 
 const debug = createDebug('realtime:connection');
 
+/** The server's version and build date from a `session:opened`, if it sent them. */
+function serverInfoOf(session: SessionOpened): ServerInfo | undefined {
+  const { serverVersion, serverBuildDate } = (session ?? {}) as Partial<ServerInfo>;
+  return typeof serverVersion === 'string' && typeof serverBuildDate === 'string' ? { serverVersion, serverBuildDate } : undefined;
+}
+
+/** The user a `session:opened` names (none: the connection is quarantined until a login). */
+function sessionUserOf(session: SessionOpened): SessionUser | undefined {
+  const user = (session ?? {}).user;
+  return typeof user === 'object' && user !== null ? user : undefined;
+}
+
 /**
- * Owns the Socket.IO connection and its state machine: `connecting` → `connected` →
- * (`reconnecting` → `connected`)* → `disconnected`.
+ * Owns the Socket.IO connection and its state machine: `connecting` → (`awaiting-login` →)
+ * `connected` → (`reconnecting` → `connected`)* → `disconnected`. `awaiting-login` is a connection
+ * opened without a token, quarantined by the server until {@link ConnectionManager.login}.
  *
  * Why this exists: Socket.IO's own reconnection gives up on a server-side disconnect (which is
  * what a deploy or a node shutting down looks like) and does not know that an auth failure makes
@@ -76,7 +99,11 @@ export class ConnectionManager {
   /** Bounds one attempt, handshake and `session:opened` included (Socket.IO's own bounds the transport only). */
   private attemptTimer: ReturnType<typeof setTimeout> | undefined;
   /** Set when the server said the token expired, so the coming disconnect is not retried. */
-  private authFailure: AuthError | undefined;
+  private authFailure: RealtimeError | undefined;
+  private server: ServerInfo | undefined;
+  private sessionUser: SessionUser | undefined;
+  /** Counts connections, so that a login answered on an older one is ignored. */
+  private connectionGeneration = 0;
   /** The error behind the last move to `disconnected`, if any. */
   private terminalError: RealtimeError | undefined;
   private destroyed = false;
@@ -94,15 +121,24 @@ export class ConnectionManager {
       // never fall back to polling where WebSockets are blocked.
       tryAllTransports: true,
       timeout: options.connectTimeout,
-      auth: (callback) => callback({ token: options.getToken() }),
+      auth: (callback) => {
+        const token = options.getToken();
+        callback({
+          ...(token === undefined ? {} : { token }),
+          ...(options.heartbeatInterval > 0 ? { heartbeatInterval: options.heartbeatInterval } : {}),
+        });
+      },
     });
     // Connected once the server announced the session (right after Socket.IO's own connect), so
     // that nothing is sent before the client knows the server's limits.
     this.socket.on('session:opened', this.onConnect);
     this.socket.on('connect_error', this.onConnectError);
     this.socket.on('disconnect', this.onDisconnect);
+    // The server is about to close the connection for an auth reason: the token expired, no login
+    // came in time, or too many logins failed. The coming disconnect is then not retried.
     this.socket.on('auth:expired', (shape) => {
-      this.authFailure = new AuthError(ErrorCode.TOKEN_EXPIRED, shape.message);
+      const error = errorFromShape(shape);
+      this.authFailure = isAuthError(error) ? error : new AuthError(ErrorCode.TOKEN_EXPIRED, shape.message);
     });
   }
 
@@ -121,6 +157,64 @@ export class ConnectionManager {
    */
   get limits(): SessionLimits {
     return this.sessionLimits;
+  }
+
+  /** The server's version and build date, from the last `session:opened` (undefined before one). */
+  get serverInfo(): ServerInfo | undefined {
+    return this.server;
+  }
+
+  /** Who the connection acts as: from the handshake's token or the last login (undefined before either). */
+  get user(): SessionUser | undefined {
+    return this.sessionUser;
+  }
+
+  /**
+   * Logs the quarantined connection in (`auth:login`); only in state `'awaiting-login'`. Resolves
+   * once the server set the connection up, with the state `'connected'` (resubscriptions and
+   * queued requests follow); rejects with the server's typed error, the connection staying
+   * quarantined (unless the server closed it: `TOO_MANY_AUTH_ATTEMPTS`).
+   */
+  login(token: string): Promise<LoginResult> {
+    if (this.currentState !== 'awaiting-login') {
+      return Promise.reject(new UnavailableError(`Cannot log in while ${this.currentState}`));
+    }
+    const generation = this.connectionGeneration;
+    return new Promise<LoginResult>((resolve, reject) => {
+      const emitter = this.socket.timeout(this.options.requestTimeout) as unknown as {
+        emit(event: 'auth:login', request: { token: string }, ack: (err: Error | null, result: AckResult<LoginResult>) => void): void;
+      };
+      emitter.emit('auth:login', { token }, (err, result) => {
+        if (err !== null && err !== undefined) {
+          const code = err.message.includes('timed out') ? ErrorCode.TIMEOUT : ErrorCode.UNAVAILABLE;
+          reject(this.authFailure ?? new UnavailableError(`No answer to auth:login: ${err.message}`, { code }));
+          return;
+        }
+        if (!result.ok) {
+          reject(errorFromShape(result.error));
+          return;
+        }
+        if (this.destroyed || generation !== this.connectionGeneration || this.currentState !== 'awaiting-login') {
+          reject(new UnavailableError('The connection changed during the login'));
+          return;
+        }
+        const { userId, realms, expiresAt } = result.data;
+        this.open({ userId, realms, expiresAt });
+        resolve(result.data);
+      });
+    });
+  }
+
+  /**
+   * Closes the connection and reconnects through the usual backoff, as after a lost transport:
+   * for a connection that is dead although the transport has not noticed (missed heartbeats).
+   */
+  reconnect(reason: ConnectionReason): void {
+    if (this.destroyed || this.currentState === 'disconnected') return;
+    this.clearAttemptTimer();
+    // 'io client disconnect' is not retried by onDisconnect, so this is the one retry.
+    this.socket.disconnect();
+    this.scheduleReconnect(reason, new UnavailableError(`Connection closed: ${reason}`));
   }
 
   /** Opens the connection (no-op while connecting or connected). */
@@ -155,13 +249,36 @@ export class ConnectionManager {
   private readonly onConnect = (session: SessionOpened): void => {
     if (this.destroyed) return;
     this.sessionLimits = announcedLimits(session);
-    if (this.currentState === 'connected') return; // announced once per connection; a repeat changes only the limits
+    // announced once per connection; a repeat changes only the limits
+    if (this.currentState === 'connected' || this.currentState === 'awaiting-login') return;
+    this.connectionGeneration += 1;
     this.clearReconnectTimer();
     this.clearAttemptTimer();
+    this.authFailure = undefined;
+    this.server = serverInfoOf(session);
+    const user = sessionUserOf(session);
+    if (user !== undefined) {
+      this.open(user);
+      return;
+    }
+    this.setState('awaiting-login', ClientConnectionReason.CONNECT);
+    // A token given since this handshake went out (login() while connecting): log in with it.
+    const token = this.options.getToken();
+    if (token !== undefined) {
+      this.login(token).catch((err: unknown) => {
+        const error = err instanceof RealtimeError ? err : new InternalError('Login failed', { cause: err });
+        if (isAuthError(error)) this.fail(error, error.code);
+      });
+    }
+  };
+
+  /** The connection has a user: connected, and every stream and queued request follows. */
+  private open(user: SessionUser): void {
+    this.sessionUser = user;
     this.attempt = 0;
     this.setState('connected', ClientConnectionReason.CONNECT);
     this.events.emit('open', { socket: this.socket });
-  };
+  }
 
   private readonly onConnectError = (err: Error & { data?: unknown }): void => {
     if (this.destroyed || this.currentState === 'disconnected') return;

@@ -1,7 +1,12 @@
 import type { ConnectionReason, RealtimeError } from '../shared/index.js';
 
-/** The connection states users know from the reference SDK. */
-export type ConnectionState = 'connecting' | 'connected' | 'disconnected' | 'reconnecting';
+/**
+ * The connection states users know from the reference SDK, plus `'awaiting-login'`: the socket is
+ * open but the client has no token yet, so the server holds the connection quarantined until
+ * `client.login({ token })` (Hivekit's `connected`, deepstream's `AWAITING_AUTHENTICATION`).
+ * Requests made meanwhile wait, as while connecting.
+ */
+export type ConnectionState = 'connecting' | 'awaiting-login' | 'connected' | 'disconnected' | 'reconnecting';
 
 /**
  * Payload of the `'connection'` event.

@@ -3,13 +3,22 @@ import {
   DEFAULT_REALM,
   UnavailableError,
   defaultRealmOf,
+  errorFromShape,
   ClientConnectionReason,
   isAuthError,
+  isConnectionLoss,
   isRetryable,
   toRealtimeError,
+  type LoginResult,
   type ConnectionStatus,
+  type Area,
+  type FeedData,
+  type RealmInfo,
+  type RealmObject,
+  type PubsubMessage,
   type RealtimeError,
   type RealtimeEvent,
+  type SearchResult,
 } from '../shared/index.js';
 import { assertToken, resolveClientOptions, type RealtimeClientOptions, type ResolvedClientOptions } from './client-options.js';
 import { ConnectionManager } from './connection-manager.js';
@@ -21,7 +30,17 @@ import {
   type EventHandler,
   type PublishOptions,
   type RealmHost,
+  type SearchOptions,
 } from './realtime-realm.js';
+import type { AreasClient } from './objects/areas-client.js';
+import { FeedRegistry } from './objects/feed-registry.js';
+import type { ObjectsClient } from './objects/objects-client.js';
+import type { ObjectsTransport } from './objects/objects-transport.js';
+import type { PubsubClient } from './objects/pubsub-client.js';
+import { PubsubRegistry } from './objects/pubsub-registry.js';
+import { RealmsClient } from './objects/realms-client.js';
+import { SubscriptionBudget } from './objects/subscription-budget.js';
+import { HeartbeatMonitor } from './heartbeat-monitor.js';
 import { RequestManager } from './request-manager.js';
 import { Resubscriber } from './resubscriber.js';
 import { SubscriptionManager, type SubscribeOptions } from './subscription-manager.js';
@@ -36,6 +55,18 @@ interface LifecycleEvents {
   connection: ClientEvents['connection'];
   error: ClientEvents['error'];
   resubscribed: ClientEvents['resubscribed'];
+  ping: ClientEvents['ping'];
+}
+
+/**
+ * What `client.login()` takes.
+ *
+ * @example
+ * await client.login({ token });
+ */
+export interface LoginCredentials {
+  /** The JWT to log in with; it is also the handshake token of every later reconnection. */
+  token: string;
 }
 
 /** Events the client's own parts (document watchers) listen to. */
@@ -57,15 +88,22 @@ interface InternalEvents {
  */
 export class RealtimeClient {
   private readonly options: ResolvedClientOptions;
-  private token: string;
+  private token: string | undefined;
+  private readonly heartbeats: HeartbeatMonitor;
+  private lastPing: number | undefined;
   private readonly connection: ConnectionManager;
   private readonly requests: RequestManager;
   private readonly subscriptions: SubscriptionManager;
   private readonly socketClients: SocketClientRegistry;
   private readonly resubscriber: Resubscriber;
+  private readonly objectsTransport: ObjectsTransport;
+  private readonly feeds: FeedRegistry;
+  private readonly pubsubs: PubsubRegistry;
+  /** Realm metadata: get, create, update, list, delete, subscribe. */
+  readonly realms: RealmsClient;
   private readonly lifecycle: Emitter<LifecycleEvents>;
   private readonly internal: Emitter<InternalEvents>;
-  private readonly realms = new Map<string, RealtimeRealm>();
+  private readonly realmViews = new Map<string, RealtimeRealm>();
   /** The realm of `client.sync`, `client.subscribe()`, ...: the `realm` option, else the token's (see setToken). */
   private defaultRealm: RealtimeRealm;
   private readonly disposers: Disposer[] = [];
@@ -84,6 +122,8 @@ export class RealtimeClient {
       url: this.options.url,
       path: this.options.path,
       getToken: () => this.token,
+      heartbeatInterval: this.options.heartbeatInterval,
+      requestTimeout: this.options.requestTimeout,
       reconnection: this.options.reconnection,
       reconnectionAttempts: this.options.reconnectionAttempts,
       reconnectionDelay: this.options.reconnectionDelay,
@@ -93,7 +133,15 @@ export class RealtimeClient {
       transports: this.options.transports,
       log,
     });
-    this.requests = new RequestManager(this.connection, this.options.requestTimeout);
+    this.requests = new RequestManager(this.connection, this.options.requestTimeout, this.options.outgoingMessageBufferTime);
+    this.heartbeats = new HeartbeatMonitor({
+      connection: this.connection,
+      interval: this.options.heartbeatInterval,
+      onPing: (ms) => {
+        this.lastPing = ms;
+        this.lifecycle.emit('ping', { ms });
+      },
+    });
     this.subscriptions = new SubscriptionManager(
       this.connection,
       this.requests,
@@ -103,6 +151,21 @@ export class RealtimeClient {
       },
     );
     this.socketClients = new SocketClientRegistry(this.connection, this.requests, (error) => this.reportError(error));
+    this.objectsTransport = {
+      request: (event, payload) => {
+        this.assertUsable();
+        return this.requests.request(event, payload);
+      },
+      send: (event, payload) => {
+        this.assertUsable();
+        this.requests.send(event, payload);
+      },
+      reportError: (error) => this.reportError(error),
+    };
+    const budget = new SubscriptionBudget(this.options.maxObjectSubscriptions);
+    this.feeds = new FeedRegistry(this.objectsTransport, budget);
+    this.pubsubs = new PubsubRegistry(this.objectsTransport, budget);
+    this.realms = new RealmsClient(this.objectsTransport, this.feeds);
     this.defaultRealm = this.realm(this.options.realm ?? realmFromToken(this.token));
 
     const socket = this.connection.socket;
@@ -110,14 +173,21 @@ export class RealtimeClient {
       const realm = event.metadata.realm;
       if (!this.subscriptions.positions.noteEvent(event)) return; // a duplicate (see StreamPositions)
       if (event.source === 'sync') this.internal.emit('sync', event);
-      if (this.subscriptions.wantedByUser(realm, event)) this.realms.get(realm)?.dispatch(event);
+      if (this.subscriptions.wantedByUser(realm, event)) this.realmViews.get(realm)?.dispatch(event);
     };
-    const onProtocolError = (shape: unknown): void => this.reportError(toRealtimeError(shape));
+    // The server's answer to a request sent without an acknowledgement (`object:set`), as its typed error.
+    const onProtocolError = (shape: unknown): void => this.reportError(errorFromShape(shape));
+    const onFeedData = (data: FeedData<RealmObject> | FeedData<Area> | FeedData<RealmInfo>): void => this.feeds.receive(data as FeedData<unknown>);
+    const onPubsubMessage = (message: PubsubMessage): void => this.pubsubs.receive(message);
     socket.on('event', onEvent);
     socket.on('protocol:error', onProtocolError);
+    socket.on('feed:data', onFeedData);
+    socket.on('pubsub:message', onPubsubMessage);
     this.disposers.push(
       () => socket.off('event', onEvent),
       () => socket.off('protocol:error', onProtocolError),
+      () => socket.off('feed:data', onFeedData),
+      () => socket.off('pubsub:message', onPubsubMessage),
       this.connection.events.on('change', ({ state, previousState, reason, error, attempt }) => {
         this.lifecycle.emit('connection', {
           state,
@@ -138,6 +208,8 @@ export class RealtimeClient {
     });
     this.resubscriber.add(this.subscriptions);
     this.resubscriber.add(this.socketClients);
+    this.resubscriber.add(this.feeds);
+    this.resubscriber.add(this.pubsubs);
     if (this.options.autoConnect) this.connect();
   }
 
@@ -151,12 +223,88 @@ export class RealtimeClient {
     return this.defaultRealm.socketClient;
   }
 
+  /** Objects in the client's realm (`client.realm(id).objects` for others). */
+  get objects(): ObjectsClient {
+    return this.defaultRealm.objects;
+  }
+
+  /** Areas in the client's realm. */
+  get areas(): AreasClient {
+    return this.defaultRealm.areas;
+  }
+
+  /** Realm pub/sub in the client's realm. */
+  get pubsub(): PubsubClient {
+    return this.defaultRealm.pubsub;
+  }
+
+  /** Searches the ids, labels and data of the objects and areas of the client's realm. */
+  search(query: string, options?: SearchOptions): Promise<SearchResult[]> {
+    return this.defaultRealm.search(query, options);
+  }
+
   /** The data-provider status of an object (`'connected'` or `'disconnected'`); needs `P` on `object/<id>`. */
   connectionStatus(objectId: string): Promise<ConnectionStatus> {
     return this.defaultRealm.connectionStatus(objectId);
   }
 
-  /** Current connection state: `'disconnected' | 'connecting' | 'connected' | 'reconnecting'`. */
+  /** Round trip of the last heartbeat, ms (`undefined` before the first; see `heartbeatInterval`). */
+  get ping(): number | undefined {
+    return this.lastPing;
+  }
+
+  /** The server's version (its package.json `version`), from the last connection; `undefined` before one. */
+  get serverVersion(): string | undefined {
+    return this.connection.serverInfo?.serverVersion;
+  }
+
+  /** The server's build date (ISO 8601: when its process started), from the last connection; `undefined` before one. */
+  get serverBuildDate(): string | undefined {
+    return this.connection.serverInfo?.serverBuildDate;
+  }
+
+  /**
+   * Logs in with `token`, for a client made without one (its connection waits quarantined, in
+   * state `'awaiting-login'`). Resolves once the server accepted it, with the user, realms, expiry
+   * and the server's version; subscriptions and the requests made meanwhile then go out. The token
+   * is kept: every reconnection sends it in the handshake (and `setToken()` replaces it). Opens
+   * the connection if it was not (`autoConnect: false`, or after `disconnect()`).
+   *
+   * A refused token rejects with `AuthError` (`AUTH_FAILED`, `TOKEN_EXPIRED`) and leaves the
+   * connection waiting for another try; after the server's `maxLoginAttempts` failures it rejects
+   * with `TooManyAuthAttemptsError` and the server closes the connection. Already connected with a
+   * token, it is `setToken(token)` (the same user required).
+   *
+   * @example
+   * const client = new RealtimeClient({ url });
+   * const { userId, serverVersion } = await client.login({ token });
+   */
+  async login(credentials: LoginCredentials): Promise<LoginResult> {
+    this.assertUsable();
+    const token = typeof credentials === 'object' && credentials !== null ? credentials.token : undefined;
+    assertToken(token);
+    if (this.connection.state === 'disconnected') this.connection.connect();
+    for (;;) {
+      await this.whenSettled();
+      const state = this.connection.state;
+      if (state === 'connected') {
+        await this.setToken(token);
+        return this.loginResult();
+      }
+      if (state !== 'awaiting-login') continue;
+      try {
+        const result = await this.connection.login(token);
+        this.adoptToken(token);
+        return result;
+      } catch (err) {
+        // The connection went away during the login: log in on the next one.
+        if (isConnectionLoss(err) && this.connection.state !== 'disconnected') continue;
+        throw err;
+      }
+    }
+  }
+
+  /** Current connection state: `'disconnected' | 'connecting' | 'awaiting-login' | 'connected' | 'reconnecting'`. */
   get state(): ConnectionState {
     return this.connection.state;
   }
@@ -219,6 +367,10 @@ export class RealtimeClient {
   async setToken(token: string): Promise<void> {
     this.assertUsable();
     assertToken(token);
+    if (this.connection.state === 'awaiting-login') {
+      await this.login({ token });
+      return;
+    }
     if (this.connection.state === 'connected') {
       try {
         await this.requests.request('auth:refresh', { token });
@@ -236,10 +388,10 @@ export class RealtimeClient {
 
   /** The same API scoped to another realm, over this client's connection. */
   realm(id: string): RealtimeRealm {
-    let realm = this.realms.get(id);
+    let realm = this.realmViews.get(id);
     if (realm === undefined) {
       realm = new RealtimeRealm(id, this.realmHost);
-      this.realms.set(id, realm);
+      this.realmViews.set(id, realm);
     }
     return realm;
   }
@@ -279,12 +431,15 @@ export class RealtimeClient {
     this.destroyed = true;
     const error = new UnavailableError('The client has been destroyed');
     this.resubscriber.destroy();
+    this.heartbeats.destroy();
     this.requests.destroy(error);
     this.subscriptions.destroy();
     this.socketClients.destroy();
+    this.feeds.destroy();
+    this.pubsubs.destroy();
     for (const dispose of this.disposers.splice(0)) dispose();
     this.connection.destroy();
-    for (const realm of this.realms.values()) realm.clear();
+    for (const realm of this.realmViews.values()) realm.clear();
     this.lifecycle.clear();
     this.internal.clear();
   }
@@ -326,6 +481,13 @@ export class RealtimeClient {
       reportError: (error) => this.reportError(error),
       updateTimeout: () => this.options.updateTimeout,
     },
+    objectsTransport: {
+      request: (event, payload) => this.objectsTransport.request(event, payload),
+      send: (event, payload) => this.objectsTransport.send(event, payload),
+      reportError: (error) => this.reportError(error),
+    },
+    feeds: () => this.feeds,
+    pubsub: () => this.pubsubs,
     onLifecycle: (event, handler) => this.lifecycle.on(event, handler as (value: LifecycleEvents[typeof event]) => void),
     offLifecycle: (event, handler) => this.lifecycle.off(event, handler as (value: LifecycleEvents[typeof event]) => void),
   };
@@ -334,6 +496,35 @@ export class RealtimeClient {
   private adoptToken(token: string): void {
     this.token = token;
     if (this.options.realm === undefined) this.defaultRealm = this.realm(realmFromToken(token));
+  }
+
+  /** What `login()` answers when the connection is logged in already. */
+  private loginResult(): LoginResult {
+    const user = this.connection.user;
+    const server = this.connection.serverInfo;
+    if (user === undefined || server === undefined) throw new UnavailableError('The connection closed during the login');
+    return { ...user, realms: [...user.realms], ...server };
+  }
+
+  /** Resolves once the connection is `connected` or `awaiting-login`; rejects when it ends for good. */
+  private whenSettled(): Promise<void> {
+    const settled = (state: ConnectionState): boolean => state === 'connected' || state === 'awaiting-login';
+    if (settled(this.connection.state)) return Promise.resolve();
+    const failed = this.connection.lastError;
+    if (this.connection.state === 'disconnected') {
+      return Promise.reject(failed ?? new UnavailableError('The client is disconnected; call connect()'));
+    }
+    return new Promise((resolve, reject) => {
+      const off = this.connection.events.on('change', ({ state, error }) => {
+        if (settled(state)) {
+          off();
+          resolve();
+        } else if (state === 'disconnected') {
+          off();
+          reject(error ?? new UnavailableError('The client is disconnected; call connect()'));
+        }
+      });
+    });
   }
 
   private whenConnected(): Promise<void> {
@@ -370,7 +561,8 @@ export class RealtimeClient {
   }
 }
 
-function realmFromToken(token: string): string {
+function realmFromToken(token: string | undefined): string {
+  if (token === undefined) return DEFAULT_REALM;
   try {
     return defaultRealmOf(decodeToken(token)) ?? DEFAULT_REALM;
   } catch {

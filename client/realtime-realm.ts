@@ -1,10 +1,16 @@
-import type { ConnectionStatus, RealtimeError, RealtimeEvent } from '../shared/index.js';
+import type { ConnectionStatus, RealtimeError, RealtimeEvent, SearchRequest, SearchResult } from '../shared/index.js';
 import type { ConnectionChange } from './connection-state.js';
 import type { Disposer } from './emitter.js';
 import { Emitter } from './emitter.js';
 import type { ResubscribedNotice, SubscribeOptions } from './subscription-manager.js';
 import { SyncClient, type SyncHost } from './sync-client.js';
 import type { SocketClient } from './socket-client.js';
+import { AreasClient } from './objects/areas-client.js';
+import type { FeedRegistry } from './objects/feed-registry.js';
+import { ObjectsClient } from './objects/objects-client.js';
+import type { ObjectsTransport } from './objects/objects-transport.js';
+import { PubsubClient } from './objects/pubsub-client.js';
+import type { PubsubRegistry } from './objects/pubsub-registry.js';
 
 /**
  * Domain events a realm delivers: `'event'` for every subscribed topic and `'event:<topic>'` for one.
@@ -23,10 +29,23 @@ export interface ClientEvents extends RealmEvents {
   error: RealtimeError;
   /** A subscription was re-established after a reconnect; `recovered: false` means events were missed. */
   resubscribed: ResubscribedNotice;
+  /** A heartbeat came back: `ms` is its round trip (also `client.ping`). */
+  ping: PingMeasurement;
+}
+
+/**
+ * Payload of the `'ping'` event.
+ *
+ * @example
+ * client.on('ping', ({ ms }) => console.log(`round trip ${ms} ms`));
+ */
+export interface PingMeasurement {
+  /** Round trip of the last heartbeat, ms. */
+  ms: number;
 }
 
 /** Lifecycle events, emitted by the client itself, never by the server. */
-export type LifecycleEvent = 'connection' | 'error' | 'resubscribed';
+export type LifecycleEvent = 'connection' | 'error' | 'resubscribed' | 'ping';
 
 /** A listener of one client event. */
 export type EventHandler<K extends keyof ClientEvents> = (value: ClientEvents[K]) => void;
@@ -40,6 +59,9 @@ export interface PublishOptions {
   type?: string;
 }
 
+/** Options of `search()`: which fields to look in (`id`, `label`, `data`; all by default) and how many hits of each kind. */
+export type SearchOptions = Omit<SearchRequest, 'realm' | 'query'>;
+
 /** What a realm view needs from the client that owns the connection. */
 export interface RealmHost {
   subscribe(realm: string, options: SubscribeOptions): string;
@@ -52,10 +74,14 @@ export interface RealmHost {
   syncHost: SyncHost;
   /** The socket client (channels, direct messages, presence) of a realm. */
   socketClient(realm: string): SocketClient;
+  /** Backs each realm's `objects`, `areas`, `pubsub` and `search()`. */
+  objectsTransport: ObjectsTransport;
+  feeds(): FeedRegistry;
+  pubsub(): PubsubRegistry;
 }
 
 function isLifecycle(event: string): event is LifecycleEvent {
-  return event === 'connection' || event === 'error' || event === 'resubscribed';
+  return event === 'connection' || event === 'error' || event === 'resubscribed' || event === 'ping';
 }
 
 /**
@@ -71,6 +97,12 @@ export class RealtimeRealm {
   private readonly emitter: Emitter<RealmEvents>;
   /** Revisioned JSON documents in this realm. */
   readonly sync: SyncClient;
+  /** Objects (things with a location, data and a connection status) in this realm. */
+  readonly objects: ObjectsClient;
+  /** Areas (named shapes, geofences) in this realm. */
+  readonly areas: AreasClient;
+  /** Ephemeral pub/sub messages about object ids in this realm. */
+  readonly pubsub: PubsubClient;
 
   constructor(
     /** The realm id. */
@@ -79,6 +111,18 @@ export class RealtimeRealm {
   ) {
     this.emitter = new Emitter<RealmEvents>((err) => host.reportListenerError(err));
     this.sync = new SyncClient(id, host.syncHost);
+    this.objects = new ObjectsClient(id, host.objectsTransport, host.feeds());
+    this.areas = new AreasClient(id, host.objectsTransport, host.feeds());
+    this.pubsub = new PubsubClient(id, host.objectsTransport, host.pubsub());
+  }
+
+  /**
+   * Finds `query` (case-insensitive text) in the ids, labels and data of this realm's objects and
+   * areas; each hit says where (`field`, `start`, `end`, `dataProperty`).
+   */
+  async search(query: string, options: SearchOptions = {}): Promise<SearchResult[]> {
+    const { results } = await this.host.objectsTransport.request('realm:search', { realm: this.id, query, ...options });
+    return results;
   }
 
   /** Channels, direct messages and presence in this realm. */

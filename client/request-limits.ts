@@ -19,6 +19,8 @@ export const DEFAULT_SESSION_LIMITS: SessionLimits = Object.freeze({
   maxPresenceStateBytes: 1024,
   maxPayloadDepth: DEFAULT_MAX_PAYLOAD_DEPTH,
   maxFrameBytes: 1_000_000,
+  maxBatchEntries: 100,
+  maxBatchBytes: 512 * 1024,
 });
 
 /** Which field of a request the server measures against which limit (the server's own checks). */
@@ -61,10 +63,13 @@ export function announcedLimits(session: unknown): SessionLimits {
  *   sending it would make the server close the connection;
  * - something `JSON.stringify` refuses (a `BigInt`): `InvalidArgumentError`.
  *
+ * Returns the request's size as the server will see it (`[event, payload]` as JSON, bytes), which
+ * the batcher adds up.
+ *
  * @example
- * checkRequest('topic:publish', { topic: 'a.b', payload }, connection.limits);
+ * const bytes = checkRequest('topic:publish', { topic: 'a.b', payload }, connection.limits);
  */
-export function checkRequest(event: keyof ClientToServerEvents, payload: unknown, limits: SessionLimits): void {
+export function checkRequest(event: keyof ClientToServerEvents, payload: unknown, limits: SessionLimits): number {
   assertJsonShape(payload, limits.maxPayloadDepth, `${event} request`);
   const frameBytes = jsonByteLength([event, payload], event) + FRAME_OVERHEAD_BYTES;
   const sized = SIZED_FIELDS[event];
@@ -75,6 +80,7 @@ export function checkRequest(event: keyof ClientToServerEvents, payload: unknown
     assertWithin(jsonByteLength(value, event), limits[sized.limit], sized.field);
   }
   assertWithin(frameBytes, limits.maxFrameBytes, `${event} request`);
+  return frameBytes;
 }
 
 function assertWithin(size: number, limit: number, what: string): void {

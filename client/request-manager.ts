@@ -12,19 +12,8 @@ import {
 } from '../shared/index.js';
 import type { ConnectionManager } from './connection-manager.js';
 import type { Disposer } from './emitter.js';
+import { OutgoingBatcher, type OutgoingOutcome } from './outgoing-batcher.js';
 import { checkRequest } from './request-limits.js';
-
-/**
- * Whether an ack error from `socket.timeout(ms).emit()` is Socket.IO's timeout (`'operation has
- * timed out'`) rather than the socket disconnecting first (`'socket has been disconnected'`).
- * Socket.IO tells them apart by message only, so this is the one place that reads it.
- *
- * @example
- * reject(isAckTimeout(err) ? timeoutError : connectionLostError);
- */
-function isAckTimeout(err: Error): boolean {
-  return err.message.includes('timed out');
-}
 
 interface QueuedRequest {
   send: () => void;
@@ -41,7 +30,8 @@ interface QueuedRequest {
  * re-sending could apply it twice. A request made while the client is deliberately disconnected
  * fails at once too. Every request is checked with its event's schema from `shared/` (the one the
  * server checks it with) when it is made, and against the server's limits (size, nesting) just
- * before it goes out.
+ * before it goes out. Requests go out through an {@link OutgoingBatcher}: those made within
+ * `bufferTime` share one frame, each keeping its own answer and timeout.
  *
  * @example
  * const event = await requests.request('topic:publish', { topic: 'chat.message', payload: {} });
@@ -49,16 +39,61 @@ interface QueuedRequest {
 export class RequestManager {
   private readonly queue = new Set<QueuedRequest>();
   private readonly disposers: Disposer[];
+  private readonly outbox: OutgoingBatcher;
 
+  /**
+   * @param bufferTime how long requests are collected into one frame, ms (`0`: until the current
+   *   synchronous run ends; `false`: each request in its own frame); see `outgoingMessageBufferTime`.
+   */
   constructor(
     private readonly connection: ConnectionManager,
     private readonly timeoutMs: number,
+    bufferTime: number | false = 0,
   ) {
+    this.outbox = new OutgoingBatcher({ socket: connection.socket, bufferTime, limits: () => connection.limits });
     this.disposers = [
       connection.events.on('change', ({ state, error }) => {
+        if (state === 'connected') return;
+        // Nothing waits in a batch across a connection: what was not sent yet fails as not sent.
+        this.outbox.clear(new UnavailableError(`The connection was lost (${state}) before the request was sent`));
         if (state === 'disconnected') this.failQueued(error ?? new UnavailableError('The client is disconnected'));
       }),
     ];
+  }
+
+  /**
+   * Sends `event` without asking for an answer (fire and forget, as Hivekit's `object.set`): it is
+   * checked like every request (a refusal throws), queued while connecting, and an error the
+   * server finds comes back as `protocol:error` (the client's `'error'` event). While
+   * deliberately disconnected it throws `UNAVAILABLE`.
+   *
+   * @example
+   * requests.send('topic:publish', { topic: 'rider.moved', payload: { lat, lon } });
+   */
+  send<E extends keyof ClientToServerEvents>(event: E, payload: RequestOf<E>): void {
+    parseInput(REQUEST_SCHEMAS[event], payload, `${event} request`);
+    // Checked once, now: before the first connection against the platform's defaults, whose frame
+    // limit every server's is at least, so a server with smaller limits answers protocol:error.
+    const bytes = checkRequest(event, payload, this.connection.limits);
+    const emit = (): void => this.outbox.send({ event, payload, bytes, timeoutMs: this.timeoutMs });
+    const state = this.connection.state;
+    if (state === 'connected') {
+      emit();
+      return;
+    }
+    if (state === 'disconnected') {
+      throw this.connection.lastError ?? new UnavailableError(`Cannot send ${event}: the client is disconnected; call connect()`);
+    }
+    const queued: QueuedRequest = {
+      send: () => {
+        clearTimeout(timer);
+        emit();
+      },
+      fail: () => clearTimeout(timer),
+    };
+    // Like a request, it waits for the connection at most the request timeout, then is dropped.
+    const timer = setTimeout(() => this.queue.delete(queued), this.timeoutMs);
+    this.queue.add(queued);
   }
 
   /** Sends `event` and resolves with the acknowledged data, or rejects with a typed error. */
@@ -75,31 +110,34 @@ export class RequestManager {
       const send = (remaining: number): void => {
         // Against the limits the server announced at connect: refused here, the request fails with
         // a typed error and the connection stays open (the server would close it above its frame limit).
+        let bytes: number;
         try {
-          checkRequest(event, payload, this.connection.limits);
+          bytes = checkRequest(event, payload, this.connection.limits);
         } catch (err) {
           reject(err);
           return;
         }
-        const emitter = this.connection.socket.timeout(remaining) as unknown as {
-          emit(event: string, payload: unknown, ack: (err: Error | null, result: AckResult<unknown>) => void): void;
-        };
-        emitter.emit(event, payload, (err, result) => {
-          if (err !== null && err !== undefined) {
+        this.outbox.send({ event, payload, bytes, timeoutMs: remaining, answer: (outcome) => settle(outcome) });
+      };
+      const settle = (outcome: OutgoingOutcome): void => {
+        switch (outcome.kind) {
+          case 'answered':
+            if (outcome.result.ok) resolve(outcome.result.data as ResultOf<E>);
+            else reject(errorFromShape(outcome.result.error));
+            return;
+          case 'timeout':
+            reject(new UnavailableError(`No answer to ${event} within ${this.timeoutMs} ms`, { code: ErrorCode.TIMEOUT }));
+            return;
+          case 'lost':
             reject(
-              isAckTimeout(err)
-                ? new UnavailableError(`No answer to ${event} within ${this.timeoutMs} ms`, { code: ErrorCode.TIMEOUT })
-                : new UnavailableError(
-                    `Connection lost before the server answered ${event}; it may or may not have taken effect`,
-                    { cause: err },
-                  ),
+              new UnavailableError(`Connection lost before the server answered ${event}; it may or may not have taken effect`, {
+                cause: outcome.cause,
+              }),
             );
-          } else if (result.ok) {
-            resolve(result.data as ResultOf<E>);
-          } else {
-            reject(errorFromShape(result.error));
-          }
-        });
+            return;
+          case 'not-sent':
+            reject(outcome.error);
+        }
       };
 
       const state = this.connection.state;

@@ -86,6 +86,36 @@ export interface LimitOptions {
    * @default 15000
    */
   presenceNodeTimeoutMs?: number;
+  /**
+   * Most requests in one `batch` frame; a larger batch is refused whole with `LIMIT_EXCEEDED`
+   * (`RealtimeClient` never sends one: it starts a new batch).
+   * @default 100
+   */
+  maxBatchEntries?: number;
+  /**
+   * Largest `batch` (the JSON bytes of its entries); a larger one is refused whole with
+   * `PAYLOAD_TOO_LARGE`. At most the frame limit (`max(1 MB, 4 × maxPayloadBytes)`).
+   * @default 524288
+   */
+  maxBatchBytes?: number;
+  /**
+   * How long a connection opened without a token may wait before its `auth:login`, ms; it is
+   * told `AUTH_FAILED` (`auth:expired`) and closed after that.
+   * @default 10000
+   */
+  loginTimeoutMs?: number;
+  /**
+   * Failed `auth:login` attempts one connection may make; the last one is answered
+   * `TOO_MANY_AUTH_ATTEMPTS` and the connection is closed.
+   * @default 5
+   */
+  maxLoginAttempts?: number;
+  /**
+   * Connections opened without a token that one node holds at once, waiting for their login;
+   * further tokenless handshakes get `RATE_LIMITED` with `retryAfterMs`.
+   * @default 10000
+   */
+  maxPendingLogins?: number;
 }
 
 /** Limits with every default applied. */
@@ -102,6 +132,11 @@ export const DEFAULT_LIMITS: ResolvedLimits = {
   maxPresenceStateBytes: 1024,
   presenceHeartbeatMs: 5000,
   presenceNodeTimeoutMs: 15_000,
+  maxBatchEntries: 100,
+  maxBatchBytes: 512 * 1024,
+  loginTimeoutMs: 10_000,
+  maxLoginAttempts: 5,
+  maxPendingLogins: 10_000,
 };
 
 /** Log levels accepted by `LOG_LEVEL`. */
@@ -238,6 +273,11 @@ const envSchema = z
     OBJECTS_SEARCH_SCAN_LIMIT: positiveInt().optional(),
     PRESENCE_HEARTBEAT_MS: positiveInt().min(10, 'must be at least 10').optional(),
     PRESENCE_NODE_TIMEOUT_MS: positiveInt().optional(),
+    MAX_BATCH_ENTRIES: positiveInt().max(10_000, 'must be at most 10000').optional(),
+    MAX_BATCH_BYTES: positiveInt().optional(),
+    LOGIN_TIMEOUT_MS: positiveInt().max(600_000, 'must be at most 600000').optional(),
+    MAX_LOGIN_ATTEMPTS: positiveInt().max(1000, 'must be at most 1000').optional(),
+    MAX_PENDING_LOGINS: positiveInt().optional(),
     WEBHOOKS_ALLOW_PRIVATE_NETWORKS: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
     WEBHOOKS_REQUEST_TIMEOUT_MS: positiveInt().max(120_000, 'must be at most 120000 (2 minutes)').default(15_000),
     DEMO_ENABLED: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
@@ -331,6 +371,11 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
       maxPresenceStateBytes: e.MAX_PRESENCE_STATE_BYTES ?? DEFAULT_LIMITS.maxPresenceStateBytes,
       presenceHeartbeatMs: e.PRESENCE_HEARTBEAT_MS ?? DEFAULT_LIMITS.presenceHeartbeatMs,
       presenceNodeTimeoutMs: e.PRESENCE_NODE_TIMEOUT_MS ?? DEFAULT_LIMITS.presenceNodeTimeoutMs,
+      maxBatchEntries: e.MAX_BATCH_ENTRIES ?? DEFAULT_LIMITS.maxBatchEntries,
+      maxBatchBytes: e.MAX_BATCH_BYTES ?? DEFAULT_LIMITS.maxBatchBytes,
+      loginTimeoutMs: e.LOGIN_TIMEOUT_MS ?? DEFAULT_LIMITS.loginTimeoutMs,
+      maxLoginAttempts: e.MAX_LOGIN_ATTEMPTS ?? DEFAULT_LIMITS.maxLoginAttempts,
+      maxPendingLogins: e.MAX_PENDING_LOGINS ?? DEFAULT_LIMITS.maxPendingLogins,
     },
     ...(e.REDIS_URL === undefined ? {} : { redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX } }),
     history: {

@@ -80,12 +80,17 @@ export const ClientConnectionReason = {
    * `session:opened` never came); the client gives up on it and tries again.
    */
   CONNECT_TIMEOUT: 'connect timeout',
+  /**
+   * Two heartbeats in a row (`heartbeatInterval`) went unanswered: the connection is dead even if
+   * the transport has not noticed; the client closes it and reconnects.
+   */
+  HEARTBEAT_TIMEOUT: 'heartbeat timeout',
 } as const;
 
 /** @example const reason: ClientConnectionReason = 'client disconnect'; */
 export type ClientConnectionReason = (typeof ClientConnectionReason)[keyof typeof ClientConnectionReason];
 
-/** Every {@link ClientConnectionReason}, for iteration. @example CLIENT_CONNECTION_REASONS.length; // 5 */
+/** Every {@link ClientConnectionReason}, for iteration. @example CLIENT_CONNECTION_REASONS.length; // 6 */
 export const CLIENT_CONNECTION_REASONS = Object.values(ClientConnectionReason) as readonly ClientConnectionReason[];
 
 /**
@@ -95,7 +100,7 @@ export const CLIENT_CONNECTION_REASONS = Object.values(ClientConnectionReason) a
  * @example
  * AUTH_FAILURE_REASONS.includes('TOKEN_EXPIRED'); // true
  */
-export const AUTH_FAILURE_REASONS = ['AUTH_FAILED', 'TOKEN_EXPIRED'] as const satisfies readonly ErrorCode[];
+export const AUTH_FAILURE_REASONS = ['AUTH_FAILED', 'TOKEN_EXPIRED', 'TOO_MANY_AUTH_ATTEMPTS'] as const satisfies readonly ErrorCode[];
 
 /** @example const reason: AuthFailureReason = 'TOKEN_EXPIRED'; */
 export type AuthFailureReason = (typeof AUTH_FAILURE_REASONS)[number];

@@ -10,6 +10,8 @@ export const ErrorCode = {
   AUTH_FAILED: 'AUTH_FAILED',
   /** The token was valid but its `exp` has passed. */
   TOKEN_EXPIRED: 'TOKEN_EXPIRED',
+  /** A connection failed `auth:login` too often (`maxLoginAttempts`); the server closes it. */
+  TOO_MANY_AUTH_ATTEMPTS: 'TOO_MANY_AUTH_ATTEMPTS',
   /** Authenticated, but the token's permissions do not allow the operation. */
   FORBIDDEN: 'FORBIDDEN',
   NOT_FOUND: 'NOT_FOUND',
@@ -39,6 +41,7 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   AUTH_FAILED: 401,
   TOKEN_EXPIRED: 401,
+  TOO_MANY_AUTH_ATTEMPTS: 429,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   ALREADY_EXISTS: 409,

@@ -56,6 +56,21 @@ export class AuthError extends RealtimeError {
 }
 
 /**
+ * A connection failed `auth:login` too many times (`TOO_MANY_AUTH_ATTEMPTS`, the server's
+ * `maxLoginAttempts`); the server closes it after this answer. Stops reconnection, as an
+ * {@link AuthError} does. `details.attempts` is the number of failed logins.
+ *
+ * @example
+ * await client.login({ token }).catch((err) => { if (err instanceof TooManyAuthAttemptsError) showLoginForm(); });
+ */
+export class TooManyAuthAttemptsError extends RealtimeError {
+  override readonly name = 'TooManyAuthAttemptsError';
+  constructor(message: string, options?: RealtimeErrorOptions) {
+    super(ErrorCode.TOO_MANY_AUTH_ATTEMPTS, message, options);
+  }
+}
+
+/**
  * The token is valid but does not permit the operation (`FORBIDDEN`).
  *
  * @example
@@ -211,6 +226,8 @@ export function errorFromShape(shape: unknown): RealtimeError {
     case ErrorCode.AUTH_FAILED:
     case ErrorCode.TOKEN_EXPIRED:
       return new AuthError(code, text, options);
+    case ErrorCode.TOO_MANY_AUTH_ATTEMPTS:
+      return new TooManyAuthAttemptsError(text, options);
     case ErrorCode.FORBIDDEN:
       return new ForbiddenError(text, options);
     case ErrorCode.NOT_FOUND:
@@ -280,7 +297,7 @@ const RETRYABLE_CODES: ReadonlySet<ErrorCode> = new Set([
  * @example
  * if (isAuthError(err)) stopReconnecting();
  */
-export function isAuthError(err: unknown): err is AuthError {
+export function isAuthError(err: unknown): err is AuthError | TooManyAuthAttemptsError {
   return err instanceof RealtimeError && AUTH_CODES.has(err.code);
 }
 

@@ -3,7 +3,7 @@ import type { AckResult } from './ack.js';
 import { OBJECT_CLIENT_EVENTS, type ObjectChangeRelay, type ObjectClientEvents, type ObjectServerEvents } from './object-protocol.js';
 import type { Principal } from './principal.js';
 import type { RealtimeEvent } from './realtime-event.js';
-import type { SessionServerEvents } from './session-protocol.js';
+import { SESSION_CLIENT_EVENTS, type SessionClientEvents, type SessionServerEvents } from './session-protocol.js';
 import { SYNC_CLIENT_EVENTS, type SyncClientEvents } from './sync-protocol.js';
 import { TOPIC_CLIENT_EVENTS, type TopicClientEvents, type TopicServerEvents } from './topic-protocol.js';
 
@@ -11,7 +11,7 @@ import { TOPIC_CLIENT_EVENTS, type TopicClientEvents, type TopicServerEvents } f
  * Every event a client sends: the union of each feature's map. A feature adds its map here and its
  * names to {@link CLIENT_EVENT_NAMES}.
  */
-export interface ClientToServerEvents extends TopicClientEvents, SyncClientEvents, ChannelClientEvents, ObjectClientEvents {}
+export interface ClientToServerEvents extends TopicClientEvents, SyncClientEvents, ChannelClientEvents, ObjectClientEvents, SessionClientEvents {}
 
 /** The request a client-to-server event carries (its first argument). */
 export type RequestOf<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[0];
@@ -47,8 +47,12 @@ export interface ChannelMessageRelay {
 
 /** What the server keeps on each socket. */
 export interface SocketData {
+  /**
+   * Who the connection acts as. Unset only while a connection that opened without a token waits
+   * for its `auth:login`; no handler that reads it is registered on such a connection until then.
+   */
   principal: Principal;
 }
 
 /** The names of every client-to-server event, for answering unknown ones at runtime. */
-export const CLIENT_EVENT_NAMES = [...TOPIC_CLIENT_EVENTS, ...SYNC_CLIENT_EVENTS, ...CHANNEL_CLIENT_EVENTS, ...OBJECT_CLIENT_EVENTS] as const;
+export const CLIENT_EVENT_NAMES = [...TOPIC_CLIENT_EVENTS, ...SYNC_CLIENT_EVENTS, ...CHANNEL_CLIENT_EVENTS, ...OBJECT_CLIENT_EVENTS, ...SESSION_CLIENT_EVENTS] as const;

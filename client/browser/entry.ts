@@ -12,10 +12,24 @@
  * @example
  * <script src="/sdk/realtime.js"></script>
  * <script>const client = new Realtime.RealtimeClient({ url: location.origin, token });</script>
+ * <script>const hivekit = new Realtime.HivekitClient(); // the Hivekit dialect (client/hivekit)</script>
  */
 export { RealtimeClient } from '../realtime-client.js';
+export { HivekitClient, HIVEKIT_CONSTANTS } from '../hivekit/index.js';
+export type { HivekitClientOptions, HivekitRequestError, HivekitConnectionStatus } from '../hivekit/index.js';
 export { RealtimeRealm } from '../realtime-realm.js';
-export type { RealmEvents, ClientEvents, EventHandler, PublishOptions } from '../realtime-realm.js';
+export type { RealmEvents, ClientEvents, EventHandler, PublishOptions, SearchOptions, PingMeasurement } from '../realtime-realm.js';
+export { ObjectsClient } from '../objects/objects-client.js';
+export type { ObjectFields, ObjectQuery, ObjectCriteria, HistoryRange } from '../objects/objects-client.js';
+export { AreasClient } from '../objects/areas-client.js';
+export type { AreaFields, AreaFeedOptions } from '../objects/areas-client.js';
+export { RealmsClient } from '../objects/realms-client.js';
+export type { RealmFields, RealmFeedOptions } from '../objects/realms-client.js';
+export { PubsubClient } from '../objects/pubsub-client.js';
+export type { PubsubHandler, PubsubUnsubscribe } from '../objects/pubsub-registry.js';
+export { Feed } from '../objects/feed.js';
+export type { FeedKind, FeedUpdate } from '../objects/feed.js';
+export { DEFAULT_MAX_OBJECT_SUBSCRIPTIONS } from '../objects/subscription-budget.js';
 export type { RealtimeClientOptions } from '../client-options.js';
 export { DEFAULT_CLIENT_OPTIONS } from '../client-options.js';
 export type { ClientWarning } from '../unknown-options.js';
@@ -36,11 +50,13 @@ export type { ConnectionState, ConnectionChange } from '../connection-state.js';
 export { backoffDelay } from '../backoff.js';
 export type { BackoffOptions } from '../backoff.js';
 export type { Disposer } from '../emitter.js';
+export type { LoginCredentials } from '../realtime-client.js';
 export { decodeToken, isTokenExpired, getTokenExpiresIn, shouldRefreshToken } from '../token-helpers.js';
 export type { RefreshThresholdOptions } from '../token-helpers.js';
 export {
   RealtimeError,
   AuthError,
+  TooManyAuthAttemptsError,
   ForbiddenError,
   NotFoundError,
   AlreadyExistsError,
@@ -116,5 +132,25 @@ export type {
   WebhookEndpointView,
   WebhookEndpointWithSecret,
   WebhookDisabledReason,
+  RealmInfo,
+  RealmObject,
+  ObjectSummary,
+  Area,
+  HistoryEntry,
+  SearchResult,
+  FeedData,
+  PubsubMessage,
+  DeletedEntity,
+  ObjectLocation,
+  LocationInput,
+  Shape,
+  ShapeKind,
+  CircleShape,
+  RectangleShape,
+  BoundsShape,
+  PolygonShape,
+  LoginResult,
+  ServerInfo,
+  SessionUser,
 } from '../../shared/index.js';
 

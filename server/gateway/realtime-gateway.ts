@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
 import type { DisconnectReason } from 'socket.io';
-import { CLIENT_EVENT_NAMES, ErrorCode, type ErrorShape, type Principal } from '../../shared/index.js';
+import { CLIENT_EVENT_NAMES, ErrorCode, UnavailableError, toRealtimeError, type ErrorShape, type Principal } from '../../shared/index.js';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import type { ResolvedLimits } from '../config.js';
 import type { EventPublisher } from '../events/event-publisher.js';
-import { authenticateHandshake, registerSessionHandlers } from './session-handlers.js';
+import { authenticateHandshake, isLoggedIn, registerSessionHandlers } from './session-handlers.js';
 import type { RealtimeIo, RealtimeSocket } from '../socket-types.js';
 import type { SubscriptionIndex } from '../events/subscription-index.js';
 import type { SyncService } from '../sync/sync-service.js';
@@ -13,10 +13,15 @@ import type { ChannelMessenger } from '../channels/channel-messenger.js';
 import type { Feature } from '../kernel/feature.js';
 import { serveOperations } from '../kernel/socket-requests.js';
 import { requestShapeGuard } from './request-shape-guard.js';
-import { payloadDepthLimit, sessionLimits } from '../limits/session-limits.js';
-import type { RateLimits } from '../limits/rate-limits.js';
+import { batchBytesLimit, payloadDepthLimit, sessionLimits } from '../limits/session-limits.js';
+import { rateLimitedError, type RateLimits } from '../limits/rate-limits.js';
 import type { PlatformServices } from '../composition-root.js';
 import { ConnectionLimit, admitConnections } from '../limits/connection-limit.js';
+import { DEFAULT_LIMITS } from '../config.js';
+import { SERVER_INFO } from '../package-info.js';
+import { serveBatches } from './batch-requests.js';
+import { checkHeartbeatDeclaration, watchHeartbeats } from './heartbeat-watchdog.js';
+import { quarantine, refuseRepeatedLogin } from './login-gate.js';
 
 /** What the gateway is built from. */
 export interface RealtimeGatewayOptions {
@@ -33,6 +38,8 @@ export interface RealtimeGatewayOptions {
 }
 
 const KNOWN_EVENTS: ReadonlySet<string> = new Set(CLIENT_EVENT_NAMES);
+/** Left by the request shape guard to the batch handler, which checks each entry as if sent alone. */
+const BATCH_EVENT: ReadonlySet<string> = new Set(['batch']);
 
 /** A connection opening or closing, as {@link RealtimeGateway.onConnectionEvent} listeners see it. */
 export interface ConnectionEvent {
@@ -48,8 +55,10 @@ export interface ConnectionEvent {
 
 /**
  * The Socket.IO side of the server: authenticates connections, serves every feature's operations
- * on each one (through the permission gate, see `kernel/operation.ts`), and answers unknown events
- * with a typed error instead of ignoring them. It builds no service: it is given them (see
+ * on each one (through the permission gate, see `kernel/operation.ts`), serves batches of them,
+ * and answers unknown events with a typed error instead of ignoring them. A connection that opens
+ * without a token is quarantined until its `auth:login` (`login-gate.ts`), then set up exactly as
+ * one that sent it in the handshake (`openSession`). It builds no service: it is given them (see
  * `composition-root.ts`).
  *
  * @example
@@ -73,7 +82,9 @@ export class RealtimeGateway {
     this.presence = services.presence;
     this.messenger = services.messenger;
     this.rateLimits = services.rateLimits;
+    io.use(checkHeartbeatDeclaration());
     io.use(authenticateHandshake(verifier));
+    io.use((socket, next) => this.admitPendingLogin(socket, next));
     // Registered before the client hears it is connected, so every node can find it at once.
     // ... admitted only within the user's connection limit (see ConnectionLimit).
     const connectionLimit = new ConnectionLimit({
@@ -82,9 +93,14 @@ export class RealtimeGateway {
       clustered: options.clustered ?? false,
       logger: options.logger,
     });
+    this.connectionLimit = connectionLimit;
     io.use(admitConnections(connectionLimit, this.presence));
     io.on('connection', (socket) => this.onConnection(socket));
   }
+
+  private readonly connectionLimit: ConnectionLimit;
+  /** Connections on this node waiting for their `auth:login`. */
+  private pendingLogins = 0;
 
   private readonly connectionListeners = new Set<(change: ConnectionEvent) => void>();
 
@@ -103,16 +119,92 @@ export class RealtimeGateway {
   }
 
   private onConnection(socket: RealtimeSocket): void {
+    const { logger, limits, verifier } = this.options;
+    // Before every handler: nesting depth and `__proto__` keys are checked first (a batch's
+    // entries each on their own, by the batch handler).
+    socket.use(requestShapeGuard(socket, payloadDepthLimit(limits), BATCH_EVENT));
+    watchHeartbeats(socket, logger);
+    if (isLoggedIn(socket)) {
+      refuseRepeatedLogin(socket, logger);
+      this.openSession(socket);
+      const { userId, realms, expiresAt } = socket.data.principal;
+      // Last: the client counts as connected when this arrives, and every handler is in place.
+      socket.emit('session:opened', { limits: sessionLimits(limits), ...SERVER_INFO, user: { userId, realms: [...realms], expiresAt } });
+      return;
+    }
+    logger.debug({ socketId: socket.id }, 'connected without a token; waiting for its login');
+    this.pendingLogins += 1;
+    quarantine(socket, {
+      verifier,
+      logger,
+      loginTimeoutMs: limits.loginTimeoutMs ?? DEFAULT_LIMITS.loginTimeoutMs,
+      maxLoginAttempts: limits.maxLoginAttempts ?? DEFAULT_LIMITS.maxLoginAttempts,
+      admit: (loggedIn) => this.admitLogin(loggedIn),
+      onLeave: () => {
+        this.pendingLogins -= 1;
+      },
+    });
+    socket.emit('session:opened', { limits: sessionLimits(limits), ...SERVER_INFO });
+  }
+
+  /**
+   * Refuses a handshake without a token while this node already holds `maxPendingLogins`
+   * connections waiting for their login (`RATE_LIMITED`, with `retryAfterMs`).
+   */
+  private admitPendingLogin(socket: RealtimeSocket, next: (err?: Error) => void): void {
+    const limit = this.options.limits.maxPendingLogins ?? DEFAULT_LIMITS.maxPendingLogins;
+    if (isLoggedIn(socket) || this.pendingLogins < limit) {
+      next();
+      return;
+    }
+    const retryAfterMs = this.rateLimits.settings.connectionRetryAfterMs;
+    const error = rateLimitedError(`Too many connections waiting for their login on this node (${limit}); retry in ${retryAfterMs} ms`, {
+      action: 'logins',
+      scope: 'node',
+      limit,
+      retryAfterMs,
+    });
+    next(Object.assign(new Error(error.message), { data: toRealtimeError(error).toJSON() }));
+  }
+
+  /**
+   * What a handshake with a token gets before its connection opens, run at a login instead: the
+   * user's connection limit and the presence registration (data providers included), then every
+   * handler (`openSession`).
+   */
+  private async admitLogin(socket: RealtimeSocket): Promise<void> {
+    await this.connectionLimit.admit({
+      connectionId: socket.id,
+      principal: socket.data.principal,
+      register: () => this.presence.connect(socket),
+      unregister: () => this.presence.disconnect(socket.id),
+    });
+    if (!socket.connected) {
+      this.presence.disconnect(socket.id);
+      throw new UnavailableError('The connection closed during its login');
+    }
+    this.openSession(socket);
+  }
+
+  /** Sets up a connection that has its principal: every handler, cleanup and connection listeners. */
+  private openSession(socket: RealtimeSocket): void {
     const { io, logger, limits, verifier } = this.options;
     const { userId } = socket.data.principal;
     logger.debug({ socketId: socket.id, userId }, 'connected');
-    // Before every handler: nesting depth and `__proto__` keys are checked first.
-    socket.use(requestShapeGuard(socket, payloadDepthLimit(limits)));
     registerSessionHandlers(socket, { io, logger, verifier, subscriptions: this.subscriptions, presence: this.presence });
     for (const feature of this.options.features) {
       if (feature.operations !== undefined) serveOperations(socket, feature.operations, { logger, rateLimits: this.rateLimits });
       feature.connect?.(socket);
     }
+    serveBatches(
+      socket,
+      {
+        maxBatchEntries: limits.maxBatchEntries ?? DEFAULT_LIMITS.maxBatchEntries,
+        maxBatchBytes: batchBytesLimit(limits),
+        maxPayloadDepth: payloadDepthLimit(limits),
+      },
+      logger,
+    );
     socket.onAny((event: string, ...args: unknown[]) => {
       if (KNOWN_EVENTS.has(event)) return;
       const name = String(event).slice(0, 100);
@@ -126,8 +218,6 @@ export class RealtimeGateway {
       this.notifyConnection({ type: 'disconnect', connectionId: socket.id, principal: socket.data.principal, reason });
     });
     this.notifyConnection({ type: 'connect', connectionId: socket.id, principal: socket.data.principal });
-    // Last: the client counts as connected when this arrives, and every handler is in place.
-    socket.emit('session:opened', { limits: sessionLimits(limits) });
   }
 
   private notifyConnection(change: ConnectionEvent): void {

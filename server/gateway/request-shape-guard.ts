@@ -14,12 +14,19 @@ type Packet = [event: string, ...args: unknown[]];
  * stack, which answered `INTERNAL` or, in cluster mode, failed to send an event already stored.
  * Zod also drops a `__proto__` key silently instead of refusing it.
  *
+ * Events in `servedByHandler` (`batch`) are passed on unchecked: their handler checks each request
+ * they carry on its own, so that one too-deep entry fails alone.
+ *
  * @example
- * socket.use(requestShapeGuard(socket, limits.maxPayloadDepth));
+ * socket.use(requestShapeGuard(socket, limits.maxPayloadDepth, new Set(['batch'])));
  */
-export function requestShapeGuard(socket: RealtimeSocket, maxDepth: number) {
+export function requestShapeGuard(socket: RealtimeSocket, maxDepth: number, servedByHandler: ReadonlySet<string> = new Set()) {
   return (packet: Packet, next: (err?: Error) => void): void => {
     const [event, ...args] = packet;
+    if (servedByHandler.has(event)) {
+      next();
+      return;
+    }
     const last = args[args.length - 1];
     const ack = typeof last === 'function' ? (last as (result: unknown) => void) : undefined;
     const name = String(event).slice(0, 100);

@@ -12,7 +12,9 @@ const MAX_TIMER_MS = 2_147_483_647;
 
 /**
  * Verifies the token on the Socket.IO handshake (`auth: { token }`, or an `Authorization: Bearer`
- * header for non-browser clients). A refused handshake carries the typed error in `err.data`.
+ * header for non-browser clients). A refused handshake carries the typed error in `err.data`. A
+ * handshake with no token at all is let through without a principal: that connection is
+ * quarantined until its `auth:login` (see `login-gate.ts`).
  *
  * @example
  * io.use(authenticateHandshake(verifier));
@@ -20,7 +22,12 @@ const MAX_TIMER_MS = 2_147_483_647;
 export function authenticateHandshake(verifier: TokenVerifier) {
   return async (socket: RealtimeSocket, next: (err?: Error) => void): Promise<void> => {
     try {
-      socket.data.principal = await verifier.verify(handshakeToken(socket));
+      const token = handshakeToken(socket);
+      if (token === undefined) {
+        next();
+        return;
+      }
+      socket.data.principal = await verifier.verify(token);
       next();
     } catch (err) {
       const error = toRealtimeError(err);
@@ -29,6 +36,16 @@ export function authenticateHandshake(verifier: TokenVerifier) {
       next(refusal);
     }
   };
+}
+
+/**
+ * Whether the connection has a principal: it sent a token in its handshake, or logged in since.
+ *
+ * @example
+ * if (!isLoggedIn(socket)) quarantine(socket, options);
+ */
+export function isLoggedIn(socket: RealtimeSocket): boolean {
+  return (socket.data as Partial<RealtimeSocket['data']>).principal !== undefined;
 }
 
 function handshakeToken(socket: RealtimeSocket): unknown {
@@ -49,7 +66,8 @@ export interface SessionHandlerContext {
 }
 
 /**
- * Enforces token expiry on a live connection and lets the client swap in a fresh token.
+ * Enforces token expiry on a live connection, lets the client swap in a fresh token, and answers
+ * its heartbeats (`sys:ping`).
  *
  * Why this exists: a JWT is checked once at the handshake, but a connection can outlive it. When
  * `exp` passes, the server tells the client `TOKEN_EXPIRED` (`auth:expired`) and disconnects it,
@@ -97,6 +115,9 @@ export function registerSessionHandlers(socket: RealtimeSocket, context: Session
     }
     return { expiresAt: principal.expiresAt };
   });
+
+  // The heartbeat (see heartbeat-watchdog.ts): answering it is all it takes.
+  onSessionRequest(socket, logger, 'sys:ping', () => ({ time: Date.now() }));
 
   socket.on('disconnect', () => clearTimeout(timer));
 }

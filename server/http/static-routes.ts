@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import express, { Router, type Response } from 'express';
 import { NotFoundError } from '../../shared/index.js';
+import { PACKAGE_ROOT } from '../package-info.js';
 
 /** Where the demo app is served. */
 export type DemoMount =
@@ -41,7 +40,6 @@ const SDK_FILES: ReadonlyMap<string, string> = new Map([
   ['sizes.json', 'application/json; charset=utf-8'],
 ]);
 
-const PACKAGE_ROOT = findPackageRoot(path.dirname(fileURLToPath(import.meta.url)));
 
 /**
  * The browser SDK at `/sdk/realtime.mjs` (ES module) and `/sdk/realtime.js` (script tag, global
@@ -106,12 +104,4 @@ function setPublicHeaders(res: Response): void {
   res.setHeader('Access-Control-Allow-Origin', '*');
   res.setHeader('Cache-Control', 'no-cache');
   res.setHeader('X-Content-Type-Options', 'nosniff');
-}
-
-/** The nearest directory at or above `start` holding a package.json (this file may run from dist/). */
-function findPackageRoot(start: string): string {
-  for (let dir = start; ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, 'package.json'))) return dir;
-    if (path.dirname(dir) === dir) throw new Error(`No package.json above ${start}`);
-  }
 }

@@ -136,7 +136,8 @@ export interface ConnectionRegistry {
 }
 
 /**
- * The Socket.IO middleware that admits a handshake through the limit and registers it in presence;
+ * The Socket.IO middleware that admits a handshake through the limit and registers it in presence
+ * (a handshake without a token is admitted by the gateway at its `auth:login`, with the same limit);
  * a refused handshake gets a `connect_error` whose `data` is the typed error
  * (`{ code: 'RATE_LIMITED', message, details: { retryAfterMs, ... } }`).
  *
@@ -145,6 +146,11 @@ export interface ConnectionRegistry {
  */
 export function admitConnections(limit: ConnectionLimit, registry: ConnectionRegistry) {
   return (socket: RealtimeSocket, next: (err?: Error) => void): void => {
+    // Without a token the connection is quarantined and admitted at its login instead.
+    if ((socket.data as Partial<RealtimeSocket['data']>).principal === undefined) {
+      next();
+      return;
+    }
     void limit
       .admit({
         connectionId: socket.id,

@@ -40,8 +40,8 @@ export interface RateLimitsOptions {
  * const details: RateLimitDetails = { action: 'publishes', scope: 'connection', limit: 100, retryAfterMs: 420 };
  */
 export interface RateLimitDetails {
-  action: RateLimitedAction | 'connections';
-  scope: RateLimitScope | 'user';
+  action: RateLimitedAction | 'connections' | 'logins';
+  scope: RateLimitScope | 'user' | 'node';
   /** The limit that refused: requests per second, or connections. */
   limit: number;
   /** How long to wait before the next attempt can pass, ms. */

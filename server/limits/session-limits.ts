@@ -1,5 +1,5 @@
 import { DEFAULT_MAX_PAYLOAD_DEPTH, type SessionLimits } from '../../shared/index.js';
-import type { ResolvedLimits } from '../config.js';
+import { DEFAULT_LIMITS, type ResolvedLimits } from '../config.js';
 
 /** The smallest transport limit, bytes: room for a maximal request of every kind. */
 const MIN_FRAME_BYTES = 1_000_000;
@@ -28,7 +28,20 @@ export function sessionLimits(limits: ResolvedLimits): SessionLimits {
     maxPresenceStateBytes: limits.maxPresenceStateBytes,
     maxPayloadDepth: payloadDepthLimit(limits),
     maxFrameBytes: maxFrameBytes(limits),
+    maxBatchEntries: limits.maxBatchEntries ?? DEFAULT_LIMITS.maxBatchEntries,
+    maxBatchBytes: batchBytesLimit(limits),
   };
+}
+
+/**
+ * `limits.maxBatchBytes` (its default when left out), never above the frame limit: a batch is one
+ * frame.
+ *
+ * @example
+ * if (bytes > batchBytesLimit(limits)) throw new PayloadTooLargeError('batch too large');
+ */
+export function batchBytesLimit(limits: Pick<ResolvedLimits, 'maxBatchBytes' | 'maxPayloadBytes'>): number {
+  return Math.min(limits.maxBatchBytes ?? DEFAULT_LIMITS.maxBatchBytes, maxFrameBytes(limits));
 }
 
 /**

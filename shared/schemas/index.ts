@@ -6,4 +6,5 @@ export * from './channel-schemas.js';
 export * from './presence-schemas.js';
 export * from './geo-schemas.js';
 export * from './object-schemas.js';
+export * from './session-schemas.js';
 export * from './request-schemas.js';

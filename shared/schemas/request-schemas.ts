@@ -41,6 +41,7 @@ import {
   mutateDocumentRequestSchema,
   writeDocumentRequestSchema,
 } from './sync-schemas.js';
+import { batchRequestSchema, loginRequestSchema, pingRequestSchema } from './session-schemas.js';
 import {
   publishRequestSchema,
   refreshTokenRequestSchema,
@@ -105,4 +106,7 @@ export const REQUEST_SCHEMAS = {
   'pubsub:publish': pubsubPublishRequestSchema,
   'pubsub:subscribe': pubsubSubscribeRequestSchema,
   'pubsub:unsubscribe': pubsubUnsubscribeRequestSchema,
+  'auth:login': loginRequestSchema,
+  'sys:ping': pingRequestSchema,
+  batch: batchRequestSchema,
 } as const satisfies { readonly [E in keyof ClientToServerEvents]: v.GenericSchema<unknown, RequestOf<E>> };

@@ -28,13 +28,15 @@ export interface ManagerHarness {
 
 export function createManagers(
   url: string,
-  options: Partial<ConnectionManagerOptions> & { requestTimeout?: number } = {},
+  options: Partial<ConnectionManagerOptions> & { requestTimeout?: number; bufferTime?: number | false } = {},
 ): ManagerHarness {
-  const { requestTimeout = 2000, ...connectionOptions } = options;
+  const { requestTimeout = 2000, bufferTime = 0, ...connectionOptions } = options;
   const connection = new ConnectionManager({
     url,
     path: '/socket.io',
     getToken: () => 'token-1',
+    heartbeatInterval: 0,
+    requestTimeout,
     reconnection: true,
     reconnectionAttempts: 5,
     reconnectionDelay: 20,
@@ -45,7 +47,7 @@ export function createManagers(
     log: () => undefined,
     ...connectionOptions,
   });
-  const requests = new RequestManager(connection, requestTimeout);
+  const requests = new RequestManager(connection, requestTimeout, bufferTime);
   const harness: ManagerHarness = {
     connection,
     requests,

@@ -17,6 +17,8 @@ export interface FakeRequest {
   at: number;
   /** Whether it was answered. */
   answered: boolean;
+  /** Whether its sender asked for an answer (an acknowledgement, or a batch entry without `ack: false`). */
+  wantsAnswer: boolean;
   reply: (result: AckResult<unknown>) => void;
   ok: (data: unknown) => void;
   fail: (error: ErrorShape) => void;
@@ -45,6 +47,8 @@ export type RequestScript = (request: FakeRequest) => void;
 export class FakeRealtimeServer {
   readonly handshakes: FakeHandshake[] = [];
   readonly requests: FakeRequest[] = [];
+  /** The event of every frame received, in order (`'batch'` for several requests in one frame). */
+  readonly frames: string[] = [];
   /** Connected sockets, newest last. */
   readonly sockets: Socket[] = [];
   /** Limits sent in `session:opened`; `false` holds the announcement (the client then never counts as connected). */
@@ -58,6 +62,8 @@ export class FakeRealtimeServer {
     readonly io: Server,
     readonly url: string,
   ) {
+    // Heartbeats are answered unless a test scripts (or holds) them otherwise.
+    this.scripts.set('sys:ping', (request) => request.ok({ time: Date.now() }));
     io.use((socket, next) => {
       const handshake: FakeHandshake = { token: (socket.handshake.auth as { token?: unknown }).token, at: Date.now() };
       const index = this.handshakes.push(handshake) - 1;
@@ -80,30 +86,66 @@ export class FakeRealtimeServer {
         this.changed();
       });
       socket.onAny((event: string, payload: unknown, ack?: unknown) => {
-        let answered = false;
-        const reply = (result: AckResult<unknown>): void => {
-          if (answered) return;
-          answered = true;
-          request.answered = true;
-          if (typeof ack === 'function') (ack as (result: AckResult<unknown>) => void)(result);
-        };
-        const request: FakeRequest = {
-          event,
-          payload,
-          socket,
-          at: Date.now(),
-          answered: false,
-          reply,
-          ok: (data) => reply({ ok: true, data }),
-          fail: (error) => reply({ ok: false, error }),
-        };
-        this.requests.push(request);
-        this.scripts.get(event)?.(request);
+        this.frames.push(event);
+        if (event === 'batch') {
+          this.receiveBatch(socket, payload, ack);
+          return;
+        }
+        this.receive(socket, event, payload, typeof ack === 'function' ? (ack as (result: AckResult<unknown>) => void) : undefined);
         this.changed();
       });
       if (this.sessionLimits !== false) this.openSession(socket);
       this.changed();
     });
+  }
+
+  /**
+   * Unpacks a `batch` into one request per entry, in order, as the real server serves them; the
+   * batch is acknowledged once every entry that wants an answer has one.
+   */
+  private receiveBatch(socket: Socket, payload: unknown, ack: unknown): void {
+    const entries = ((payload as { entries?: unknown }).entries ?? []) as { event: string; request?: unknown; ack?: boolean }[];
+    const results: (AckResult<unknown> | null)[] = entries.map(() => null);
+    let waiting = entries.filter((entry) => entry.ack !== false).length;
+    const done = (): void => {
+      if (typeof ack === 'function') (ack as (result: AckResult<unknown>) => void)({ ok: true, data: { results } });
+    };
+    entries.forEach((entry, index) => {
+      const answer =
+        entry.ack === false || typeof ack !== 'function'
+          ? undefined
+          : (result: AckResult<unknown>): void => {
+              results[index] = result;
+              waiting -= 1;
+              if (waiting === 0) done();
+            };
+      this.receive(socket, entry.event, entry.request, answer);
+    });
+    if (waiting === 0) done();
+    this.changed();
+  }
+
+  private receive(socket: Socket, event: string, payload: unknown, ack: ((result: AckResult<unknown>) => void) | undefined): void {
+    let answered = false;
+    const reply = (result: AckResult<unknown>): void => {
+      if (answered) return;
+      answered = true;
+      request.answered = true;
+      ack?.(result);
+    };
+    const request: FakeRequest = {
+      event,
+      payload,
+      socket,
+      at: Date.now(),
+      answered: false,
+      wantsAnswer: ack !== undefined,
+      reply,
+      ok: (data) => reply({ ok: true, data }),
+      fail: (error) => reply({ ok: false, error }),
+    };
+    this.requests.push(request);
+    this.scripts.get(event)?.(request);
   }
 
   /** Starts a fake on a free port of 127.0.0.1. */
@@ -147,9 +189,15 @@ export class FakeRealtimeServer {
     return this.requests.filter((request) => request.event === event);
   }
 
-  /** Sends `session:opened` to a socket (what makes the client count as connected). */
+  /**
+   * Sends `session:opened` to a socket (what makes the client count as connected): with a `user`
+   * when its handshake carried a token, as the real server does (without one the client awaits
+   * its login).
+   */
   openSession(socket: Socket = this.socket, limits: Partial<SessionLimits> = this.sessionLimits || {}): void {
-    socket.emit('session:opened', { limits });
+    const token = (socket.handshake.auth as { token?: unknown }).token;
+    const user = token === undefined ? {} : { user: { userId: 'fake-user', realms: ['default'], expiresAt: Date.now() + 3_600_000 } };
+    socket.emit('session:opened', { limits, serverVersion: 'fake', serverBuildDate: '2026-01-01T00:00:00.000Z', ...user });
   }
 
   /** Emits a server event to the newest socket. */

@@ -17,7 +17,8 @@ export interface TestServer {
   url: string;
   secret: string;
   token(claims?: TestClaims, options?: { secret?: string; kid?: string }): Promise<string>;
-  client(options: Partial<RealtimeClientOptions> & { token: string }): RealtimeClient;
+  /** A client destroyed on close; without `token` it opens quarantined, to `login()` on. */
+  client(options?: Partial<RealtimeClientOptions>): RealtimeClient;
   /** A bare Socket.IO client, for speaking the wire protocol directly. */
   rawSocket(token: string): Promise<Socket>;
   close(): Promise<void>;
@@ -50,7 +51,7 @@ export async function startTestServer(options: Partial<RealtimeServerOptions> = 
         ...(tokenOptions.kid === undefined ? {} : { kid: tokenOptions.kid }),
       });
     },
-    client: (clientOptions) => {
+    client: (clientOptions = {}) => {
       const client = new RealtimeClient({ url, reconnectionDelay: 50, reconnectionDelayMax: 200, ...clientOptions });
       clients.add(client);
       return client;

@@ -47,4 +47,29 @@ describe('RealtimeClient options', () => {
       expect.objectContaining({ code: 'INVALID_ARGUMENT', message: 'onWarning must be a function' }),
     );
   });
+
+  it('accepts no token (the client logs in after connecting), but refuses an empty one', () => {
+    const client = new RealtimeClient({ url: base.url, autoConnect: false });
+    expect(client.state).toBe('disconnected');
+    client.destroy();
+    expect(() => new RealtimeClient({ ...base, token: ' ' })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+  });
+
+  it.each([[-1], [Number.NaN], ['10']])('refuses outgoingMessageBufferTime %j', (value) => {
+    expect(() => new RealtimeClient({ ...base, outgoingMessageBufferTime: value } as unknown as RealtimeClientOptions)).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/outgoingMessageBufferTime/) }),
+    );
+  });
+
+  it.each([[50], [1.5], [-1], [4_000_000]])('refuses heartbeatInterval %j (0, or 100 to 3600000)', (value) => {
+    expect(() => new RealtimeClient({ ...base, heartbeatInterval: value })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/heartbeatInterval/) }),
+    );
+  });
+
+  it('takes outgoingMessageBufferTime false, 0 or more, and heartbeatInterval 0 or within bounds', () => {
+    for (const options of [{ outgoingMessageBufferTime: false as const }, { outgoingMessageBufferTime: 25 }, { heartbeatInterval: 0 }, { heartbeatInterval: 100 }]) {
+      new RealtimeClient({ ...base, ...options }).destroy();
+    }
+  });
 });

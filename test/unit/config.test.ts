@@ -122,6 +122,23 @@ describe('loadConfig', () => {
     expect(problems({ MAX_PAYLOAD_DEPTH: '5000' })).toEqual(['MAX_PAYLOAD_DEPTH: must be at most 1000']);
   });
 
+  it('reads the batch and login limits, with their defaults', () => {
+    expect(loadConfig({}).limits).toMatchObject({
+      maxBatchEntries: 100,
+      maxBatchBytes: 524288,
+      loginTimeoutMs: 10000,
+      maxLoginAttempts: 5,
+      maxPendingLogins: 10000,
+    });
+    const config = loadConfig({ MAX_BATCH_ENTRIES: '20', MAX_BATCH_BYTES: '65536', LOGIN_TIMEOUT_MS: '3000', MAX_LOGIN_ATTEMPTS: '3', MAX_PENDING_LOGINS: '50' });
+    expect(config.limits).toMatchObject({ maxBatchEntries: 20, maxBatchBytes: 65536, loginTimeoutMs: 3000, maxLoginAttempts: 3, maxPendingLogins: 50 });
+    expect(problems({ MAX_BATCH_ENTRIES: '20000', LOGIN_TIMEOUT_MS: '0', MAX_LOGIN_ATTEMPTS: 'x' })).toEqual([
+      'MAX_BATCH_ENTRIES: must be at most 10000',
+      'LOGIN_TIMEOUT_MS: must be positive',
+      'MAX_LOGIN_ATTEMPTS: must be a number',
+    ]);
+  });
+
   it('treats empty variables as unset', () => {
     expect(loadConfig({ PORT: '', JWT_SECRET: '' }).port).toBe(3000);
   });

@@ -40,8 +40,8 @@ describe('reason unions', () => {
   });
 
   it('pins the client’s own reasons and the auth reasons', () => {
-    expectTypeOf<ClientConnectionReasonType>().toEqualTypeOf<'connect' | 'client disconnect' | 'client destroyed' | 'reconnect_failed' | 'connect timeout'>();
-    expectTypeOf<AuthFailureReason>().toEqualTypeOf<'AUTH_FAILED' | 'TOKEN_EXPIRED'>();
+    expectTypeOf<ClientConnectionReasonType>().toEqualTypeOf<'connect' | 'client disconnect' | 'client destroyed' | 'reconnect_failed' | 'connect timeout' | 'heartbeat timeout'>();
+    expectTypeOf<AuthFailureReason>().toEqualTypeOf<'AUTH_FAILED' | 'TOKEN_EXPIRED' | 'TOO_MANY_AUTH_ATTEMPTS'>();
     expectTypeOf<AuthFailureReason>().toExtend<ErrorCode>();
     expectTypeOf<KnownConnectionReason>().toEqualTypeOf<SocketDisconnectReason | ClientConnectionReasonType | AuthFailureReason>();
   });
@@ -58,8 +58,9 @@ describe('reason unions', () => {
       CLIENT_DESTROYED: 'client destroyed',
       RECONNECT_FAILED: 'reconnect_failed',
       CONNECT_TIMEOUT: 'connect timeout',
+      HEARTBEAT_TIMEOUT: 'heartbeat timeout',
     });
-    expect([...CLIENT_CONNECTION_REASONS].sort()).toEqual(['client destroyed', 'client disconnect', 'connect', 'connect timeout', 'reconnect_failed']);
+    expect([...CLIENT_CONNECTION_REASONS].sort()).toEqual(['client destroyed', 'client disconnect', 'connect', 'connect timeout', 'heartbeat timeout', 'reconnect_failed']);
     expect(SOCKET_DISCONNECT_REASONS).toContain('io server disconnect');
     expect(SERVER_DISCONNECT_REASONS).toContain('server namespace disconnect');
     expect(new Set(SOCKET_DISCONNECT_REASONS).size).toBe(SOCKET_DISCONNECT_REASONS.length);

@@ -19,6 +19,9 @@ import {
   type SubscribeResult,
   type SyncWriteResult,
   type WriteDocumentRequest,
+  type LoginResult,
+  type BatchRequest,
+  type BatchResult,
 } from '../../shared/index.js';
 
 describe('wire contract', () => {
@@ -70,7 +73,12 @@ describe('wire contract', () => {
       | 'pubsub:publish'
       | 'pubsub:subscribe'
       | 'pubsub:unsubscribe'
+      | 'auth:login'
+      | 'sys:ping'
+      | 'batch'
     >();
+    expectTypeOf<ClientToServerEvents['auth:login']>().toEqualTypeOf<(request: { token: string }, ack: Ack<LoginResult>) => void>();
+    expectTypeOf<ClientToServerEvents['batch']>().toEqualTypeOf<(request: BatchRequest, ack: Ack<BatchResult>) => void>();
     expectTypeOf<ClientToServerEvents['channel:join']>().toEqualTypeOf<(request: ChannelJoinRequest, ack: Ack<ChannelJoinResult>) => void>();
     expectTypeOf<ClientToServerEvents['direct:send']>().toEqualTypeOf<(request: DirectSendRequest, ack: Ack<DirectSendResult>) => void>();
     expectTypeOf<ClientToServerEvents['sync:merge']>().toEqualTypeOf<(request: WriteDocumentRequest, ack: Ack<SyncWriteResult>) => void>();
@@ -102,7 +110,11 @@ describe('wire contract', () => {
       maxPresenceStateBytes: number;
       maxPayloadDepth: number;
       maxFrameBytes: number;
+      maxBatchEntries: number;
+      maxBatchBytes: number;
     }>();
+    expectTypeOf<SessionOpened['user']>().toEqualTypeOf<{ userId: string; realms: string[]; expiresAt: number } | undefined>();
+    expectTypeOf<LoginResult>().toExtend<{ serverVersion: string; serverBuildDate: string; userId: string }>();
     expectTypeOf<ServerToClientEvents['channel:message']>().toEqualTypeOf<(message: ChannelMessage) => void>();
     expectTypeOf<ServerToClientEvents['presence:changed']>().toEqualTypeOf<(event: PresenceEvent) => void>();
     expectTypeOf<ServerToClientEvents['event']>().toEqualTypeOf<(event: RealtimeEvent) => void>();

@@ -142,6 +142,24 @@ export function socketRequestArbitraries(tokens: readonly string[]): Record<Clie
     'pubsub:publish': fuzzRecord({ realm: domain.realm, event: domain.pubsubEvent, id: domain.entityId, data: domain.payload }, ['event', 'id']),
     'pubsub:subscribe': fuzzRecord({ realm: domain.realm, event: domain.pubsubEvent, idPattern: mostly(domain.objectId) }, ['event', 'idPattern']),
     'pubsub:unsubscribe': fuzzRecord({ subscriptionId: domain.feedId }, ['subscriptionId']),
+    'auth:login': fuzzRecord({ token: mostly(fc.constantFrom(...tokens), hostileString) }, ['token']),
+    'sys:ping': fuzzRecord({}, []),
+    batch: fuzzRecord(
+      {
+        entries: fc.array(
+          fuzzRecord(
+            {
+              event: mostly(fc.constantFrom('sys:ping', 'topic:publish', 'subscribe', 'sync:get', 'batch', 'record:explode'), hostileString),
+              request: hostileValue,
+              ack: mostly(fc.boolean()),
+            },
+            ['event'],
+          ),
+          { maxLength: 5 },
+        ),
+      },
+      ['entries'],
+    ),
   };
   return requests;
 }

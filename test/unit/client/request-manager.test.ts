@@ -23,8 +23,8 @@ afterEach(async () => {
   await server.close();
 });
 
-function managers(options: Parameters<typeof createManagers>[1] = {}): ManagerHarness {
-  harness = createManagers(server.url, options);
+function managers(options: Parameters<typeof createManagers>[1] = {}, bufferTime?: number): ManagerHarness {
+  harness = createManagers(server.url, { ...options, ...(bufferTime === undefined ? {} : { bufferTime }) });
   return harness;
 }
 
@@ -38,6 +38,44 @@ async function settle<T>(promise: Promise<T>): Promise<{ value?: T; error?: Retu
 }
 
 const publish = { topic: 'order.updated', payload: { id: 1 } };
+
+describe('RequestManager batching and fire-and-forget', () => {
+  it('sends a fire-and-forget request without an acknowledgement, in a batch as an ack: false entry', async () => {
+    const m = managers();
+    server.handle('topic:publish', (request) => request.ok({ id: 'evt' }));
+    m.connection.connect();
+    await m.until('connected');
+    m.requests.send('topic:publish', publish);
+    await server.waitFor(() => server.frames.length === 1);
+    expect(server.frames).toEqual(['topic:publish']);
+    m.requests.send('topic:publish', { ...publish, payload: { id: 2 } });
+    const answered = m.requests.request('topic:publish', { ...publish, payload: { id: 3 } });
+    await expect(answered).resolves.toEqual({ id: 'evt' });
+    expect(server.frames).toEqual(['topic:publish', 'batch']);
+    expect(server.requestsOf('topic:publish').map((request) => [(request.payload as { payload: { id: number } }).payload.id, request.wantsAnswer])).toEqual([
+      [1, false],
+      [2, false],
+      [3, true],
+    ]);
+  });
+
+  it('checks a fire-and-forget request when it is made: a bad one throws, one while disconnected throws UNAVAILABLE', () => {
+    const m = managers();
+    expect(() => m.requests.send('topic:publish', { topic: 'Bad Topic', payload: {} })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => m.requests.send('topic:publish', publish)).toThrow(UnavailableError);
+  });
+
+  it('fails a request still waiting in the outbox when the connection goes, as not sent', async () => {
+    const m = managers({}, 10_000);
+    m.connection.connect();
+    await m.until('connected');
+    const pending = settle(m.requests.request('topic:publish', publish));
+    m.connection.disconnect();
+    const { error } = await pending;
+    expect(error).toBeInstanceOf(UnavailableError);
+    expect(server.requestsOf('topic:publish')).toHaveLength(0);
+  });
+});
 
 describe('RequestManager against a fake server', () => {
   it('resolves with the acknowledged data and rejects with the typed error of a refusal', async () => {

@@ -163,11 +163,16 @@ export const feedCancelRequestSchema = request('feed cancel', { subscriptionId: 
 
 const eventNameSchema = patternText('event', PUBSUB_EVENT_PATTERN, 'event must be 1-64 letters, digits or _ . : -');
 
-/** `pubsub:publish`: `data` (any JSON) about object id `id`. */
+/**
+ * `pubsub:publish`: `data` (any JSON) about object id `id`. As in Hivekit, `id` may be a pattern
+ * (`'*'`, `'bike/*'`): it is routed like any id, so it reaches the subscriptions whose own pattern
+ * matches it (`'*'` matches every id, `'bike/*'` matches `'bike/*'`), and publishing it needs C on
+ * `object/<pattern>`.
+ */
 export const pubsubPublishRequestSchema = request('publish request', {
   ...realmField,
   event: eventNameSchema,
-  id: entityIdSchema,
+  id: patternText('id', OBJECT_ID_PATTERN, 'id must be "/"-separated segments of letters, digits or _ . : @ ~ + = - * (an object id or a pattern)'),
   data: v.unknown(),
 });
 

@@ -188,5 +188,13 @@ describe('HivekitClient against the real server', () => {
       })
       .toBe(true);
     expect(messages[0]).toEqual(['riders/7', { n: 1 }]);
+
+    // publish(event, data) without an id goes to '*': a '*' subscription hears it, 'riders/*' does not.
+    const everything: unknown[] = [];
+    await realm.pubsub.subscribe('alert', (data, id) => void everything.push([id, data]));
+    await writer.pubsub.publish('alert', { n: 2 });
+    await eventually(() => everything.length > 0, 5000, 'the message to every id');
+    expect(everything).toEqual([['*', { n: 2 }]]);
+    expect(messages).not.toContainEqual(['*', { n: 2 }]);
   });
 });

@@ -35,6 +35,14 @@ describe('realm pub/sub', () => {
     ]);
     await otherMessages.until(() => true);
     expect(otherMessages.values).toEqual([{ realm: 'p1', event: 'alert', id: 'scooter/1', data: { n: 2 } }]);
+
+    // Hivekit's publish(event, data) goes to id '*': subscriptions to '*' hear it, narrower ones do not.
+    await ok(backend, 'pubsub:publish', { realm: 'p1', event: 'alert', id: '*', data: { n: 3 } });
+    await ok(backend, 'pubsub:publish', { realm: 'p1', event: 'alert', id: 'scooter/2', data: { n: 4 } });
+    await otherMessages.until((message) => message.id === 'scooter/2');
+    expect(otherMessages.values.map((message) => message.id)).toEqual(['scooter/1', 'scooter/2']);
+    await messages.until((message) => message.id === 'scooter/2');
+    expect(messages.values.map((message) => message.id)).toEqual(['bike/1', 'scooter/1', '*', 'scooter/2']);
   });
 
   it('needs C on object/<id> to publish, delivers only to readers of object/<id>, and unsubscribes', async () => {

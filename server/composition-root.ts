@@ -36,6 +36,7 @@ import { presenceFeature } from './presence/presence-feature.js';
 import { channelsFeature } from './channels/channels-feature.js';
 import { webhooksFeature } from './webhooks/webhooks-feature.js';
 import { ConnectionStatusRelay } from './objects/connection-status-relay.js';
+import { resolveObjectMatcherOptions, type ObjectMatching } from './objects/matching/object-matcher-options.js';
 import { MemoryObjectStore } from './objects/memory-object-store.js';
 import { MongoObjectStore } from './objects/mongo-object-store.js';
 import { ObjectBus } from './objects/object-bus.js';
@@ -104,9 +105,11 @@ export interface ServiceConfig {
    * Hivekit objects: where realm records, objects, areas and location history live, and the
    * limits of the feature (objects and areas per realm, data size, feeds and pub/sub
    * subscriptions per connection, members per feed, history per object and its retention).
-   * @default { store: a MongoObjectStore with `mongodb`, else new MemoryObjectStore(), limits: DEFAULT_OBJECT_LIMITS }
+   * `matching: 'scan'` makes object feeds test every subscription on every write instead of asking
+   * the spatial index: a brute-force baseline for benchmarks (bench case 10), never faster.
+   * @default { store: a MongoObjectStore with `mongodb`, else new MemoryObjectStore(), limits: DEFAULT_OBJECT_LIMITS, matching: 'index' }
    */
-  objects?: { store?: ObjectStore; limits?: ObjectLimits };
+  objects?: { store?: ObjectStore; limits?: ObjectLimits; matching?: ObjectMatching };
   /**
    * Signed webhooks: the endpoint and delivery-queue store (a `MongoWebhookStore` survives
    * restarts), private-network policy, retry schedule and timeouts.
@@ -228,6 +231,8 @@ export function buildServices({ config, io, logger, limits }: BuildServicesOptio
     statusOf,
     maxObjects: objectLimits.maxObjectsPerRealm,
     maxMembers: objectLimits.maxFeedMembers,
+    // Checked here, so a bad value fails at construction rather than at a realm's first feed.
+    matching: resolveObjectMatcherOptions(config.objects?.matching === undefined ? {} : { matching: config.objects.matching }).matching,
     maxFeedsPerConnection: objectLimits.maxFeedsPerConnection,
     maxPubsubPerConnection: objectLimits.maxPubsubPerConnection,
     logger,

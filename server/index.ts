@@ -75,6 +75,7 @@ export type { MongoObjectStoreOptions } from './objects/mongo-object-store.js';
 export type { ObjectStore, StoredObject, HistoryBounds, HistoryRange, LocationBox } from './objects/object-store.js';
 export { DEFAULT_OBJECT_LIMITS, resolveObjectLimits } from './objects/object-limits.js';
 export type { ObjectLimits, ResolvedObjectLimits } from './objects/object-limits.js';
+export type { ObjectMatching } from './objects/matching/object-matcher-options.js';
 export { ObjectService } from './objects/object-service.js';
 export type { MongoDocumentStoreOptions, DocumentStoreLogEntry, DocumentStoreLogger } from './sync/mongo-document-store.js';
 export { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT } from './sync/document-store.js';

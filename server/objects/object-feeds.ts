@@ -6,6 +6,7 @@ import type { FeedEntry } from './feed-registry.js';
 import type { MatchDelta } from './matching/match-delta.js';
 import type { MatcherCriteria } from './matching/matcher-subscription.js';
 import { ObjectMatcher } from './matching/object-matcher.js';
+import type { ObjectMatching } from './matching/object-matcher-options.js';
 import type { ObjectStore } from './object-store.js';
 import { setEntry } from './set-entry.js';
 
@@ -17,6 +18,8 @@ export interface ObjectFeedsOptions {
   maxObjects: number;
   /** Most members one feed holds. */
   maxMembers: number;
+  /** How each realm's matcher finds the feeds a write concerns (`'scan'`: brute force, for benchmarks). @default 'index' */
+  matching?: ObjectMatching;
   logger: Logger;
 }
 
@@ -204,7 +207,7 @@ export class ObjectFeeds {
   private stateOf(realm: string): RealmFeedState {
     const existing = this.realms.get(realm);
     if (existing !== undefined) return existing;
-    const matcher = new ObjectMatcher({ maxMembersPerSubscription: this.options.maxMembers });
+    const matcher = new ObjectMatcher({ maxMembersPerSubscription: this.options.maxMembers, ...(this.options.matching === undefined ? {} : { matching: this.options.matching }) });
     const objects = new Map<string, RealmObject>();
     const state: RealmFeedState = { matcher, objects, feeds: new Map(), pending: [], loaded: Promise.resolve() };
     (state as { loaded: Promise<void> }).loaded = this.load(realm, state);

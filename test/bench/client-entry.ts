@@ -1,5 +1,5 @@
 /**
- * A benchmark load-client process: receiving connections (fan-out, filtered, idle), sync writers,
+ * A benchmark load-client process: receiving connections (fan-out, filtered, idle, geo feeds), sync writers,
  * and the raw MongoDB driver baseline, driven by the orchestrator over IPC. While connections
  * receive, it pushes `progress` notices with how far all of them have caught up.
  *
@@ -8,6 +8,7 @@
 import { sendNotice, serveCommands } from './ipc-channel.js';
 import type { ClientCommands, ClientNotices } from './ipc-protocol.js';
 import { prepareRawDocuments, runRawMongoLoad } from './raw-mongo-writer.js';
+import { GeoReceivers } from './geo-receivers.js';
 import { ReceiverPool } from './receiver-pool.js';
 import { prepareDocuments, probeDocument, runSyncLoad } from './sync-writer.js';
 
@@ -15,6 +16,7 @@ import { prepareDocuments, probeDocument, runSyncLoad } from './sync-writer.js';
 const PROGRESS_INTERVAL_MS = 5;
 
 const receivers = new ReceiverPool();
+const geo = new GeoReceivers();
 let lastReported = Number.NaN;
 const progressTimer = setInterval(() => {
   const done = receivers.doneSeq();
@@ -30,7 +32,13 @@ serveCommands<ClientCommands>({
     return null;
   },
   snapshot: () => receivers.snapshot(),
-  disconnect: () => ({ closed: receivers.disconnect() }),
+  'geo-connect': (args) => geo.connect(args),
+  'geo-record': (window) => {
+    geo.record(window);
+    return null;
+  },
+  'geo-snapshot': () => geo.snapshot(),
+  disconnect: () => ({ closed: receivers.disconnect() + geo.disconnect() }),
   'sync-prepare': (args) => prepareDocuments(args),
   'sync-load': (args) => runSyncLoad(args),
   'sync-probe': ({ url, secret, id }) => probeDocument(url, secret, id),
@@ -39,6 +47,7 @@ serveCommands<ClientCommands>({
   exit: () => {
     clearInterval(progressTimer);
     receivers.disconnect();
+    geo.disconnect();
     setImmediate(() => process.exit(0));
     return null;
   },

@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawnNodeChild, stopChild } from './child-processes.js';
 import { IpcClient } from './ipc-channel.js';
-import type { ClientCommands, ClientNotices, RecordRange, SubscriptionPlan } from './ipc-protocol.js';
+import type { ClientCommands, ClientNotices, GeoRecordWindow, RecordRange, SubscriptionPlan } from './ipc-protocol.js';
 import { LatencyHistogram } from './latency-histogram.js';
 
 /** Merged receive counters of every client process. */
@@ -12,6 +12,15 @@ export interface PoolSnapshot {
   /** When the snapshot was taken (orchestrator clock, ms). */
   at: number;
   /** CPU time of all client processes so far, µs. */
+  cpuMicros: number;
+}
+
+/** Merged geo receive counters of every client process (case 10). */
+export interface GeoPoolSnapshot {
+  received: number;
+  histogram: LatencyHistogram;
+  /** When the snapshot was taken (orchestrator clock, ms). */
+  at: number;
   cpuMicros: number;
 }
 
@@ -85,6 +94,44 @@ export class ClientPool {
       }),
     );
     return { connected: results.reduce((sum, result) => sum + result.connected, 0), elapsedMs: performance.now() - started };
+  }
+
+  /**
+   * Opens `total` geo subscribers spread evenly over the processes, each with its circle feed
+   * (`geo-receivers.ts`); resolves with how many opened and how long it took.
+   */
+  async geoConnect(options: { url: string; secret: string; total: number; seed: number; concurrency?: number }): Promise<{ connected: number; elapsedMs: number }> {
+    const started = performance.now();
+    let next = 0;
+    const results = await Promise.all(
+      this.processes.map((ipc, index) => {
+        const count = Math.floor(options.total / this.size) + (index < options.total % this.size ? 1 : 0);
+        const firstIndex = next;
+        next += count;
+        const args = { url: options.url, secret: options.secret, firstIndex, count, concurrency: options.concurrency ?? 50, seed: options.seed };
+        return ipc.request('geo-connect', args, 600_000);
+      }),
+    );
+    return { connected: results.reduce((sum, result) => sum + result.connected, 0), elapsedMs: performance.now() - started };
+  }
+
+  /** Sets which publish times the geo receivers time, and clears their histograms. */
+  async geoRecord(window: GeoRecordWindow): Promise<void> {
+    await Promise.all(this.processes.map((ipc) => ipc.request('geo-record', window)));
+  }
+
+  async geoSnapshot(): Promise<GeoPoolSnapshot> {
+    const sent = performance.now();
+    const parts = await Promise.all(this.processes.map((ipc) => ipc.request('geo-snapshot', {})));
+    const at = (sent + performance.now()) / 2;
+    const histogram = new LatencyHistogram();
+    for (const part of parts) histogram.merge(part.histogram);
+    return {
+      received: parts.reduce((sum, part) => sum + part.received, 0),
+      histogram,
+      at,
+      cpuMicros: parts.reduce((sum, part) => sum + part.cpuMicros, 0),
+    };
   }
 
   /** Sets the range of events whose latency is recorded, and clears the histograms. */

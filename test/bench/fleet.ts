@@ -119,6 +119,7 @@ export class ServerGroup implements MeasuredServer {
       eluActiveMs: sum((stats) => stats.eluActiveMs),
       eluIdleMs: sum((stats) => stats.eluIdleMs),
       connections: sum((stats) => stats.connections),
+      objectWrites: sum((stats) => stats.objectWrites),
     };
   }
 

@@ -18,6 +18,8 @@ export interface ServerLaunch {
   store: StoreChoice;
   /** Run as one node of a cluster sharing this Redis (createRealtimeServer's `redis`); alone when absent. */
   redis?: { url: string; keyPrefix: string };
+  /** How object feeds match writes (createRealtimeServer's `objects.matching`; `'scan'` is case 10's brute-force baseline). @default 'index' */
+  objectMatching?: 'index' | 'scan';
 }
 
 /** Sent once the server listens. */
@@ -45,6 +47,8 @@ export interface ServerStats {
   eluActiveMs: number;
   eluIdleMs: number;
   connections: number;
+  /** Object writes (created, updated, deleted) this server has applied so far (0 on the bare server). */
+  objectWrites: number;
 }
 
 export type ServerCommands = {
@@ -176,8 +180,38 @@ export interface DocumentProbe {
   n: number;
 }
 
+/** Geo subscribers to open in one client process (case 10). */
+export interface GeoConnectArgs {
+  url: string;
+  secret: string;
+  /** Index of the first connection (user `bench-<index>`, and its circle). */
+  firstIndex: number;
+  count: number;
+  concurrency: number;
+  /** Seeds the circles. */
+  seed: number;
+}
+
+/** Which publish times (`data.t`, monotonic µs) the geo receivers time: `fromMicros <= t < toMicros`. */
+export interface GeoRecordWindow {
+  fromMicros: number;
+  toMicros: number;
+}
+
+/** A client process's geo receive counters. */
+export interface GeoReceiveSnapshot {
+  /** Object entries received in `feed:data` deltas since connecting. */
+  received: number;
+  histogram: HistogramData;
+  /** This client process's CPU time so far (user + system), µs. */
+  cpuMicros: number;
+}
+
 export type ClientCommands = {
   connect: { args: ConnectArgs; result: ConnectResult };
+  'geo-connect': { args: GeoConnectArgs; result: { connected: number; elapsedMs: number } };
+  'geo-record': { args: GeoRecordWindow; result: null };
+  'geo-snapshot': { args: Record<string, never>; result: GeoReceiveSnapshot };
   /** Resets the latency histogram and sets which events it records. */
   record: { args: RecordRange; result: null };
   snapshot: { args: Record<string, never>; result: ReceiveSnapshot };

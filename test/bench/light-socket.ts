@@ -74,6 +74,11 @@ export class LightSocket {
     });
   }
 
+  /** Sends `event` with `data` and no ack id (fire-and-forget, as `object:set` location streams do). */
+  emit(event: string, data: unknown): void {
+    this.engine.send(`2${JSON.stringify([event, data])}`);
+  }
+
   close(): void {
     this.engine.close();
   }
@@ -118,7 +123,13 @@ export function scanPayloads(frame: string, visit: (seq: number, t: number) => v
 const SEQ_MARK = '{"seq":';
 const T_MARK = ',"t":';
 
-function readInteger(text: string, start: number): number {
+/**
+ * The non-negative integer written at `start` of `text` (0 when there is none), read in place.
+ *
+ * @example
+ * readInteger('{"t":123}', 5); // 123
+ */
+export function readInteger(text: string, start: number): number {
   let value = 0;
   for (let i = start; i < text.length; i += 1) {
     const digit = text.charCodeAt(i) - 0x30;

@@ -25,6 +25,7 @@ const launch = JSON.parse(process.argv[2] ?? '{}') as ServerLaunch;
 interface Running {
   port: number;
   connections: () => number;
+  objectWrites: () => number;
   close: () => Promise<void>;
 }
 
@@ -35,6 +36,7 @@ async function start(): Promise<Running> {
     return {
       port: (bare.httpServer.address() as AddressInfo).port,
       connections: () => bare.io.of('/').sockets.size,
+      objectWrites: () => 0,
       close: async () => {
         await bare.io.close();
       },
@@ -55,9 +57,15 @@ async function start(): Promise<Running> {
     // runs on every write, so its cost stays in the figure. Every other limit keeps its default.
     rateLimits: { writes: { perRealm: 1_000_000 } },
     ...(launch.redis === undefined ? {} : { redis: launch.redis }),
+    ...(launch.objectMatching === undefined ? {} : { objects: { matching: launch.objectMatching } }),
+  });
+  // Case 10's "updates applied" count: one listener on the object bus, a counter per write.
+  let objectWrites = 0;
+  server.services.objectBus.onChange((change) => {
+    if (change.kind === 'object' && change.cause === 'write') objectWrites += 1;
   });
   const { port } = await server.listen();
-  return { port, connections: () => server.gateway.connectionCount, close: () => server.close() };
+  return { port, connections: () => server.gateway.connectionCount, objectWrites: () => objectWrites, close: () => server.close() };
 }
 
 function fdLimit(): number | null {
@@ -93,6 +101,7 @@ function stats(running: Running, collect: boolean): ServerStats {
     eluActiveMs: elu.active,
     eluIdleMs: elu.idle,
     connections: running.connections(),
+    objectWrites: running.objectWrites(),
   };
 }
 

@@ -19,6 +19,8 @@ export interface ServerProcessOptions {
   redis?: { url: string; keyPrefix: string };
   /** The HS256 secret; a random one when absent (nodes of one cluster share theirs). */
   secret?: string;
+  /** How object feeds match writes (platform only). @default 'index' */
+  objectMatching?: 'index' | 'scan';
 }
 
 /** What the measurements need of the server side: one {@link ServerProcess}, or several summed. */
@@ -60,6 +62,7 @@ export class ServerProcess implements MeasuredServer {
           secret,
           store: options.store ?? { kind: 'memory' },
           ...(options.redis === undefined ? {} : { redis: options.redis }),
+          ...(options.objectMatching === undefined ? {} : { objectMatching: options.objectMatching }),
         } satisfies ServerLaunch),
       ],
       nodeFlags: ['--expose-gc'],

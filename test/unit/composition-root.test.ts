@@ -3,6 +3,7 @@ import { Server } from 'socket.io';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildServices, closeServices, type PlatformServices, type ServiceConfig } from '../../server/composition-root.js';
 import { DEFAULT_LIMITS } from '../../server/config.js';
+import { InvalidArgumentError } from '../../shared/index.js';
 import { MemoryEventHistory } from '../../server/history/memory-event-history.js';
 import { MemoryPresenceStore } from '../../server/presence/memory-presence-store.js';
 import type { RealtimeIo } from '../../server/socket-types.js';
@@ -57,5 +58,10 @@ describe('buildServices', () => {
     const services = build({ maxDocumentBytes: 1024 });
     await expect(services.documents.create('demo', 'notes', { data: { text: 'x'.repeat(2048) } })).rejects.toThrow();
     await expect(services.documents.create('demo', 'notes', { data: { text: 'short' } })).resolves.toMatchObject({ revision: 1 });
+  });
+
+  it('refuses an unknown `objects.matching` at construction, not at the first feed', () => {
+    expect(() => build({ objects: { matching: 'rtree' as 'index' } })).toThrow(InvalidArgumentError);
+    expect(() => build({ objects: { matching: 'scan' } })).not.toThrow();
   });
 });

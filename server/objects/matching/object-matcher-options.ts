@@ -1,7 +1,17 @@
 import { InvalidArgumentError } from '../../../shared/index.js';
 
 /**
- * Bounds of one {@link ObjectMatcher} (one realm on one node).
+ * How a write finds the subscriptions it may concern: `'index'` asks the grid and R-tree of
+ * subscription boxes and the membership map; `'scan'` tests every subscription (brute force, the
+ * baseline bench case 10 compares the index with; it is never faster, and gives the same deltas).
+ *
+ * @example
+ * const matching: ObjectMatching = 'index';
+ */
+export type ObjectMatching = 'index' | 'scan';
+
+/**
+ * Bounds of one {@link ObjectMatcher} (one realm on one node), and how it finds candidates.
  *
  * @example
  * new ObjectMatcher({ maxSubscriptions: 5000, maxMembersPerSubscription: 2000 });
@@ -15,6 +25,8 @@ export interface ObjectMatcherOptions {
    * reported in `MatchDelta.overflowed`. @default 10_000
    */
   maxMembersPerSubscription?: number;
+  /** See {@link ObjectMatching}. @default 'index' */
+  matching?: ObjectMatching;
 }
 
 /**
@@ -26,22 +38,25 @@ export interface ObjectMatcherOptions {
 export const DEFAULT_OBJECT_MATCHER_OPTIONS: Readonly<Required<ObjectMatcherOptions>> = Object.freeze({
   maxSubscriptions: 10_000,
   maxMembersPerSubscription: 10_000,
+  matching: 'index',
 });
 
 /**
- * The options with their defaults filled in; a bound that is not a positive integer is an
- * `InvalidArgumentError`.
+ * The options with their defaults filled in; a bound that is not a positive integer, or a
+ * `matching` other than `'index'` and `'scan'`, is an `InvalidArgumentError`.
  *
  * @example
  * resolveObjectMatcherOptions({ maxSubscriptions: 100 }).maxMembersPerSubscription; // 10000
  */
 export function resolveObjectMatcherOptions(options: ObjectMatcherOptions = {}): Required<ObjectMatcherOptions> {
-  const resolved = {
+  const bounds = {
     maxSubscriptions: options.maxSubscriptions ?? DEFAULT_OBJECT_MATCHER_OPTIONS.maxSubscriptions,
     maxMembersPerSubscription: options.maxMembersPerSubscription ?? DEFAULT_OBJECT_MATCHER_OPTIONS.maxMembersPerSubscription,
   };
-  for (const [name, value] of Object.entries(resolved)) {
+  for (const [name, value] of Object.entries(bounds)) {
     if (!Number.isSafeInteger(value) || value < 1) throw new InvalidArgumentError(`${name} must be a positive integer`);
   }
-  return resolved;
+  const matching = options.matching ?? DEFAULT_OBJECT_MATCHER_OPTIONS.matching;
+  if (matching !== 'index' && matching !== 'scan') throw new InvalidArgumentError(`matching must be 'index' or 'scan', not ${JSON.stringify(matching)}`);
+  return { ...bounds, matching };
 }

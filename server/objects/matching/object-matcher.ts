@@ -228,8 +228,13 @@ export class ObjectMatcher {
     return subscription;
   }
 
-  /** The subscriptions an object's write may concern: where it is now, where it was, and the unbounded. */
-  private candidatesFor(object: MatchableObject): Set<string> {
+  /**
+   * The subscriptions an object's write may concern: where it is now, where it was, and the
+   * unbounded; with `matching: 'scan'`, every subscription (the live map: an overflow removes only
+   * the subscription being visited, which a Map iteration allows).
+   */
+  private candidatesFor(object: MatchableObject): Iterable<string> {
+    if (this.options.matching === 'scan') return this.subscriptions.keys();
     const candidates = new Set(this.memberships.get(object.id));
     if (object.location !== null) this.boxes.addCandidatesAt(object.location.longitude, object.location.latitude, candidates);
     for (const id of this.boxes.unbounded) candidates.add(id);

@@ -2,18 +2,16 @@ import { CircleRegion } from '../../../server/objects/matching/circle-region.js'
 import type { MatchableObject } from '../../../server/objects/matching/matchable-object.js';
 import { ObjectMatcher } from '../../../server/objects/matching/object-matcher.js';
 import { seededRandom } from '../bench-socket.js';
+import { GEO_OBJECTS, randomCircle, randomCityPoint } from '../geo-world.js';
 import { waitForQuietMachine } from '../machine-load.js';
 import { formatNumber, progress } from '../progress.js';
 import type { BenchCase, BenchRow } from './bench-case.js';
 
-const OBJECTS = 10_000;
+const OBJECTS = GEO_OBJECTS;
 const SUBSCRIPTIONS = 1_000;
 /** Location updates per measured round, and rounds per method (interleaved; the median counts). */
 const UPDATES_PER_ROUND = 5_000;
 const ROUNDS = 5;
-/** A city-sized square: ±0.15° (about 33 km) around central Lagos. */
-const CENTRE = { longitude: 3.3792, latitude: 6.5244 };
-const HALF_SIDE = 0.15;
 
 interface Move {
   id: string;
@@ -24,10 +22,7 @@ interface Move {
 /** The world both methods run on: the same objects, circles and moves. */
 function makeWorld(): { objects: MatchableObject[]; circles: Array<{ cx: number; cy: number; r: number }>; moves: Move[] } {
   const random = seededRandom(13);
-  const inCity = (): { longitude: number; latitude: number } => ({
-    longitude: CENTRE.longitude + (random() * 2 - 1) * HALF_SIDE,
-    latitude: CENTRE.latitude + (random() * 2 - 1) * HALF_SIDE,
-  });
+  const inCity = (): { longitude: number; latitude: number } => randomCityPoint(random);
   const objects = Array.from({ length: OBJECTS }, (_, i): MatchableObject => ({
     id: `rider/${i}`,
     label: '',
@@ -35,10 +30,7 @@ function makeWorld(): { objects: MatchableObject[]; circles: Array<{ cx: number;
     location: inCity(),
     data: {},
   }));
-  const circles = Array.from({ length: SUBSCRIPTIONS }, () => {
-    const centre = inCity();
-    return { cx: centre.longitude, cy: centre.latitude, r: 200 + random() * 4800 };
-  });
+  const circles = Array.from({ length: SUBSCRIPTIONS }, () => randomCircle(random));
   // A random walk: each update moves one object up to ~110 m in each direction.
   const positions = objects.map((object) => ({ ...object.location! }));
   const moves = Array.from({ length: UPDATES_PER_ROUND * (ROUNDS + 1) }, (): Move => {

@@ -5,6 +5,7 @@ import { connectionsCase } from './connections.js';
 import { fanoutCase } from './fanout.js';
 import { filteredFanoutCase } from './filtered-fanout.js';
 import { floodCase } from './flood.js';
+import { geoFeedsCase } from './geo-feeds.js';
 import { geoMatchingCase } from './geo-matching.js';
 import { latencyCase } from './latency.js';
 import { multiNodeCase } from './multi-node.js';
@@ -21,9 +22,10 @@ export const CASES: Record<CaseId, BenchCase> = {
   multinode: multiNodeCase,
   flood: floodCase,
   geo: geoMatchingCase,
+  geofeeds: geoFeedsCase,
 };
 
-/** The number each case has in BENCHMARKS.md (the issue's numbering; the batching experiment is 7, issue 11's flood case 8, issue 13's geo matching 9). */
+/** The number each case has in BENCHMARKS.md (the issue's numbering; the batching experiment is 7, issue 11's flood case 8, issue 13's geo matching 9 and its end-to-end geo feeds 10). */
 export const CASE_NUMBERS: Record<CaseId, string> = {
   fanout: '1',
   filtered: '2',
@@ -34,4 +36,5 @@ export const CASE_NUMBERS: Record<CaseId, string> = {
   batching: '7',
   flood: '8',
   geo: '9',
+  geofeeds: '10',
 };

@@ -206,7 +206,7 @@ describe('ObjectMatcher: errors and limits', () => {
   });
 
   it('caps subscriptions per matcher', () => {
-    expect(DEFAULT_OBJECT_MATCHER_OPTIONS).toEqual({ maxSubscriptions: 10_000, maxMembersPerSubscription: 10_000 });
+    expect(DEFAULT_OBJECT_MATCHER_OPTIONS).toEqual({ maxSubscriptions: 10_000, maxMembersPerSubscription: 10_000, matching: 'index' });
     const matcher = new ObjectMatcher({ maxSubscriptions: 2 });
     matcher.addSubscription('a', {});
     matcher.addSubscription('b', {});
@@ -250,5 +250,6 @@ describe('ObjectMatcher: errors and limits', () => {
   it('validates its options', () => {
     expect(() => new ObjectMatcher({ maxSubscriptions: 0 })).toThrow(InvalidArgumentError);
     expect(() => new ObjectMatcher({ maxMembersPerSubscription: 1.5 })).toThrow(InvalidArgumentError);
+    expect(() => new ObjectMatcher({ matching: 'rtree' as 'index' })).toThrow(/matching must be 'index' or 'scan'/);
   });
 });

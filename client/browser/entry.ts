@@ -50,6 +50,9 @@ export {
   LimitExceededError,
   UnavailableError,
   InternalError,
+  ClientOfflineError,
+  RpcError,
+  ListenerError,
   ErrorCode,
   isRetryable,
   isAuthError,
@@ -72,6 +75,7 @@ export {
 } from '../../shared/index.js';
 export type {
   ErrorShape,
+  RpcErrorCode,
   ConnectionReason,
   KnownConnectionReason,
   SocketDisconnectReason,

@@ -1,6 +1,11 @@
 import createDebug from 'debug';
 import {
   DEFAULT_REALM,
+  REQUEST_SCHEMAS,
+  parseInput,
+  type ClientToServerEvents,
+  type RequestOf,
+  type ResultOf,
   UnavailableError,
   defaultRealmOf,
   ClientConnectionReason,
@@ -22,6 +27,7 @@ import {
   type PublishOptions,
   type RealmHost,
 } from './realtime-realm.js';
+import { OfflineWriteQueue } from './offline-write-queue.js';
 import { RequestManager } from './request-manager.js';
 import { Resubscriber } from './resubscriber.js';
 import { SubscriptionManager, type SubscribeOptions } from './subscription-manager.js';
@@ -31,6 +37,16 @@ import { SocketClientRegistry } from './socket-client-registry.js';
 import { decodeToken } from './token-helpers.js';
 
 const debugLog = createDebug('realtime:client');
+
+/** The requests the `offlineWrites` option keeps while the client is not connected. */
+const OFFLINE_WRITES: ReadonlySet<keyof ClientToServerEvents> = new Set([
+  'sync:create',
+  'sync:replace',
+  'sync:merge',
+  'sync:mutate',
+  'sync:delete',
+  'topic:publish',
+] as const);
 
 interface LifecycleEvents {
   connection: ClientEvents['connection'];
@@ -60,6 +76,8 @@ export class RealtimeClient {
   private token: string;
   private readonly connection: ConnectionManager;
   private readonly requests: RequestManager;
+  /** Writes kept while not connected (`offlineWrites` option). */
+  private readonly offline: OfflineWriteQueue | undefined;
   private readonly subscriptions: SubscriptionManager;
   private readonly socketClients: SocketClientRegistry;
   private readonly resubscriber: Resubscriber;
@@ -94,6 +112,8 @@ export class RealtimeClient {
       log,
     });
     this.requests = new RequestManager(this.connection, this.options.requestTimeout);
+    const offlineWrites = this.options.offlineWrites;
+    this.offline = offlineWrites === undefined ? undefined : new OfflineWriteQueue(offlineWrites === true ? {} : offlineWrites);
     this.subscriptions = new SubscriptionManager(
       this.connection,
       this.requests,
@@ -133,7 +153,10 @@ export class RealtimeClient {
     // (see Resubscriber). A new stream kind is one more add().
     this.resubscriber = new Resubscriber({
       onOpen: (listener) => this.connection.events.on('open', listener),
-      flushQueued: () => this.requests.flush(),
+      flushQueued: () => {
+        this.requests.flush();
+        this.offline?.flush();
+      },
       onError: (err) => this.reportError(toRealtimeError(err)),
     });
     this.resubscriber.add(this.subscriptions);
@@ -280,6 +303,7 @@ export class RealtimeClient {
     const error = new UnavailableError('The client has been destroyed');
     this.resubscriber.destroy();
     this.requests.destroy(error);
+    this.offline?.destroy(error);
     this.subscriptions.destroy();
     this.socketClients.destroy();
     for (const dispose of this.disposers.splice(0)) dispose();
@@ -297,7 +321,7 @@ export class RealtimeClient {
     unsubscribe: (subscriptionId) => this.subscriptions.remove(subscriptionId),
     publish: async (realm, topic, payload, options) => {
       this.assertUsable();
-      return this.requests.request('topic:publish', {
+      return this.send('topic:publish', {
         realm,
         topic,
         payload,
@@ -312,7 +336,7 @@ export class RealtimeClient {
     syncHost: {
       request: (event, payload) => {
         this.assertUsable();
-        return this.requests.request(event, payload);
+        return this.send(event, payload);
       },
       subscribeInternal: (realm, options, owner) => {
         this.assertUsable();
@@ -325,10 +349,28 @@ export class RealtimeClient {
         }),
       reportError: (error) => this.reportError(error),
       updateTimeout: () => this.options.updateTimeout,
+      defaultMergeStrategy: () => this.options.mergeStrategy,
     },
     onLifecycle: (event, handler) => this.lifecycle.on(event, handler as (value: LifecycleEvents[typeof event]) => void),
     offLifecycle: (event, handler) => this.lifecycle.off(event, handler as (value: LifecycleEvents[typeof event]) => void),
   };
+
+  /**
+   * Sends a request; with `offlineWrites`, a write made while not connected waits in the offline
+   * queue (checked with its schema first) instead of failing or timing out.
+   */
+  private send<E extends keyof ClientToServerEvents>(event: E, payload: RequestOf<E>): Promise<ResultOf<E>> {
+    if (this.offline === undefined || this.connection.state === 'connected' || !OFFLINE_WRITES.has(event)) {
+      return this.requests.request(event, payload);
+    }
+    try {
+      parseInput(REQUEST_SCHEMAS[event], payload, `${event} request`);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const bytes = new TextEncoder().encode(JSON.stringify(payload)).length;
+    return this.offline.hold(bytes, () => this.requests.request(event, payload));
+  }
 
   /** Uses `token` from now on, and follows its realm unless the `realm` option pinned one. */
   private adoptToken(token: string): void {

@@ -13,6 +13,8 @@ export * from './principal.js';
 export * from './ack.js';
 export * from './topic-protocol.js';
 export * from './sync-document.js';
+export * from './record-name.js';
+export * from './event-name.js';
 export * from './sync-protocol.js';
 export * from './id-pattern.js';
 export * from './channel-name.js';

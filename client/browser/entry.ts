@@ -29,8 +29,14 @@ export type {
   OpenedDocument,
   DirectMessageResult,
 } from '../socket-client.js';
-export { SyncClient } from '../sync-client.js';
+export { SyncClient, MAX_MERGE_ROUNDS } from '../sync-client.js';
 export type { ExpiryOptions, UpdateOptions } from '../sync-client.js';
+export { MergeStrategies } from '../merge-strategy.js';
+export type { MergeStrategy, MergeConflict } from '../merge-strategy.js';
+export { OfflineWriteQueue, DEFAULT_OFFLINE_WRITES } from '../offline-write-queue.js';
+export type { OfflineWritesOptions } from '../offline-write-queue.js';
+/** The deepstream dialect: `Realtime.deepstream(url)` in a script tag (also `realtime-platform/deepstream`). */
+export { default as deepstream } from '../deepstream/index.js';
 export type { DocumentHandler } from '../document-watcher.js';
 export type { ConnectionState, ConnectionChange } from '../connection-state.js';
 export { backoffDelay } from '../backoff.js';
@@ -47,6 +53,11 @@ export {
   ConflictError,
   InvalidArgumentError,
   PayloadTooLargeError,
+  RECORD_SERVICE,
+  recordDocumentId,
+  recordNameOf,
+  EVENT_TOPIC_PREFIX,
+  eventTopic,
   LimitExceededError,
   UnavailableError,
   InternalError,

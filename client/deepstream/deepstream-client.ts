@@ -128,6 +128,7 @@ export class DeepstreamClient {
    * they fail with that reason.
    */
   login(authParams: Record<string, unknown> = {}, callback?: LoginCallback): Promise<DeepstreamClientData> {
+    if (!this.closed && this.state !== CONNECTION_STATE.OPEN) this.setState(CONNECTION_STATE.AUTHENTICATING);
     const attempt = this.authenticate(authParams);
     return attempt.then(
       (data) => {
@@ -136,6 +137,7 @@ export class DeepstreamClient {
       },
       (err: unknown) => {
         const error = toRealtimeError(err);
+        if (this.state === CONNECTION_STATE.AUTHENTICATING) this.setState(CONNECTION_STATE.AWAITING_AUTHENTICATION);
         this.reportError(error, TOPIC.AUTH);
         const reason = { reason: error.message };
         if (callback === undefined) throw reason;
@@ -188,7 +190,6 @@ export class DeepstreamClient {
     if (typeof token !== 'string' || token === '') {
       throw new AuthError('AUTH_FAILED', 'login needs { token } (a platform JWT): other auth params need a server auth hook, which this server does not have');
     }
-    this.setState(CONNECTION_STATE.AUTHENTICATING);
     let realtime = this.realtimeClient;
     if (realtime === undefined) {
       realtime = this.createRealtime(token);

@@ -21,11 +21,15 @@ export interface MergeConflict {
 /**
  * Resolves a conflict: answers the data to write over the remote revision. Answering the remote
  * data as it is (deep-equal) writes nothing: the write resolves with the remote document.
+ * Answering `undefined` declines: the write fails with its `ConflictError`, for the caller to
+ * resolve (a strategy may merge what it can and leave the rest to the user).
  *
  * @example
  * client.sync.setMergeStrategy('notes', ({ local, remote }) => ({ ...remote.data, body: local.body }));
  */
-export type MergeStrategy = (conflict: MergeConflict) => Record<string, unknown> | Promise<Record<string, unknown>>;
+export type MergeStrategy = (
+  conflict: MergeConflict,
+) => Record<string, unknown> | undefined | Promise<Record<string, unknown> | undefined>;
 
 /**
  * The two built-in strategies (deepstream's `REMOTE_WINS` and `LOCAL_WINS`).

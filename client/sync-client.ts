@@ -290,6 +290,7 @@ export class SyncClient {
         const remote = err instanceof ConflictError ? currentOf(err) : undefined;
         if (strategy === undefined || remote === undefined || round > MAX_MERGE_ROUNDS) throw err;
         const merged = await strategy({ service, id, local: structuredClone(local), localRevision, remote: structuredClone(remote) });
+        if (merged === undefined) throw err; // the strategy leaves this one to the caller
         if (jsonEqual(merged, remote.data)) return remote;
         attempt = () => this.send('sync:replace', { ...this.address(service, id), data: merged, expectedRevision: remote.revision });
       }

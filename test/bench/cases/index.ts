@@ -7,6 +7,7 @@ import { filteredFanoutCase } from './filtered-fanout.js';
 import { floodCase } from './flood.js';
 import { latencyCase } from './latency.js';
 import { multiNodeCase } from './multi-node.js';
+import { recordWritesCase } from './record-writes.js';
 import { syncWritesCase } from './sync-writes.js';
 
 /** Every case by id; the run order is CASE_IDS. */
@@ -19,6 +20,7 @@ export const CASES: Record<CaseId, BenchCase> = {
   batching: batchingCase,
   multinode: multiNodeCase,
   flood: floodCase,
+  records: recordWritesCase,
 };
 
 /** The number each case has in BENCHMARKS.md (the issue's numbering; the batching experiment is 7, issue 11's flood case 8). */
@@ -31,4 +33,5 @@ export const CASE_NUMBERS: Record<CaseId, string> = {
   multinode: '6',
   batching: '7',
   flood: '8',
+  records: '10',
 };

@@ -30,6 +30,12 @@ export type {
   DirectMessageResult,
 } from '../socket-client.js';
 export { SyncClient } from '../sync-client.js';
+export { RpcClient, DEFAULT_RPC_MAKE_TIMEOUT_MS } from '../rpc-client.js';
+export type { RpcHandler, RpcResponse, RpcMakeOptions, RpcProvideOptions } from '../rpc-client.js';
+export { ListenClient } from '../listen-client.js';
+export type { ListenHandler, ListenResponse, ListenOptions, ListenStopReasonOnClient } from '../listen-client.js';
+export { UserPresenceClient } from '../user-presence-client.js';
+export type { UserLoginChange, UserPresenceOptions } from '../user-presence-client.js';
 export type { ExpiryOptions, UpdateOptions } from '../sync-client.js';
 export type { DocumentHandler } from '../document-watcher.js';
 export type { ConnectionState, ConnectionChange } from '../connection-state.js';
@@ -76,6 +82,10 @@ export {
 export type {
   ErrorShape,
   RpcErrorCode,
+  RpcRequestor,
+  ListenKind,
+  ListenStopReason,
+  ProviderChangedNotice,
   ConnectionReason,
   KnownConnectionReason,
   SocketDisconnectReason,

@@ -97,6 +97,8 @@ describe('RPC across two nodes', () => {
     await provider.rpc.provide('slow', () => accepted()); // accepts, never answers
     const call = rejectionOf(caller.rpc.make('slow'));
     await running;
+    // One round trip on the provider's connection: its acceptance (sent before it) has reached its node.
+    await provider.listening.hasProvider('anything');
     provider.destroy();
     // The response timeout is 800 ms; the loss is reported long before the test's own timeout.
     expect(await call).toMatchObject({ code: 'RPC_PROVIDER_LOST', details: { name: 'slow' } });

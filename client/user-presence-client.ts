@@ -21,6 +21,8 @@ interface Watch {
   /** The users watched, or `undefined` for every user. */
   users: string[] | undefined;
   handler: (change: UserLoginChange) => void;
+  /** False while the watch's starting states are read: what arrives meanwhile is the starting state, not a change. */
+  ready: boolean;
 }
 
 /**
@@ -66,7 +68,7 @@ export class UserPresenceClient implements ResubscribableStream {
    * with its disposer once the server registered the watch.
    */
   async subscribe(users: string[] | undefined, handler: (change: UserLoginChange) => void, options: UserPresenceOptions = {}): Promise<Disposer> {
-    const watch: Watch = { realm: options.realm ?? this.deps.defaultRealm(), users: users === undefined ? undefined : [...users], handler };
+    const watch: Watch = { realm: options.realm ?? this.deps.defaultRealm(), users: users === undefined ? undefined : [...users], handler, ready: false };
     this.watches.add(watch);
     try {
       await this.start(watch);
@@ -103,18 +105,19 @@ export class UserPresenceClient implements ResubscribableStream {
 
   private async start(watch: Watch): Promise<void> {
     const { realm, users } = watch;
+    watch.ready = false;
     await this.deps.requests.request('users:subscribe', { realm, ...(users === undefined ? {} : { users }) });
+    const states: Record<string, boolean> =
+      users === undefined ? Object.fromEntries((await this.getAll({ realm })).map((user) => [user, true])) : await this.getAll(users, { realm });
+    watch.ready = true;
+    const known = this.realmKnown(realm);
     if (users === undefined) {
-      const loggedIn = new Set(await this.getAll({ realm }));
-      const known = this.realmKnown(realm);
-      for (const [user, state] of known) if (state && !loggedIn.has(user)) this.changed({ realm, userId: user, loggedIn: false });
-      for (const user of loggedIn) this.record(realm, user, true);
-    } else if (users.length > 0) {
-      const states = await this.getAll(users, { realm });
-      for (const [user, state] of Object.entries(states)) {
-        if (this.realmKnown(realm).has(user)) this.changed({ realm, userId: user, loggedIn: state });
-        else this.record(realm, user, state);
-      }
+      for (const [user, state] of [...known]) if (state && states[user] !== true) this.changed({ realm, userId: user, loggedIn: false });
+    }
+    for (const [user, state] of Object.entries(states)) {
+      // A state never seen before is where the watch starts; one that differs from the last seen is a change.
+      if (known.has(user)) this.changed({ realm, userId: user, loggedIn: state });
+      else this.record(realm, user, state);
     }
   }
 
@@ -123,7 +126,7 @@ export class UserPresenceClient implements ResubscribableStream {
     this.record(change.realm, change.userId, change.loggedIn);
     if (previous === change.loggedIn) return;
     for (const watch of [...this.watches]) {
-      if (watch.realm !== change.realm || (watch.users !== undefined && !watch.users.includes(change.userId))) continue;
+      if (!watch.ready || watch.realm !== change.realm || (watch.users !== undefined && !watch.users.includes(change.userId))) continue;
       try {
         watch.handler({ realm: change.realm, userId: change.userId, loggedIn: change.loggedIn });
       } catch (err) {

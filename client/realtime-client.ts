@@ -35,6 +35,9 @@ import type { SyncClient } from './sync-client.js';
 import type { SocketClient } from './socket-client.js';
 import { SocketClientRegistry } from './socket-client-registry.js';
 import { decodeToken } from './token-helpers.js';
+import { RpcClient } from './rpc-client.js';
+import { ListenClient, type ListenHandler, type ListenOptions } from './listen-client.js';
+import { UserPresenceClient } from './user-presence-client.js';
 
 const debugLog = createDebug('realtime:client');
 
@@ -81,6 +84,18 @@ export class RealtimeClient {
   private readonly subscriptions: SubscriptionManager;
   private readonly socketClients: SocketClientRegistry;
   private readonly resubscriber: Resubscriber;
+  /**
+   * Remote procedure calls: `provide(name, handler)`, `unprovide(name)`, `make(name, data)`, in
+   * the client's realm unless told otherwise (see {@link RpcClient}).
+   */
+  readonly rpc: RpcClient;
+  /**
+   * Listening (active data providers): `listen(pattern, handler, { kind })`, `unlisten`,
+   * `hasProvider`, `onProviderChanged` (see {@link ListenClient}).
+   */
+  readonly listening: ListenClient;
+  /** User presence: `subscribe(users, handler)`, `getAll(users?)` (see {@link UserPresenceClient}). */
+  readonly users: UserPresenceClient;
   private readonly lifecycle: Emitter<LifecycleEvents>;
   private readonly internal: Emitter<InternalEvents>;
   private readonly realms = new Map<string, RealtimeRealm>();
@@ -161,6 +176,18 @@ export class RealtimeClient {
     });
     this.resubscriber.add(this.subscriptions);
     this.resubscriber.add(this.socketClients);
+    const featureDeps = {
+      connection: this.connection,
+      requests: this.requests,
+      defaultRealm: () => this.realmId,
+      reportError: (error: RealtimeError) => this.reportError(error),
+    };
+    this.rpc = new RpcClient(featureDeps);
+    this.listening = new ListenClient(featureDeps);
+    this.users = new UserPresenceClient(featureDeps);
+    this.resubscriber.add(this.rpc);
+    this.resubscriber.add(this.listening);
+    this.resubscriber.add(this.users);
     if (this.options.autoConnect) this.connect();
   }
 
@@ -297,6 +324,18 @@ export class RealtimeClient {
   }
 
   /** Disconnects, clears all subscriptions and removes every listener and timer. */
+  /**
+   * Listens on a topic (or, with `{ kind: 'record' }`, record) pattern: the platform offers this
+   * client each matching stream that somebody subscribes to and nobody provides. The same as
+   * `client.listening.listen`.
+   *
+   * @example
+   * const stop = await client.listen('prices.*', (topic, response) => response.accept());
+   */
+  listen(pattern: string, handler: ListenHandler, options?: ListenOptions): Promise<Disposer> {
+    return this.listening.listen(pattern, handler, options);
+  }
+
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
@@ -306,6 +345,9 @@ export class RealtimeClient {
     this.offline?.destroy(error);
     this.subscriptions.destroy();
     this.socketClients.destroy();
+    this.rpc.destroy();
+    this.listening.destroy();
+    this.users.destroy();
     for (const dispose of this.disposers.splice(0)) dispose();
     this.connection.destroy();
     for (const realm of this.realms.values()) realm.clear();

@@ -35,6 +35,14 @@ import { syncFeature } from './sync/sync-feature.js';
 import { presenceFeature } from './presence/presence-feature.js';
 import { channelsFeature } from './channels/channels-feature.js';
 import { webhooksFeature } from './webhooks/webhooks-feature.js';
+import { RpcService } from './rpc/rpc-service.js';
+import { rpcFeature } from './rpc/rpc-feature.js';
+import { ListeningRegistry } from './listening/listening-registry.js';
+import { MemoryProviderLocks } from './listening/memory-provider-locks.js';
+import { RedisProviderLocks } from './listening/redis-provider-locks.js';
+import { listeningFeature } from './listening/listening-feature.js';
+import { UserPresence } from './users/user-presence.js';
+import { userPresenceFeature } from './users/user-presence-feature.js';
 
 /**
  * Keep sync documents and webhooks in MongoDB by configuration alone (what `MONGODB_URL` gives the
@@ -125,6 +133,15 @@ export interface PlatformServices {
   messenger: ChannelMessenger;
   rateLimits: RateLimits;
   webhooks: WebhookService;
+  /** RPC providers and calls, across nodes through the Socket.IO adapter. */
+  rpc: RpcService;
+  /**
+   * Listening (active data providers) for topics and records; the records feature reports its
+   * subscriptions to it (`subscriberAdded` / `subscriberRemoved`).
+   */
+  listening: ListeningRegistry;
+  /** Which users are logged in to a realm, and their login and logout announcements. */
+  users: UserPresence;
 }
 
 /**
@@ -190,14 +207,46 @@ export function buildServices({ config, io, logger, limits }: BuildServicesOptio
     nodeId: presence.nodeId,
     publish: (draft) => publisher.publish(draft),
   });
-  return { ...(cluster === undefined ? {} : { cluster }), documents, history, presenceStore, subscriptions, publisher, sync, presence, messenger, rateLimits, webhooks };
+  const rpc = new RpcService({ io, nodeId: presence.nodeId, limits, logger, clustered });
+  const listening = new ListeningRegistry({
+    io,
+    limits,
+    logger,
+    locks: cluster === undefined ? new MemoryProviderLocks() : new RedisProviderLocks(cluster.data, cluster.keyPrefix),
+  });
+  const users = new UserPresence({ io, limits, logger });
+  return {
+    ...(cluster === undefined ? {} : { cluster }),
+    documents,
+    history,
+    presenceStore,
+    subscriptions,
+    publisher,
+    sync,
+    presence,
+    messenger,
+    rateLimits,
+    webhooks,
+    rpc,
+    listening,
+    users,
+  };
 }
 
 /**
  * Every feature the transports serve, in the order a connection sets them up. A new feature is one
  * folder with its operations, routes and `FeatureFactory`, and one line here.
  */
-export const FEATURES: readonly FeatureFactory[] = [topicsFeature, syncFeature, presenceFeature, channelsFeature, webhooksFeature];
+export const FEATURES: readonly FeatureFactory[] = [
+  topicsFeature,
+  syncFeature,
+  presenceFeature,
+  channelsFeature,
+  webhooksFeature,
+  rpcFeature,
+  listeningFeature,
+  userPresenceFeature,
+];
 
 /**
  * Builds every feature over the services, once per server.

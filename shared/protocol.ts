@@ -5,12 +5,21 @@ import type { RealtimeEvent } from './realtime-event.js';
 import type { SessionServerEvents } from './session-protocol.js';
 import { SYNC_CLIENT_EVENTS, type SyncClientEvents } from './sync-protocol.js';
 import { TOPIC_CLIENT_EVENTS, type TopicClientEvents, type TopicServerEvents } from './topic-protocol.js';
+import { RPC_CLIENT_EVENTS, type RpcClientEvents, type RpcResponseRelay, type RpcServerEvents } from './rpc-protocol.js';
+import { LISTENING_CLIENT_EVENTS, type ListeningClientEvents, type ListeningServerEvents } from './listening-protocol.js';
+import { USER_PRESENCE_CLIENT_EVENTS, type UserPresenceClientEvents, type UserPresenceServerEvents } from './user-presence-protocol.js';
 
 /**
  * Every event a client sends: the union of each feature's map. A feature adds its map here and its
  * names to {@link CLIENT_EVENT_NAMES}.
  */
-export interface ClientToServerEvents extends TopicClientEvents, SyncClientEvents, ChannelClientEvents {}
+export interface ClientToServerEvents
+  extends TopicClientEvents,
+    SyncClientEvents,
+    ChannelClientEvents,
+    RpcClientEvents,
+    ListeningClientEvents,
+    UserPresenceClientEvents {}
 
 /** The request a client-to-server event carries (its first argument). */
 export type RequestOf<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[0];
@@ -20,7 +29,13 @@ export type ResultOf<E extends keyof ClientToServerEvents> =
   Parameters<ClientToServerEvents[E]>[1] extends (result: AckResult<infer T>) => void ? T : never;
 
 /** Every event the server sends. */
-export interface ServerToClientEvents extends TopicServerEvents, ChannelServerEvents, SessionServerEvents {}
+export interface ServerToClientEvents
+  extends TopicServerEvents,
+    ChannelServerEvents,
+    SessionServerEvents,
+    RpcServerEvents,
+    ListeningServerEvents,
+    UserPresenceServerEvents {}
 
 /** Events between server nodes (through the adapter). */
 export interface InterServerEvents {
@@ -28,6 +43,10 @@ export interface InterServerEvents {
   'topic:event': (event: RealtimeEvent) => void;
   /** A channel message to be delivered by every node to its local members. */
   'channel:message': (relay: ChannelMessageRelay) => void;
+  /** A provider's answer to an RPC call, on its way to the node that made the call. */
+  'rpc:response': (relay: RpcResponseRelay) => void;
+  /** A connection that provided RPCs closed: the nodes fail the calls they gave it. */
+  'rpc:provider-lost': (connectionId: string) => void;
 }
 
 /**
@@ -45,7 +64,29 @@ export interface ChannelMessageRelay {
 /** What the server keeps on each socket. */
 export interface SocketData {
   principal: Principal;
+  /** The patterns this connection listens on (`listen:add`), read by every node that offers a stream. */
+  listens?: ListenEntry[];
+}
+
+/**
+ * One listen registration of a connection, kept on the socket so that any node finds it with
+ * `fetchSockets()`.
+ *
+ * @example
+ * const entry: ListenEntry = { realm: 'demo', kind: 'topic', pattern: 'prices.*' };
+ */
+export interface ListenEntry {
+  realm: string;
+  kind: 'topic' | 'record';
+  pattern: string;
 }
 
 /** The names of every client-to-server event, for answering unknown ones at runtime. */
-export const CLIENT_EVENT_NAMES = [...TOPIC_CLIENT_EVENTS, ...SYNC_CLIENT_EVENTS, ...CHANNEL_CLIENT_EVENTS] as const;
+export const CLIENT_EVENT_NAMES = [
+  ...TOPIC_CLIENT_EVENTS,
+  ...SYNC_CLIENT_EVENTS,
+  ...CHANNEL_CLIENT_EVENTS,
+  ...RPC_CLIENT_EVENTS,
+  ...LISTENING_CLIENT_EVENTS,
+  ...USER_PRESENCE_CLIENT_EVENTS,
+] as const;

@@ -30,6 +30,12 @@ export type {
   DirectMessageResult,
 } from '../socket-client.js';
 export { SyncClient, MAX_MERGE_ROUNDS } from '../sync-client.js';
+export { RpcClient, DEFAULT_RPC_MAKE_TIMEOUT_MS } from '../rpc-client.js';
+export type { RpcHandler, RpcResponse, RpcMakeOptions, RpcProvideOptions } from '../rpc-client.js';
+export { ListenClient } from '../listen-client.js';
+export type { ListenHandler, ListenResponse, ListenOptions, ListenStopReasonOnClient } from '../listen-client.js';
+export { UserPresenceClient } from '../user-presence-client.js';
+export type { UserLoginChange, UserPresenceOptions } from '../user-presence-client.js';
 export type { ExpiryOptions, UpdateOptions } from '../sync-client.js';
 export { MergeStrategies } from '../merge-strategy.js';
 export type { MergeStrategy, MergeConflict } from '../merge-strategy.js';
@@ -87,6 +93,10 @@ export {
 export type {
   ErrorShape,
   RpcErrorCode,
+  RpcRequestor,
+  ListenKind,
+  ListenStopReason,
+  ProviderChangedNotice,
   ConnectionReason,
   KnownConnectionReason,
   SocketDisconnectReason,

@@ -31,10 +31,10 @@ const debug = createDebug('realtime:auth:permissions');
  * @example
  * RESOURCE_KINDS.includes('doc'); // true
  */
-export const RESOURCE_KINDS = ['topic', 'doc', 'channel', 'user', 'object'] as const;
+export const RESOURCE_KINDS = ['topic', 'doc', 'channel', 'user', 'object', 'rpc', 'record'] as const;
 
 /**
- * One resource kind: `topic`, `doc`, `channel`, `user` or `object`.
+ * One resource kind: `topic`, `doc`, `channel`, `user`, `object`, `rpc` or `record`.
  *
  * @example
  * const kind: ResourceKind = 'channel';
@@ -82,6 +82,27 @@ export function userResource(userId: string): string {
 }
 
 /**
+ * The resource id of an RPC name: `C` makes calls to it, `P` provides it.
+ *
+ * @example
+ * rpcResource('math/multiply'); // 'rpc/math/multiply'
+ */
+export function rpcResource(name: string): string {
+  return `rpc/${name}`;
+}
+
+/**
+ * The resource id of a record (deepstream's named JSON documents), for listening: `C` on
+ * `record/<pattern>` listens for (provides) the records the pattern matches.
+ *
+ * @example
+ * recordResource('user/lisa'); // 'record/user/lisa'
+ */
+export function recordResource(name: string): string {
+  return `record/${name}`;
+}
+
+/**
  * The resource id of a Hivekit object.
  *
  * @example
@@ -113,7 +134,8 @@ const ROLE_RULES: Readonly<Record<Role, readonly Rule[]>> = {
     { pattern: 'topic/*', letters: 'R' },
     { pattern: 'doc/*', letters: 'R' },
     { pattern: 'channel/*', letters: 'RCP' },
-    { pattern: 'user/*', letters: 'C' },
+    { pattern: 'user/*', letters: 'CR' },
+    { pattern: 'rpc/*', letters: 'C' },
   ],
 };
 
@@ -149,7 +171,7 @@ export function hasRealm(principal: Principal, realm: string): boolean {
  * in its role realms, see {@link rightsIn}) and what its `per` grants for this realm or `*` allow.
  *
  * - `admin`: everything. `service`: C R U D P on topic, doc, channel, user and object ids.
- * - `client`: R on `topic/*` and `doc/*`, R C P on `channel/*`, C on `user/*`.
+ * - `client`: R on `topic/*` and `doc/*`, R C P on `channel/*`, C R on `user/*` (direct messages, login status), C on `rpc/*` (making calls).
  * - `subscribe`: R on `topic/*`; `publish`: C on `topic/*`.
  *
  * @example

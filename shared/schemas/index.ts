@@ -4,4 +4,7 @@ export * from './topic-schemas.js';
 export * from './sync-schemas.js';
 export * from './channel-schemas.js';
 export * from './presence-schemas.js';
+export * from './rpc-schemas.js';
+export * from './listening-schemas.js';
+export * from './user-presence-schemas.js';
 export * from './request-schemas.js';

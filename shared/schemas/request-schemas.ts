@@ -27,6 +27,9 @@ import {
   subscribeRequestSchema,
   unsubscribeRequestSchema,
 } from './topic-schemas.js';
+import { makeRpcRequestSchema, provideRpcRequestSchema, respondRpcRequestSchema, unprovideRpcRequestSchema } from './rpc-schemas.js';
+import { hasProviderRequestSchema, listenRequestSchema } from './listening-schemas.js';
+import { userPresenceRequestSchema } from './user-presence-schemas.js';
 
 /**
  * The schema of every client-to-server event: the one source of each request's shape. The client
@@ -59,4 +62,14 @@ export const REQUEST_SCHEMAS = {
   'presence:status': objectStatusRequestSchema,
   'document:open': documentOpenRequestSchema,
   'document:close': documentCloseRequestSchema,
+  'rpc:provide': provideRpcRequestSchema,
+  'rpc:unprovide': unprovideRpcRequestSchema,
+  'rpc:make': makeRpcRequestSchema,
+  'rpc:respond': respondRpcRequestSchema,
+  'listen:add': listenRequestSchema,
+  'listen:remove': listenRequestSchema,
+  'listen:has-provider': hasProviderRequestSchema,
+  'users:subscribe': userPresenceRequestSchema,
+  'users:unsubscribe': userPresenceRequestSchema,
+  'users:get': userPresenceRequestSchema,
 } as const satisfies { readonly [E in keyof ClientToServerEvents]: v.GenericSchema<unknown, RequestOf<E>> };

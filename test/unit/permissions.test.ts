@@ -11,6 +11,8 @@ import {
   isAdmin,
   matchesPattern,
   objectResource,
+  rpcResource,
+  recordResource,
   resolveRealm,
   topicResource,
   userResource,
@@ -37,6 +39,8 @@ const SAMPLE: Readonly<Record<ResourceKind, string>> = {
   channel: channelResource('lobby'),
   user: userResource('bob'),
   object: objectResource('rider-7'),
+  rpc: rpcResource('math/multiply'),
+  record: recordResource('user/lisa'),
 };
 
 function principal(extra: Partial<RealtimeClaims> = {}): Principal {
@@ -59,6 +63,8 @@ describe('resource ids', () => {
     expect(channelResource('lobby')).toBe('channel/lobby');
     expect(userResource('bob')).toBe('user/bob');
     expect(objectResource('rider-7')).toBe('object/rider-7');
+    expect(rpcResource('math/multiply')).toBe('rpc/math/multiply');
+    expect(recordResource('user/lisa')).toBe('record/user/lisa');
   });
 
   it('names every kind the helpers build', () => {
@@ -147,9 +153,9 @@ describe('matchesPattern', () => {
 
 describe('can: roles', () => {
   const expected: Readonly<Record<Role, Readonly<Record<ResourceKind, string>>>> = {
-    admin: { topic: 'CRUDP', doc: 'CRUDP', channel: 'CRUDP', user: 'CRUDP', object: 'CRUDP' },
-    service: { topic: 'CRUDP', doc: 'CRUDP', channel: 'CRUDP', user: 'CRUDP', object: 'CRUDP' },
-    client: { topic: 'R', doc: 'R', channel: 'RCP', user: 'C', object: '' },
+    admin: { topic: 'CRUDP', doc: 'CRUDP', channel: 'CRUDP', user: 'CRUDP', object: 'CRUDP', rpc: 'CRUDP', record: 'CRUDP' },
+    service: { topic: 'CRUDP', doc: 'CRUDP', channel: 'CRUDP', user: 'CRUDP', object: 'CRUDP', rpc: 'CRUDP', record: 'CRUDP' },
+    client: { topic: 'R', doc: 'R', channel: 'RCP', user: 'CR', object: '', rpc: 'C', record: '' },
   };
   const matrix = (['admin', 'service', 'client'] as const).flatMap((role) =>
     RESOURCE_KINDS.flatMap((kind) =>

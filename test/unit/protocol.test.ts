@@ -19,6 +19,10 @@ import {
   type SubscribeResult,
   type SyncWriteResult,
   type WriteDocumentRequest,
+  type MakeRpcRequest,
+  type MakeRpcResult,
+  type RpcCallOffer,
+  type RpcOfferAnswer,
 } from '../../shared/index.js';
 
 describe('wire contract', () => {
@@ -44,7 +48,18 @@ describe('wire contract', () => {
       | 'presence:status'
       | 'document:open'
       | 'document:close'
+      | 'rpc:provide'
+      | 'rpc:unprovide'
+      | 'rpc:make'
+      | 'rpc:respond'
+      | 'listen:add'
+      | 'listen:remove'
+      | 'listen:has-provider'
+      | 'users:subscribe'
+      | 'users:unsubscribe'
+      | 'users:get'
     >();
+    expectTypeOf<ClientToServerEvents['rpc:make']>().toEqualTypeOf<(request: MakeRpcRequest, ack: Ack<MakeRpcResult>) => void>();
     expectTypeOf<ClientToServerEvents['channel:join']>().toEqualTypeOf<(request: ChannelJoinRequest, ack: Ack<ChannelJoinResult>) => void>();
     expectTypeOf<ClientToServerEvents['direct:send']>().toEqualTypeOf<(request: DirectSendRequest, ack: Ack<DirectSendResult>) => void>();
     expectTypeOf<ClientToServerEvents['sync:merge']>().toEqualTypeOf<(request: WriteDocumentRequest, ack: Ack<SyncWriteResult>) => void>();
@@ -67,7 +82,13 @@ describe('wire contract', () => {
       | 'channel:revoked'
       | 'document:revoked'
       | 'session:opened'
+      | 'rpc:request'
+      | 'listen:offer'
+      | 'listen:stop'
+      | 'listen:provider'
+      | 'users:changed'
     >();
+    expectTypeOf<ServerToClientEvents['rpc:request']>().toEqualTypeOf<(offer: RpcCallOffer, ack: (answer: RpcOfferAnswer) => void) => void>();
     expectTypeOf<ServerToClientEvents['session:opened']>().toEqualTypeOf<(session: SessionOpened) => void>();
     expectTypeOf<SessionOpened['limits']>().toEqualTypeOf<{
       maxPayloadBytes: number;
@@ -78,7 +99,7 @@ describe('wire contract', () => {
     expectTypeOf<ServerToClientEvents['channel:message']>().toEqualTypeOf<(message: ChannelMessage) => void>();
     expectTypeOf<ServerToClientEvents['presence:changed']>().toEqualTypeOf<(event: PresenceEvent) => void>();
     expectTypeOf<ServerToClientEvents['event']>().toEqualTypeOf<(event: RealtimeEvent) => void>();
-    expectTypeOf<keyof InterServerEvents>().toEqualTypeOf<'topic:event' | 'channel:message'>();
+    expectTypeOf<keyof InterServerEvents>().toEqualTypeOf<'topic:event' | 'channel:message' | 'rpc:response' | 'rpc:provider-lost'>();
     expectTypeOf<InterServerEvents['channel:message']>().toEqualTypeOf<(relay: ChannelMessageRelay) => void>();
     expectTypeOf<keyof ChannelJoinResult>().toEqualTypeOf<'realm' | 'channel' | 'member' | 'presence' | 'members' | 'position' | 'recovered'>();
   });

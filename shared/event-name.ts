@@ -41,3 +41,45 @@ export function eventTopic(name: string): string {
   }
   return topic;
 }
+
+/**
+ * The event name of a `ds.*` topic (the inverse of {@link eventTopic}); `undefined` for a topic
+ * outside the namespace or one no event name gives.
+ *
+ * @example
+ * eventNameOf('ds.chat._52oom_5f1'); // 'chat/Room_1'
+ */
+export function eventNameOf(topic: string): string | undefined {
+  if (!topic.startsWith(`${EVENT_TOPIC_PREFIX}.`)) return undefined;
+  const bytes: number[] = [];
+  const body = topic.slice(EVENT_TOPIC_PREFIX.length + 1);
+  for (let i = 0; i < body.length; i += 1) {
+    const char = body[i]!;
+    if (char === '.') bytes.push(0x2f);
+    else if (char === '_') {
+      const hex = body.slice(i + 1, i + 3);
+      if (!/^[0-9a-f]{2}$/.test(hex)) return undefined;
+      bytes.push(Number.parseInt(hex, 16));
+      i += 2;
+    } else bytes.push(char.charCodeAt(0));
+  }
+  return new TextDecoder().decode(new Uint8Array(bytes));
+}
+
+/**
+ * The topic pattern of an event-name pattern: the parts between `*`s encoded as
+ * {@link eventTopic} encodes names, the `*`s kept (`news/*` → `ds.news.*`), for listening. A `*`
+ * matches any run of characters, `/` included (topics have no `/` segments).
+ *
+ * @example
+ * eventTopicPattern('news/*'); // 'ds.news.*'
+ */
+export function eventTopicPattern(pattern: string): string {
+  if (typeof pattern !== 'string' || pattern.length === 0) throw new InvalidArgumentError('An event pattern must be a non-empty string');
+  const parts = pattern.split('*').map((part) => {
+    let out = '';
+    for (const char of part) out += char === '/' ? '.' : KEPT.test(char) ? char : hexBytes(char);
+    return out;
+  });
+  return `${EVENT_TOPIC_PREFIX}.${parts.join('*')}`;
+}

@@ -15,6 +15,8 @@ import { CONNECTION_STATE, EVENT, TOPIC, eventOfCode, type ConnectionStateName, 
 import { DialectEmitter } from './dialect-emitter.js';
 import type { DialectHost } from './dialect-host.js';
 import { EventHandler } from './event-handler.js';
+import { PresenceHandler } from './presence-handler.js';
+import { RpcHandler } from './rpc-handler.js';
 import { RecordHandler } from './record-handler.js';
 import { serverUrl } from './server-url.js';
 import { makeUid } from './uid.js';
@@ -82,6 +84,10 @@ export class DeepstreamClient {
   readonly record: RecordHandler;
   /** Events on `ds.*` topics. */
   readonly event: EventHandler;
+  /** Remote procedure calls. */
+  readonly rpc: RpcHandler;
+  /** User presence. */
+  readonly presence: PresenceHandler;
   private realtimeClient: RealtimeClient | undefined;
   private state: ConnectionStateName = CONNECTION_STATE.AWAITING_AUTHENTICATION;
   private readonly emitter: DialectEmitter;
@@ -112,6 +118,8 @@ export class DeepstreamClient {
     };
     this.record = new RecordHandler(host, options.mergeStrategy);
     this.event = new EventHandler(host, makeUid());
+    this.rpc = new RpcHandler(host);
+    this.presence = new PresenceHandler(host);
   }
 
   /** The `RealtimeClient` underneath (after the first `login`), for what deepstream has no name for. */
@@ -217,6 +225,8 @@ export class DeepstreamClient {
     this.realtimeClient = realtime;
     this.record.attach(realtime);
     this.event.attach(realtime);
+    this.rpc.attach(realtime);
+    this.presence.attach(realtime);
     realtime.on('connection', ({ state, reason, error }) => {
       if (this.closed) return;
       if (state === 'connected') this.setState(CONNECTION_STATE.OPEN);

@@ -1,10 +1,25 @@
-import { ClientOfflineError, InvalidArgumentError, eventTopic, toRealtimeError, type RealtimeEvent } from '../../shared/index.js';
+import {
+  ClientOfflineError,
+  InvalidArgumentError,
+  eventNameOf,
+  eventTopic,
+  eventTopicPattern,
+  toRealtimeError,
+  type RealtimeEvent,
+} from '../../shared/index.js';
+import type { ListenResponse } from '../listen-client.js';
 import type { RealtimeClient } from '../realtime-client.js';
 import { TOPIC } from './constants.js';
 import type { DialectHost } from './dialect-host.js';
 
 /** A deepstream event listener: the emitted data. */
 export type EventCallback = (data: unknown) => void;
+
+/**
+ * A deepstream listener: told the event name somebody subscribed to, it answers `accept()` (this
+ * client provides it until `onStop`) or `reject()`.
+ */
+export type EventListenCallback = (match: string, response: ListenResponse) => void;
 
 /** The payload a deepstream event is published with: its data and the emitting client's id. */
 interface EventPayload {
@@ -31,6 +46,8 @@ interface EventSubscription {
  */
 export class EventHandler {
   private readonly subscriptions = new Map<string, EventSubscription>();
+  /** Listen patterns (event-name patterns with `*`) and their callbacks. */
+  private readonly listeners = new Map<string, EventListenCallback>();
   private realtime: RealtimeClient | undefined;
 
   constructor(
@@ -43,6 +60,40 @@ export class EventHandler {
     this.realtime = realtime;
     realtime.on('event', (event) => this.received(event));
     for (const subscription of this.subscriptions.values()) subscription.subscriptionId = realtime.subscribe({ topic: subscription.topic });
+    for (const [pattern, callback] of this.listeners) this.startListening(realtime, pattern, callback);
+  }
+
+  /**
+   * Listens for subscribers of the events `pattern` matches: a name pattern where `*` matches any
+   * run of characters (`news/*`; the platform's linear-time patterns, not regular expressions).
+   * `callback(name, response)` runs when a matching event gains its first subscriber anywhere in
+   * the cluster and nobody provides it; `LISTENER_EXISTS` for the same pattern twice.
+   */
+  listen(pattern: string, callback: EventListenCallback): void {
+    if (typeof callback !== 'function') throw new InvalidArgumentError('event.listen needs a callback');
+    eventTopicPattern(pattern);
+    if (this.listeners.has(pattern)) throw new InvalidArgumentError(`Already listening on ${pattern}`);
+    this.listeners.set(pattern, callback);
+    if (this.realtime !== undefined) this.startListening(this.realtime, pattern, callback);
+  }
+
+  /** Stops listening on `pattern`: the events it provides end (`onStop`) and go to other listeners. */
+  unlisten(pattern: string): void {
+    if (!this.listeners.delete(pattern)) return;
+    this.realtime?.listening.unlisten(eventTopicPattern(pattern)).catch((err: unknown) => this.host.reportError(toRealtimeError(err), TOPIC.EVENT));
+  }
+
+  private startListening(realtime: RealtimeClient, pattern: string, callback: EventListenCallback): void {
+    realtime.listening
+      .listen(eventTopicPattern(pattern), (topic, response) => {
+        const name = eventNameOf(topic);
+        if (name === undefined) response.reject();
+        else callback(name, response);
+      })
+      .catch((err: unknown) => {
+        this.listeners.delete(pattern);
+        this.host.reportError(toRealtimeError(err), TOPIC.EVENT);
+      });
   }
 
   /** Calls `callback` with the data of every `name` event. */

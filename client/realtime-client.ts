@@ -28,6 +28,7 @@ import {
   type RealmHost,
 } from './realtime-realm.js';
 import { OfflineWriteQueue } from './offline-write-queue.js';
+import { RecordSubscriptionClient } from './record-subscription-client.js';
 import { RequestManager } from './request-manager.js';
 import { Resubscriber } from './resubscriber.js';
 import { SubscriptionManager, type SubscribeOptions } from './subscription-manager.js';
@@ -96,6 +97,8 @@ export class RealtimeClient {
   readonly listening: ListenClient;
   /** User presence: `subscribe(users, handler)`, `getAll(users?)` (see {@link UserPresenceClient}). */
   readonly users: UserPresenceClient;
+  /** Record subscriptions for record listening: `subscribe(name)`, `unsubscribe(name)` (see {@link RecordSubscriptionClient}). */
+  readonly records: RecordSubscriptionClient;
   private readonly lifecycle: Emitter<LifecycleEvents>;
   private readonly internal: Emitter<InternalEvents>;
   private readonly realms = new Map<string, RealtimeRealm>();
@@ -188,6 +191,8 @@ export class RealtimeClient {
     this.resubscriber.add(this.rpc);
     this.resubscriber.add(this.listening);
     this.resubscriber.add(this.users);
+    this.records = new RecordSubscriptionClient(featureDeps);
+    this.resubscriber.add(this.records);
     if (this.options.autoConnect) this.connect();
   }
 
@@ -348,6 +353,7 @@ export class RealtimeClient {
     this.rpc.destroy();
     this.listening.destroy();
     this.users.destroy();
+    this.records.destroy();
     for (const dispose of this.disposers.splice(0)) dispose();
     this.connection.destroy();
     for (const realm of this.realms.values()) realm.clear();

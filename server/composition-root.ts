@@ -41,6 +41,7 @@ import { ListeningRegistry } from './listening/listening-registry.js';
 import { MemoryProviderLocks } from './listening/memory-provider-locks.js';
 import { RedisProviderLocks } from './listening/redis-provider-locks.js';
 import { listeningFeature } from './listening/listening-feature.js';
+import { recordsFeature } from './records/records-feature.js';
 import { UserPresence } from './users/user-presence.js';
 import { userPresenceFeature } from './users/user-presence-feature.js';
 
@@ -246,6 +247,7 @@ export const FEATURES: readonly FeatureFactory[] = [
   rpcFeature,
   listeningFeature,
   userPresenceFeature,
+  recordsFeature,
 ];
 
 /**

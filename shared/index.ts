@@ -25,6 +25,7 @@ export * from './rpc-name.js';
 export * from './rpc-protocol.js';
 export * from './listening-protocol.js';
 export * from './user-presence-protocol.js';
+export * from './record-protocol.js';
 export * from './protocol.js';
 export * from './session-protocol.js';
 export * from './json-shape.js';

@@ -8,6 +8,7 @@ import { TOPIC_CLIENT_EVENTS, type TopicClientEvents, type TopicServerEvents } f
 import { RPC_CLIENT_EVENTS, type RpcClientEvents, type RpcResponseRelay, type RpcServerEvents } from './rpc-protocol.js';
 import { LISTENING_CLIENT_EVENTS, type ListeningClientEvents, type ListeningServerEvents } from './listening-protocol.js';
 import { USER_PRESENCE_CLIENT_EVENTS, type UserPresenceClientEvents, type UserPresenceServerEvents } from './user-presence-protocol.js';
+import { RECORD_CLIENT_EVENTS, type RecordClientEvents } from './record-protocol.js';
 
 /**
  * Every event a client sends: the union of each feature's map. A feature adds its map here and its
@@ -19,7 +20,8 @@ export interface ClientToServerEvents
     ChannelClientEvents,
     RpcClientEvents,
     ListeningClientEvents,
-    UserPresenceClientEvents {}
+    UserPresenceClientEvents,
+    RecordClientEvents {}
 
 /** The request a client-to-server event carries (its first argument). */
 export type RequestOf<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[0];
@@ -89,4 +91,5 @@ export const CLIENT_EVENT_NAMES = [
   ...RPC_CLIENT_EVENTS,
   ...LISTENING_CLIENT_EVENTS,
   ...USER_PRESENCE_CLIENT_EVENTS,
+  ...RECORD_CLIENT_EVENTS,
 ] as const;

@@ -37,6 +37,8 @@ export type { ListenHandler, ListenResponse, ListenOptions, ListenStopReasonOnCl
 export { UserPresenceClient } from '../user-presence-client.js';
 export type { UserLoginChange, UserPresenceOptions } from '../user-presence-client.js';
 export type { ExpiryOptions, UpdateOptions } from '../sync-client.js';
+export { RecordSubscriptionClient } from '../record-subscription-client.js';
+export type { RecordSubscriptionOptions } from '../record-subscription-client.js';
 export { MergeStrategies } from '../merge-strategy.js';
 export type { MergeStrategy, MergeConflict } from '../merge-strategy.js';
 export { OfflineWriteQueue, DEFAULT_OFFLINE_WRITES } from '../offline-write-queue.js';

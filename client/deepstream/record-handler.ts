@@ -7,6 +7,7 @@ import {
   recordNameOf,
   toRealtimeError,
 } from '../../shared/index.js';
+import type { ListenHandler } from '../listen-client.js';
 import type { MergeConflict } from '../merge-strategy.js';
 import type { RealtimeClient } from '../realtime-client.js';
 import { MERGE_STRATEGIES, TOPIC, type DeepstreamMergeStrategy } from './constants.js';
@@ -33,6 +34,7 @@ export class RecordHandler {
   private readonly records = new Map<string, DeepstreamRecord>();
   private readonly byName = new Map<string, DeepstreamMergeStrategy>();
   private readonly byPattern: { pattern: RegExp; strategy: DeepstreamMergeStrategy }[] = [];
+  private readonly listeners = new Map<string, ListenHandler>();
 
   constructor(
     private readonly host: DialectHost,
@@ -45,6 +47,39 @@ export class RecordHandler {
    */
   attach(realtime: RealtimeClient): void {
     realtime.sync.setMergeStrategy(RECORD_SERVICE, (conflict) => this.merge(conflict));
+    realtime.listening.onProviderChanged(({ kind, name, hasProvider }) => {
+      if (kind === 'record') this.records.get(name)?.providerChanged(hasProvider);
+    });
+    for (const [pattern, callback] of this.listeners) this.startListening(realtime, pattern, callback);
+  }
+
+  /**
+   * Listens for subscribers of the records `pattern` matches (`*` as in the platform's id
+   * patterns: `prices/*`; not regular expressions): `callback(name, response)` runs when a
+   * matching record gains its first subscriber anywhere in the cluster and nobody provides it;
+   * `response.accept()` makes this client its provider (subscribers' `hasProvider` becomes true)
+   * until `response.onStop` fires, `reject()` lets another listener take it. Needs `C` on
+   * `record/<pattern>`.
+   */
+  listen(pattern: string, callback: ListenHandler): void {
+    if (typeof callback !== 'function') throw new InvalidArgumentError('record.listen needs a callback');
+    if (this.listeners.has(pattern)) throw new InvalidArgumentError(`Already listening on ${pattern}`);
+    this.listeners.set(pattern, callback);
+    const realtime = this.host.realtime();
+    if (realtime !== undefined) this.startListening(realtime, pattern, callback);
+  }
+
+  /** Stops listening on `pattern`. */
+  unlisten(pattern: string): void {
+    if (!this.listeners.delete(pattern)) return;
+    this.host.realtime()?.listening.unlisten(pattern, { kind: 'record' }).catch((err: unknown) => this.host.reportError(toRealtimeError(err), TOPIC.RECORD));
+  }
+
+  private startListening(realtime: RealtimeClient, pattern: string, callback: ListenHandler): void {
+    realtime.listening.listen(pattern, callback, { kind: 'record' }).catch((err: unknown) => {
+      this.listeners.delete(pattern);
+      this.host.reportError(toRealtimeError(err), TOPIC.RECORD);
+    });
   }
 
   /** The record `name`, loading (and following the server) from the first call on. */

@@ -2,6 +2,7 @@ import {
   ClientOfflineError,
   ErrorCode,
   InvalidArgumentError,
+  LISTEN_NAME_PATTERN,
   NotFoundError,
   RECORD_SERVICE,
   isConnectionLoss,
@@ -77,6 +78,7 @@ export class DeepstreamRecord {
   private stopWatching: (() => void) | undefined;
   private readonly offOpen: () => void;
   private handles = 1;
+  private provided = false;
   private discarded = false;
 
   constructor(
@@ -100,9 +102,20 @@ export class DeepstreamRecord {
     return this.revision;
   }
 
-  /** Whether a listener provides this record's data (record listening is not served yet: `false`). */
+  /**
+   * Whether a listener (`client.record.listen`) provides this record's data now; changes emit
+   * `'hasProviderChanged'`. Always `false` for names listening cannot name (outside
+   * "/"-separated segments of letters, digits, `_ . : -`).
+   */
   get hasProvider(): boolean {
-    return false;
+    return this.provided;
+  }
+
+  /** The platform said whether a listener provides this record (`listen:provider`). */
+  providerChanged(hasProvider: boolean): void {
+    if (hasProvider === this.provided) return;
+    this.provided = hasProvider;
+    this.events.emit('hasProviderChanged', hasProvider);
   }
 
   /** One more `getRecord` handle on this record. */
@@ -216,6 +229,9 @@ export class DeepstreamRecord {
     this.discarded = true;
     this.offOpen();
     this.stopWatching?.();
+    if (LISTEN_NAME_PATTERN.test(this.name)) {
+      this.owner.host.realtime()?.records.unsubscribe(this.name).catch((err: unknown) => this.fail(toRealtimeError(err)));
+    }
     this.owner.released(this.name);
     this.events.emit('discard');
   }
@@ -253,6 +269,13 @@ export class DeepstreamRecord {
     if (realtime === undefined) return;
     this.loading = true;
     this.stopWatching = realtime.sync.subscribe(RECORD_SERVICE, this.id, (document) => this.remote(document));
+    // Followed for listening, when listening can name it (re-sent by the client after reconnects).
+    if (LISTEN_NAME_PATTERN.test(this.name)) {
+      realtime.records.subscribe(this.name).then(
+        ({ hasProvider }) => this.providerChanged(hasProvider),
+        (err: unknown) => this.fail(toRealtimeError(err)),
+      );
+    }
     realtime.sync.get(RECORD_SERVICE, this.id).then(
       (document) => this.remote(document),
       (err: unknown) => {

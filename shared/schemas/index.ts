@@ -7,4 +7,5 @@ export * from './presence-schemas.js';
 export * from './rpc-schemas.js';
 export * from './listening-schemas.js';
 export * from './user-presence-schemas.js';
+export * from './record-schemas.js';
 export * from './request-schemas.js';

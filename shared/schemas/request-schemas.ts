@@ -27,6 +27,7 @@ import {
   subscribeRequestSchema,
   unsubscribeRequestSchema,
 } from './topic-schemas.js';
+import { recordSubscriptionRequestSchema } from './record-schemas.js';
 import { makeRpcRequestSchema, provideRpcRequestSchema, respondRpcRequestSchema, unprovideRpcRequestSchema } from './rpc-schemas.js';
 import { hasProviderRequestSchema, listenRequestSchema } from './listening-schemas.js';
 import { userPresenceRequestSchema } from './user-presence-schemas.js';
@@ -72,4 +73,6 @@ export const REQUEST_SCHEMAS = {
   'users:subscribe': userPresenceRequestSchema,
   'users:unsubscribe': userPresenceRequestSchema,
   'users:get': userPresenceRequestSchema,
+  'record:subscribe': recordSubscriptionRequestSchema,
+  'record:unsubscribe': recordSubscriptionRequestSchema,
 } as const satisfies { readonly [E in keyof ClientToServerEvents]: v.GenericSchema<unknown, RequestOf<E>> };

@@ -6,7 +6,7 @@ import { startTwoNodes, type TwoNodes } from '../support/deepstream-nodes.js';
 // listening, across two nodes.
 let nodes: TwoNodes;
 const clients: DeepstreamClient[] = [];
-const grants = { per: { demo: { 'doc/records/*': 'CRUD', 'topic/ds.*': 'CR', 'rpc/*': 'CP', 'user/*': 'R' } } };
+const grants = { per: { demo: { 'doc/records/*': 'CRUD', 'topic/ds.*': 'CR', 'rpc/*': 'CP', 'user/*': 'R', 'record/*': 'C' } } };
 
 beforeAll(async () => {
   nodes = await startTwoNodes();
@@ -95,5 +95,35 @@ describe('deepstream event listening across two nodes', () => {
     await expect.poll(() => matches).toEqual(['prices/EUR']);
     reader.event.unsubscribe('prices/EUR', tick);
     await expect.poll(() => stopped).toEqual(['prices/EUR']);
+  });
+});
+
+describe('deepstream record listening across two nodes', () => {
+  it('offers a record to its listener when someone gets it, shows hasProvider, and stops when the last discards it', async () => {
+    const feed = await loggedIn(nodes.a.url, 'feed');
+    const stopped: string[] = [];
+    feed.record.listen('quotes/*', (match, response) => {
+      response.accept();
+      void feed.record.setData(match, { price: 42 });
+      response.onStop(() => stopped.push(match));
+    });
+    const reader = await loggedIn(nodes.b.url, 'reader');
+    const record = reader.record.getRecord('quotes/eur');
+    const providerChanges: boolean[] = [];
+    record.on('hasProviderChanged', (hasProvider: never) => providerChanges.push(hasProvider));
+    await expect.poll(() => record.get('price')).toBe(42);
+    await expect.poll(() => record.hasProvider).toBe(true);
+    expect(providerChanges).toEqual([true]);
+    record.discard();
+    await expect.poll(() => stopped).toEqual(['quotes/eur']);
+  });
+
+  it('refuses listening on records without C on record/<pattern>', async () => {
+    const client = deepstream(nodes.a.url);
+    clients.push(client);
+    await client.login({ token: await nodes.token('plain') });
+    const refused = new Promise<unknown[]>((resolve) => client.on('error', (...args: never[]) => resolve(args)));
+    client.record.listen('quotes/*', () => undefined);
+    expect(await refused).toEqual([expect.stringContaining('Not permitted'), 'MESSAGE_DENIED', 'R']);
   });
 });

@@ -58,6 +58,8 @@ describe('wire contract', () => {
       | 'users:subscribe'
       | 'users:unsubscribe'
       | 'users:get'
+      | 'record:subscribe'
+      | 'record:unsubscribe'
     >();
     expectTypeOf<ClientToServerEvents['rpc:make']>().toEqualTypeOf<(request: MakeRpcRequest, ack: Ack<MakeRpcResult>) => void>();
     expectTypeOf<ClientToServerEvents['channel:join']>().toEqualTypeOf<(request: ChannelJoinRequest, ack: Ack<ChannelJoinResult>) => void>();

@@ -110,6 +110,8 @@ export function socketRequestArbitraries(tokens: readonly string[]): Record<Clie
     'users:subscribe': fuzzRecord({ realm: domain.realm, users: domain.userList }, []),
     'users:unsubscribe': fuzzRecord({ realm: domain.realm, users: domain.userList }, []),
     'users:get': fuzzRecord({ realm: domain.realm, users: domain.userList }, []),
+    'record:subscribe': fuzzRecord({ realm: domain.realm, name: domain.rpcName }, ['name']),
+    'record:unsubscribe': fuzzRecord({ realm: domain.realm, name: domain.rpcName }, ['name']),
   };
   return requests;
 }

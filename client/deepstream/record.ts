@@ -69,6 +69,8 @@ export class DeepstreamRecord {
   private writing = false;
   /** The callbacks of the sets the next write carries. */
   private readonly writeCallbacks: ((error: string | null) => void)[] = [];
+  /** Sets made before the data loaded. */
+  private readonly beforeReady: (() => void)[] = [];
   /** A write was refused: the next open reads the server's state over the local one. */
   private stale = false;
   /** The newest remote document seen while a local write was pending. */
@@ -149,6 +151,11 @@ export class DeepstreamRecord {
   set(path: string, value: unknown, callback?: (error: string | null) => void): void;
   set(first: string | Record<string, unknown>, second?: unknown, third?: (error: string | null) => void): void {
     const callback = typeof first === 'string' ? third : (second as ((error: string | null) => void) | undefined);
+    if (!this.ready && !this.discarded) {
+      // Applied to the loaded data once ready, in order (deepstream queues writes made before ready).
+      this.beforeReady.push(() => (typeof first === 'string' ? this.set(first, second, third) : this.set(first, callback)));
+      return;
+    }
     let next: Record<string, unknown>;
     try {
       this.assertUsable();
@@ -311,6 +318,7 @@ export class DeepstreamRecord {
   private becomeReady(): void {
     if (this.ready) return;
     this.ready = true;
+    for (const set of this.beforeReady.splice(0)) set();
     for (const waiter of this.readyWaiters.splice(0)) waiter();
     this.events.emit('ready');
     this.flush();

@@ -83,6 +83,19 @@ describe('deepstream records across two nodes', () => {
     expect(document.id).toBe(`user.${unique}`);
   });
 
+  it('applies a set made before the record is ready to the loaded data', async () => {
+    const lisa = await loggedIn(nodes.a.url, 'lisa');
+    const tom = await loggedIn(nodes.b.url, 'tom');
+    const name = recordName('early');
+    await lisa.record.setData(name, { a: 1 });
+    const record = tom.record.getRecord(name);
+    expect(record.isReady).toBe(false);
+    const written = new Promise<string | null>((resolve) => record.set('b', 2, resolve));
+    expect(await written).toBeNull();
+    expect(record.get()).toEqual({ a: 1, b: 2 });
+    expect(await lisa.record.snapshot(name)).toEqual({ a: 1, b: 2 });
+  });
+
   it('answers snapshot, has and head without subscribing, and setData writes whole data or a path', async () => {
     const lisa = await loggedIn(nodes.a.url, 'lisa');
     const tom = await loggedIn(nodes.b.url, 'tom');

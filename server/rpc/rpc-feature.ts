@@ -6,7 +6,7 @@ import { rpcOperations } from './rpc-operations.js';
 /**
  * RPC: providers and calls over the socket, and calls from backends over REST
  * (`POST /api/rpc/:name` with `{ data?, realm? }`, answered `200 { data }` with the provider's
- * result, or the call's typed error: `503 NO_RPC_PROVIDER`, `504 ACCEPT_TIMEOUT` /
+ * result, or the call's typed error: `404 NO_RPC_PROVIDER`, `504 ACCEPT_TIMEOUT` /
  * `RESPONSE_TIMEOUT`, `502 RPC_ERROR` / `RPC_PROVIDER_LOST`). Names hold `/`: send them as they
  * are (`/api/rpc/math/multiply`) or encoded. A closed connection provides nothing any more.
  *

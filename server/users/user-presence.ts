@@ -107,11 +107,11 @@ export class UserPresence {
     return [...set].sort();
   }
 
-  /** Stops watching these users (or everything) in a realm; answers what it still watches there. */
+  /** Stops watching these users (without `users`: the watch of every user) in a realm; answers what it still watches there. */
   unwatch(socket: RealtimeSocket, realm: string, users: readonly string[] | undefined): string[] {
     const set = this.watches.get(socket.id)?.get(realm);
     if (set === undefined) return [];
-    for (const user of users ?? [...set]) {
+    for (const user of users ?? [EVERY_USER]) {
       if (set.delete(user)) void socket.leave(watchRoom(realm, user));
     }
     if (set.size === 0) this.watches.get(socket.id)?.delete(realm);

@@ -190,7 +190,7 @@ describe('RPC across two nodes', () => {
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ data: { sum: 5, requestor: { userId: 'backend', connectionId: null } } });
     const none = await call('math/none', {});
-    expect(none.status).toBe(503);
+    expect(none.status).toBe(404);
     expect(await none.json()).toMatchObject({ error: 'RpcError', code: 'NO_RPC_PROVIDER' });
   });
 });

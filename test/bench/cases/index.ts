@@ -9,6 +9,7 @@ import { latencyCase } from './latency.js';
 import { multiNodeCase } from './multi-node.js';
 import { recordWritesCase } from './record-writes.js';
 import { syncWritesCase } from './sync-writes.js';
+import { rpcCase } from './rpc.js';
 
 /** Every case by id; the run order is CASE_IDS. */
 export const CASES: Record<CaseId, BenchCase> = {
@@ -20,10 +21,11 @@ export const CASES: Record<CaseId, BenchCase> = {
   batching: batchingCase,
   multinode: multiNodeCase,
   flood: floodCase,
+  rpc: rpcCase,
   records: recordWritesCase,
 };
 
-/** The number each case has in BENCHMARKS.md (the issue's numbering; the batching experiment is 7, issue 11's flood case 8). */
+/** The number each case has in BENCHMARKS.md (the issue's numbering; the batching experiment is 7, issue 11's flood case 8, issue 14's RPC case 9). */
 export const CASE_NUMBERS: Record<CaseId, string> = {
   fanout: '1',
   filtered: '2',
@@ -33,5 +35,6 @@ export const CASE_NUMBERS: Record<CaseId, string> = {
   multinode: '6',
   batching: '7',
   flood: '8',
+  rpc: '9',
   records: '10',
 };

@@ -69,6 +69,8 @@ export class DeepstreamRecord {
   private writing = false;
   /** The callbacks of the sets the next write carries. */
   private readonly writeCallbacks: ((error: string | null) => void)[] = [];
+  /** Waiting for the local writes to settle (`delete`). */
+  private readonly settledWaiters: (() => void)[] = [];
   /** Sets made before the data loaded. */
   private readonly beforeReady: (() => void)[] = [];
   /** A write was refused: the next open reads the server's state over the local one. */
@@ -252,6 +254,8 @@ export class DeepstreamRecord {
       this.assertUsable();
       const realtime = this.owner.host.realtime();
       if (realtime === undefined || !this.owner.host.isOpen()) throw new ClientOfflineError('A record cannot be deleted while offline');
+      // The delete applies to what this record wrote: its pending write lands (and gives the version) first.
+      await this.writesSettled();
       if (this.revision > 0) await realtime.sync.delete(RECORD_SERVICE, this.id, this.revision);
       this.deleted();
       callback?.(null);
@@ -283,7 +287,10 @@ export class DeepstreamRecord {
         (err: unknown) => this.fail(toRealtimeError(err)),
       );
     }
-    realtime.sync.get(RECORD_SERVICE, this.id).then(
+    // Read once the change subscriptions are confirmed: a read answered before they are active at
+    // the server could miss a write that lands in between (its event would reach no subscription).
+    const confirmed = realtime.ready().catch(() => undefined);
+    confirmed.then(() => realtime.sync.get(RECORD_SERVICE, this.id)).then(
       (document) => this.remote(document),
       (err: unknown) => {
         if (err instanceof NotFoundError) this.becomeReady();
@@ -332,6 +339,17 @@ export class DeepstreamRecord {
     this.events.emit('delete');
   }
 
+  /** Resolves once no local write is pending or in flight. */
+  private writesSettled(): Promise<void> {
+    if (!this.writing && !this.dirty) return Promise.resolve();
+    return new Promise((resolve) => this.settledWaiters.push(resolve));
+  }
+
+  private settle(): void {
+    if (this.writing || this.dirty) return;
+    for (const resolve of this.settledWaiters.splice(0)) resolve();
+  }
+
   /** Sends the pending local data, one write at a time, once ready and logged in. */
   private flush(): void {
     const realtime = this.owner.host.realtime();
@@ -346,6 +364,7 @@ export class DeepstreamRecord {
         this.written(result, sent);
         for (const callback of callbacks) callback(null);
         this.flush();
+        this.settle();
       },
       (err: unknown) => {
         this.writing = false;
@@ -359,6 +378,7 @@ export class DeepstreamRecord {
         }
         for (const callback of callbacks) callback(error.message);
         this.fail(error);
+        this.settle();
         this.stale = true;
         if (this.owner.host.isOpen()) this.resync();
       },
@@ -371,7 +391,10 @@ export class DeepstreamRecord {
     if (realtime === undefined) return;
     this.stale = false;
     this.remoteWhileWriting = undefined;
-    realtime.sync.get(RECORD_SERVICE, this.id).then(
+    // Read once the change subscriptions are confirmed: a read answered before they are active at
+    // the server could miss a write that lands in between (its event would reach no subscription).
+    const confirmed = realtime.ready().catch(() => undefined);
+    confirmed.then(() => realtime.sync.get(RECORD_SERVICE, this.id)).then(
       (document) => this.adopt(document.revision, document.data),
       (err: unknown) => {
         if (err instanceof NotFoundError) this.adopt(0, {});

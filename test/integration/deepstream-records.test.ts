@@ -268,6 +268,7 @@ describe('offline writes reconciled by merge strategy', () => {
     here.set('n', 'remote');
     await valueReached(here, 'n', 'remote');
     nodes.online();
+    await stateReached(roaming, 'OPEN');
     await valueReached(here, 'n', 'local');
   });
 

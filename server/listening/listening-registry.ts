@@ -163,10 +163,13 @@ export class ListeningRegistry {
           .emitWithAck('listen:offer', offer)
           .catch((): ListenOfferAnswer[] => []);
         if (answers[0]?.accepted !== true) continue;
-        if (!(await locks.acquire(stream, candidate))) {
+        const taken = await locks.acquire(stream, candidate);
+        if (taken === 'refused') {
           io.to(candidate.connectionId).emit('listen:stop', { ...offer, reason: 'taken' });
           return;
         }
+        // Offered twice at once (by two nodes): the other round announced it.
+        if (taken === 'held') return;
         if (!(await this.hasSubscribers(stream))) {
           await locks.release(stream, candidate.connectionId);
           io.to(candidate.connectionId).emit('listen:stop', { ...offer, reason: 'no-subscribers' });

@@ -89,7 +89,7 @@ export { RpcService, rpcProviderRoom } from './rpc/rpc-service.js';
 export type { RpcCall, RpcServiceOptions } from './rpc/rpc-service.js';
 export { ListeningRegistry, listeningRoom } from './listening/listening-registry.js';
 export type { ListeningRegistryOptions } from './listening/listening-registry.js';
-export type { ProviderLocks, StreamHolder, StreamRef } from './listening/provider-locks.js';
+export type { AcquireOutcome, ProviderLocks, StreamHolder, StreamRef } from './listening/provider-locks.js';
 export { MemoryProviderLocks } from './listening/memory-provider-locks.js';
 export { RedisProviderLocks } from './listening/redis-provider-locks.js';
 export { UserPresence } from './users/user-presence.js';

@@ -66,8 +66,11 @@ function listenersRoom(realm: string, kind: ListenKind): string {
  */
 export class ListeningRegistry {
   private readonly local = new LocalSubscribers();
-  /** Streams with an offer round running on this node. */
-  private readonly offering = new Set<string>();
+  /**
+   * Streams with an offer round running on this node, and whether another was asked for
+   * meanwhile (a listener that came during the round may not have been among its candidates).
+   */
+  private readonly offering = new Map<string, boolean>();
 
   constructor(private readonly options: ListeningRegistryOptions) {}
 
@@ -145,8 +148,11 @@ export class ListeningRegistry {
   /** Offers a stream, when it has subscribers and no live provider, to the matching listeners in turn (or to `only`). */
   private async offer(stream: StreamRef, only?: string): Promise<void> {
     const key = streamKey(stream);
-    if (this.offering.has(key)) return;
-    this.offering.add(key);
+    if (this.offering.has(key)) {
+      this.offering.set(key, true);
+      return;
+    }
+    this.offering.set(key, false);
     try {
       const { locks, io, limits } = this.options;
       const holder = await locks.holder(stream);
@@ -163,10 +169,13 @@ export class ListeningRegistry {
           .emitWithAck('listen:offer', offer)
           .catch((): ListenOfferAnswer[] => []);
         if (answers[0]?.accepted !== true) continue;
-        if (!(await locks.acquire(stream, candidate))) {
+        const taken = await locks.acquire(stream, candidate);
+        if (taken === 'refused') {
           io.to(candidate.connectionId).emit('listen:stop', { ...offer, reason: 'taken' });
           return;
         }
+        // Offered twice at once (by two nodes): the other round announced it.
+        if (taken === 'held') return;
         if (!(await this.hasSubscribers(stream))) {
           await locks.release(stream, candidate.connectionId);
           io.to(candidate.connectionId).emit('listen:stop', { ...offer, reason: 'no-subscribers' });
@@ -176,7 +185,9 @@ export class ListeningRegistry {
         return;
       }
     } finally {
+      const again = this.offering.get(key) === true;
       this.offering.delete(key);
+      if (again) this.background('offer', this.offer(stream));
     }
   }
 

@@ -1,4 +1,4 @@
-import type { ProviderLocks, StreamHolder, StreamRef } from './provider-locks.js';
+import type { AcquireOutcome, ProviderLocks, StreamHolder, StreamRef } from './provider-locks.js';
 
 /**
  * The in-process {@link ProviderLocks}, for a server without Redis. An entry lives while a
@@ -15,12 +15,12 @@ export class MemoryProviderLocks implements ProviderLocks {
     return found === undefined ? undefined : { ...found };
   }
 
-  async acquire(stream: StreamRef, holder: StreamHolder): Promise<boolean> {
+  async acquire(stream: StreamRef, holder: StreamHolder): Promise<AcquireOutcome> {
     const key = keyOf(stream);
     const current = this.holders.get(key);
-    if (current !== undefined) return current.connectionId === holder.connectionId;
+    if (current !== undefined) return current.connectionId === holder.connectionId ? 'held' : 'refused';
     this.holders.set(key, { ...holder });
-    return true;
+    return 'acquired';
   }
 
   async release(stream: StreamRef, connectionId: string): Promise<boolean> {

@@ -6,6 +6,9 @@ export interface StreamHolder {
   pattern: string;
 }
 
+/** What {@link ProviderLocks.acquire} did. */
+export type AcquireOutcome = 'acquired' | 'held' | 'refused';
+
 /** A stream as the locks name it. */
 export interface StreamRef {
   realm: string;
@@ -25,8 +28,11 @@ export interface StreamRef {
 export interface ProviderLocks {
   /** The stream's holder, if any. */
   holder(stream: StreamRef): Promise<StreamHolder | undefined>;
-  /** Takes the stream when nobody holds it (or this connection already does); whether it holds it now. */
-  acquire(stream: StreamRef, holder: StreamHolder): Promise<boolean>;
+  /**
+   * Takes the stream when nobody holds it: `acquired`; `held` when this connection holds it
+   * already (two nodes offered it the same stream); `refused` when another connection does.
+   */
+  acquire(stream: StreamRef, holder: StreamHolder): Promise<AcquireOutcome>;
   /** Frees the stream when `connectionId` holds it; whether it did. */
   release(stream: StreamRef, connectionId: string): Promise<boolean>;
 }

@@ -1,11 +1,11 @@
 import type { Redis } from 'ioredis';
-import type { ProviderLocks, StreamHolder, StreamRef } from './provider-locks.js';
+import type { AcquireOutcome, ProviderLocks, StreamHolder, StreamRef } from './provider-locks.js';
 
 // The value is "<connectionId> <pattern>": connection ids and patterns hold no space.
 const ACQUIRE = `
 local current = redis.call('GET', KEYS[1])
 if not current then redis.call('SET', KEYS[1], ARGV[1]) return 1 end
-if string.sub(current, 1, string.len(ARGV[2]) + 1) == ARGV[2] .. ' ' then return 1 end
+if string.sub(current, 1, string.len(ARGV[2]) + 1) == ARGV[2] .. ' ' then return 2 end
 return 0`;
 
 const RELEASE = `
@@ -35,9 +35,9 @@ export class RedisProviderLocks implements ProviderLocks {
     return { connectionId: value.slice(0, space), pattern: value.slice(space + 1) };
   }
 
-  async acquire(stream: StreamRef, holder: StreamHolder): Promise<boolean> {
+  async acquire(stream: StreamRef, holder: StreamHolder): Promise<AcquireOutcome> {
     const reply = await this.redis.eval(ACQUIRE, 1, this.key(stream), `${holder.connectionId} ${holder.pattern}`, holder.connectionId);
-    return reply === 1;
+    return reply === 1 ? 'acquired' : reply === 2 ? 'held' : 'refused';
   }
 
   async release(stream: StreamRef, connectionId: string): Promise<boolean> {

@@ -70,6 +70,12 @@ export class RpcService {
   private readonly callsByConnection = new Map<string, number>();
   /** Provider connection id (on this node) → `realm \0 name` it provides. */
   private readonly provided = new Map<string, Set<string>>();
+  /**
+   * Connections on this node that provided something since they opened: they may hold accepted
+   * calls (an unprovide leaves those running), so their answers are relayed and their close is
+   * announced.
+   */
+  private readonly providers = new Set<string>();
   private sequence = 0;
   /** The round-robin counter: one per node, over every name. */
   private turn = 0;
@@ -95,6 +101,7 @@ export class RpcService {
     }
     if (own === undefined) this.provided.set(socket.id, (own = new Set()));
     own.add(key);
+    this.providers.add(socket.id);
     void socket.join(rpcProviderRoom(realm, name));
   }
 
@@ -157,12 +164,13 @@ export class RpcService {
     };
     if (request.callId.startsWith(`${this.options.nodeId}.`)) this.settleFromProvider(relay);
     // Only a connection that provides something can have been given a call to relay an answer for.
-    else if (this.options.clustered && this.provided.has(socket.id)) this.options.io.serverSideEmit('rpc:response', relay);
+    else if (this.options.clustered && this.providers.has(socket.id)) this.options.io.serverSideEmit('rpc:response', relay);
   }
 
   /** A closed connection: it provides nothing any more, and the calls it accepted fail at once on every node. */
   connectionClosed(connectionId: string): void {
-    if (!this.provided.delete(connectionId)) return;
+    this.provided.delete(connectionId);
+    if (!this.providers.delete(connectionId)) return;
     this.providerLost(connectionId);
     if (this.options.clustered) this.options.io.serverSideEmit('rpc:provider-lost', connectionId);
   }

@@ -35,20 +35,21 @@ describe.each(stores)('ProviderLocks (%s)', (_name, create) => {
   it('gives a stream to one holder at a time, again to the same one, and frees it only for its holder', async () => {
     const locks = create();
     expect(await locks.holder(stream)).toBeUndefined();
-    expect(await locks.acquire(stream, { connectionId: 'c1', pattern: 'prices.*' })).toBe(true);
-    expect(await locks.acquire(stream, { connectionId: 'c1', pattern: 'prices.*' })).toBe(true);
-    expect(await locks.acquire(stream, { connectionId: 'c2', pattern: '*' })).toBe(false);
+    expect(await locks.acquire(stream, { connectionId: 'c1', pattern: 'prices.*' })).toBe('acquired');
+    expect(await locks.acquire(stream, { connectionId: 'c1', pattern: 'prices.*' })).toBe('held');
+    expect(await locks.acquire(stream, { connectionId: 'c2', pattern: '*' })).toBe('refused');
     expect(await locks.holder(stream)).toEqual({ connectionId: 'c1', pattern: 'prices.*' });
     expect(await locks.release(stream, 'c2')).toBe(false);
     expect(await locks.release(stream, 'c1')).toBe(true);
     expect(await locks.release(stream, 'c1')).toBe(false);
-    expect(await locks.acquire(stream, { connectionId: 'c2', pattern: '*' })).toBe(true);
+    expect(await locks.acquire(stream, { connectionId: 'c2', pattern: '*' })).toBe('acquired');
   });
 
   it('lets exactly one of many simultaneous takers win', async () => {
     const locks = create();
     const wins = await Promise.all(Array.from({ length: 20 }, (_, i) => locks.acquire(stream, { connectionId: `c${i}`, pattern: '*' })));
-    expect(wins.filter(Boolean)).toHaveLength(1);
+    expect(wins.filter((outcome) => outcome === 'acquired')).toHaveLength(1);
+    expect(wins.filter((outcome) => outcome === 'refused')).toHaveLength(19);
   });
 
   it('keeps streams of other realms, kinds and names apart, and a holder id that prefixes another is not it', async () => {
@@ -56,9 +57,9 @@ describe.each(stores)('ProviderLocks (%s)', (_name, create) => {
     await locks.acquire(stream, { connectionId: 'c1', pattern: '*' });
     for (const other of [{ ...stream, realm: 'other' }, { ...stream, kind: 'record' as const }, { ...stream, name: 'prices.usd' }]) {
       expect(await locks.holder(other)).toBeUndefined();
-      expect(await locks.acquire(other, { connectionId: 'c2', pattern: '*' })).toBe(true);
+      expect(await locks.acquire(other, { connectionId: 'c2', pattern: '*' })).toBe('acquired');
     }
-    expect(await locks.acquire(stream, { connectionId: 'c', pattern: '*' })).toBe(false);
+    expect(await locks.acquire(stream, { connectionId: 'c', pattern: '*' })).toBe('refused');
     expect(await locks.release(stream, 'c')).toBe(false);
   });
 });

@@ -131,6 +131,24 @@ describe('listening across two nodes', () => {
     expect(secondStops.pending).toBe(0);
   });
 
+  it('ends what a listener provides when its connection drops, and offers it again once it listens again after the reconnect', async () => {
+    const subscriber = await service(1, 'loyal-reader');
+    subscriber.subscribe({ topic: 'scores.live' });
+    await subscriber.ready();
+    const provider = await service(0, 'reconnecting-provider');
+    const events = queue<string>();
+    await provider.listen('scores.*', (match, response) => {
+      response.accept();
+      events.push(`start ${match}`);
+      response.onStop((reason) => events.push(`stop ${reason}`));
+    });
+    expect(await events.next()).toBe('start scores.live');
+    provider.disconnect();
+    expect(await events.next()).toBe('stop disconnected');
+    provider.connect();
+    expect(await events.next()).toBe('start scores.live'); // the listen was re-sent, and the stream offered again
+  });
+
   it('lets a listener take record streams the records feature reports, and refuses bad listens with typed errors', async () => {
     const provider = await service(0, 'record-provider');
     const starts = queue<string>();

@@ -104,6 +104,24 @@ describe('RPC across two nodes', () => {
     expect(await call).toMatchObject({ code: 'RPC_PROVIDER_LOST', details: { name: 'slow' } });
   });
 
+  it('still takes the answer of a call accepted before its provider unprovided the name', async () => {
+    const provider = await service(0, 'leaving');
+    const caller = await service(1, 'caller-5');
+    let answer!: RpcResponse;
+    const reached = new Promise<void>((resolve) => {
+      void provider.rpc.provide('last-call', (_data, response) => {
+        answer = response;
+        resolve();
+      });
+    });
+    const call = caller.rpc.make('last-call');
+    await reached;
+    await provider.rpc.unprovide('last-call');
+    answer.send('finished');
+    await expect(call).resolves.toBe('finished');
+    await expect(caller.rpc.make('last-call')).rejects.toMatchObject({ code: 'NO_RPC_PROVIDER' });
+  });
+
   it('times out a provider that neither accepts nor answers, and one that accepts and never answers', async () => {
     const provider = await service(0, 'slowpoke');
     const caller = await service(1, 'caller-4');

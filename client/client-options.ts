@@ -1,5 +1,7 @@
 import { HEARTBEAT_INTERVAL_BOUNDS, InvalidArgumentError, isValidRealm } from '../shared/index.js';
+import type { MergeStrategy } from './merge-strategy.js';
 import { DEFAULT_MAX_OBJECT_SUBSCRIPTIONS } from './objects/subscription-budget.js';
+import type { OfflineWritesOptions } from './offline-write-queue.js';
 import { consoleWarning, warnUnknownOptions, type ClientWarning } from './unknown-options.js';
 
 /**
@@ -112,11 +114,28 @@ export interface RealtimeClientOptions {
    * @default a `console.warn` of the warning's message
    */
   onWarning?: (warning: ClientWarning) => void;
+  /**
+   * How a sync write with an expected revision (`sync.replace`, `sync.save`) resolves a
+   * `CONFLICT`, for services without their own (`sync.setMergeStrategy`): e.g.
+   * `MergeStrategies.remoteWins`. Without one the `ConflictError` is thrown.
+   * @default undefined
+   */
+  mergeStrategy?: MergeStrategy;
+  /**
+   * Keep sync writes and publishes made while not connected (connecting, reconnecting or
+   * disconnected) in memory, bounded, and send them once connected; `true` for the default
+   * bounds. Without it such a request waits `requestTimeout` while (re)connecting and fails at
+   * once while disconnected.
+   * @default undefined (off)
+   */
+  offlineWrites?: OfflineWritesOptions | true;
 }
 
 /** Options with every default applied. */
-export type ResolvedClientOptions = Required<Omit<RealtimeClientOptions, 'realm' | 'debug' | 'onWarning' | 'token'>> &
-  Pick<RealtimeClientOptions, 'realm' | 'debug' | 'onWarning' | 'token'>;
+export type ResolvedClientOptions = Required<Omit<RealtimeClientOptions, OptionalOption>> & Pick<RealtimeClientOptions, OptionalOption>;
+
+/** Options without a default value. */
+type OptionalOption = 'realm' | 'debug' | 'onWarning' | 'token' | 'mergeStrategy' | 'offlineWrites';
 
 /** Every option name, to warn about the others (the type makes adding an option here mandatory). */
 const CLIENT_OPTION_NAMES: Readonly<Record<keyof RealtimeClientOptions, true>> = {
@@ -139,6 +158,8 @@ const CLIENT_OPTION_NAMES: Readonly<Record<keyof RealtimeClientOptions, true>> =
   onWarning: true,
   outgoingMessageBufferTime: true,
   heartbeatInterval: true,
+  mergeStrategy: true,
+  offlineWrites: true,
 };
 
 /** The defaults of every optional field. */
@@ -201,6 +222,9 @@ export function resolveClientOptions(options: RealtimeClientOptions): ResolvedCl
   }
   if (!(resolved.randomizationFactor >= 0 && resolved.randomizationFactor <= 1)) {
     throw new InvalidArgumentError('randomizationFactor must be between 0 and 1');
+  }
+  if (resolved.mergeStrategy !== undefined && typeof resolved.mergeStrategy !== 'function') {
+    throw new InvalidArgumentError('mergeStrategy must be a function');
   }
   if (!Array.isArray(resolved.transports) || resolved.transports.length === 0) {
     throw new InvalidArgumentError('transports must list at least one transport');

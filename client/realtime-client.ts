@@ -1,6 +1,11 @@
 import createDebug from 'debug';
 import {
   DEFAULT_REALM,
+  REQUEST_SCHEMAS,
+  parseInput,
+  type ClientToServerEvents,
+  type RequestOf,
+  type ResultOf,
   UnavailableError,
   defaultRealmOf,
   errorFromShape,
@@ -41,6 +46,8 @@ import { PubsubRegistry } from './objects/pubsub-registry.js';
 import { RealmsClient } from './objects/realms-client.js';
 import { SubscriptionBudget } from './objects/subscription-budget.js';
 import { HeartbeatMonitor } from './heartbeat-monitor.js';
+import { OfflineWriteQueue } from './offline-write-queue.js';
+import { RecordSubscriptionClient } from './record-subscription-client.js';
 import { RequestManager } from './request-manager.js';
 import { Resubscriber } from './resubscriber.js';
 import { SubscriptionManager, type SubscribeOptions } from './subscription-manager.js';
@@ -48,8 +55,21 @@ import type { SyncClient } from './sync-client.js';
 import type { SocketClient } from './socket-client.js';
 import { SocketClientRegistry } from './socket-client-registry.js';
 import { decodeToken } from './token-helpers.js';
+import { RpcClient } from './rpc-client.js';
+import { ListenClient, type ListenHandler, type ListenOptions } from './listen-client.js';
+import { UserPresenceClient } from './user-presence-client.js';
 
 const debugLog = createDebug('realtime:client');
+
+/** The requests the `offlineWrites` option keeps while the client is not connected. */
+const OFFLINE_WRITES: ReadonlySet<keyof ClientToServerEvents> = new Set([
+  'sync:create',
+  'sync:replace',
+  'sync:merge',
+  'sync:mutate',
+  'sync:delete',
+  'topic:publish',
+] as const);
 
 interface LifecycleEvents {
   connection: ClientEvents['connection'];
@@ -93,6 +113,8 @@ export class RealtimeClient {
   private lastPing: number | undefined;
   private readonly connection: ConnectionManager;
   private readonly requests: RequestManager;
+  /** Writes kept while not connected (`offlineWrites` option). */
+  private readonly offline: OfflineWriteQueue | undefined;
   private readonly subscriptions: SubscriptionManager;
   private readonly socketClients: SocketClientRegistry;
   private readonly resubscriber: Resubscriber;
@@ -101,6 +123,20 @@ export class RealtimeClient {
   private readonly pubsubs: PubsubRegistry;
   /** Realm metadata: get, create, update, list, delete, subscribe. */
   readonly realms: RealmsClient;
+  /**
+   * Remote procedure calls: `provide(name, handler)`, `unprovide(name)`, `make(name, data)`, in
+   * the client's realm unless told otherwise (see {@link RpcClient}).
+   */
+  readonly rpc: RpcClient;
+  /**
+   * Listening (active data providers): `listen(pattern, handler, { kind })`, `unlisten`,
+   * `hasProvider`, `onProviderChanged` (see {@link ListenClient}).
+   */
+  readonly listening: ListenClient;
+  /** User presence: `subscribe(users, handler)`, `getAll(users?)` (see {@link UserPresenceClient}). */
+  readonly users: UserPresenceClient;
+  /** Record subscriptions for record listening: `subscribe(name)`, `unsubscribe(name)` (see {@link RecordSubscriptionClient}). */
+  readonly records: RecordSubscriptionClient;
   private readonly lifecycle: Emitter<LifecycleEvents>;
   private readonly internal: Emitter<InternalEvents>;
   private readonly realmViews = new Map<string, RealtimeRealm>();
@@ -142,6 +178,8 @@ export class RealtimeClient {
         this.lifecycle.emit('ping', { ms });
       },
     });
+    const offlineWrites = this.options.offlineWrites;
+    this.offline = offlineWrites === undefined ? undefined : new OfflineWriteQueue(offlineWrites === true ? {} : offlineWrites);
     this.subscriptions = new SubscriptionManager(
       this.connection,
       this.requests,
@@ -203,13 +241,30 @@ export class RealtimeClient {
     // (see Resubscriber). A new stream kind is one more add().
     this.resubscriber = new Resubscriber({
       onOpen: (listener) => this.connection.events.on('open', listener),
-      flushQueued: () => this.requests.flush(),
+      flushQueued: () => {
+        this.requests.flush();
+        this.offline?.flush();
+      },
       onError: (err) => this.reportError(toRealtimeError(err)),
     });
     this.resubscriber.add(this.subscriptions);
     this.resubscriber.add(this.socketClients);
     this.resubscriber.add(this.feeds);
     this.resubscriber.add(this.pubsubs);
+    const featureDeps = {
+      connection: this.connection,
+      requests: this.requests,
+      defaultRealm: () => this.realmId,
+      reportError: (error: RealtimeError) => this.reportError(error),
+    };
+    this.rpc = new RpcClient(featureDeps);
+    this.listening = new ListenClient(featureDeps);
+    this.users = new UserPresenceClient(featureDeps);
+    this.resubscriber.add(this.rpc);
+    this.resubscriber.add(this.listening);
+    this.resubscriber.add(this.users);
+    this.records = new RecordSubscriptionClient(featureDeps);
+    this.resubscriber.add(this.records);
     if (this.options.autoConnect) this.connect();
   }
 
@@ -426,6 +481,18 @@ export class RealtimeClient {
   }
 
   /** Disconnects, clears all subscriptions and removes every listener and timer. */
+  /**
+   * Listens on a topic (or, with `{ kind: 'record' }`, record) pattern: the platform offers this
+   * client each matching stream that somebody subscribes to and nobody provides. The same as
+   * `client.listening.listen`.
+   *
+   * @example
+   * const stop = await client.listen('prices.*', (topic, response) => response.accept());
+   */
+  listen(pattern: string, handler: ListenHandler, options?: ListenOptions): Promise<Disposer> {
+    return this.listening.listen(pattern, handler, options);
+  }
+
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
@@ -433,10 +500,15 @@ export class RealtimeClient {
     this.resubscriber.destroy();
     this.heartbeats.destroy();
     this.requests.destroy(error);
+    this.offline?.destroy(error);
     this.subscriptions.destroy();
     this.socketClients.destroy();
     this.feeds.destroy();
     this.pubsubs.destroy();
+    this.rpc.destroy();
+    this.listening.destroy();
+    this.users.destroy();
+    this.records.destroy();
     for (const dispose of this.disposers.splice(0)) dispose();
     this.connection.destroy();
     for (const realm of this.realmViews.values()) realm.clear();
@@ -452,7 +524,7 @@ export class RealtimeClient {
     unsubscribe: (subscriptionId) => this.subscriptions.remove(subscriptionId),
     publish: async (realm, topic, payload, options) => {
       this.assertUsable();
-      return this.requests.request('topic:publish', {
+      return this.send('topic:publish', {
         realm,
         topic,
         payload,
@@ -467,7 +539,7 @@ export class RealtimeClient {
     syncHost: {
       request: (event, payload) => {
         this.assertUsable();
-        return this.requests.request(event, payload);
+        return this.send(event, payload);
       },
       subscribeInternal: (realm, options, owner) => {
         this.assertUsable();
@@ -480,6 +552,7 @@ export class RealtimeClient {
         }),
       reportError: (error) => this.reportError(error),
       updateTimeout: () => this.options.updateTimeout,
+      defaultMergeStrategy: () => this.options.mergeStrategy,
     },
     objectsTransport: {
       request: (event, payload) => this.objectsTransport.request(event, payload),
@@ -491,6 +564,23 @@ export class RealtimeClient {
     onLifecycle: (event, handler) => this.lifecycle.on(event, handler as (value: LifecycleEvents[typeof event]) => void),
     offLifecycle: (event, handler) => this.lifecycle.off(event, handler as (value: LifecycleEvents[typeof event]) => void),
   };
+
+  /**
+   * Sends a request; with `offlineWrites`, a write made while not connected waits in the offline
+   * queue (checked with its schema first) instead of failing or timing out.
+   */
+  private send<E extends keyof ClientToServerEvents>(event: E, payload: RequestOf<E>): Promise<ResultOf<E>> {
+    if (this.offline === undefined || this.connection.state === 'connected' || !OFFLINE_WRITES.has(event)) {
+      return this.requests.request(event, payload);
+    }
+    try {
+      parseInput(REQUEST_SCHEMAS[event], payload, `${event} request`);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const bytes = new TextEncoder().encode(JSON.stringify(payload)).length;
+    return this.offline.hold(bytes, () => this.requests.request(event, payload));
+  }
 
   /** Uses `token` from now on, and follows its realm unless the `realm` option pinned one. */
   private adoptToken(token: string): void {

@@ -96,8 +96,12 @@ export class RequestManager {
     this.queue.add(queued);
   }
 
-  /** Sends `event` and resolves with the acknowledged data, or rejects with a typed error. */
-  request<E extends keyof ClientToServerEvents>(event: E, payload: RequestOf<E>): Promise<ResultOf<E>> {
+  /**
+   * Sends `event` and resolves with the acknowledged data, or rejects with a typed error.
+   * `timeoutMs` replaces the client's `requestTimeout` for this request (an RPC call waits for its
+   * provider).
+   */
+  request<E extends keyof ClientToServerEvents>(event: E, payload: RequestOf<E>, timeoutMs = this.timeoutMs): Promise<ResultOf<E>> {
     return new Promise<ResultOf<E>>((resolve, reject) => {
       try {
         // The server's own check: a request it would refuse is refused here, before it waits or goes out.
@@ -126,7 +130,7 @@ export class RequestManager {
             else reject(errorFromShape(outcome.result.error));
             return;
           case 'timeout':
-            reject(new UnavailableError(`No answer to ${event} within ${this.timeoutMs} ms`, { code: ErrorCode.TIMEOUT }));
+            reject(new UnavailableError(`No answer to ${event} within ${timeoutMs} ms`, { code: ErrorCode.TIMEOUT }));
             return;
           case 'lost':
             reject(
@@ -142,7 +146,7 @@ export class RequestManager {
 
       const state = this.connection.state;
       if (state === 'connected') {
-        send(this.timeoutMs);
+        send(timeoutMs);
         return;
       }
       if (state === 'disconnected') {
@@ -152,7 +156,7 @@ export class RequestManager {
       const queued: QueuedRequest = {
         send: () => {
           clearTimeout(timer);
-          send(Math.max(1, this.timeoutMs - (Date.now() - started)));
+          send(Math.max(1, timeoutMs - (Date.now() - started)));
         },
         fail: (error) => {
           clearTimeout(timer);
@@ -161,8 +165,8 @@ export class RequestManager {
       };
       const timer = setTimeout(() => {
         this.queue.delete(queued);
-        reject(new UnavailableError(`Not connected within ${this.timeoutMs} ms to send ${event}`, { code: ErrorCode.TIMEOUT }));
-      }, this.timeoutMs);
+        reject(new UnavailableError(`Not connected within ${timeoutMs} ms to send ${event}`, { code: ErrorCode.TIMEOUT }));
+      }, timeoutMs);
       this.queue.add(queued);
     });
   }

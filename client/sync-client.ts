@@ -1,4 +1,5 @@
 import {
+  AlreadyExistsError,
   ConflictError,
   InvalidArgumentError,
   documentIdSchema,
@@ -17,6 +18,8 @@ import {
 import { backoffDelay } from './backoff.js';
 import { DocumentWatcher, type DocumentHandler } from './document-watcher.js';
 import type { Disposer } from './emitter.js';
+import { jsonEqual } from './json-equal.js';
+import type { MergeStrategy } from './merge-strategy.js';
 import { rateLimitWait } from './rate-limit-wait.js';
 import type { SubscribeOptions, SubscriptionOwner } from './subscription-manager.js';
 
@@ -35,6 +38,8 @@ export interface SyncHost {
   reportError(error: RealtimeError): void;
   /** How long `update()` retries by default, ms (the client's `updateTimeout`). */
   updateTimeout(): number;
+  /** The client's `mergeStrategy` option, for services without their own. */
+  defaultMergeStrategy(): MergeStrategy | undefined;
 }
 
 /** Expiry for `create`: a Unix time in ms, or seconds from now. */
@@ -68,6 +73,12 @@ export interface UpdateOptions {
 const UPDATE_BACKOFF = { baseDelay: 2, maxDelay: 100, randomizationFactor: 0 } as const;
 
 /**
+ * How many times one write runs its merge strategy before the last `ConflictError` is thrown
+ * (each round lost a race to yet another writer).
+ */
+export const MAX_MERGE_ROUNDS = 10;
+
+/**
  * Revisioned JSON documents: `client.sync`. Every write answers the stored document with its new
  * revision (only its metadata, without `data`, when the token may not read it); a write given
  * `expectedRevision` fails with `ConflictError` (carrying the current document in
@@ -82,6 +93,8 @@ const UPDATE_BACKOFF = { baseDelay: 2, maxDelay: 100, randomizationFactor: 0 } a
  * const off = client.sync.subscribe('notes', note.id, (doc) => render(doc));
  */
 export class SyncClient {
+  private readonly strategies = new Map<string, MergeStrategy>();
+
   constructor(
     private readonly realm: string,
     private readonly host: SyncHost,
@@ -108,9 +121,65 @@ export class SyncClient {
     return this.send('sync:list', { realm: this.realm, service: checkService(service), ...options });
   }
 
-  /** Replaces the whole data. Needs `U`. */
+  /**
+   * Replaces the whole data. Needs `U`. With `expectedRevision`, a `CONFLICT` goes through the
+   * service's merge strategy when it has one ({@link setMergeStrategy}, else the client's
+   * `mergeStrategy` option): the strategy's data is written over the newer revision.
+   */
   replace(service: string, id: string, data: Record<string, unknown>, expectedRevision?: number): Promise<SyncWriteResult> {
-    return this.send('sync:replace', { ...this.address(service, id), data, ...revision(expectedRevision) });
+    if (expectedRevision === undefined) return this.send('sync:replace', { ...this.address(service, id), data });
+    return this.resolving(service, id, data, expectedRevision, () =>
+      this.send('sync:replace', { ...this.address(service, id), data, expectedRevision }),
+    );
+  }
+
+  /**
+   * Writes the whole data whether or not the document exists (deepstream's record write): with
+   * `expectedRevision` 0 it creates the document, with a revision it replaces that revision; a
+   * newer revision (or a document created meanwhile) goes through the merge strategy as in
+   * {@link replace}, and without one the `ConflictError` (or `AlreadyExistsError`) is thrown.
+   * Without `expectedRevision` it is a forced write: created, or replaced whatever is stored.
+   * Needs `C` to create, `U` to replace (and `R` for a strategy to see the remote data).
+   *
+   * @example
+   * const doc = await client.sync.save('records', 'user.lisa', { name: 'Lisa' }, 0);
+   * await client.sync.save('records', 'user.lisa', { name: 'Lisa M.' }, doc.revision);
+   */
+  save(service: string, id: string, data: Record<string, unknown>, expectedRevision?: number): Promise<SyncWriteResult> {
+    if (expectedRevision !== undefined && !(Number.isInteger(expectedRevision) && expectedRevision >= 0)) {
+      throw new InvalidArgumentError('expectedRevision must be a non-negative integer');
+    }
+    if (expectedRevision === undefined) {
+      return this.create(service, data, id).catch((err: unknown) => {
+        if (err instanceof AlreadyExistsError) return this.replace(service, id, data);
+        throw err;
+      });
+    }
+    if (expectedRevision > 0) return this.replace(service, id, data, expectedRevision);
+    return this.resolving(service, id, data, 0, async () => {
+      try {
+        return await this.create(service, data, id);
+      } catch (err) {
+        if (!(err instanceof AlreadyExistsError)) throw err;
+        // Created meanwhile: a conflict like any other, with the document as it is now.
+        const current = await this.get(service, id);
+        throw new ConflictError(`Document ${service}/${id} was created meanwhile (revision ${current.revision})`, { details: { current }, cause: err });
+      }
+    });
+  }
+
+  /**
+   * Sets how `replace` and `save` writes with an expected revision resolve a `CONFLICT` in
+   * `service` (`undefined` removes it, back to the client's `mergeStrategy` option).
+   *
+   * @example
+   * client.sync.setMergeStrategy('notes', MergeStrategies.localWins);
+   */
+  setMergeStrategy(service: string, strategy: MergeStrategy | undefined): void {
+    const name = checkService(service);
+    if (strategy === undefined) this.strategies.delete(name);
+    else if (typeof strategy === 'function') this.strategies.set(name, strategy);
+    else throw new InvalidArgumentError('A merge strategy must be a function');
   }
 
   /** Deep-merges (RFC 7386: objects merge, `null` removes a key, anything else replaces). Needs `U`. */
@@ -164,7 +233,8 @@ export class SyncClient {
     for (let attempt = 1; ; attempt += 1) {
       const next = await fn(structuredClone(current.data));
       try {
-        return await this.replace(service, id, next, current.revision);
+        // Not through the merge strategy: a conflict re-runs fn on the fresh data instead.
+        return await this.send('sync:replace', { ...this.address(service, id), data: next, expectedRevision: current.revision });
       } catch (err) {
         const rateLimited = rateLimitWait(err);
         if (rateLimited !== undefined) {
@@ -198,6 +268,33 @@ export class SyncClient {
       get: (s, i) => this.get(s, i, { includeDeleted: true }),
     });
     return () => watcher.stop();
+  }
+
+  /**
+   * Runs `write`; on a `CONFLICT` carrying the current data, asks the merge strategy for the data
+   * to write and writes it over that revision, up to {@link MAX_MERGE_ROUNDS} times.
+   */
+  private async resolving(
+    service: string,
+    id: string,
+    local: Record<string, unknown>,
+    localRevision: number,
+    write: () => Promise<SyncWriteResult>,
+  ): Promise<SyncWriteResult> {
+    let attempt = write;
+    for (let round = 1; ; round += 1) {
+      try {
+        return await attempt();
+      } catch (err) {
+        const strategy = this.strategies.get(service) ?? this.host.defaultMergeStrategy();
+        const remote = err instanceof ConflictError ? currentOf(err) : undefined;
+        if (strategy === undefined || remote === undefined || round > MAX_MERGE_ROUNDS) throw err;
+        const merged = await strategy({ service, id, local: structuredClone(local), localRevision, remote: structuredClone(remote) });
+        if (merged === undefined) throw err; // the strategy leaves this one to the caller
+        if (jsonEqual(merged, remote.data)) return remote;
+        attempt = () => this.send('sync:replace', { ...this.address(service, id), data: merged, expectedRevision: remote.revision });
+      }
+    }
   }
 
   private address(service: string, id: string) {

@@ -45,6 +45,15 @@ import { resolveObjectLimits, type ObjectLimits } from './objects/object-limits.
 import { ObjectService } from './objects/object-service.js';
 import type { ObjectStore } from './objects/object-store.js';
 import { objectsFeature } from './objects/objects-feature.js';
+import { RpcService } from './rpc/rpc-service.js';
+import { rpcFeature } from './rpc/rpc-feature.js';
+import { ListeningRegistry } from './listening/listening-registry.js';
+import { MemoryProviderLocks } from './listening/memory-provider-locks.js';
+import { RedisProviderLocks } from './listening/redis-provider-locks.js';
+import { listeningFeature } from './listening/listening-feature.js';
+import { recordsFeature } from './records/records-feature.js';
+import { UserPresence } from './users/user-presence.js';
+import { userPresenceFeature } from './users/user-presence-feature.js';
 
 /**
  * Keep sync documents and webhooks in MongoDB by configuration alone (what `MONGODB_URL` gives the
@@ -151,6 +160,15 @@ export interface PlatformServices {
   objectBus: ObjectBus;
   objectDelivery: ObjectDelivery;
   statusRelay: ConnectionStatusRelay;
+  /** RPC providers and calls, across nodes through the Socket.IO adapter. */
+  rpc: RpcService;
+  /**
+   * Listening (active data providers) for topics and records; the records feature reports its
+   * subscriptions to it (`subscriberAdded` / `subscriberRemoved`).
+   */
+  listening: ListeningRegistry;
+  /** Which users are logged in to a realm, and their login and logout announcements. */
+  users: UserPresence;
 }
 
 /**
@@ -239,6 +257,14 @@ export function buildServices({ config, io, logger, limits }: BuildServicesOptio
   });
   const statusRelay = new ConnectionStatusRelay({ objects, bus: objectBus, statusOf, maxObjects: objectLimits.maxObjectsPerRealm, logger });
   presence.onStatusChanges((changes) => statusRelay.relay(changes));
+  const rpc = new RpcService({ io, nodeId: presence.nodeId, limits, logger, clustered });
+  const listening = new ListeningRegistry({
+    io,
+    limits,
+    logger,
+    locks: cluster === undefined ? new MemoryProviderLocks() : new RedisProviderLocks(cluster.data, cluster.keyPrefix),
+  });
+  const users = new UserPresence({ io, limits, logger });
   return {
     ...(cluster === undefined ? {} : { cluster }),
     documents,
@@ -256,6 +282,9 @@ export function buildServices({ config, io, logger, limits }: BuildServicesOptio
     objectBus,
     objectDelivery,
     statusRelay,
+    rpc,
+    listening,
+    users,
   };
 }
 
@@ -263,7 +292,18 @@ export function buildServices({ config, io, logger, limits }: BuildServicesOptio
  * Every feature the transports serve, in the order a connection sets them up. A new feature is one
  * folder with its operations, routes and `FeatureFactory`, and one line here.
  */
-export const FEATURES: readonly FeatureFactory[] = [topicsFeature, syncFeature, presenceFeature, channelsFeature, webhooksFeature, objectsFeature];
+export const FEATURES: readonly FeatureFactory[] = [
+  topicsFeature,
+  syncFeature,
+  presenceFeature,
+  channelsFeature,
+  webhooksFeature,
+  objectsFeature,
+  rpcFeature,
+  listeningFeature,
+  userPresenceFeature,
+  recordsFeature,
+];
 
 /**
  * Builds every feature over the services, once per server.

@@ -116,6 +116,46 @@ export interface LimitOptions {
    * @default 10000
    */
   maxPendingLogins?: number;
+  /**
+   * How long a provider offered an RPC call has to accept or reject it, ms; `ACCEPT_TIMEOUT` beyond.
+   * @default 1000
+   */
+  rpcAcceptTimeoutMs?: number;
+  /**
+   * How long a provider that accepted an RPC call has to answer it, ms; `RESPONSE_TIMEOUT` beyond.
+   * @default 10000
+   */
+  rpcResponseTimeoutMs?: number;
+  /**
+   * Most RPC calls one connection may have in flight as the caller; `LIMIT_EXCEEDED` beyond.
+   * @default 100
+   */
+  maxRpcCallsPerConnection?: number;
+  /**
+   * Most RPC calls one node may have in flight (made through it, over the socket and REST).
+   * @default 10000
+   */
+  maxRpcCallsPerNode?: number;
+  /**
+   * Most RPC names one connection may provide (in all realms).
+   * @default 100
+   */
+  maxProvidedRpcsPerConnection?: number;
+  /**
+   * Most listen patterns one connection may hold (in all realms, topics and records).
+   * @default 100
+   */
+  maxListensPerConnection?: number;
+  /**
+   * How long a listener offered a stream has to accept or reject it, ms; then the next listener is offered it.
+   * @default 1000
+   */
+  listenAcceptTimeoutMs?: number;
+  /**
+   * Most users one connection may watch for login and logout (`users:subscribe`; "every user" counts one).
+   * @default 1000
+   */
+  maxWatchedUsersPerConnection?: number;
 }
 
 /** Limits with every default applied. */
@@ -137,6 +177,14 @@ export const DEFAULT_LIMITS: ResolvedLimits = {
   loginTimeoutMs: 10_000,
   maxLoginAttempts: 5,
   maxPendingLogins: 10_000,
+  rpcAcceptTimeoutMs: 1000,
+  rpcResponseTimeoutMs: 10_000,
+  maxRpcCallsPerConnection: 100,
+  maxRpcCallsPerNode: 10_000,
+  maxProvidedRpcsPerConnection: 100,
+  maxListensPerConnection: 100,
+  listenAcceptTimeoutMs: 1000,
+  maxWatchedUsersPerConnection: 1000,
 };
 
 /** Log levels accepted by `LOG_LEVEL`. */
@@ -278,6 +326,14 @@ const envSchema = z
     LOGIN_TIMEOUT_MS: positiveInt().max(600_000, 'must be at most 600000').optional(),
     MAX_LOGIN_ATTEMPTS: positiveInt().max(1000, 'must be at most 1000').optional(),
     MAX_PENDING_LOGINS: positiveInt().optional(),
+    RPC_ACCEPT_TIMEOUT_MS: positiveInt().max(600_000).optional(),
+    RPC_RESPONSE_TIMEOUT_MS: positiveInt().max(600_000).optional(),
+    MAX_RPC_CALLS_PER_CONNECTION: positiveInt().optional(),
+    MAX_RPC_CALLS_PER_NODE: positiveInt().optional(),
+    MAX_PROVIDED_RPCS_PER_CONNECTION: positiveInt().optional(),
+    MAX_LISTENS_PER_CONNECTION: positiveInt().optional(),
+    LISTEN_ACCEPT_TIMEOUT_MS: positiveInt().max(600_000).optional(),
+    MAX_WATCHED_USERS_PER_CONNECTION: positiveInt().optional(),
     WEBHOOKS_ALLOW_PRIVATE_NETWORKS: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
     WEBHOOKS_REQUEST_TIMEOUT_MS: positiveInt().max(120_000, 'must be at most 120000 (2 minutes)').default(15_000),
     DEMO_ENABLED: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
@@ -376,6 +432,14 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
       loginTimeoutMs: e.LOGIN_TIMEOUT_MS ?? DEFAULT_LIMITS.loginTimeoutMs,
       maxLoginAttempts: e.MAX_LOGIN_ATTEMPTS ?? DEFAULT_LIMITS.maxLoginAttempts,
       maxPendingLogins: e.MAX_PENDING_LOGINS ?? DEFAULT_LIMITS.maxPendingLogins,
+      rpcAcceptTimeoutMs: e.RPC_ACCEPT_TIMEOUT_MS ?? DEFAULT_LIMITS.rpcAcceptTimeoutMs,
+      rpcResponseTimeoutMs: e.RPC_RESPONSE_TIMEOUT_MS ?? DEFAULT_LIMITS.rpcResponseTimeoutMs,
+      maxRpcCallsPerConnection: e.MAX_RPC_CALLS_PER_CONNECTION ?? DEFAULT_LIMITS.maxRpcCallsPerConnection,
+      maxRpcCallsPerNode: e.MAX_RPC_CALLS_PER_NODE ?? DEFAULT_LIMITS.maxRpcCallsPerNode,
+      maxProvidedRpcsPerConnection: e.MAX_PROVIDED_RPCS_PER_CONNECTION ?? DEFAULT_LIMITS.maxProvidedRpcsPerConnection,
+      maxListensPerConnection: e.MAX_LISTENS_PER_CONNECTION ?? DEFAULT_LIMITS.maxListensPerConnection,
+      listenAcceptTimeoutMs: e.LISTEN_ACCEPT_TIMEOUT_MS ?? DEFAULT_LIMITS.listenAcceptTimeoutMs,
+      maxWatchedUsersPerConnection: e.MAX_WATCHED_USERS_PER_CONNECTION ?? DEFAULT_LIMITS.maxWatchedUsersPerConnection,
     },
     ...(e.REDIS_URL === undefined ? {} : { redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX } }),
     history: {

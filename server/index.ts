@@ -21,6 +21,8 @@ export {
   channelResource,
   userResource,
   objectResource,
+  rpcResource,
+  recordResource,
 } from './auth/permissions.js';
 export { principalFromClaims } from './auth/principal-from-claims.js';
 export { rightsIn } from './auth/rights-in.js';
@@ -91,3 +93,11 @@ export type {
   WriteResult,
 } from './sync/document-store.js';
 export type { ReadinessReport } from './http/create-app.js';
+export { RpcService, rpcProviderRoom } from './rpc/rpc-service.js';
+export type { RpcCall, RpcServiceOptions } from './rpc/rpc-service.js';
+export { ListeningRegistry, listeningRoom } from './listening/listening-registry.js';
+export type { ListeningRegistryOptions } from './listening/listening-registry.js';
+export type { AcquireOutcome, ProviderLocks, StreamHolder, StreamRef } from './listening/provider-locks.js';
+export { MemoryProviderLocks } from './listening/memory-provider-locks.js';
+export { RedisProviderLocks } from './listening/redis-provider-locks.js';
+export { UserPresence } from './users/user-presence.js';

@@ -28,6 +28,25 @@ export const ErrorCode = {
   /** No answer arrived within the request timeout. */
   TIMEOUT: 'TIMEOUT',
   INTERNAL: 'INTERNAL',
+  /**
+   * The client is offline: a request in flight was lost with the connection, or one made while
+   * offline could not be kept (its queue full or its wait expired). deepstream's name.
+   */
+  CLIENT_OFFLINE: 'CLIENT_OFFLINE',
+  /** No provider of the RPC is connected, or every one of them rejected the call. */
+  NO_RPC_PROVIDER: 'NO_RPC_PROVIDER',
+  /** A provider was offered an RPC call and neither accepted nor rejected it in time. */
+  ACCEPT_TIMEOUT: 'ACCEPT_TIMEOUT',
+  /** A provider accepted an RPC call and did not answer it in time. */
+  RESPONSE_TIMEOUT: 'RESPONSE_TIMEOUT',
+  /** The provider serving an RPC call went away (disconnected or unprovided) before answering. */
+  RPC_PROVIDER_LOST: 'RPC_PROVIDER_LOST',
+  /** The provider answered an RPC call with an error (`response.error(...)`); `details.error` carries it. */
+  RPC_ERROR: 'RPC_ERROR',
+  /** This connection already listens on that pattern. */
+  LISTENER_EXISTS: 'LISTENER_EXISTS',
+  /** This connection does not listen on that pattern (or is not the offered listener). */
+  NOT_LISTENING: 'NOT_LISTENING',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -53,6 +72,14 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   UNAVAILABLE: 503,
   TIMEOUT: 504,
   INTERNAL: 500,
+  CLIENT_OFFLINE: 503,
+  NO_RPC_PROVIDER: 404,
+  ACCEPT_TIMEOUT: 504,
+  RESPONSE_TIMEOUT: 504,
+  RPC_PROVIDER_LOST: 502,
+  RPC_ERROR: 502,
+  LISTENER_EXISTS: 409,
+  NOT_LISTENING: 404,
 };
 
 /**

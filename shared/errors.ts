@@ -208,6 +208,65 @@ export class InternalError extends RealtimeError {
 }
 
 /**
+ * The client is offline (`CLIENT_OFFLINE`): a request in flight was lost with the connection (an
+ * RPC call, whose provider may or may not have run it), or one made while offline could not be
+ * kept. deepstream's `CLIENT_OFFLINE`.
+ *
+ * @example
+ * if (err instanceof ClientOfflineError) showOfflineBanner();
+ */
+export class ClientOfflineError extends RealtimeError {
+  override readonly name = 'ClientOfflineError';
+  constructor(message: string, options?: RealtimeErrorOptions) {
+    super(ErrorCode.CLIENT_OFFLINE, message, options);
+  }
+}
+
+/** The codes an RPC call can fail with, besides the generic ones (`FORBIDDEN`, `INVALID_ARGUMENT`, ...). */
+export type RpcErrorCode =
+  | typeof ErrorCode.NO_RPC_PROVIDER
+  | typeof ErrorCode.ACCEPT_TIMEOUT
+  | typeof ErrorCode.RESPONSE_TIMEOUT
+  | typeof ErrorCode.RPC_PROVIDER_LOST
+  | typeof ErrorCode.RPC_ERROR;
+
+/**
+ * An RPC call failed on the way to, or at, its provider: nobody provides it or every provider
+ * rejected it (`NO_RPC_PROVIDER`), a provider did not accept (`ACCEPT_TIMEOUT`) or answer
+ * (`RESPONSE_TIMEOUT`) in time, the provider went away mid-call (`RPC_PROVIDER_LOST`), or it
+ * answered with an error (`RPC_ERROR`, the provider's error in `details.error`). `details.name`
+ * names the RPC.
+ *
+ * @example
+ * try { await client.rpc.make('add-two', { a: 1 }); }
+ * catch (err) { if (err instanceof RpcError && err.code === 'NO_RPC_PROVIDER') retryLater(); }
+ */
+export class RpcError extends RealtimeError {
+  override readonly name = 'RpcError';
+  constructor(code: RpcErrorCode, message: string, options?: RealtimeErrorOptions) {
+    super(code, message, options);
+  }
+}
+
+/**
+ * A listen request named a pattern this connection already listens on (`LISTENER_EXISTS`), or
+ * one it does not listen on (`NOT_LISTENING`).
+ *
+ * @example
+ * if (err instanceof ListenerError && err.code === 'LISTENER_EXISTS') return;
+ */
+export class ListenerError extends RealtimeError {
+  override readonly name = 'ListenerError';
+  constructor(
+    code: typeof ErrorCode.LISTENER_EXISTS | typeof ErrorCode.NOT_LISTENING,
+    message: string,
+    options?: RealtimeErrorOptions,
+  ) {
+    super(code, message, options);
+  }
+}
+
+/**
  * Rebuilds the typed error for a wire `{ code, message, details? }`; unknown shapes become
  * `InternalError`.
  *
@@ -248,6 +307,17 @@ export function errorFromShape(shape: unknown): RealtimeError {
       return new UnavailableError(text, { ...options, code });
     case ErrorCode.INTERNAL:
       return new InternalError(text, options);
+    case ErrorCode.CLIENT_OFFLINE:
+      return new ClientOfflineError(text, options);
+    case ErrorCode.NO_RPC_PROVIDER:
+    case ErrorCode.ACCEPT_TIMEOUT:
+    case ErrorCode.RESPONSE_TIMEOUT:
+    case ErrorCode.RPC_PROVIDER_LOST:
+    case ErrorCode.RPC_ERROR:
+      return new RpcError(code, text, options);
+    case ErrorCode.LISTENER_EXISTS:
+    case ErrorCode.NOT_LISTENING:
+      return new ListenerError(code, text, options);
   }
 }
 
@@ -305,7 +375,7 @@ const AUTH_CODES: ReadonlySet<ErrorCode> = new Set(AUTH_FAILURE_REASONS);
 
 /**
  * Errors that mean the request was lost with the connection or never answered (`UNAVAILABLE`,
- * `TIMEOUT`), so what it asked for is redone once the client is reconnected. Unlike
+ * `TIMEOUT`, `CLIENT_OFFLINE`), so what it asked for is redone once the client is reconnected. Unlike
  * {@link isRetryable}, a `RATE_LIMITED` refusal is not one: the server answered.
  *
  * @example
@@ -315,4 +385,4 @@ export function isConnectionLoss(err: unknown): boolean {
   return err instanceof RealtimeError && CONNECTION_LOSS_CODES.has(err.code);
 }
 
-const CONNECTION_LOSS_CODES: ReadonlySet<ErrorCode> = new Set([ErrorCode.UNAVAILABLE, ErrorCode.TIMEOUT]);
+const CONNECTION_LOSS_CODES: ReadonlySet<ErrorCode> = new Set([ErrorCode.UNAVAILABLE, ErrorCode.TIMEOUT, ErrorCode.CLIENT_OFFLINE]);

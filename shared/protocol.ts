@@ -6,12 +6,25 @@ import type { RealtimeEvent } from './realtime-event.js';
 import { SESSION_CLIENT_EVENTS, type SessionClientEvents, type SessionServerEvents } from './session-protocol.js';
 import { SYNC_CLIENT_EVENTS, type SyncClientEvents } from './sync-protocol.js';
 import { TOPIC_CLIENT_EVENTS, type TopicClientEvents, type TopicServerEvents } from './topic-protocol.js';
+import { RPC_CLIENT_EVENTS, type RpcClientEvents, type RpcResponseRelay, type RpcServerEvents } from './rpc-protocol.js';
+import { LISTENING_CLIENT_EVENTS, type ListeningClientEvents, type ListeningServerEvents } from './listening-protocol.js';
+import { USER_PRESENCE_CLIENT_EVENTS, type UserPresenceClientEvents, type UserPresenceServerEvents } from './user-presence-protocol.js';
+import { RECORD_CLIENT_EVENTS, type RecordClientEvents } from './record-protocol.js';
 
 /**
  * Every event a client sends: the union of each feature's map. A feature adds its map here and its
  * names to {@link CLIENT_EVENT_NAMES}.
  */
-export interface ClientToServerEvents extends TopicClientEvents, SyncClientEvents, ChannelClientEvents, ObjectClientEvents, SessionClientEvents {}
+export interface ClientToServerEvents
+  extends TopicClientEvents,
+    SyncClientEvents,
+    ChannelClientEvents,
+    ObjectClientEvents,
+    SessionClientEvents,
+    RpcClientEvents,
+    ListeningClientEvents,
+    UserPresenceClientEvents,
+    RecordClientEvents {}
 
 /** The request a client-to-server event carries (its first argument). */
 export type RequestOf<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[0];
@@ -21,7 +34,14 @@ export type ResultOf<E extends keyof ClientToServerEvents> =
   NonNullable<Parameters<ClientToServerEvents[E]>[1]> extends (result: AckResult<infer T>) => void ? T : never;
 
 /** Every event the server sends. */
-export interface ServerToClientEvents extends TopicServerEvents, ChannelServerEvents, SessionServerEvents, ObjectServerEvents {}
+export interface ServerToClientEvents
+  extends TopicServerEvents,
+    ChannelServerEvents,
+    SessionServerEvents,
+    ObjectServerEvents,
+    RpcServerEvents,
+    ListeningServerEvents,
+    UserPresenceServerEvents {}
 
 /** Events between server nodes (through the adapter). */
 export interface InterServerEvents {
@@ -31,6 +51,10 @@ export interface InterServerEvents {
   'channel:message': (relay: ChannelMessageRelay) => void;
   /** An object, area, realm or pub/sub change to be delivered by every node to its own feeds and subscribers. */
   'objects:change': (change: ObjectChangeRelay) => void;
+  /** A provider's answer to an RPC call, on its way to the node that made the call. */
+  'rpc:response': (relay: RpcResponseRelay) => void;
+  /** A connection that provided RPCs closed: the nodes fail the calls they gave it. */
+  'rpc:provider-lost': (connectionId: string) => void;
 }
 
 /**
@@ -52,7 +76,32 @@ export interface SocketData {
    * for its `auth:login`; no handler that reads it is registered on such a connection until then.
    */
   principal: Principal;
+  /** The patterns this connection listens on (`listen:add`), read by every node that offers a stream. */
+  listens?: ListenEntry[];
+}
+
+/**
+ * One listen registration of a connection, kept on the socket so that any node finds it with
+ * `fetchSockets()`.
+ *
+ * @example
+ * const entry: ListenEntry = { realm: 'demo', kind: 'topic', pattern: 'prices.*' };
+ */
+export interface ListenEntry {
+  realm: string;
+  kind: 'topic' | 'record';
+  pattern: string;
 }
 
 /** The names of every client-to-server event, for answering unknown ones at runtime. */
-export const CLIENT_EVENT_NAMES = [...TOPIC_CLIENT_EVENTS, ...SYNC_CLIENT_EVENTS, ...CHANNEL_CLIENT_EVENTS, ...OBJECT_CLIENT_EVENTS, ...SESSION_CLIENT_EVENTS] as const;
+export const CLIENT_EVENT_NAMES = [
+  ...TOPIC_CLIENT_EVENTS,
+  ...SYNC_CLIENT_EVENTS,
+  ...CHANNEL_CLIENT_EVENTS,
+  ...OBJECT_CLIENT_EVENTS,
+  ...SESSION_CLIENT_EVENTS,
+  ...RPC_CLIENT_EVENTS,
+  ...LISTENING_CLIENT_EVENTS,
+  ...USER_PRESENCE_CLIENT_EVENTS,
+  ...RECORD_CLIENT_EVENTS,
+] as const;

@@ -21,10 +21,10 @@ export const BROWSER_GLOBAL_NAME = 'Realtime';
 
 /**
  * What the bundles should stay under, gzipped (socket.io-client included). 40 KiB until the
- * objects API and the Hivekit dialect joined the bundles (about 48 KiB with them; see README "In
- * the browser").
+ * objects API, the Hivekit and deepstream dialects and the RPC clients joined the bundles (about
+ * 56 KiB with them; see README "In the browser"). Issue 18 splits the dialects out.
  */
-export const GZIP_BUDGET_BYTES = 56 * 1024;
+export const GZIP_BUDGET_BYTES = 64 * 1024;
 
 /** The files a build writes, relative to its output directory. */
 export const BROWSER_BUNDLE_FILES = ['realtime.mjs', 'realtime.mjs.map', 'realtime.js', 'realtime.js.map'] as const;

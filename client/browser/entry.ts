@@ -43,8 +43,22 @@ export type {
   OpenedDocument,
   DirectMessageResult,
 } from '../socket-client.js';
-export { SyncClient } from '../sync-client.js';
+export { SyncClient, MAX_MERGE_ROUNDS } from '../sync-client.js';
+export { RpcClient, DEFAULT_RPC_MAKE_TIMEOUT_MS } from '../rpc-client.js';
+export type { RpcHandler, RpcResponse, RpcMakeOptions, RpcProvideOptions } from '../rpc-client.js';
+export { ListenClient } from '../listen-client.js';
+export type { ListenHandler, ListenResponse, ListenOptions, ListenStopReasonOnClient } from '../listen-client.js';
+export { UserPresenceClient } from '../user-presence-client.js';
+export type { UserLoginChange, UserPresenceOptions } from '../user-presence-client.js';
 export type { ExpiryOptions, UpdateOptions } from '../sync-client.js';
+export { RecordSubscriptionClient } from '../record-subscription-client.js';
+export type { RecordSubscriptionOptions } from '../record-subscription-client.js';
+export { MergeStrategies } from '../merge-strategy.js';
+export type { MergeStrategy, MergeConflict } from '../merge-strategy.js';
+export { OfflineWriteQueue, DEFAULT_OFFLINE_WRITES } from '../offline-write-queue.js';
+export type { OfflineWritesOptions } from '../offline-write-queue.js';
+/** The deepstream dialect: `Realtime.deepstream(url)` in a script tag (also `realtime-platform/deepstream`). */
+export { default as deepstream } from '../deepstream/index.js';
 export type { DocumentHandler } from '../document-watcher.js';
 export type { ConnectionState, ConnectionChange } from '../connection-state.js';
 export { backoffDelay } from '../backoff.js';
@@ -63,9 +77,17 @@ export {
   ConflictError,
   InvalidArgumentError,
   PayloadTooLargeError,
+  RECORD_SERVICE,
+  recordDocumentId,
+  recordNameOf,
+  EVENT_TOPIC_PREFIX,
+  eventTopic,
   LimitExceededError,
   UnavailableError,
   InternalError,
+  ClientOfflineError,
+  RpcError,
+  ListenerError,
   ErrorCode,
   isRetryable,
   isAuthError,
@@ -88,6 +110,11 @@ export {
 } from '../../shared/index.js';
 export type {
   ErrorShape,
+  RpcErrorCode,
+  RpcRequestor,
+  ListenKind,
+  ListenStopReason,
+  ProviderChangedNotice,
   ConnectionReason,
   KnownConnectionReason,
   SocketDisconnectReason,

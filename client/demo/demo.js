@@ -58,6 +58,8 @@ function start(session) {
     reconnectionAttempts: Infinity,
     reconnectionDelay: 500,
     reconnectionDelayMax: 5000,
+    // Saves made offline wait (bounded) and go out on reconnect, through the note's merge strategy.
+    offlineWrites: { maxEntries: 20, maxAgeMs: 10 * 60_000 },
   });
   const context = { client, name: session.name };
   const stops = [

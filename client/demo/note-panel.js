@@ -3,6 +3,9 @@
 //     the page says that a newer revision arrived and keeps the user's text;
 //   - `sync.replace(..., expectedRevision)` saves; a stale revision fails with CONFLICT, and the
 //     error carries the current document, so the page shows both versions and lets the user choose;
+//   - a merge strategy (`sync.setMergeStrategy`) settles the conflicts nobody needs to look at: only
+//     one side changed the text, or the save was made offline (the client keeps it, `offlineWrites`,
+//     and sends it on reconnect), where both texts are kept, theirs first;
 //   - document presence (`openDocument`, `updatePresence`) shows who else has the note open and
 //     who is editing.
 import { AlreadyExistsError, ConflictError } from '/sdk/realtime.mjs';
@@ -53,11 +56,31 @@ export function startNote({ client, name }) {
     $('note-editors').textContent = names.length === 0 ? '' : `· Also open in: ${[...new Set(names)].join(', ')}`;
   };
 
+  /** The text a pending save started from, and whether it was made offline. */
+  let saving;
+
+  /**
+   * The note's merge strategy: a save that met a newer revision is written over it when only
+   * this side changed the text, dropped when only the other side did, and for a save made
+   * offline written with both texts (theirs, then ours); an online save where both changed is
+   * left to the user (`undefined`: the CONFLICT reaches `save`, which shows both versions).
+   */
+  const mergeNote = ({ local, remote }) => {
+    const started = saving?.from ?? '';
+    const theirs = remote.data.text ?? '';
+    if (theirs === started || theirs === local.text) return local;
+    if (local.text === started) return remote.data;
+    if (saving?.offline !== true) return undefined;
+    return { text: `${theirs}\n\n${local.text}`, editedBy: local.editedBy };
+  };
+  client.sync.setMergeStrategy(NOTE.service, mergeNote);
+
   const save = async (expectedRevision) => {
     if (expectedRevision === undefined) return;
     const value = text.value;
     saveButton.disabled = true;
-    setStatus('Saving…');
+    saving = { from: base?.data.text ?? '', offline: !client.connected };
+    setStatus(saving.offline ? 'Saved offline: it is sent when you are back online' : 'Saving…');
     try {
       const saved = await client.sync.replace(NOTE.service, NOTE.id, { text: value, editedBy: name }, expectedRevision);
       $('note-conflict').hidden = true;
@@ -68,6 +91,7 @@ export function startNote({ client, name }) {
       if (err instanceof ConflictError && err.details?.current !== undefined) showConflict(value, err.details.current);
       else setStatus(`Not saved: ${err.message}`);
     } finally {
+      saving = undefined;
       saveButton.disabled = false;
       renderMeta();
     }

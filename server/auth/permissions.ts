@@ -33,10 +33,10 @@ const debug = createDebug('realtime:auth:permissions');
  * @example
  * RESOURCE_KINDS.includes('doc'); // true
  */
-export const RESOURCE_KINDS = ['topic', 'doc', 'channel', 'user', 'object', 'area'] as const;
+export const RESOURCE_KINDS = ['topic', 'doc', 'channel', 'user', 'object', 'area', 'rpc', 'record'] as const;
 
 /**
- * One resource kind: `topic`, `doc`, `channel`, `user`, `object` or `area`.
+ * One resource kind: `topic`, `doc`, `channel`, `user`, `object`, `area`, `rpc` or `record`.
  *
  * @example
  * const kind: ResourceKind = 'channel';
@@ -84,6 +84,27 @@ export function userResource(userId: string): string {
 }
 
 /**
+ * The resource id of an RPC name: `C` makes calls to it, `P` provides it.
+ *
+ * @example
+ * rpcResource('math/multiply'); // 'rpc/math/multiply'
+ */
+export function rpcResource(name: string): string {
+  return `rpc/${name}`;
+}
+
+/**
+ * The resource id of a record (deepstream's named JSON documents), for listening: `C` on
+ * `record/<pattern>` listens for (provides) the records the pattern matches.
+ *
+ * @example
+ * recordResource('user/lisa'); // 'record/user/lisa'
+ */
+export function recordResource(name: string): string {
+  return `record/${name}`;
+}
+
+/**
  * The resource id of a Hivekit object.
  *
  * @example
@@ -125,9 +146,10 @@ const ROLE_RULES: Readonly<Record<Role, readonly Rule[]>> = {
     { pattern: 'topic/*', letters: 'R' },
     { pattern: 'doc/*', letters: 'R' },
     { pattern: 'channel/*', letters: 'RCP' },
-    { pattern: 'user/*', letters: 'C' },
+    { pattern: 'user/*', letters: 'CR' },
     { pattern: 'object/*', letters: 'R' },
     { pattern: 'area/*', letters: 'R' },
+    { pattern: 'rpc/*', letters: 'C' },
   ],
 };
 
@@ -162,8 +184,9 @@ export function hasRealm(principal: Principal, realm: string): boolean {
  * granted; otherwise the union of what its roles and capability strings allow in this realm (only
  * in its role realms, see {@link rightsIn}) and what its `per` grants for this realm or `*` allow.
  *
- * - `admin`: everything. `service`: C R U D P on topic, doc, channel, user, object and area ids.
- * - `client`: R on `topic/*`, `doc/*`, `object/*` and `area/*`, R C P on `channel/*`, C on `user/*`.
+ * - `admin`: everything. `service`: C R U D P on topic, doc, channel, user, object, area, rpc and record ids.
+ * - `client`: R on `topic/*`, `doc/*`, `object/*` and `area/*`, R C P on `channel/*`, C R on `user/*`
+ *   (direct messages, login status), C on `rpc/*` (making calls).
  * - a `per` grant matches the resource id, or (for an object or area id pattern) the object or
  *   area id inside `object/<id>` and `area/<id>` ({@link grantApplies}).
  * - `subscribe`: R on `topic/*`; `publish`: C on `topic/*`.

@@ -12,12 +12,15 @@ import { assertFilterBudget } from '../events/filter-budget.js';
 import { topicRoom, type Subscription, type SubscriptionIndex } from '../events/subscription-index.js';
 import { defineOperation, type ConnectionContext, type SocketOperationContext } from '../kernel/operation.js';
 import { assertPayloadSize } from '../limits/payload-size.js';
+import type { ListeningRegistry } from '../listening/listening-registry.js';
 import { publishRequirements, subscribeRequirements } from './topic-rights.js';
 
 /** What the topic operations need. */
 export interface TopicServices {
   subscriptions: SubscriptionIndex;
   publisher: EventPublisher;
+  /** Hears each subscription come and go, so that listeners provide the topics somebody wants. */
+  listening: ListeningRegistry;
 }
 
 /**
@@ -32,7 +35,7 @@ export interface TopicServices {
  * @example
  * serveOperations(socket, topicOperations(services, limits), deps);
  */
-export function topicOperations({ subscriptions, publisher }: TopicServices, limits: ResolvedLimits) {
+export function topicOperations({ subscriptions, publisher, listening }: TopicServices, limits: ResolvedLimits) {
   const generatedIds = new WeakMap<object, number>();
 
   const subscribe = defineOperation({
@@ -62,6 +65,8 @@ export function topicOperations({ subscriptions, publisher }: TopicServices, lim
         ...(request.filter === undefined ? {} : { filter: request.filter }),
       };
       const previous = subscriptions.add(subscription);
+      listening.subscriberAdded(realm, 'topic', request.topic, socket.id);
+      if (previous !== undefined) listening.subscriberRemoved(previous.realm, 'topic', previous.topic, socket.id);
       if (previous !== undefined && previous.room !== room && !subscriptions.hasRoom(socket.id, previous.room)) {
         void socket.leave(previous.room);
       }
@@ -85,6 +90,7 @@ export function topicOperations({ subscriptions, publisher }: TopicServices, lim
     scope: 'connection',
     run: ({ subscriptionId }, { socket }: ConnectionContext) => {
       const removed = subscriptions.remove(socket.id, subscriptionId);
+      if (removed !== undefined) listening.subscriberRemoved(removed.realm, 'topic', removed.topic, socket.id);
       if (removed !== undefined && !subscriptions.hasRoom(socket.id, removed.room)) void socket.leave(removed.room);
       // Unsubscribing twice is harmless: the goal (no such subscription) holds either way.
       return { subscriptionId };

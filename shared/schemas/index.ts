@@ -7,4 +7,8 @@ export * from './presence-schemas.js';
 export * from './geo-schemas.js';
 export * from './object-schemas.js';
 export * from './session-schemas.js';
+export * from './rpc-schemas.js';
+export * from './listening-schemas.js';
+export * from './user-presence-schemas.js';
+export * from './record-schemas.js';
 export * from './request-schemas.js';

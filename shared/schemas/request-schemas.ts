@@ -48,6 +48,10 @@ import {
   subscribeRequestSchema,
   unsubscribeRequestSchema,
 } from './topic-schemas.js';
+import { recordSubscriptionRequestSchema } from './record-schemas.js';
+import { makeRpcRequestSchema, provideRpcRequestSchema, respondRpcRequestSchema, unprovideRpcRequestSchema } from './rpc-schemas.js';
+import { hasProviderRequestSchema, listenRequestSchema } from './listening-schemas.js';
+import { userPresenceRequestSchema } from './user-presence-schemas.js';
 
 /**
  * The schema of every client-to-server event: the one source of each request's shape. The client
@@ -109,4 +113,16 @@ export const REQUEST_SCHEMAS = {
   'auth:login': loginRequestSchema,
   'sys:ping': pingRequestSchema,
   batch: batchRequestSchema,
+  'rpc:provide': provideRpcRequestSchema,
+  'rpc:unprovide': unprovideRpcRequestSchema,
+  'rpc:make': makeRpcRequestSchema,
+  'rpc:respond': respondRpcRequestSchema,
+  'listen:add': listenRequestSchema,
+  'listen:remove': listenRequestSchema,
+  'listen:has-provider': hasProviderRequestSchema,
+  'users:subscribe': userPresenceRequestSchema,
+  'users:unsubscribe': userPresenceRequestSchema,
+  'users:get': userPresenceRequestSchema,
+  'record:subscribe': recordSubscriptionRequestSchema,
+  'record:unsubscribe': recordSubscriptionRequestSchema,
 } as const satisfies { readonly [E in keyof ClientToServerEvents]: v.GenericSchema<unknown, RequestOf<E>> };

@@ -57,6 +57,11 @@ export function createBareServer(): BareServer {
       ack({ ok: true, data: event });
     });
 
+    // The RPC case's baseline: one request answered on its acknowledgement, no provider hop.
+    socket.on('rpc:make', (request, ack) => {
+      ack({ ok: true, data: { data: request.data ?? null } });
+    });
+
     socket.on('sync:create', (request, ack) => {
       const now = Date.now();
       const id = request.id ?? `doc_${documents.size}`;

@@ -55,7 +55,8 @@ async function start(): Promise<Running> {
     // Case 5 measures how many sync writes a node takes (~17k/s), from `service` tokens in one
     // realm: the per-realm `writes` limit (2,000/s) would cap it. Raised out of reach, it still
     // runs on every write, so its cost stays in the figure. Every other limit keeps its default.
-    rateLimits: { writes: { perRealm: 1_000_000 } },
+    // The RPC case's calls count against the per-realm `messages` limit (5,000/s) the same way.
+    rateLimits: { writes: { perRealm: 1_000_000 }, messages: { perRealm: 1_000_000 } },
     ...(launch.redis === undefined ? {} : { redis: launch.redis }),
     ...(launch.objectMatching === undefined ? {} : { objects: { matching: launch.objectMatching } }),
   });

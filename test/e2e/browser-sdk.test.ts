@@ -80,6 +80,52 @@ describe('the browser SDK bundles', { timeout: 60_000 }, () => {
     await page.context().close();
   });
 
+  it('runs the deepstream dialect from the module bundle and the script tag: login, records, events', async () => {
+    const { page, errors } = await newPage(browser);
+    await page.goto(`${demo.url}/script-tag.html`);
+    expect(await page.evaluate(() => typeof (window as unknown as { Realtime: { deepstream: unknown } }).Realtime.deepstream)).toBe('function');
+    // A string, so that the test runner does not rewrite the page's dynamic import.
+    const outcome = await page.evaluate<Record<string, unknown>>(`(async () => {
+      const { deepstream } = await import('/sdk/realtime.mjs');
+      const response = await fetch('/auth/dev-token', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ sub: 'browser-user', realm: 'demo', per: { demo: { 'doc/records/*': 'CRUD', 'topic/ds.*': 'CR' } } }),
+      });
+      const { token } = await response.json();
+      const client = deepstream(location.origin.replace(/^http/, 'ws') + '?apiKey=ignored');
+      const before = client.getConnectionState();
+      const data = await client.login({ token });
+      const record = client.record.getRecord('browser/profile');
+      await record.whenReady();
+      const heard = new Promise((resolve) => client.event.subscribe('news/Browser', resolve));
+      await new Promise((resolve) => record.set('personalData.firstname', 'Lisa', resolve));
+      client.event.emit('news/Browser', { hello: 'from Chromium' });
+      const result = {
+        before,
+        data,
+        state: client.getConnectionState(),
+        snapshot: await client.record.snapshot('browser/profile'),
+        version: record.version,
+        event: await heard,
+        strategies: Object.keys(deepstream.MERGE_STRATEGIES).sort(),
+      };
+      client.close();
+      return result;
+    })()`);
+    expect(outcome).toEqual({
+      before: 'AWAITING_AUTHENTICATION',
+      data: { id: 'browser-user' },
+      state: 'OPEN',
+      snapshot: { personalData: { firstname: 'Lisa' } },
+      version: 1,
+      event: { hello: 'from Chromium' },
+      strategies: ['LOCAL_WINS', 'REMOTE_WINS'],
+    });
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it('is importable as an ES module by a page on another origin', async () => {
     // Another origin on this machine: a second server, on another port.
     const html = `<!doctype html><title>Elsewhere</title><script type="module">

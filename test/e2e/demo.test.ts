@@ -204,4 +204,29 @@ describe('the demo app in Chromium', { timeout: 90_000 }, () => {
     expect(await alice.page.locator('#problem').isHidden()).toBe(true);
     expect(await bob.page.locator('#problem').isHidden()).toBe(true);
   });
+
+  it('keeps a note saved offline and merges it on reconnect with the revision saved meanwhile', async () => {
+    await saveNote(alice, 'Plan for Monday');
+    await waitForValue(bob.page, '#note-text', 'Plan for Monday');
+    await expect.poll(() => demo.connectedUsers().includes('bob'), { timeout: 10_000 }).toBe(true);
+    await bob.context.setOffline(true);
+    demo.dropConnections('bob');
+    await bob.page.locator('#connection[data-state="reconnecting"]').waitFor();
+
+    await bob.page.getByLabel('Note text').fill('Bob: bring the slides');
+    await bob.page.getByRole('button', { name: 'Save' }).click();
+    await bob.page.locator('#note-status', { hasText: 'Saved offline' }).waitFor();
+    await saveNote(alice, 'Alice: book the room');
+
+    await bob.context.setOffline(false);
+    await bob.page.locator('#connection[data-state="connected"]').waitFor();
+    const merged = 'Alice: book the room\n\nBob: bring the slides';
+    await waitForValue(bob.page, '#note-text', merged);
+    await bob.page.locator('#note-status', { hasText: /^Saved revision \d+$/ }).waitFor();
+    await waitForValue(alice.page, '#note-text', merged);
+    await alice.page.locator('#note-revision', { hasText: 'last saved by bob' }).waitFor();
+    expect(await bob.page.locator('#note-conflict').isHidden()).toBe(true);
+    await screenshot(bob.page, 'demo-note-offline-merge');
+    expect([...alice.errors, ...bob.errors]).toEqual([]);
+  });
 });

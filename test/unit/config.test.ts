@@ -115,6 +115,40 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('reads the RPC, listening and user-presence limits, with their defaults', () => {
+    expect(loadConfig({}).limits).toMatchObject({
+      rpcAcceptTimeoutMs: 1000,
+      rpcResponseTimeoutMs: 10000,
+      maxRpcCallsPerConnection: 100,
+      maxRpcCallsPerNode: 10000,
+      maxProvidedRpcsPerConnection: 100,
+      maxListensPerConnection: 100,
+      listenAcceptTimeoutMs: 1000,
+      maxWatchedUsersPerConnection: 1000,
+    });
+    const config = loadConfig({
+      RPC_ACCEPT_TIMEOUT_MS: '200',
+      RPC_RESPONSE_TIMEOUT_MS: '3000',
+      MAX_RPC_CALLS_PER_CONNECTION: '5',
+      MAX_RPC_CALLS_PER_NODE: '50',
+      MAX_PROVIDED_RPCS_PER_CONNECTION: '7',
+      MAX_LISTENS_PER_CONNECTION: '8',
+      LISTEN_ACCEPT_TIMEOUT_MS: '300',
+      MAX_WATCHED_USERS_PER_CONNECTION: '9',
+    });
+    expect(config.limits).toMatchObject({
+      rpcAcceptTimeoutMs: 200,
+      rpcResponseTimeoutMs: 3000,
+      maxRpcCallsPerConnection: 5,
+      maxRpcCallsPerNode: 50,
+      maxProvidedRpcsPerConnection: 7,
+      maxListensPerConnection: 8,
+      listenAcceptTimeoutMs: 300,
+      maxWatchedUsersPerConnection: 9,
+    });
+    expect(problems({ RPC_RESPONSE_TIMEOUT_MS: '0' })).toEqual(['RPC_RESPONSE_TIMEOUT_MS: must be positive']);
+  });
+
   it('reads MAX_PAYLOAD_DEPTH (default 64, 4 to 1000)', () => {
     expect(loadConfig({}).limits.maxPayloadDepth).toBe(64);
     expect(loadConfig({ MAX_PAYLOAD_DEPTH: '20' }).limits.maxPayloadDepth).toBe(20);

@@ -120,10 +120,10 @@ describe('error predicates over the same sets', () => {
     expect(isAuthError(new Error('TOKEN_EXPIRED'))).toBe(false);
   });
 
-  it('isConnectionLoss is UNAVAILABLE and TIMEOUT only (not RATE_LIMITED)', () => {
+  it('isConnectionLoss is UNAVAILABLE, TIMEOUT and CLIENT_OFFLINE only (not RATE_LIMITED)', () => {
     for (const code of Object.values(ErrorCode)) {
       const error = errorFromShape({ code, message: '' });
-      expect(isConnectionLoss(error), code).toBe(code === 'UNAVAILABLE' || code === 'TIMEOUT');
+      expect(isConnectionLoss(error), code).toBe(code === 'UNAVAILABLE' || code === 'TIMEOUT' || code === 'CLIENT_OFFLINE');
     }
     expect(isConnectionLoss(new UnavailableError('lost', { code: ErrorCode.TIMEOUT }))).toBe(true);
     expect(isConnectionLoss(new LimitExceededError('slow down', { code: ErrorCode.RATE_LIMITED }))).toBe(false);

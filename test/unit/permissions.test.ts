@@ -12,6 +12,8 @@ import {
   matchesPattern,
   objectResource,
   areaResource,
+  rpcResource,
+  recordResource,
   resolveRealm,
   topicResource,
   userResource,
@@ -39,6 +41,8 @@ const SAMPLE: Readonly<Record<ResourceKind, string>> = {
   user: userResource('bob'),
   object: objectResource('rider-7'),
   area: areaResource('zone-1'),
+  rpc: rpcResource('math/multiply'),
+  record: recordResource('user/lisa'),
 };
 
 function principal(extra: Partial<RealtimeClaims> = {}): Principal {
@@ -62,6 +66,8 @@ describe('resource ids', () => {
     expect(userResource('bob')).toBe('user/bob');
     expect(objectResource('rider-7')).toBe('object/rider-7');
     expect(areaResource('zone-1')).toBe('area/zone-1');
+    expect(rpcResource('math/multiply')).toBe('rpc/math/multiply');
+    expect(recordResource('user/lisa')).toBe('record/user/lisa');
   });
 
   it('names every kind the helpers build', () => {
@@ -150,9 +156,9 @@ describe('matchesPattern', () => {
 
 describe('can: roles', () => {
   const expected: Readonly<Record<Role, Readonly<Record<ResourceKind, string>>>> = {
-    admin: { topic: 'CRUDP', doc: 'CRUDP', channel: 'CRUDP', user: 'CRUDP', object: 'CRUDP', area: 'CRUDP' },
-    service: { topic: 'CRUDP', doc: 'CRUDP', channel: 'CRUDP', user: 'CRUDP', object: 'CRUDP', area: 'CRUDP' },
-    client: { topic: 'R', doc: 'R', channel: 'RCP', user: 'C', object: 'R', area: 'R' },
+    admin: { topic: 'CRUDP', doc: 'CRUDP', channel: 'CRUDP', user: 'CRUDP', object: 'CRUDP', area: 'CRUDP', rpc: 'CRUDP', record: 'CRUDP' },
+    service: { topic: 'CRUDP', doc: 'CRUDP', channel: 'CRUDP', user: 'CRUDP', object: 'CRUDP', area: 'CRUDP', rpc: 'CRUDP', record: 'CRUDP' },
+    client: { topic: 'R', doc: 'R', channel: 'RCP', user: 'CR', object: 'R', area: 'R', rpc: 'C', record: '' },
   };
   const matrix = (['admin', 'service', 'client'] as const).flatMap((role) =>
     RESOURCE_KINDS.flatMap((kind) =>

@@ -22,6 +22,10 @@ import {
   type LoginResult,
   type BatchRequest,
   type BatchResult,
+  type MakeRpcRequest,
+  type MakeRpcResult,
+  type RpcCallOffer,
+  type RpcOfferAnswer,
 } from '../../shared/index.js';
 
 describe('wire contract', () => {
@@ -76,9 +80,22 @@ describe('wire contract', () => {
       | 'auth:login'
       | 'sys:ping'
       | 'batch'
+      | 'rpc:provide'
+      | 'rpc:unprovide'
+      | 'rpc:make'
+      | 'rpc:respond'
+      | 'listen:add'
+      | 'listen:remove'
+      | 'listen:has-provider'
+      | 'users:subscribe'
+      | 'users:unsubscribe'
+      | 'users:get'
+      | 'record:subscribe'
+      | 'record:unsubscribe'
     >();
     expectTypeOf<ClientToServerEvents['auth:login']>().toEqualTypeOf<(request: { token: string }, ack: Ack<LoginResult>) => void>();
     expectTypeOf<ClientToServerEvents['batch']>().toEqualTypeOf<(request: BatchRequest, ack: Ack<BatchResult>) => void>();
+    expectTypeOf<ClientToServerEvents['rpc:make']>().toEqualTypeOf<(request: MakeRpcRequest, ack: Ack<MakeRpcResult>) => void>();
     expectTypeOf<ClientToServerEvents['channel:join']>().toEqualTypeOf<(request: ChannelJoinRequest, ack: Ack<ChannelJoinResult>) => void>();
     expectTypeOf<ClientToServerEvents['direct:send']>().toEqualTypeOf<(request: DirectSendRequest, ack: Ack<DirectSendResult>) => void>();
     expectTypeOf<ClientToServerEvents['sync:merge']>().toEqualTypeOf<(request: WriteDocumentRequest, ack: Ack<SyncWriteResult>) => void>();
@@ -103,7 +120,13 @@ describe('wire contract', () => {
       | 'session:opened'
       | 'feed:data'
       | 'pubsub:message'
+      | 'rpc:request'
+      | 'listen:offer'
+      | 'listen:stop'
+      | 'listen:provider'
+      | 'users:changed'
     >();
+    expectTypeOf<ServerToClientEvents['rpc:request']>().toEqualTypeOf<(offer: RpcCallOffer, ack: (answer: RpcOfferAnswer) => void) => void>();
     expectTypeOf<ServerToClientEvents['session:opened']>().toEqualTypeOf<(session: SessionOpened) => void>();
     expectTypeOf<SessionOpened['limits']>().toEqualTypeOf<{
       maxPayloadBytes: number;
@@ -118,7 +141,7 @@ describe('wire contract', () => {
     expectTypeOf<ServerToClientEvents['channel:message']>().toEqualTypeOf<(message: ChannelMessage) => void>();
     expectTypeOf<ServerToClientEvents['presence:changed']>().toEqualTypeOf<(event: PresenceEvent) => void>();
     expectTypeOf<ServerToClientEvents['event']>().toEqualTypeOf<(event: RealtimeEvent) => void>();
-    expectTypeOf<keyof InterServerEvents>().toEqualTypeOf<'topic:event' | 'channel:message' | 'objects:change'>();
+    expectTypeOf<keyof InterServerEvents>().toEqualTypeOf<'topic:event' | 'channel:message' | 'objects:change' | 'rpc:response' | 'rpc:provider-lost'>();
     expectTypeOf<InterServerEvents['channel:message']>().toEqualTypeOf<(relay: ChannelMessageRelay) => void>();
     expectTypeOf<keyof ChannelJoinResult>().toEqualTypeOf<'realm' | 'channel' | 'member' | 'presence' | 'members' | 'position' | 'recovered'>();
   });

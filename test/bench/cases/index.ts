@@ -9,7 +9,9 @@ import { geoFeedsCase } from './geo-feeds.js';
 import { geoMatchingCase } from './geo-matching.js';
 import { latencyCase } from './latency.js';
 import { multiNodeCase } from './multi-node.js';
+import { recordWritesCase } from './record-writes.js';
 import { syncWritesCase } from './sync-writes.js';
+import { rpcCase } from './rpc.js';
 
 /** Every case by id; the run order is CASE_IDS. */
 export const CASES: Record<CaseId, BenchCase> = {
@@ -23,9 +25,15 @@ export const CASES: Record<CaseId, BenchCase> = {
   flood: floodCase,
   geo: geoMatchingCase,
   geofeeds: geoFeedsCase,
+  rpc: rpcCase,
+  records: recordWritesCase,
 };
 
-/** The number each case has in BENCHMARKS.md (the issue's numbering; the batching experiment is 7, issue 11's flood case 8, issue 13's geo matching 9 and its end-to-end geo feeds 10). */
+/**
+ * The number each case has in BENCHMARKS.md (the issue's numbering; the batching experiment is 7,
+ * issue 11's flood case 8, issue 13's geo matching 9 and end-to-end geo feeds 10, issue 14's RPC
+ * case 11 and record writes 12).
+ */
 export const CASE_NUMBERS: Record<CaseId, string> = {
   fanout: '1',
   filtered: '2',
@@ -37,4 +45,6 @@ export const CASE_NUMBERS: Record<CaseId, string> = {
   flood: '8',
   geo: '9',
   geofeeds: '10',
+  rpc: '11',
+  records: '12',
 };

@@ -225,3 +225,24 @@ export const pubsubEvent = mostly(fc.constantFrom('alert', 'connectionStatusChan
 
 /** A feed or pub/sub subscription id. */
 export const feedId = mostly(fc.constantFrom('feed_1', 'feed_2', 'ps_1', 'ps_2'), hostileString);
+
+/** RPC names (and listened stream names): a few, so that provides, makes and listens meet. */
+export const rpcName = mostly(
+  pool(fc.constantFrom('add-two', 'math/multiply', 'chat.room', 'order.updated'), fc.stringMatching(/^[A-Za-z0-9_.:-]{1,12}(\/[A-Za-z0-9_.:-]{1,12}){0,2}$/)),
+  fc.oneof(fc.constantFrom('', '/a', 'a/', 'a//b', 'a*', 'x'.repeat(129), '__proto__/x'), hostileString),
+);
+
+/** What can be listened for. */
+export const listenKind = mostly(fc.constantFrom('topic', 'record'), fc.constantFrom('event', 'Topic', '', 'rpc'));
+
+/** Listen patterns: mostly a few that match the names above. */
+export const listenPattern = mostly(
+  fc.constantFrom('*', 'chat.*', 'math/*', 'add-*', 'order.updated', '***********!'),
+  fc.oneof(fc.constantFrom('', '/*', '(a+)+', 'x'.repeat(201)), hostileString),
+);
+
+/** User lists of user-presence requests. */
+export const userList = mostly(
+  fc.array(userId, { maxLength: 5 }),
+  fc.oneof(fc.constant(Array.from({ length: 101 }, (_, i) => `u${i}`)), hostileValue),
+);

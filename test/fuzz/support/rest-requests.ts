@@ -117,6 +117,8 @@ function routeSpecs(context: RestFuzzContext): Record<string, RouteSpec> {
     },
     'GET /api/presence/objects/*id': { params: { id: domain.objectId }, query: realmQuery() },
     'GET /api/presence/documents/:service/:id/members': { params: documentParams, query: realmQuery() },
+    'POST /api/rpc/*name': { params: { name: domain.rpcName }, body: fuzzRecord({ realm: domain.realm, data: domain.payload }) },
+    'GET /api/users': { query: realmQuery({ users: mostly(fc.constantFrom('fz-client,fz-service', 'nobody', ''), hostileString) }) },
     'POST /api/webhooks': { body: webhookBody },
     'GET /api/webhooks': { query: realmQuery() },
     'GET /api/webhooks/dead-letters': { query: realmQuery({ limit, after: cursor, webhookId }) },

@@ -160,6 +160,22 @@ export function socketRequestArbitraries(tokens: readonly string[]): Record<Clie
       },
       ['entries'],
     ),
+    'rpc:provide': fuzzRecord({ realm: domain.realm, name: domain.rpcName }, ['name']),
+    'rpc:unprovide': fuzzRecord({ realm: domain.realm, name: domain.rpcName }, ['name']),
+    'rpc:make': fuzzRecord({ realm: domain.realm, name: domain.rpcName, data: domain.payload }, ['name']),
+    'rpc:respond': fuzzRecord(
+      { callId: mostly(fc.stringMatching(/^[A-Za-z0-9_.:-]{1,100}$/), hostileString), data: domain.payload, reject: mostly(fc.boolean()) },
+      ['callId'],
+      ['data', 'reject'],
+    ),
+    'listen:add': fuzzRecord({ realm: domain.realm, kind: domain.listenKind, pattern: domain.listenPattern }, ['kind', 'pattern']),
+    'listen:remove': fuzzRecord({ realm: domain.realm, kind: domain.listenKind, pattern: domain.listenPattern }, ['kind', 'pattern']),
+    'listen:has-provider': fuzzRecord({ realm: domain.realm, kind: domain.listenKind, name: domain.rpcName }, ['kind', 'name']),
+    'users:subscribe': fuzzRecord({ realm: domain.realm, users: domain.userList }, []),
+    'users:unsubscribe': fuzzRecord({ realm: domain.realm, users: domain.userList }, []),
+    'users:get': fuzzRecord({ realm: domain.realm, users: domain.userList }, []),
+    'record:subscribe': fuzzRecord({ realm: domain.realm, name: domain.rpcName }, ['name']),
+    'record:unsubscribe': fuzzRecord({ realm: domain.realm, name: domain.rpcName }, ['name']),
   };
   return requests;
 }

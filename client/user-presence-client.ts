@@ -1,0 +1,148 @@
+import { toRealtimeError, type UserPresenceChange } from '../shared/index.js';
+import type { Disposer } from './emitter.js';
+import type { FeatureClientDeps } from './feature-client-deps.js';
+import type { ResubscribableStream } from './resubscriber.js';
+
+/** A login or logout, as `client.users.subscribe` reports it. */
+export interface UserLoginChange {
+  realm: string;
+  userId: string;
+  loggedIn: boolean;
+}
+
+/** Options of the user-presence calls. */
+export interface UserPresenceOptions {
+  /** @default the client's realm */
+  realm?: string;
+}
+
+interface Watch {
+  realm: string;
+  /** The users watched, or `undefined` for every user. */
+  users: string[] | undefined;
+  handler: (change: UserLoginChange) => void;
+  /** False while the watch's starting states are read: what arrives meanwhile is the starting state, not a change. */
+  ready: boolean;
+}
+
+/**
+ * `client.users`: deepstream's user presence. A user is logged in to a realm while at least one
+ * connection of theirs is open there, on any node.
+ *
+ * `subscribe` reports changes only: the client keeps each watched user's last known state (read
+ * when the watch starts, and again after a reconnect) and calls the handler when it flips, so an
+ * announcement repeated by two nodes is heard once. Watches are re-sent after every reconnect.
+ *
+ * @example
+ * const stop = await client.users.subscribe(['bob'], ({ userId, loggedIn }) => render(userId, loggedIn));
+ * await client.users.getAll(); // ['alice', 'bob']
+ * await client.users.getAll(['bob', 'carol']); // { bob: true, carol: false }
+ */
+export class UserPresenceClient implements ResubscribableStream {
+  private readonly watches = new Set<Watch>();
+  /** Realm → user → last known state. */
+  private readonly known = new Map<string, Map<string, boolean>>();
+  private readonly disposers: Disposer[];
+
+  constructor(private readonly deps: FeatureClientDeps) {
+    const socket = deps.connection.socket;
+    const onChange = (change: UserPresenceChange): void => this.changed(change);
+    socket.on('users:changed', onChange);
+    this.disposers = [() => socket.off('users:changed', onChange)];
+  }
+
+  /** Every user logged in to the realm. */
+  getAll(options?: UserPresenceOptions): Promise<string[]>;
+  /** Whether each of these users (at most 100) is logged in. */
+  getAll(users: string[], options?: UserPresenceOptions): Promise<Record<string, boolean>>;
+  async getAll(usersOrOptions?: string[] | UserPresenceOptions, maybeOptions: UserPresenceOptions = {}): Promise<string[] | Record<string, boolean>> {
+    const users = Array.isArray(usersOrOptions) ? usersOrOptions : undefined;
+    const options = Array.isArray(usersOrOptions) ? maybeOptions : (usersOrOptions ?? {});
+    const realm = options.realm ?? this.deps.defaultRealm();
+    const result = await this.deps.requests.request('users:get', { realm, ...(users === undefined ? {} : { users }) });
+    return users === undefined ? (result.loggedIn ?? []) : (result.users ?? {});
+  }
+
+  /**
+   * Calls `handler` when one of `users` (or, with `undefined`, any user) logs in or out; resolves
+   * with its disposer once the server registered the watch.
+   */
+  async subscribe(users: string[] | undefined, handler: (change: UserLoginChange) => void, options: UserPresenceOptions = {}): Promise<Disposer> {
+    const watch: Watch = { realm: options.realm ?? this.deps.defaultRealm(), users: users === undefined ? undefined : [...users], handler, ready: false };
+    this.watches.add(watch);
+    try {
+      await this.start(watch);
+    } catch (err) {
+      this.watches.delete(watch);
+      throw err;
+    }
+    return () => {
+      if (!this.watches.delete(watch) || this.deps.connection.state !== 'connected') return;
+      // The server keeps one watch per user (and one for every user): drop only what no other watch needs.
+      const others = [...this.watches].filter((other) => other.realm === watch.realm);
+      const request =
+        watch.users === undefined
+          ? others.some((other) => other.users === undefined)
+            ? undefined
+            : { realm: watch.realm }
+          : { realm: watch.realm, users: watch.users.filter((user) => !others.some((other) => other.users?.includes(user) === true)) };
+      if (request === undefined || request.users?.length === 0) return;
+      this.deps.requests.request('users:unsubscribe', request).catch((err: unknown) => this.deps.reportError(toRealtimeError(err)));
+    };
+  }
+
+  /** Watches again on a new connection, re-reading each state (changes missed meanwhile are reported). */
+  resubscribe(): void {
+    for (const watch of this.watches) this.start(watch).catch((err: unknown) => this.deps.reportError(toRealtimeError(err)));
+  }
+
+  /** Stops listening and forgets every watch. */
+  destroy(): void {
+    for (const dispose of this.disposers.splice(0)) dispose();
+    this.watches.clear();
+    this.known.clear();
+  }
+
+  private async start(watch: Watch): Promise<void> {
+    const { realm, users } = watch;
+    watch.ready = false;
+    await this.deps.requests.request('users:subscribe', { realm, ...(users === undefined ? {} : { users }) });
+    const states: Record<string, boolean> =
+      users === undefined ? Object.fromEntries((await this.getAll({ realm })).map((user) => [user, true])) : await this.getAll(users, { realm });
+    watch.ready = true;
+    const known = this.realmKnown(realm);
+    if (users === undefined) {
+      for (const [user, state] of [...known]) if (state && states[user] !== true) this.changed({ realm, userId: user, loggedIn: false });
+    }
+    for (const [user, state] of Object.entries(states)) {
+      // A state never seen before is where the watch starts; one that differs from the last seen is a change.
+      if (known.has(user)) this.changed({ realm, userId: user, loggedIn: state });
+      else this.record(realm, user, state);
+    }
+  }
+
+  private changed(change: UserPresenceChange): void {
+    const previous = this.realmKnown(change.realm).get(change.userId);
+    this.record(change.realm, change.userId, change.loggedIn);
+    if (previous === change.loggedIn) return;
+    for (const watch of [...this.watches]) {
+      if (!watch.ready || watch.realm !== change.realm || (watch.users !== undefined && !watch.users.includes(change.userId))) continue;
+      try {
+        watch.handler({ realm: change.realm, userId: change.userId, loggedIn: change.loggedIn });
+      } catch (err) {
+        this.deps.reportError(toRealtimeError(err));
+      }
+    }
+  }
+
+  private record(realm: string, userId: string, loggedIn: boolean): void {
+    this.realmKnown(realm).set(userId, loggedIn);
+  }
+
+  private realmKnown(realm: string): Map<string, boolean> {
+    let known = this.known.get(realm);
+    if (known === undefined) this.known.set(realm, (known = new Map()));
+    return known;
+  }
+}
+

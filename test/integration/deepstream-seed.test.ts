@@ -1,0 +1,160 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// The seed (`003_*.txt`) runs as written against our server, through the dialect. Adapted lines,
+// and why:
+// - `const deepstream = require('deepstream.io-client-js')` becomes this ESM import (the project
+//   is ESM; the package subpath is `realtime-platform/deepstream`);
+// - the URL `wss://123.deepstreamhub.com?apiKey=xxx` becomes this test server's `ws://` URL, with
+//   the same `?apiKey=xxx` (ignored);
+// - the seed's login snippet lost its `client.login({` line and its closing braces in the
+//   reference text; they are restored. Its credentials `{ type: 'email', email, password }` run
+//   as written first (this server has no auth hook, so the callback gets `success === false`),
+//   then `{ token }` (a platform JWT), the only credential substituted;
+// - `console.log` in the error listener is kept, into a collected list.
+import deepstream from '../../client/deepstream/index.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+
+let server: TestServer;
+let url: string;
+let tokenValue: string;
+const opened: { close(): void }[] = [];
+
+beforeAll(async () => {
+  server = await startTestServer();
+  url = `${server.url.replace(/^http/, 'ws')}?apiKey=xxx`;
+  tokenValue = await token();
+});
+
+afterAll(async () => {
+  for (const client of opened) client.close();
+  await server.close();
+});
+
+function token(): Promise<string> {
+  return server.token({ sub: 'user-id', realm: 'demo', per: { demo: { 'doc/records/*': 'CRUD', 'topic/ds.*': 'CR' } } });
+}
+
+describe('the deepstream seed (003) against the platform', () => {
+  it('creates the client, logs in with the callback form and reports the states the seed names', async () => {
+    const client = deepstream(url);
+    opened.push(client);
+    const states: string[] = [];
+    client.on('connectionStateChanged', (state: never) => states.push(state));
+    // client.getConnectionState() will now return 'AWAITING_AUTHENTICATION'
+    expect(client.getConnectionState()).toBe('AWAITING_AUTHENTICATION');
+
+    // The seed's own credentials: no auth hook here, so a clear failure.
+    const refused = await new Promise<[boolean, unknown]>((resolve) => {
+      client.login({
+        type: 'email',
+        email: 'user@example.com',
+        password: 'sesame'
+      }, (success, data) => {
+        if (success) {
+          resolve([success, data]);
+        } else {
+          // extra data can be returned from the permissionHandler as client data
+          // both successful and unsuccesful logins
+          resolve([success, data]);
+        }
+      });
+      // client.getConnectionState() will now return 'AUTHENTICATING'
+      expect(client.getConnectionState()).toBe('AUTHENTICATING');
+    });
+    expect(refused[0]).toBe(false);
+    expect((refused[1] as { reason: string }).reason).toMatch(/auth hook/);
+    expect(client.getConnectionState()).toBe('AWAITING_AUTHENTICATION');
+
+    const accepted = await new Promise<[boolean, unknown]>((resolve) => {
+      client.login({ token: tokenValue }, (success, data) => {
+        if (success) {
+          // data will be an object with {id: 'user-id'} plus
+          // additional data specified in clientData
+          // start application
+          // client.getConnectionState() will now return 'OPEN'
+          resolve([success, data]);
+        } else {
+          resolve([success, data]);
+        }
+      });
+      expect(client.getConnectionState()).toBe('AUTHENTICATING');
+    });
+    expect(accepted).toEqual([true, { id: 'user-id' }]);
+    expect(client.getConnectionState()).toBe('OPEN');
+    expect(states).toEqual(['AUTHENTICATING', 'AWAITING_AUTHENTICATION', 'AUTHENTICATING', 'OPEN']);
+  });
+
+  it('logs in with the Promise form, and a bad token answers success === false', async () => {
+    const client = deepstream(url);
+    opened.push(client);
+    await expect(client.login({ token: 'not-a-jwt' })).rejects.toEqual({ reason: expect.any(String) });
+    expect(client.getConnectionState()).toBe('AWAITING_AUTHENTICATION');
+    await expect(client.login({ token: tokenValue })).resolves.toEqual({ id: 'user-id' });
+  });
+
+  it('closes: connectionStateChanged is called with CLOSED', async () => {
+    const client = deepstream(url);
+    await client.login({ token: tokenValue });
+    const closed = new Promise<string>((resolve) => {
+      client.on('connectionStateChanged', connectionState => {
+        // will be called with 'CLOSED' once the connection is successfully closed.
+        resolve(connectionState);
+      });
+    });
+    client.close();
+    expect(await closed).toBe('CLOSED');
+    expect(client.getConnectionState()).toBe('CLOSED');
+  });
+
+  it('returns unique ids: a base-36 timestamp, -, a random string', () => {
+    const client = deepstream(url);
+    opened.push(client);
+    const uid = client.getUid(); // 'i9i6db5q-1xak1s2sfzk'
+    expect(uid).toMatch(/^[0-9a-z]{8,}-[0-9a-z]+$/);
+    expect(Number.parseInt(uid.split('-')[0]!, 36)).toBeGreaterThan(Date.UTC(2020, 0));
+    expect(client.getUid()).not.toBe(uid);
+  });
+
+  it('aggregates errors on the client: (error, event, topic)', async () => {
+    const client = deepstream(url);
+    opened.push(client);
+    await client.login({ token: await server.token({ sub: 'reader', realm: 'demo', per: { demo: { 'doc/records/*': 'R' } } }) });
+    const logged: unknown[][] = [];
+    const console = { log: (...args: unknown[]) => logged.push(args) };
+    const seen = new Promise<void>((resolve) => {
+      client.on('error', ( error, event, topic ) => {
+        console.log(error, event, topic);
+        resolve();
+      });
+    });
+    const record = await client.record.getRecord('user/lisa').whenReady();
+    record.set({ firstname: 'Lisa' });
+    await seen;
+    expect(logged[0]).toEqual([expect.stringContaining('Not permitted'), 'MESSAGE_DENIED', 'R']);
+  });
+
+  it('grants access to CONSTANTS and MERGE_STRATEGIES, and record.setMergeStategy(LOCAL_WINS) applies', async () => {
+    expect(deepstream.CONSTANTS.CONNECTION_STATE).toMatchObject({
+      CLOSED: 'CLOSED',
+      AWAITING_CONNECTION: 'AWAITING_CONNECTION',
+      AWAITING_AUTHENTICATION: 'AWAITING_AUTHENTICATION',
+      AUTHENTICATING: 'AUTHENTICATING',
+      OPEN: 'OPEN',
+      ERROR: 'ERROR',
+      RECONNECTING: 'RECONNECTING',
+    });
+    for (const name of ['CONNECTION_ERROR', 'MESSAGE_PARSE_ERROR', 'ACK_TIMEOUT', 'VERSION_EXISTS', 'NO_RPC_PROVIDER', 'CLIENT_OFFLINE', 'TOO_MANY_AUTH_ATTEMPTS'] as const) {
+      expect(deepstream.CONSTANTS.EVENT[name]).toBe(name);
+    }
+    const writer = deepstream(url);
+    const other = deepstream(url);
+    opened.push(writer, other);
+    await Promise.all([writer.login({ token: tokenValue }), other.login({ token: tokenValue })]);
+    const record = await writer.record.getRecord('seed/merge').whenReady();
+    record.setMergeStategy( deepstream.MERGE_STRATEGIES.LOCAL_WINS)
+    await other.record.setData('seed/merge', { by: 'other' });
+    // The writer's next set meets the newer version (unless its change event came first) and wins.
+    const done = new Promise<string | null>((resolve) => record.set({ by: 'writer' }, resolve));
+    expect(await done).toBeNull();
+    expect(await other.record.snapshot('seed/merge')).toEqual({ by: 'writer' });
+  });
+});

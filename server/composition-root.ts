@@ -343,6 +343,10 @@ export async function startServices(services: PlatformServices): Promise<void> {
  * webhooks (given `graceMs` for attempts in flight), then the stores and Redis they use.
  */
 export async function closeServices(services: PlatformServices, webhookClose: { graceMs?: number } = {}): Promise<void> {
+  // What the closing connections set off (login announcements, listening hand-overs) must not
+  // reach Redis once it is closing.
+  services.users.close();
+  services.listening.close();
   await services.presence.close();
   await services.statusRelay.idle();
   services.objectDelivery.close();

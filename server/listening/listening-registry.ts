@@ -71,6 +71,7 @@ export class ListeningRegistry {
    * meanwhile (a listener that came during the round may not have been among its candidates).
    */
   private readonly offering = new Map<string, boolean>();
+  private closed = false;
 
   constructor(private readonly options: ListeningRegistryOptions) {}
 
@@ -147,6 +148,7 @@ export class ListeningRegistry {
 
   /** Offers a stream, when it has subscribers and no live provider, to the matching listeners in turn (or to `only`). */
   private async offer(stream: StreamRef, only?: string): Promise<void> {
+    if (this.closed) return;
     const key = streamKey(stream);
     if (this.offering.has(key)) {
       this.offering.set(key, true);
@@ -162,6 +164,7 @@ export class ListeningRegistry {
       }
       if (!(await this.hasSubscribers(stream))) return;
       for (const candidate of await this.candidates(stream, only)) {
+        if (this.closed) return;
         const offer: ListenOffer = { ...stream, pattern: candidate.pattern };
         const answers = await io
           .to(candidate.connectionId)
@@ -193,10 +196,10 @@ export class ListeningRegistry {
 
   /** After this node's last subscriber of a stream left: when nobody anywhere subscribes, the provider stops. */
   private async stopIfUnsubscribed(stream: StreamRef): Promise<void> {
-    if (await this.hasSubscribers(stream)) return;
+    if (this.closed || (await this.hasSubscribers(stream))) return;
     const { locks, io } = this.options;
     const holder = await locks.holder(stream);
-    if (holder === undefined || !(await locks.release(stream, holder.connectionId))) return;
+    if (this.closed || holder === undefined || !(await locks.release(stream, holder.connectionId))) return;
     io.to(holder.connectionId).emit('listen:stop', { ...stream, pattern: holder.pattern, reason: 'no-subscribers' });
     // A subscriber that came meanwhile saw the old provider; make sure it gets a new one.
     if (await this.hasSubscribers(stream)) await this.offer(stream);
@@ -257,10 +260,17 @@ export class ListeningRegistry {
   }
 
   private announce(stream: StreamRef, hasProvider: boolean): void {
+    if (this.closed) return;
     this.options.io.to(listeningRoom(stream)).emit('listen:provider', { ...stream, hasProvider });
   }
 
+  /** The server is closing: offers and stops still on their way (its own connections closing) are dropped. */
+  close(): void {
+    this.closed = true;
+  }
+
   private background(what: string, task: Promise<void>): void {
+    if (this.closed) return;
     task.catch((err: unknown) => this.options.logger.warn({ err }, `listening: ${what} failed`));
   }
 }

@@ -49,6 +49,7 @@ function watchRoom(realm: string, userId: string): string {
 export class UserPresence {
   /** Connection id → realm → users (or `*`) it watches. */
   private readonly watches = new Map<string, Map<string, Set<string>>>();
+  private closed = false;
 
   constructor(private readonly options: UserPresenceOptions) {}
 
@@ -118,9 +119,16 @@ export class UserPresence {
     return [...set].sort();
   }
 
+  /** The server is closing: announcements still on their way (its own connections closing) are dropped. */
+  close(): void {
+    this.closed = true;
+  }
+
   private async announce(realm: string, userId: string): Promise<void> {
     const { io } = this.options;
+    if (this.closed) return;
     const loggedIn = (await io.in(userRoom(realm, userId)).fetchSockets()).length > 0;
+    if (this.closed) return;
     const change: UserPresenceChange = { realm, userId, loggedIn };
     io.to([watchRoom(realm, userId), watchRoom(realm, EVERY_USER)]).emit('users:changed', change);
   }

@@ -16,6 +16,6 @@ export const channelsFeature: FeatureFactory = ({ services, limits }) => {
     name: 'channels',
     operations: socketOperations,
     routes: channelRoutes(operations, services.rateLimits),
-    connect: (socket) => socket.on('disconnect', () => services.messenger.dropSocket(socket.id)),
+    disconnect: (socket) => services.messenger.dropSocket(socket.id),
   };
 };

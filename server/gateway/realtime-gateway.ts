@@ -213,7 +213,15 @@ export class RealtimeGateway {
       if (typeof last === 'function') (last as (result: unknown) => void)({ ok: false, error });
       else socket.emit('protocol:error', error);
     });
+    // One listener for every feature's cleanup (one each would pass Node's 10-listener warning).
     socket.on('disconnect', (reason) => {
+      for (const feature of this.options.features) {
+        try {
+          feature.disconnect?.(socket);
+        } catch (err) {
+          logger.error({ err, feature: feature.name }, 'a feature failed to clean up a closed connection');
+        }
+      }
       logger.debug({ socketId: socket.id, userId, reason }, 'disconnected');
       this.notifyConnection({ type: 'disconnect', connectionId: socket.id, principal: socket.data.principal, reason });
     });

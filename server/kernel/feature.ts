@@ -14,8 +14,8 @@ export interface FeatureContext {
 
 /**
  * One feature as the transports see it: its operations (served on every connection), what it
- * does when a connection opens (cleanup on close, say), and its REST routes (mounted under
- * `/api`). A feature is one folder; the composition root lists it once in `FEATURES`.
+ * does when a connection opens and when it closes (its cleanup), and its REST routes (mounted
+ * under `/api`). A feature is one folder; the composition root lists it once in `FEATURES`.
  *
  * @example
  * export const topicsFeature: FeatureFactory = ({ services, limits }) => ({
@@ -28,6 +28,8 @@ export interface Feature {
   readonly name: string;
   readonly operations?: SocketOperations;
   readonly connect?: (socket: RealtimeSocket) => void;
+  /** Called once when a connection that was set up closes; the gateway calls every feature's from one listener. */
+  readonly disconnect?: (socket: RealtimeSocket) => void;
   readonly routes?: Router;
 }
 

@@ -11,5 +11,5 @@ import { listeningOperations } from './listening-operations.js';
 export const listeningFeature: FeatureFactory = ({ services }) => ({
   name: 'listening',
   operations: listeningOperations(services.listening),
-  connect: (socket) => socket.on('disconnect', () => services.listening.connectionClosed(socket)),
+  disconnect: (socket) => services.listening.connectionClosed(socket),
 });

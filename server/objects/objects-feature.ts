@@ -26,6 +26,6 @@ export const objectsFeature: FeatureFactory = ({ services, limits }) => {
     name: 'objects',
     operations: { ...operations.realms, ...operations.objects, ...operations.areas, ...operations.pubsub, ...feedOperations(objects, delivery) },
     routes: objectRoutes(operations, services.rateLimits),
-    connect: (socket) => socket.on('disconnect', () => delivery.dropConnection(socket.id)),
+    disconnect: (socket) => delivery.dropConnection(socket.id),
   };
 };

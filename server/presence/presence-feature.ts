@@ -17,6 +17,6 @@ export const presenceFeature: FeatureFactory = ({ services, limits }) => {
     name: 'presence',
     operations: socketOperations,
     routes: presenceRoutes(operations, services.rateLimits),
-    connect: (socket) => socket.on('disconnect', () => services.presence.disconnect(socket.id)),
+    disconnect: (socket) => services.presence.disconnect(socket.id),
   };
 };

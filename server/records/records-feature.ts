@@ -14,6 +14,6 @@ export const recordsFeature: FeatureFactory = ({ services, limits }) => {
   return {
     name: 'records',
     operations: recordOperations(services.listening, followed),
-    connect: (socket) => socket.on('disconnect', () => followed.forget(socket.id)),
+    disconnect: (socket) => followed.forget(socket.id),
   };
 };

@@ -29,6 +29,6 @@ export const rpcFeature: FeatureFactory = ({ services, limits }) => {
     name: 'rpc',
     operations,
     routes,
-    connect: (socket) => socket.on('disconnect', () => services.rpc.connectionClosed(socket.id)),
+    disconnect: (socket) => services.rpc.connectionClosed(socket.id),
   };
 };

@@ -23,10 +23,9 @@ export const topicsFeature: FeatureFactory = ({ services, limits }) => {
     name: 'topics',
     operations,
     routes,
-    connect: (socket) =>
-      socket.on('disconnect', () => {
-        subscriptions.removeSocket(socket.id);
-        publisher.dropSocket(socket.id);
-      }),
+    disconnect: (socket) => {
+      subscriptions.removeSocket(socket.id);
+      publisher.dropSocket(socket.id);
+    },
   };
 };

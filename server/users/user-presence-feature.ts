@@ -27,9 +27,7 @@ export const userPresenceFeature: FeatureFactory = ({ services }) => {
     name: 'users',
     operations,
     routes,
-    connect: (socket) => {
-      services.users.connected(socket);
-      socket.on('disconnect', () => services.users.disconnected(socket));
-    },
+    connect: (socket) => services.users.connected(socket),
+    disconnect: (socket) => services.users.disconnected(socket),
   };
 };

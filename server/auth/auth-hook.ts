@@ -50,11 +50,11 @@ const MAX_ANSWER_BYTES = 64 * 1024;
  * clientData? }` is read exactly as a token's claims are (`principalFromClaims`, with `sub` = the
  * user id), with no expiry. The params are never logged.
  *
- * @throws AuthError `AUTH_FAILED` when the hook refuses (401/403, any other 4xx) or answers a
- *   principal that does not validate; the error's `details.clientData` carries the hook's
+ * @throws AuthError `AUTH_FAILED` when the hook refuses (401/403, any other non-2xx below 500) or
+ *   accepts with an answer that is not a JSON object or not a valid principal; the error's `details.clientData` carries the hook's
  *   `clientData` if it sent one.
- * @throws UnavailableError `UNAVAILABLE` when the hook cannot be reached, answers 5xx or not JSON,
- *   or takes longer than `timeoutMs` (not a failed attempt: the user's credentials were not judged).
+ * @throws UnavailableError `UNAVAILABLE` when the hook cannot be reached, answers 5xx or more than
+ *   64 KiB, or takes longer than `timeoutMs` (not a failed attempt: the credentials were not judged).
  * @example
  * const { principal, clientData } = await checkWithAuthHook({ url: 'http://auth.local/login' }, { type: 'email', email, password }, {});
  */
@@ -80,10 +80,7 @@ export async function checkWithAuthHook(
     body = await readJson(response);
   } catch (err) {
     const timedOut = abort.signal.aborted;
-    throw new UnavailableError(timedOut ? `The auth hook did not answer within ${timeoutMs} ms` : 'The auth hook cannot be reached', {
-      code: timedOut ? ErrorCode.TIMEOUT : ErrorCode.UNAVAILABLE,
-      cause: err,
-    });
+    throw new UnavailableError(timedOut ? `The auth hook did not answer within ${timeoutMs} ms` : 'The auth hook cannot be reached', { cause: err });
   } finally {
     clearTimeout(timer);
   }

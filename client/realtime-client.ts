@@ -382,6 +382,9 @@ export class RealtimeClient {
       try {
         const result = await this.connection.login({ params });
         this.loginParams = params;
+        // No token to read the default realm from: the user's only realm, else `default`.
+        const [only, ...others] = result.realms;
+        if (this.options.realm === undefined) this.defaultRealm = this.realm(only !== undefined && only !== '*' && others.length === 0 ? only : DEFAULT_REALM);
         return result;
       } catch (err) {
         if (isConnectionLoss(err) && this.connection.state !== 'disconnected') continue;

@@ -341,8 +341,14 @@ export class RealtimeClient {
    * token, it is `setToken(token)` (the same user required).
    *
    * @example
+   * With `{ params }` (any JSON object) the server's auth hook judges the login instead (README
+   * "Logging in through an auth hook"); the result carries the hook's `clientData`, the params are
+   * kept and sent again on every reconnection, and on a connected client it is a `CONFLICT`.
+   *
+   * @example
    * const client = new RealtimeClient({ url });
    * const { userId, serverVersion } = await client.login({ token });
+   * const { clientData } = await client.login({ params: { type: 'email', email, password } });
    */
   async login(credentials: LoginCredentials): Promise<LoginResult> {
     this.assertUsable();

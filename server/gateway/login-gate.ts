@@ -49,6 +49,10 @@ export interface LoginGateOptions {
  * before the login is acknowledged; from then on the connection is indistinguishable from one
  * that sent its token in the handshake.
  *
+ * `{ token }` is verified as a handshake token is; `{ params }` goes to the auth hook
+ * (`checkWithAuthHook`), whose answer becomes the principal. A hook that is down or slow
+ * (`UNAVAILABLE`) is not a failed attempt; a refusal, or `{ params }` without a hook, is.
+ *
  * Bounds: the connection is closed after `loginTimeoutMs` without a login (`auth:expired` with
  * `AUTH_FAILED` first), and after `maxLoginAttempts` failed ones (the last is answered
  * `TOO_MANY_AUTH_ATTEMPTS`, also sent as `auth:expired`). One login at a time: a second one while

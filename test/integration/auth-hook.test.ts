@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AckResult, LoginResult, RealtimeEvent, SessionOpened } from '../../shared/index.js';
 import { NO_EXPIRY_MS } from '../../server/auth/auth-hook.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
+import { collect } from '../support/wait.js';
 
 /**
  * `auth:login { params }` against a real HTTP auth hook (node:http on port 0): what the hook
@@ -99,6 +100,28 @@ describe('auth:login { params } through the auth hook', () => {
     expect(await send(socket, 'topic:publish', { topic: 'chat.message', payload: { text: 'hi' } })).toMatchObject({ ok: true });
     await expect.poll(() => events.map((event) => event.payload)).toEqual([{ text: 'hi' }]);
     expect(await send(socket, 'topic:publish', { topic: 'orders.x', payload: {} })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+  });
+
+  it('RealtimeClient.login({ params }) answers clientData, and logs in with the params again after a reconnect', async () => {
+    const client = t.client({ heartbeatInterval: 0 });
+    try {
+      const result = await client.login({ params: { user: 'lena', password: PASSWORD } });
+      expect(result).toMatchObject({ userId: 'lena', realms: ['demo'], clientData: { plan: 'pro' } });
+      expect(client.realmId).toBe('demo');
+      client.subscribe({ topic: 'chat.again' });
+      await client.ready();
+      const asked = hookRequests.length;
+      const states = collect(client, 'connection');
+      for (const socket of t.server.io.of('/').sockets.values()) if (socket.data.principal?.userId === 'lena') socket.conn.close();
+      await expect.poll(() => states.values.map((change) => change.state)).toEqual(['reconnecting', 'awaiting-login', 'connected']);
+      expect(hookRequests.length).toBe(asked + 1);
+      const events: RealtimeEvent[] = [];
+      client.on('event:chat.again', (event) => events.push(event));
+      await client.publish('chat.again', { n: 1 });
+      await expect.poll(() => events.length).toBe(1);
+    } finally {
+      client.destroy();
+    }
   });
 
   it('counts refusals: AUTH_FAILED with the hook’s clientData, then TOO_MANY_AUTH_ATTEMPTS and the connection closes', async () => {

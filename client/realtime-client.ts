@@ -340,7 +340,6 @@ export class RealtimeClient {
    * with `TooManyAuthAttemptsError` and the server closes the connection. Already connected with a
    * token, it is `setToken(token)` (the same user required).
    *
-   * @example
    * With `{ params }` (any JSON object) the server's auth hook judges the login instead (README
    * "Logging in through an auth hook"); the result carries the hook's `clientData`, the params are
    * kept and sent again on every reconnection, and on a connected client it is a `CONFLICT`.

@@ -109,6 +109,17 @@ describe('the deepstream seed (003) against the platform', () => {
     await expect(client.login({ type: 'email', email: 'user@example.com', password: 'sesame' })).resolves.toEqual({ id: 'user-id', favouriteColour: 'blue' });
   });
 
+  it('closes after maxLoginAttempts refused logins (CLOSED; the error event names TOO_MANY_AUTH_ATTEMPTS)', async () => {
+    const client = deepstream(url);
+    opened.push(client);
+    const events: string[] = [];
+    client.on('error', (_message: never, event: never) => events.push(event));
+    const wrong = { type: 'email', email: 'user@example.com', password: 'guess' };
+    for (let attempt = 1; attempt <= 5; attempt += 1) await expect(client.login(wrong)).rejects.toEqual({ reason: expect.any(String) });
+    await expect.poll(() => client.getConnectionState()).toBe('CLOSED');
+    expect(events).toContain('TOO_MANY_AUTH_ATTEMPTS');
+  });
+
   it('logs in with the Promise form, and a bad token answers success === false', async () => {
     const client = deepstream(url);
     opened.push(client);

@@ -15,6 +15,7 @@ import {
   type ConnectionReason,
   type ServerToClientEvents,
   type AckResult,
+  type LoginRequest,
   type LoginResult,
   type ServerInfo,
   type SessionLimits,
@@ -36,6 +37,8 @@ export interface ConnectionManagerOptions {
   path: string;
   /** The token for the next handshake; `undefined` opens the connection quarantined, to log in on it. */
   getToken: () => string | undefined;
+  /** Auth-hook params to log in with on a quarantined connection when there is no token (`login({ params })`). */
+  getLoginParams?: () => Record<string, unknown> | undefined;
   /** The heartbeat interval declared in the handshake (ms), so that the server closes a silent connection; 0 declares none. */
   heartbeatInterval: number;
   /** How long a login waits for its answer, ms. */
@@ -175,16 +178,16 @@ export class ConnectionManager {
    * queued requests follow); rejects with the server's typed error, the connection staying
    * quarantined (unless the server closed it: `TOO_MANY_AUTH_ATTEMPTS`).
    */
-  login(token: string): Promise<LoginResult> {
+  login(request: LoginRequest): Promise<LoginResult> {
     if (this.currentState !== 'awaiting-login') {
       return Promise.reject(new UnavailableError(`Cannot log in while ${this.currentState}`));
     }
     const generation = this.connectionGeneration;
     return new Promise<LoginResult>((resolve, reject) => {
       const emitter = this.socket.timeout(this.options.requestTimeout) as unknown as {
-        emit(event: 'auth:login', request: { token: string }, ack: (err: Error | null, result: AckResult<LoginResult>) => void): void;
+        emit(event: 'auth:login', request: LoginRequest, ack: (err: Error | null, result: AckResult<LoginResult>) => void): void;
       };
-      emitter.emit('auth:login', { token }, (err, result) => {
+      emitter.emit('auth:login', request, (err, result) => {
         if (err !== null && err !== undefined) {
           const code = err.message.includes('timed out') ? ErrorCode.TIMEOUT : ErrorCode.UNAVAILABLE;
           reject(this.authFailure ?? new UnavailableError(`No answer to auth:login: ${err.message}`, { code }));
@@ -262,10 +265,13 @@ export class ConnectionManager {
       return;
     }
     this.setState('awaiting-login', ClientConnectionReason.CONNECT);
-    // A token given since this handshake went out (login() while connecting): log in with it.
+    // A token given since this handshake went out (login() while connecting), or the params of
+    // an earlier login({ params }) on this reconnection: log in with them.
     const token = this.options.getToken();
-    if (token !== undefined) {
-      this.login(token).catch((err: unknown) => {
+    const params = token === undefined ? this.options.getLoginParams?.() : undefined;
+    const request: LoginRequest | undefined = token !== undefined ? { token } : params !== undefined ? { params } : undefined;
+    if (request !== undefined) {
+      this.login(request).catch((err: unknown) => {
         const error = err instanceof RealtimeError ? err : new InternalError('Login failed', { cause: err });
         if (isAuthError(error)) this.fail(error, error.code);
       });

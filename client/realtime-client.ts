@@ -6,6 +6,7 @@ import {
   type ClientToServerEvents,
   type RequestOf,
   type ResultOf,
+  ConflictError,
   UnavailableError,
   defaultRealmOf,
   errorFromShape,
@@ -79,15 +80,21 @@ interface LifecycleEvents {
 }
 
 /**
- * What `client.login()` takes.
+ * What `client.login()` takes: a token, or params for the server's auth hook.
  *
  * @example
  * await client.login({ token });
+ * await client.login({ params: { type: 'email', email, password } });
  */
-export interface LoginCredentials {
-  /** The JWT to log in with; it is also the handshake token of every later reconnection. */
-  token: string;
-}
+export type LoginCredentials =
+  | {
+      /** The JWT to log in with; it is also the handshake token of every later reconnection. */
+      token: string;
+    }
+  | {
+      /** Any JSON object the server's auth hook judges; kept, to log in again on every reconnection. */
+      params: Record<string, unknown>;
+    };
 
 /** Events the client's own parts (document watchers) listen to. */
 interface InternalEvents {
@@ -109,6 +116,8 @@ interface InternalEvents {
 export class RealtimeClient {
   private readonly options: ResolvedClientOptions;
   private token: string | undefined;
+  /** The params of the last `login({ params })` that succeeded: sent again on every reconnection. */
+  private loginParams: Record<string, unknown> | undefined;
   private readonly heartbeats: HeartbeatMonitor;
   private lastPing: number | undefined;
   private readonly connection: ConnectionManager;
@@ -158,6 +167,7 @@ export class RealtimeClient {
       url: this.options.url,
       path: this.options.path,
       getToken: () => this.token,
+      getLoginParams: () => this.loginParams,
       heartbeatInterval: this.options.heartbeatInterval,
       requestTimeout: this.options.requestTimeout,
       reconnection: this.options.reconnection,
@@ -330,12 +340,18 @@ export class RealtimeClient {
    * with `TooManyAuthAttemptsError` and the server closes the connection. Already connected with a
    * token, it is `setToken(token)` (the same user required).
    *
+   * With `{ params }` (any JSON object) the server's auth hook judges the login instead (README
+   * "Logging in through an auth hook"); the result carries the hook's `clientData`, the params are
+   * kept and sent again on every reconnection, and on a connected client it is a `CONFLICT`.
+   *
    * @example
    * const client = new RealtimeClient({ url });
    * const { userId, serverVersion } = await client.login({ token });
+   * const { clientData } = await client.login({ params: { type: 'email', email, password } });
    */
   async login(credentials: LoginCredentials): Promise<LoginResult> {
     this.assertUsable();
+    if (typeof credentials === 'object' && credentials !== null && 'params' in credentials) return this.loginWithParams(credentials.params);
     const token = typeof credentials === 'object' && credentials !== null ? credentials.token : undefined;
     assertToken(token);
     if (this.connection.state === 'disconnected') this.connection.connect();
@@ -348,11 +364,34 @@ export class RealtimeClient {
       }
       if (state !== 'awaiting-login') continue;
       try {
-        const result = await this.connection.login(token);
+        const result = await this.connection.login({ token });
         this.adoptToken(token);
         return result;
       } catch (err) {
         // The connection went away during the login: log in on the next one.
+        if (isConnectionLoss(err) && this.connection.state !== 'disconnected') continue;
+        throw err;
+      }
+    }
+  }
+
+  /** `login({ params })`: the params are checked (the wire schema), kept for reconnections, and sent. */
+  private async loginWithParams(params: Record<string, unknown>): Promise<LoginResult> {
+    parseInput(REQUEST_SCHEMAS['auth:login'], { params }, 'auth:login request');
+    if (this.connection.state === 'disconnected') this.connection.connect();
+    for (;;) {
+      await this.whenSettled();
+      const state = this.connection.state;
+      if (state === 'connected') throw new ConflictError('This client is logged in already; disconnect() before logging in again');
+      if (state !== 'awaiting-login') continue;
+      try {
+        const result = await this.connection.login({ params });
+        this.loginParams = params;
+        // No token to read the default realm from: the user's only realm, else `default`.
+        const [only, ...others] = result.realms;
+        if (this.options.realm === undefined) this.defaultRealm = this.realm(only !== undefined && only !== '*' && others.length === 0 ? only : DEFAULT_REALM);
+        return result;
+      } catch (err) {
         if (isConnectionLoss(err) && this.connection.state !== 'disconnected') continue;
         throw err;
       }

@@ -76,6 +76,7 @@ async function main(): Promise<void> {
     developmentMode: config.developmentMode,
     demo: config.demoEnabled,
     webhooks: config.webhooks,
+    ...(config.authHook === undefined ? {} : { authHook: config.authHook }),
   });
   if (config.developmentMode) await buildBrowserSdkIfMissing(logger);
   const { url } = await server.listen();

@@ -217,6 +217,8 @@ export interface ServerConfig {
   objects: ResolvedObjectLimits;
   /** Outbound webhooks: private-network policy and the timeout of one attempt. */
   webhooks: { allowPrivateNetworks: boolean; requestTimeoutMs: number };
+  /** The HTTP auth hook of `auth:login { params }` (`AUTH_HOOK_URL`, `AUTH_HOOK_TIMEOUT_MS`). */
+  authHook?: { url: string; timeoutMs: number };
   /** Serve the demo app at `/demo/` (`DEMO_ENABLED`); development mode serves it at `/` regardless. */
   demoEnabled: boolean;
   /** Longest drain on SIGTERM/SIGINT before the process exits anyway, ms (`SHUTDOWN_TIMEOUT_MS`). */
@@ -336,6 +338,8 @@ const envSchema = z
     MAX_WATCHED_USERS_PER_CONNECTION: positiveInt().optional(),
     WEBHOOKS_ALLOW_PRIVATE_NETWORKS: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
     WEBHOOKS_REQUEST_TIMEOUT_MS: positiveInt().max(120_000, 'must be at most 120000 (2 minutes)').default(15_000),
+    AUTH_HOOK_URL: z.string().regex(/^https?:\/\//, 'must be an http:// or https:// URL').optional(),
+    AUTH_HOOK_TIMEOUT_MS: positiveInt().max(120_000, 'must be at most 120000 (2 minutes)').default(5000),
     DEMO_ENABLED: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
     SHUTDOWN_TIMEOUT_MS: z.coerce
       .number({ error: 'must be a number of milliseconds' })
@@ -471,6 +475,7 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
       allowPrivateNetworks: e.WEBHOOKS_ALLOW_PRIVATE_NETWORKS === 'true',
       requestTimeoutMs: e.WEBHOOKS_REQUEST_TIMEOUT_MS,
     },
+    ...(e.AUTH_HOOK_URL === undefined ? {} : { authHook: { url: e.AUTH_HOOK_URL, timeoutMs: e.AUTH_HOOK_TIMEOUT_MS } }),
     demoEnabled: e.DEMO_ENABLED === 'true',
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     rateLimits: resolveRateLimitOptions(rateLimitOptionsFromEnv(e)),

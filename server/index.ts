@@ -25,6 +25,7 @@ export {
   recordResource,
 } from './auth/permissions.js';
 export { principalFromClaims } from './auth/principal-from-claims.js';
+export type { AuthHookOptions } from './auth/auth-hook.js';
 export { rightsIn } from './auth/rights-in.js';
 export type { RealmRights } from './auth/rights-in.js';
 export type { EventDraft } from './events/event-publisher.js';

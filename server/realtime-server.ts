@@ -4,6 +4,7 @@ import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { Server } from 'socket.io';
 import type { RealtimeEvent } from '../shared/index.js';
+import type { AuthHookOptions } from './auth/auth-hook.js';
 import { TokenVerifier } from './auth/token-verifier.js';
 import { DEFAULT_LIMITS, type AuthOptions, type LimitOptions, type ResolvedLimits } from './config.js';
 import type { EventDraft } from './events/event-publisher.js';
@@ -34,6 +35,11 @@ export interface RealtimeServerOptions extends ServiceConfig {
   host?: string;
   /** How tokens are verified. */
   auth: AuthOptions;
+  /**
+   * An HTTP auth hook: `auth:login { params }` (deepstream's `login(authParams)`) is POSTed to
+   * `url` and logged in as it answers (README "Login after connect"). Without it only tokens log in.
+   */
+  authHook?: AuthHookOptions;
   /**
    * Browser origins allowed by CORS (REST and Socket.IO); `'*'` allows any.
    * @default []
@@ -191,6 +197,7 @@ export class RealtimeServer {
       services,
       features,
       clustered: this.cluster !== undefined,
+      ...(options.authHook === undefined ? {} : { authHook: options.authHook }),
     });
     attachGateway(services, this.gateway);
     this.app = createApp({

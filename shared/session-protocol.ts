@@ -42,8 +42,14 @@ export interface SessionUser {
   expiresAt: number;
 }
 
-/** The result of `auth:login`: the user the connection now acts as, and the server. */
-export interface LoginResult extends SessionUser, ServerInfo {}
+/**
+ * The result of `auth:login`: the user the connection now acts as, and the server. A login with
+ * `{ params }` carries the auth hook's `clientData` when it sent one; its `expiresAt` is
+ * 8.64e15 (no expiry: there is no token).
+ */
+export interface LoginResult extends SessionUser, ServerInfo {
+  clientData?: Record<string, unknown>;
+}
 
 /**
  * What the server tells a connection as soon as it is open. `user` is there when the handshake
@@ -67,7 +73,7 @@ export interface BatchResult {
 
 /**
  * Requests about the connection itself, served by the gateway rather than a feature:
- * - `auth:login` logs a quarantined connection in (`{ token }` → {@link LoginResult});
+ * - `auth:login` logs a quarantined connection in (`{ token }` or `{ params }` → {@link LoginResult});
  * - `sys:ping` is the heartbeat (see `heartbeatInterval` in the handshake `auth`);
  * - `batch` carries several requests in one frame, each served as if sent alone.
  */

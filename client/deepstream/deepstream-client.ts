@@ -1,6 +1,6 @@
 import {
-  AuthError,
   ClientConnectionReason,
+  ErrorCode,
   InvalidArgumentError,
   UnavailableError,
   isAuthError,
@@ -9,8 +9,7 @@ import {
 } from '../../shared/index.js';
 import type { RealtimeClientOptions } from '../client-options.js';
 import type { OfflineWritesOptions } from '../offline-write-queue.js';
-import { RealtimeClient } from '../realtime-client.js';
-import { decodeToken } from '../token-helpers.js';
+import { RealtimeClient, type LoginCredentials } from '../realtime-client.js';
 import { CONNECTION_STATE, EVENT, TOPIC, eventOfCode, type ConnectionStateName, type DeepstreamMergeStrategy, type DeepstreamTopic } from './constants.js';
 import { DialectEmitter } from './dialect-emitter.js';
 import type { DialectHost } from './dialect-host.js';
@@ -60,7 +59,7 @@ export interface DeepstreamOptions {
   realtime?: Partial<Omit<RealtimeClientOptions, 'url' | 'token' | 'mergeStrategy' | 'offlineWrites'>>;
 }
 
-/** What a successful `login` answers: the user's id (the token's `sub`). */
+/** What a successful `login` answers: the user's id, and the auth hook's `clientData` if it sent one. */
 export interface DeepstreamClientData {
   id: string;
   [key: string]: unknown;
@@ -70,10 +69,11 @@ export interface DeepstreamClientData {
 export type LoginCallback = (success: boolean, data: DeepstreamClientData | { reason: string }) => void;
 
 /**
- * The client `deepstream(url, options)` returns: deepstream's API over one `RealtimeClient`, which
- * it creates at the first `login({ token })` (the platform authenticates a connection by its
- * token). Until then the state is `AWAITING_AUTHENTICATION` and records and events made meanwhile
- * start once logged in.
+ * The client `deepstream(url, options)` returns: deepstream's API over one `RealtimeClient`. As in
+ * deepstream, the connection opens at once (`AWAITING_CONNECTION`) and is kept in quarantine
+ * (`AWAITING_AUTHENTICATION`) until `login()`; records and events made meanwhile start once
+ * logged in. The server closes a connection that does not log in within its `loginTimeoutMs`;
+ * `login()` then opens a new one.
  *
  * @example
  * const client = deepstream('ws://localhost:3000');
@@ -88,8 +88,10 @@ export class DeepstreamClient {
   readonly rpc: RpcHandler;
   /** User presence. */
   readonly presence: PresenceHandler;
-  private realtimeClient: RealtimeClient | undefined;
-  private state: ConnectionStateName = CONNECTION_STATE.AWAITING_AUTHENTICATION;
+  private readonly realtimeClient: RealtimeClient;
+  /** Set at the first successful login: until then records and RPCs say "Log in first". */
+  private loggedIn = false;
+  private state: ConnectionStateName = CONNECTION_STATE.AWAITING_CONNECTION;
   private readonly emitter: DialectEmitter;
   private readonly openListeners = new Set<() => void>();
   private readonly url: string;
@@ -108,7 +110,7 @@ export class DeepstreamClient {
       }),
     );
     const host: DialectHost = {
-      realtime: () => this.realtimeClient,
+      realtime: () => (this.loggedIn ? this.realtimeClient : undefined),
       isOpen: () => this.state === CONNECTION_STATE.OPEN,
       onOpen: (listener) => {
         this.openListeners.add(listener);
@@ -120,20 +122,24 @@ export class DeepstreamClient {
     this.event = new EventHandler(host, makeUid());
     this.rpc = new RpcHandler(host);
     this.presence = new PresenceHandler(host);
+    this.realtimeClient = this.createRealtime();
   }
 
-  /** The `RealtimeClient` underneath (after the first `login`), for what deepstream has no name for. */
-  get realtime(): RealtimeClient | undefined {
+  /** The `RealtimeClient` underneath, for what deepstream has no name for. */
+  get realtime(): RealtimeClient {
     return this.realtimeClient;
   }
 
   /**
-   * Authenticates: `authParams` is `{ token }` (a platform JWT). Resolves with the client data
-   * (`{ id }`, the token's user) and calls `callback(true, data)`; on failure calls
-   * `callback(false, { reason })` (or rejects with `{ reason }` without a callback) and the state
-   * goes back to `AWAITING_AUTHENTICATION`. Other auth params (deepstream's
-   * `{ username, password }`) need an auth hook on the server, which this server does not have:
-   * they fail with that reason.
+   * Authenticates: `authParams` is `{ token }` (a platform JWT), or any other object, which the
+   * server's auth hook judges (deepstream's HTTP auth: `{ type: 'email', email, password }`,
+   * `{ username, password }`). Resolves with the client data (the hook's `clientData` with `id`,
+   * the user's id) and calls `callback(true, data)`; on failure calls `callback(false, { reason })`
+   * (or rejects with `{ reason }` without a callback) and the state goes back to
+   * `AWAITING_AUTHENTICATION`. After the server's `maxLoginAttempts` failures the server closes
+   * the connection and the state becomes `CLOSED` (deepstream has no `TOO_MANY_AUTH_ATTEMPTS`
+   * state; the `'error'` event names `TOO_MANY_AUTH_ATTEMPTS`). The params are sent again on
+   * every reconnection.
    */
   login(authParams: Record<string, unknown> = {}, callback?: LoginCallback): Promise<DeepstreamClientData> {
     if (!this.closed && this.state !== CONNECTION_STATE.OPEN) this.setState(CONNECTION_STATE.AUTHENTICATING);
@@ -159,7 +165,7 @@ export class DeepstreamClient {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.realtimeClient?.destroy();
+    this.realtimeClient.destroy();
     this.setState(CONNECTION_STATE.CLOSED);
   }
 
@@ -194,46 +200,47 @@ export class DeepstreamClient {
 
   private async authenticate(authParams: Record<string, unknown>): Promise<DeepstreamClientData> {
     if (this.closed) throw new UnavailableError('The client is closed');
-    const token = typeof authParams === 'object' && authParams !== null ? authParams['token'] : undefined;
-    if (typeof token !== 'string' || token === '') {
-      throw new AuthError('AUTH_FAILED', 'login needs { token } (a platform JWT): other auth params need a server auth hook, which this server does not have');
+    if (typeof authParams !== 'object' || authParams === null || Array.isArray(authParams)) {
+      throw new InvalidArgumentError('login authParams must be an object');
     }
-    let realtime = this.realtimeClient;
-    if (realtime === undefined) {
-      realtime = this.createRealtime(token);
-    } else {
-      await realtime.setToken(token).catch((err: unknown) => {
-        if (!isAuthError(err)) throw err;
-      });
+    const { token } = authParams;
+    const credentials: LoginCredentials =
+      typeof token === 'string' && Object.keys(authParams).length === 1 ? { token } : { params: authParams };
+    const result = await this.realtimeClient.login(credentials);
+    if (!this.loggedIn) {
+      // What was made before the first login starts now.
+      this.loggedIn = true;
+      this.record.attach(this.realtimeClient);
+      this.event.attach(this.realtimeClient);
+      this.rpc.attach(this.realtimeClient);
+      this.presence.attach(this.realtimeClient);
     }
-    await whenConnected(realtime);
-    const claims = decodeToken(token);
-    return { id: String(claims.sub) };
+    if (this.state !== CONNECTION_STATE.OPEN && this.realtimeClient.connected) this.setState(CONNECTION_STATE.OPEN);
+    return { ...result.clientData, id: result.userId };
   }
 
-  private createRealtime(token: string): RealtimeClient {
+  private createRealtime(): RealtimeClient {
     const offline = this.options.offlineWrites;
     const realtime = new RealtimeClient({
       ...this.options.realtime,
       url: this.url,
-      token,
       reconnectionAttempts: this.options.maxReconnectAttempts ?? this.options.realtime?.reconnectionAttempts ?? Infinity,
       ...(this.options.reconnectIntervalIncrement === undefined ? {} : { reconnectionDelay: this.options.reconnectIntervalIncrement }),
       ...(this.options.maxReconnectInterval === undefined ? {} : { reconnectionDelayMax: this.options.maxReconnectInterval }),
       ...(offline === false ? {} : { offlineWrites: offline ?? true }),
     });
-    this.realtimeClient = realtime;
-    this.record.attach(realtime);
-    this.event.attach(realtime);
-    this.rpc.attach(realtime);
-    this.presence.attach(realtime);
     realtime.on('connection', ({ state, reason, error }) => {
       if (this.closed) return;
-      if (state === 'connected') this.setState(CONNECTION_STATE.OPEN);
-      else if (state === 'reconnecting') this.setState(CONNECTION_STATE.RECONNECTING);
+      if (state === 'connected') {
+        // OPEN once logged in: the login's answer (authenticate) may come after this event.
+        if (this.loggedIn) this.setState(CONNECTION_STATE.OPEN);
+      } else if (state === 'awaiting-login') {
+        if (this.state !== CONNECTION_STATE.AUTHENTICATING) this.setState(CONNECTION_STATE.AWAITING_AUTHENTICATION);
+      } else if (state === 'reconnecting') this.setState(CONNECTION_STATE.RECONNECTING);
       else if (state === 'connecting') {
         if (this.state !== CONNECTION_STATE.AUTHENTICATING) this.setState(CONNECTION_STATE.AWAITING_CONNECTION);
       } else if (reason === ClientConnectionReason.CLIENT_DESTROYED) this.setState(CONNECTION_STATE.CLOSED);
+      else if (error?.code === ErrorCode.TOO_MANY_AUTH_ATTEMPTS) this.setState(CONNECTION_STATE.CLOSED);
       else this.setState(isAuthError(error) ? CONNECTION_STATE.AWAITING_AUTHENTICATION : CONNECTION_STATE.ERROR);
     });
     realtime.on('error', (error) => this.reportError(error, isAuthError(error) ? TOPIC.AUTH : TOPIC.CONNECTION));
@@ -250,20 +257,4 @@ export class DeepstreamClient {
   private reportError(error: RealtimeError, topic: DeepstreamTopic): void {
     this.emitter.emit('error', error.message, eventOfCode(error.code), topic);
   }
-}
-
-/** Resolves once `realtime` is connected; rejects with the error that ended its attempt. */
-function whenConnected(realtime: RealtimeClient): Promise<void> {
-  if (realtime.connected) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const off = realtime.on('connection', ({ state, error }) => {
-      if (state === 'connected') {
-        off();
-        resolve();
-      } else if (state === 'disconnected') {
-        off();
-        reject(error ?? new UnavailableError('The connection closed before login completed'));
-      }
-    });
-  });
 }

@@ -6,8 +6,11 @@ import {
   TooManyAuthAttemptsError,
   UnavailableError,
   type ErrorShape,
+  type LoginRequest,
   type LoginResult,
+  type Principal,
 } from '../../shared/index.js';
+import { checkWithAuthHook, type AuthHookAcceptance, type AuthHookOptions } from '../auth/auth-hook.js';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import { onSessionRequest } from '../kernel/socket-requests.js';
 import { SERVER_INFO } from '../package-info.js';
@@ -23,6 +26,8 @@ export interface LoginGateOptions {
   loginTimeoutMs: number;
   /** Failed logins after which the connection is told `TOO_MANY_AUTH_ATTEMPTS` and closed. */
   maxLoginAttempts: number;
+  /** Where `{ params }` logins are checked; without it they fail `AUTH_FAILED`. */
+  authHook?: AuthHookOptions;
   /**
    * Sets the logged-in connection up exactly as a handshake with a token would be (connection
    * limit, presence, every handler); throws to refuse it (the connection is then closed).
@@ -44,6 +49,10 @@ export interface LoginGateOptions {
  * before the login is acknowledged; from then on the connection is indistinguishable from one
  * that sent its token in the handshake.
  *
+ * `{ token }` is verified as a handshake token is; `{ params }` goes to the auth hook
+ * (`checkWithAuthHook`), whose answer becomes the principal. A hook that is down or slow
+ * (`UNAVAILABLE`) is not a failed attempt; a refusal, or `{ params }` without a hook, is.
+ *
  * Bounds: the connection is closed after `loginTimeoutMs` without a login (`auth:expired` with
  * `AUTH_FAILED` first), and after `maxLoginAttempts` failed ones (the last is answered
  * `TOO_MANY_AUTH_ATTEMPTS`, also sent as `auth:expired`). One login at a time: a second one while
@@ -53,7 +62,7 @@ export interface LoginGateOptions {
  * quarantine(socket, { verifier, logger, loginTimeoutMs: 10_000, maxLoginAttempts: 5, admit, onLeave });
  */
 export function quarantine(socket: RealtimeSocket, options: LoginGateOptions): void {
-  const { verifier, logger, loginTimeoutMs, maxLoginAttempts } = options;
+  const { logger, loginTimeoutMs, maxLoginAttempts } = options;
   let state: 'waiting' | 'verifying' | 'open' = 'waiting';
   let failures = 0;
   let left = false;
@@ -79,22 +88,24 @@ export function quarantine(socket: RealtimeSocket, options: LoginGateOptions): v
     }
     const error: ErrorShape = new AuthError(
       ErrorCode.AUTH_FAILED,
-      'Log in first: this connection opened without a token; send auth:login { token }',
+      'Log in first: this connection opened without a token; send auth:login { token } or { params }',
     ).toJSON();
     const ack = args[args.length - 1];
     if (typeof ack === 'function') (ack as (result: unknown) => void)({ ok: false, error });
     else socket.emit('protocol:error', { ...error, details: { event: String(event).slice(0, 100) } });
   });
 
-  onSessionRequest(socket, logger, 'auth:login', async ({ token }): Promise<LoginResult> => {
+  onSessionRequest(socket, logger, 'auth:login', async (request): Promise<LoginResult> => {
     if (state === 'open') throw new ConflictError('This connection is logged in; auth:refresh replaces its token');
     if (state === 'verifying') throw new ConflictError('A login is already in progress on this connection');
     state = 'verifying';
-    let principal;
+    let accepted: AuthHookAcceptance;
     try {
-      principal = await verifier.verify(token);
+      accepted = await authenticate(request, socket, options);
     } catch (err) {
       state = 'waiting';
+      // The hook being down or slow says nothing about the credentials: not a failed attempt.
+      if (err instanceof UnavailableError) throw err;
       failures += 1;
       if (failures < maxLoginAttempts) throw err;
       const error = new TooManyAuthAttemptsError(`${failures} failed logins on this connection; it is closed`, {
@@ -106,6 +117,7 @@ export function quarantine(socket: RealtimeSocket, options: LoginGateOptions): v
       throw error;
     }
     if (!socket.connected) throw new UnavailableError('The connection closed during its login');
+    const { principal, clientData } = accepted;
     socket.data.principal = principal;
     try {
       await options.admit(socket);
@@ -118,8 +130,27 @@ export function quarantine(socket: RealtimeSocket, options: LoginGateOptions): v
     state = 'open';
     leave();
     logger.debug({ socketId: socket.id, userId: principal.userId }, 'logged in');
-    return { userId: principal.userId, realms: [...principal.realms], expiresAt: principal.expiresAt, ...SERVER_INFO };
+    const result: LoginResult = { userId: principal.userId, realms: [...principal.realms], expiresAt: principal.expiresAt, ...SERVER_INFO };
+    return clientData === undefined ? result : { ...result, clientData };
   });
+}
+
+/** Verifies a token, or asks the auth hook about params (never logging them). */
+async function authenticate(request: LoginRequest, socket: RealtimeSocket, options: LoginGateOptions): Promise<AuthHookAcceptance> {
+  if ('token' in request) {
+    const principal: Principal = await options.verifier.verify(request.token);
+    return { principal };
+  }
+  if (options.authHook === undefined) {
+    throw new AuthError(ErrorCode.AUTH_FAILED, 'This server has no auth hook; log in with { token }');
+  }
+  const { 'user-agent': userAgent, origin } = socket.handshake.headers;
+  const headers = {
+    ...(typeof userAgent === 'string' ? { 'user-agent': userAgent } : {}),
+    ...(typeof origin === 'string' ? { origin } : {}),
+  };
+  const remoteAddress = socket.handshake.address;
+  return checkWithAuthHook(options.authHook, request.params, { ...(remoteAddress ? { remoteAddress } : {}), headers });
 }
 
 /**

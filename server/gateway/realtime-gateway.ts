@@ -17,6 +17,7 @@ import { batchBytesLimit, payloadDepthLimit, sessionLimits } from '../limits/ses
 import { rateLimitedError, type RateLimits } from '../limits/rate-limits.js';
 import type { PlatformServices } from '../composition-root.js';
 import { ConnectionLimit, admitConnections } from '../limits/connection-limit.js';
+import type { AuthHookOptions } from '../auth/auth-hook.js';
 import { DEFAULT_LIMITS } from '../config.js';
 import { SERVER_INFO } from '../package-info.js';
 import { serveBatches } from './batch-requests.js';
@@ -35,6 +36,8 @@ export interface RealtimeGatewayOptions {
   features: readonly Feature[];
   /** Whether other nodes share this one through the Redis adapter. @default false */
   clustered?: boolean;
+  /** Where `auth:login { params }` is checked (deepstream's HTTP auth); none: only tokens log in. */
+  authHook?: AuthHookOptions;
 }
 
 const KNOWN_EVENTS: ReadonlySet<string> = new Set(CLIENT_EVENT_NAMES);
@@ -139,6 +142,7 @@ export class RealtimeGateway {
       logger,
       loginTimeoutMs: limits.loginTimeoutMs ?? DEFAULT_LIMITS.loginTimeoutMs,
       maxLoginAttempts: limits.maxLoginAttempts ?? DEFAULT_LIMITS.maxLoginAttempts,
+      ...(this.options.authHook === undefined ? {} : { authHook: this.options.authHook }),
       admit: (loggedIn) => this.admitLogin(loggedIn),
       onLeave: () => {
         this.pendingLogins -= 1;

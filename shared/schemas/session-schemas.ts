@@ -1,16 +1,33 @@
 import * as v from 'valibot';
-import { flag, request, text } from './schema-kit.js';
+import { flag, jsonObject, request, text } from './schema-kit.js';
 
 /** A JWT as a request field: what `auth:refresh` and `auth:login` carry. */
 const tokenField = v.pipe(text('token'), v.minLength(1, 'token must not be empty'), v.maxLength(16384, 'token must be at most 16384 characters'));
 
+/** Longest `auth:login` params, JSON characters (as long as a token may be). */
+export const MAX_LOGIN_PARAMS_LENGTH = 16384;
+
+const tokenLoginSchema = request('login request', { token: tokenField });
+
+const paramsLoginSchema = request('login request', {
+  params: v.pipe(
+    jsonObject('params'),
+    v.check((params) => JSON.stringify(params).length <= MAX_LOGIN_PARAMS_LENGTH, `params must be at most ${MAX_LOGIN_PARAMS_LENGTH} characters of JSON`),
+  ),
+});
+
 /**
- * `auth:login`: the token of a connection that opened without one (it is quarantined until then).
+ * `auth:login`: how a connection that opened without a token logs in (it is quarantined until
+ * then): `{ token }` (a JWT), or `{ params }` (any JSON object, checked by the server's auth hook).
+ * A union, told apart by the `params` field; each side is strict.
  *
  * @example
  * parseInput(loginRequestSchema, { token }, 'auth:login request');
+ * parseInput(loginRequestSchema, { params: { type: 'email', email, password } }, 'auth:login request');
  */
-export const loginRequestSchema = request('login request', { token: tokenField });
+export const loginRequestSchema = v.lazy((input: unknown) =>
+  typeof input === 'object' && input !== null && 'params' in input ? paramsLoginSchema : tokenLoginSchema,
+);
 
 /**
  * `sys:ping`: a heartbeat; it carries nothing.

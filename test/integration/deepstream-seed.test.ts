@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The seed (`003_*.txt`) runs as written against our server, through the dialect. Adapted lines,
 // and why:
@@ -7,8 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 //   the same `?apiKey=xxx` (ignored);
 // - the seed's login snippet lost its `client.login({` line and its closing braces in the
 //   reference text; they are restored. Its credentials `{ type: 'email', email, password }` run
-//   as written first (this server has no auth hook, so the callback gets `success === false`),
-//   then `{ token }` (a platform JWT), the only credential substituted;
+//   as written, against an auth hook (a real HTTP server here) that accepts exactly those;
+// - "getConnectionState() will now return 'AWAITING_AUTHENTICATION'" holds once the socket is
+//   open (it is `AWAITING_CONNECTION` until then), so the test waits for it;
 // - `console.log` in the error listener is kept, into a collected list.
 import deepstream from '../../client/deepstream/index.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
@@ -16,10 +19,28 @@ import { startTestServer, type TestServer } from '../support/test-server.js';
 let server: TestServer;
 let url: string;
 let tokenValue: string;
+let hook: Server;
 const opened: { close(): void }[] = [];
 
+/** The auth hook: the seed's credentials are user `user-id`, with a favourite colour as client data. */
+function startHook(): Promise<string> {
+  hook = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      const { authData } = JSON.parse(body) as { authData: Record<string, unknown> };
+      const seed = authData.type === 'email' && authData.email === 'user@example.com' && authData.password === 'sesame';
+      const answer = seed
+        ? { userId: 'user-id', realm: 'demo', per: { demo: { 'doc/records/*': 'CRUD', 'topic/ds.*': 'CR' } }, clientData: { favouriteColour: 'blue' } }
+        : { message: 'unknown email or wrong password' };
+      res.writeHead(seed ? 200 : 403, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
+    });
+  });
+  return new Promise((resolve) => hook.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(hook.address() as AddressInfo).port}/`)));
+}
+
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer({ authHook: { url: await startHook() } });
   url = `${server.url.replace(/^http/, 'ws')}?apiKey=xxx`;
   tokenValue = await token();
 });
@@ -27,6 +48,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const client of opened) client.close();
   await server.close();
+  await new Promise((resolve) => hook.close(resolve));
 });
 
 function token(): Promise<string> {
@@ -39,17 +61,23 @@ describe('the deepstream seed (003) against the platform', () => {
     opened.push(client);
     const states: string[] = [];
     client.on('connectionStateChanged', (state: never) => states.push(state));
+    expect(client.getConnectionState()).toBe('AWAITING_CONNECTION');
     // client.getConnectionState() will now return 'AWAITING_AUTHENTICATION'
-    expect(client.getConnectionState()).toBe('AWAITING_AUTHENTICATION');
+    await expect.poll(() => client.getConnectionState()).toBe('AWAITING_AUTHENTICATION');
+    // Quarantined on a real open socket: nothing but the login is served.
+    expect(client.realtime.state).toBe('awaiting-login');
 
-    // The seed's own credentials: no auth hook here, so a clear failure.
-    const refused = await new Promise<[boolean, unknown]>((resolve) => {
+    const accepted = await new Promise<[boolean, unknown]>((resolve) => {
       client.login({
         type: 'email',
         email: 'user@example.com',
         password: 'sesame'
       }, (success, data) => {
         if (success) {
+          // data will be an object with {id: 'user-id'} plus
+          // additional data specified in clientData
+          // start application
+          // client.getConnectionState() will now return 'OPEN'
           resolve([success, data]);
         } else {
           // extra data can be returned from the permissionHandler as client data
@@ -60,27 +88,36 @@ describe('the deepstream seed (003) against the platform', () => {
       // client.getConnectionState() will now return 'AUTHENTICATING'
       expect(client.getConnectionState()).toBe('AUTHENTICATING');
     });
-    expect(refused[0]).toBe(false);
-    expect((refused[1] as { reason: string }).reason).toMatch(/auth hook/);
-    expect(client.getConnectionState()).toBe('AWAITING_AUTHENTICATION');
-
-    const accepted = await new Promise<[boolean, unknown]>((resolve) => {
-      client.login({ token: tokenValue }, (success, data) => {
-        if (success) {
-          // data will be an object with {id: 'user-id'} plus
-          // additional data specified in clientData
-          // start application
-          // client.getConnectionState() will now return 'OPEN'
-          resolve([success, data]);
-        } else {
-          resolve([success, data]);
-        }
-      });
-      expect(client.getConnectionState()).toBe('AUTHENTICATING');
-    });
-    expect(accepted).toEqual([true, { id: 'user-id' }]);
+    expect(accepted).toEqual([true, { id: 'user-id', favouriteColour: 'blue' }]);
     expect(client.getConnectionState()).toBe('OPEN');
-    expect(states).toEqual(['AUTHENTICATING', 'AWAITING_AUTHENTICATION', 'AUTHENTICATING', 'OPEN']);
+    expect(states).toEqual(['AWAITING_AUTHENTICATION', 'AUTHENTICATING', 'OPEN']);
+    // The hook's permissions apply: records under its `per`.
+    const record = client.record.getRecord('seed/login');
+    await record.whenReady();
+    record.set({ by: 'user-id' });
+    await expect.poll(() => client.record.snapshot('seed/login')).toEqual({ by: 'user-id' });
+  });
+
+  it('answers success === false with the hook’s reason for wrong credentials, then logs in', async () => {
+    const client = deepstream(url);
+    opened.push(client);
+    const refused = await new Promise<[boolean, unknown]>((resolve) => {
+      client.login({ type: 'email', email: 'user@example.com', password: 'guess' }, (success, data) => resolve([success, data]));
+    });
+    expect(refused).toEqual([false, { reason: expect.stringMatching(/unknown email or wrong password/) }]);
+    expect(client.getConnectionState()).toBe('AWAITING_AUTHENTICATION');
+    await expect(client.login({ type: 'email', email: 'user@example.com', password: 'sesame' })).resolves.toEqual({ id: 'user-id', favouriteColour: 'blue' });
+  });
+
+  it('closes after maxLoginAttempts refused logins (CLOSED; the error event names TOO_MANY_AUTH_ATTEMPTS)', async () => {
+    const client = deepstream(url);
+    opened.push(client);
+    const events: string[] = [];
+    client.on('error', (_message: never, event: never) => events.push(event));
+    const wrong = { type: 'email', email: 'user@example.com', password: 'guess' };
+    for (let attempt = 1; attempt <= 5; attempt += 1) await expect(client.login(wrong)).rejects.toEqual({ reason: expect.any(String) });
+    await expect.poll(() => client.getConnectionState()).toBe('CLOSED');
+    expect(events).toContain('TOO_MANY_AUTH_ATTEMPTS');
   });
 
   it('logs in with the Promise form, and a bad token answers success === false', async () => {

@@ -173,6 +173,16 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('reads the auth hook (AUTH_HOOK_URL, AUTH_HOOK_TIMEOUT_MS default 5000); none when unset', () => {
+    expect(loadConfig({}).authHook).toBeUndefined();
+    expect(loadConfig({ AUTH_HOOK_URL: 'http://auth.internal/login' }).authHook).toEqual({ url: 'http://auth.internal/login', timeoutMs: 5000 });
+    expect(loadConfig({ AUTH_HOOK_URL: 'https://a.example/x', AUTH_HOOK_TIMEOUT_MS: '800' }).authHook).toEqual({ url: 'https://a.example/x', timeoutMs: 800 });
+    expect(problems({ AUTH_HOOK_URL: 'ftp://x', AUTH_HOOK_TIMEOUT_MS: '200000' })).toEqual([
+      'AUTH_HOOK_URL: must be an http:// or https:// URL',
+      'AUTH_HOOK_TIMEOUT_MS: must be at most 120000 (2 minutes)',
+    ]);
+  });
+
   it('treats empty variables as unset', () => {
     expect(loadConfig({ PORT: '', JWT_SECRET: '' }).port).toBe(3000);
   });

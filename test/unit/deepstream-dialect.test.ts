@@ -15,9 +15,9 @@ describe('the deepstream client without a server', () => {
     expect(() => deepstream('')).toThrow(InvalidArgumentError);
   });
 
-  it('starts awaiting authentication, and refuses calls that need a login with a clear message', async () => {
+  it('starts awaiting its connection, and refuses calls that need a login with a clear message', async () => {
     const client = deepstream('ws://127.0.0.1:1');
-    expect(client.getConnectionState()).toBe('AWAITING_AUTHENTICATION');
+    expect(client.getConnectionState()).toBe('AWAITING_CONNECTION');
     const errors: unknown[][] = [];
     client.on('error', (...args: never[]) => errors.push(args));
     await expect(client.record.has('user/lisa')).rejects.toThrow(/Log in first/);

@@ -93,7 +93,7 @@ describe('wire contract', () => {
       | 'record:subscribe'
       | 'record:unsubscribe'
     >();
-    expectTypeOf<ClientToServerEvents['auth:login']>().toEqualTypeOf<(request: { token: string }, ack: Ack<LoginResult>) => void>();
+    expectTypeOf<ClientToServerEvents['auth:login']>().toEqualTypeOf<(request: { token: string } | { params: Record<string, unknown> }, ack: Ack<LoginResult>) => void>();
     expectTypeOf<ClientToServerEvents['batch']>().toEqualTypeOf<(request: BatchRequest, ack: Ack<BatchResult>) => void>();
     expectTypeOf<ClientToServerEvents['rpc:make']>().toEqualTypeOf<(request: MakeRpcRequest, ack: Ack<MakeRpcResult>) => void>();
     expectTypeOf<ClientToServerEvents['channel:join']>().toEqualTypeOf<(request: ChannelJoinRequest, ack: Ack<ChannelJoinResult>) => void>();

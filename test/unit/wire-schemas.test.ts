@@ -66,4 +66,16 @@ describe('wire schemas (shared/schemas/)', () => {
     expect(() => parseInput(REQUEST_SCHEMAS['topic:publish'], { topic: 'a.b', payload: [1] }, 'x')).toThrow(/payload must be a JSON object/);
     expect(() => parseInput(REQUEST_SCHEMAS['channel:join'], {}, 'x')).toThrow(/channel is required/);
   });
+
+  it('take auth:login as { token } or { params }, each strict, params a bounded JSON object', () => {
+    const login = (input: unknown) => parseInput(REQUEST_SCHEMAS['auth:login'], input, 'auth:login request');
+    expect(login({ token: 'a.b.c' })).toEqual({ token: 'a.b.c' });
+    const params = { type: 'email', email: 'user@example.com', password: 'sesame' };
+    expect(login({ params })).toEqual({ params });
+    expect(() => login({})).toThrow('token is required');
+    expect(() => login({ params: 'sesame' })).toThrow('params must be a JSON object');
+    expect(() => login({ params: [] })).toThrow('params must be a JSON object');
+    expect(() => login({ params, token: 'a.b.c' })).toThrow('unknown field "token"');
+    expect(() => login({ params: { blob: 'x'.repeat(16384) } })).toThrow('params must be at most 16384 characters of JSON');
+  });
 });

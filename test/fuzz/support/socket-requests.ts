@@ -142,7 +142,10 @@ export function socketRequestArbitraries(tokens: readonly string[]): Record<Clie
     'pubsub:publish': fuzzRecord({ realm: domain.realm, event: domain.pubsubEvent, id: domain.entityId, data: domain.payload }, ['event', 'id']),
     'pubsub:subscribe': fuzzRecord({ realm: domain.realm, event: domain.pubsubEvent, idPattern: mostly(domain.objectId) }, ['event', 'idPattern']),
     'pubsub:unsubscribe': fuzzRecord({ subscriptionId: domain.feedId }, ['subscriptionId']),
-    'auth:login': fuzzRecord({ token: mostly(fc.constantFrom(...tokens), hostileString) }, ['token']),
+    'auth:login': fc.oneof(
+      fuzzRecord({ token: mostly(fc.constantFrom(...tokens), hostileString) }, ['token']),
+      fuzzRecord({ params: domain.payload }, ['params']),
+    ),
     'sys:ping': fuzzRecord({}, []),
     batch: fuzzRecord(
       {

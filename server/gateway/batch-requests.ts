@@ -138,7 +138,7 @@ function serveEntry(socket: RealtimeSocket, raw: unknown, batchAcked: boolean, l
     return Promise.resolve(wantsAck ? { ok: false, error } : null);
   }
   if (!wantsAck) {
-    for (const serve of listeners) serve(entry.request);
+    for (const serve of listeners) serve.call(socket, entry.request);
     return Promise.resolve(null);
   }
   return new Promise((resolve) => {
@@ -148,7 +148,7 @@ function serveEntry(socket: RealtimeSocket, raw: unknown, batchAcked: boolean, l
       answered = true;
       resolve(result);
     };
-    for (const serve of listeners) serve(entry.request, ack);
+    for (const serve of listeners) serve.call(socket, entry.request, ack);
   });
 }
 

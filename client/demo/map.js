@@ -206,6 +206,10 @@ async function start(name) {
     }
   }, 1000);
 
+  // The controls stay disabled until every subscription is in place and they are wired, so
+  // nothing a rider does before that is lost.
+  for (const id of ['move-north', 'move-south', 'move-east', 'move-west', 'to-zone', 'autopilot', 'add-bots']) $(id).disabled = false;
+
   window.addEventListener('pagehide', () => {
     for (const stop of stops) stop();
     for (const id of bots.keys()) realm.object.delete(id).catch(() => {});

@@ -78,6 +78,8 @@ describe('listening across two nodes', () => {
 
   it('fires at once for streams that already have subscribers, and hands a rejected stream to another listener', async () => {
     const subscriber = await service(1, 'reader');
+    const provided = queue<ProviderChangedNotice>();
+    subscriber.listening.onProviderChanged((change) => provided.push(change));
     subscriber.subscribe({ topic: 'news.sports' });
     await subscriber.ready();
     const busy = await service(0, 'busy-listener');
@@ -94,6 +96,9 @@ describe('listening across two nodes', () => {
       acceptedByIdle.push(match);
     });
     expect(await acceptedByIdle.next()).toBe('news.sports');
+    // The accept is an answer to the server's offer: the server takes the stream's lock after it,
+    // and tells the subscriber when it has.
+    expect(await provided.next()).toMatchObject({ name: 'news.sports', hasProvider: true });
     await expect(subscriber.listening.hasProvider('news.sports')).resolves.toBe(true);
   });
 

@@ -53,6 +53,7 @@ import { RedisProviderLocks } from './listening/redis-provider-locks.js';
 import { listeningFeature } from './listening/listening-feature.js';
 import { recordsFeature } from './records/records-feature.js';
 import { UserPresence } from './users/user-presence.js';
+import { PlatformMetrics, type MetricsOptions } from './metrics/platform-metrics.js';
 import { userPresenceFeature } from './users/user-presence-feature.js';
 
 /**
@@ -103,6 +104,12 @@ export interface ServiceConfig {
   redis?: { url: string; keyPrefix?: string };
   /** How much recent history is kept for recovery: per stream, per realm and per node (see {@link HistoryLimits}). */
   history?: HistoryLimits;
+  /**
+   * Prometheus metrics at `/metrics` and `/api/metrics/prometheus`: who may scrape (a
+   * `scrapeToken`, a platform admin's JWT, or `public`), how many realms get their own label value,
+   * and whether Node.js process metrics are included (see {@link MetricsOptions}).
+   */
+  metrics?: MetricsOptions;
   /**
    * Request rate limits (publishes, messages, subscribes, sync writes and presence per connection,
    * user and realm) and connections per user; shared through `redis` when clustered. On unless
@@ -169,6 +176,8 @@ export interface PlatformServices {
   listening: ListeningRegistry;
   /** Which users are logged in to a realm, and their login and logout announcements. */
   users: UserPresence;
+  /** Prometheus metrics of this process (`GET /api/metrics/prometheus`). */
+  metrics: PlatformMetrics;
 }
 
 /**
@@ -183,6 +192,7 @@ export interface PlatformServices {
  */
 export function buildServices({ config, io, logger, limits }: BuildServicesOptions): PlatformServices {
   const { mongodb } = config;
+  const metrics = new PlatformMetrics(config.metrics);
   const maxDocumentBytes = config.maxDocumentBytes === undefined ? {} : { maxDocumentBytes: config.maxDocumentBytes };
   const documents =
     config.documents ??
@@ -208,7 +218,7 @@ export function buildServices({ config, io, logger, limits }: BuildServicesOptio
   presenceStore ??= new MemoryPresenceStore();
   const clustered = cluster !== undefined;
   const subscriptions = new SubscriptionIndex();
-  const publisher = new EventPublisher({ io, subscriptions, history, logger, clustered });
+  const publisher = new EventPublisher({ io, subscriptions, history, logger, clustered, metrics });
   const sync = new SyncService(documents, publisher);
   const presence = new PresenceService({
     io,
@@ -222,6 +232,7 @@ export function buildServices({ config, io, logger, limits }: BuildServicesOptio
   const messenger = new ChannelMessenger(io, presence, limits, history, logger, channelDelivery);
   const rateLimits = new RateLimits({
     logger,
+    onRefused: (action, scope) => metrics.rateLimitRefused(action, scope),
     ...(config.rateLimits === undefined ? {} : { limits: config.rateLimits }),
     ...(cluster === undefined ? {} : { redis: { client: cluster.data, keyPrefix: cluster.keyPrefix } }),
   });
@@ -233,6 +244,7 @@ export function buildServices({ config, io, logger, limits }: BuildServicesOptio
     logger,
     nodeId: presence.nodeId,
     publish: (draft) => publisher.publish(draft),
+    onAttempt: (outcome) => metrics.webhookAttempted(outcome),
   });
   const objectLimits = resolveObjectLimits(config.objects?.limits);
   const objectStore =
@@ -285,6 +297,7 @@ export function buildServices({ config, io, logger, limits }: BuildServicesOptio
     rpc,
     listening,
     users,
+    metrics,
   };
 }
 

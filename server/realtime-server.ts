@@ -200,6 +200,16 @@ export class RealtimeServer {
       ...(options.authHook === undefined ? {} : { authHook: options.authHook }),
     });
     attachGateway(services, this.gateway);
+    services.metrics.attachProbes({
+      connections: () => this.gateway.connectionCount,
+      subscriptions: () => services.subscriptions.total(),
+      webhookQueueDepth: () => services.webhooks.waitingEvents,
+      dependencies: () => this.dependencyHealth(),
+    });
+    this.gateway.onConnectionEvent((change) => {
+      if (change.type === 'connect') services.metrics.connectionOpened();
+      else services.metrics.connectionClosed(change.reason ?? 'unknown');
+    });
     this.app = createApp({
       verifier,
       features,
@@ -207,6 +217,7 @@ export class RealtimeServer {
       limits: this.limits,
       corsOrigins,
       readiness: () => this.readiness(),
+      metrics: { registry: services.metrics, access: options.metrics ?? {} },
       staticFiles: {
         demo: options.developmentMode === true ? 'root' : options.demo === true ? 'path' : false,
         ...(options.sdkDirectory === undefined ? {} : { sdkDirectory: options.sdkDirectory }),
@@ -268,11 +279,18 @@ export class RealtimeServer {
   }
 
   /** Which dependencies are reachable (`GET /ready`). */
-  readiness(): ReadinessReport {
-    const checks: ReadinessReport['checks'] = {};
-    if (this.cluster !== undefined) checks.redis = this.cluster.status;
+  async readiness(): Promise<ReadinessReport> {
+    const checks = await this.dependencyHealth();
     const down = Object.values(checks).includes('down');
     return { status: this.connectionDrain.isDraining ? 'draining' : down ? 'degraded' : 'ready', checks };
+  }
+
+  /** Redis (when clustered) and the document database (when it has one), checked now. */
+  private async dependencyHealth(): Promise<ReadinessReport['checks']> {
+    const checks: ReadinessReport['checks'] = {};
+    if (this.cluster !== undefined) checks.redis = this.cluster.status;
+    if (this.documents.health !== undefined) checks.mongodb = await this.documents.health();
+    return checks;
   }
 
   /** Publishes an event from the server itself (same path as `POST /api/events`). */

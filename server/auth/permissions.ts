@@ -295,3 +295,15 @@ export function resolveRealm(principal: Principal, requested?: string): string {
   }
   return requested;
 }
+
+/**
+ * Whether the principal administers the whole platform: the `admin` role in every realm (a token
+ * with `realms: ['*']` and the `admin` role). What process-wide views need (metrics), where a
+ * realm's admin would see other realms' figures.
+ *
+ * @example
+ * isPlatformAdmin(principalFromClaims({ sub: 'ops', exp, realms: ['*'], permissions: ['admin'] })); // true
+ */
+export function isPlatformAdmin(principal: Principal): boolean {
+  return principal.roleRealms.includes(ALL_REALMS) && principal.realms.includes(ALL_REALMS) && principal.roles.includes('admin');
+}

@@ -54,6 +54,14 @@ export interface EventPublisherOptions {
    * @default false
    */
   clustered?: boolean;
+  /** Counts publishes and deliveries (the server's Prometheus metrics). */
+  metrics?: DeliveryMetrics;
+}
+
+/** What the publisher reports to the metrics (see server/metrics/platform-metrics.ts). */
+export interface DeliveryMetrics {
+  eventPublished(realm: string, source: EventSource): void;
+  eventDelivered(realm: string, source: EventSource, delivered: number, filtered: number, publishedAt: number): void;
 }
 
 /**
@@ -83,6 +91,7 @@ export class EventPublisher {
   private readonly history: EventHistory;
   private readonly logger: Logger;
   private readonly clustered: boolean;
+  private readonly metrics: DeliveryMetrics | undefined;
 
   constructor(options: EventPublisherOptions) {
     this.io = options.io;
@@ -90,6 +99,7 @@ export class EventPublisher {
     this.history = options.history;
     this.logger = options.logger;
     this.clustered = options.clustered ?? false;
+    this.metrics = options.metrics;
     if (this.clustered) this.io.on('topic:event', (event) => this.deliverLocal(event));
   }
 
@@ -138,6 +148,7 @@ export class EventPublisher {
     } catch (err) {
       this.logger.warn({ err, topic: event.topic, realm: draft.realm }, 'event history unavailable; delivering without a position');
     }
+    this.metrics?.eventPublished(draft.realm, event.source);
     this.deliverLocal(event);
     if (this.clustered) this.io.serverSideEmit('topic:event', event);
     for (const listener of this.publishedListeners) {
@@ -208,6 +219,7 @@ export class EventPublisher {
       const mode = this.subscriptions.uniformMode(room);
       if (mode !== undefined) {
         this.io.local.to(room).emit('event', this.shape(event, mode));
+        if (this.metrics !== undefined) this.metrics.eventDelivered(realm, event.source, this.subscriptions.roomSize(room), 0, event.metadata.timestamp);
         return;
       }
     }
@@ -221,9 +233,16 @@ export class EventPublisher {
         if (this.holds.active && this.holds.offer(socketId, room, this.shape(event, mode))) return;
         groups[mode].push(socketId);
       });
+      let delivered = 0;
       for (const mode of RETURN_MODES) {
         const socketIds = groups[mode];
+        delivered += socketIds.length;
         if (socketIds.length > 0) this.io.local.to(socketIds).emit('event', this.shape(event, mode));
+      }
+      if (this.metrics !== undefined) {
+        // Held deliveries (a recovery in progress) are neither: they go out when it ends.
+        const filtered = this.holds.active ? 0 : Math.max(0, this.subscriptions.roomSize(room) - delivered);
+        this.metrics.eventDelivered(realm, event.source, delivered, filtered, event.metadata.timestamp);
       }
     } finally {
       for (const mode of RETURN_MODES) groups[mode].length = 0;

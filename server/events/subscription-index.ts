@@ -123,6 +123,18 @@ export class SubscriptionIndex {
     return this.byRoom.get(room)?.sockets.has(socketId) ?? false;
   }
 
+  /** How many connections hold a subscription in a room. */
+  roomSize(room: string): number {
+    return this.byRoom.get(room)?.sockets.size ?? 0;
+  }
+
+  /** How many subscriptions this node holds (read when metrics are scraped, not on a hot path). */
+  total(): number {
+    let total = 0;
+    for (const own of this.bySocket.values()) total += own.size;
+    return total;
+  }
+
   /** A connection's subscriptions. */
   ofSocket(socketId: string): Subscription[] {
     return [...(this.bySocket.get(socketId)?.values() ?? [])];

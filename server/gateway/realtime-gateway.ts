@@ -31,7 +31,7 @@ export interface RealtimeGatewayOptions {
   logger: Logger;
   limits: ResolvedLimits;
   /** The services its handlers call, built by the composition root (`buildServices`). */
-  services: Pick<PlatformServices, 'subscriptions' | 'publisher' | 'sync' | 'presence' | 'messenger' | 'rateLimits'>;
+  services: Pick<PlatformServices, 'subscriptions' | 'publisher' | 'sync' | 'presence' | 'messenger' | 'rateLimits'> & Partial<Pick<PlatformServices, 'metrics'>>;
   /** The features whose operations every connection serves (`buildFeatures`). */
   features: readonly Feature[];
   /** Whether other nodes share this one through the Redis adapter. @default false */
@@ -194,10 +194,10 @@ export class RealtimeGateway {
   private openSession(socket: RealtimeSocket): void {
     const { io, logger, limits, verifier } = this.options;
     const { userId } = socket.data.principal;
-    logger.debug({ socketId: socket.id, userId }, 'connected');
+    logger.info({ socketId: socket.id, userId, transport: socket.conn.transport.name }, 'connected');
     registerSessionHandlers(socket, { io, logger, verifier, subscriptions: this.subscriptions, presence: this.presence });
     for (const feature of this.options.features) {
-      if (feature.operations !== undefined) serveOperations(socket, feature.operations, { logger, rateLimits: this.rateLimits });
+      if (feature.operations !== undefined) serveOperations(socket, feature.operations, { logger, rateLimits: this.rateLimits, ...(this.options.services.metrics === undefined ? {} : { metrics: this.options.services.metrics }) });
       feature.connect?.(socket);
     }
     serveBatches(
@@ -226,7 +226,7 @@ export class RealtimeGateway {
           logger.error({ err, feature: feature.name }, 'a feature failed to clean up a closed connection');
         }
       }
-      logger.debug({ socketId: socket.id, userId, reason }, 'disconnected');
+      logger.info({ socketId: socket.id, userId, reason }, 'disconnected');
       this.notifyConnection({ type: 'disconnect', connectionId: socket.id, principal: socket.data.principal, reason });
     });
     this.notifyConnection({ type: 'connect', connectionId: socket.id, principal: socket.data.principal });

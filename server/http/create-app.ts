@@ -7,9 +7,12 @@ import { authRoutes } from './auth-routes.js';
 import { authenticate } from './authenticate.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import { jsonShapeGuard } from './json-shape-guard.js';
+import { requestLog } from './request-log.js';
 import { payloadDepthLimit } from '../limits/session-limits.js';
 import { staticRoutes, type StaticRoutesOptions } from './static-routes.js';
 import type { Feature } from '../kernel/feature.js';
+import { metricsRoutes, type MetricsAccess } from '../metrics/metrics-routes.js';
+import type { PlatformMetrics } from '../metrics/platform-metrics.js';
 
 /** What the REST API is built from. */
 export interface AppOptions {
@@ -20,8 +23,10 @@ export interface AppOptions {
   limits: ResolvedLimits;
   corsOrigins: string[] | '*';
   developmentSecret?: string;
+  /** The metrics `GET /metrics` serves, and who may scrape them. */
+  metrics?: { registry: PlatformMetrics; access: MetricsAccess };
   /** What `GET /ready` reports. */
-  readiness: () => ReadinessReport;
+  readiness: () => Promise<ReadinessReport>;
   /** The browser SDK under `/sdk/` (always) and the demo app (when enabled). */
   staticFiles?: StaticRoutesOptions;
   /**
@@ -52,6 +57,7 @@ export interface ReadinessReport {
 export function createApp(options: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(requestLog(options.logger));
   app.use(cors({ origin: options.corsOrigins === '*' ? true : options.corsOrigins }));
   // Room for JSON overhead around a maximal payload; the payload itself is checked exactly later.
   app.use(express.json({ limit: options.limits.maxPayloadBytes * 2 + 4096 }));
@@ -61,10 +67,15 @@ export function createApp(options: AppOptions): Express {
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/ready', (_req, res) => {
-    const report = options.readiness();
+  app.get('/ready', async (_req, res) => {
+    const report = await options.readiness();
     res.status(report.status === 'ready' ? 200 : 503).json(report);
   });
+  if (options.metrics !== undefined) {
+    // REST operations count themselves through this (see kernel/rest-requests.ts).
+    app.locals.operationMetrics = options.metrics.registry;
+    app.use(metricsRoutes(options.metrics.registry, options.verifier, options.metrics.access));
+  }
   app.use(staticRoutes(options.staticFiles));
   app.use(
     '/auth',

@@ -19,6 +19,8 @@ export interface RestErrorBody {
   code: string;
   message: string;
   details?: unknown;
+  /** The request's id, as in its `X-Request-Id` header and its log line. */
+  requestId?: string;
 }
 
 /**
@@ -42,8 +44,8 @@ export function notFoundHandler(req: Request, _res: Response, next: NextFunction
 export function errorHandler(logger: Logger) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const error = fromBodyParser(err) ?? fromHttpClientError(err) ?? toRealtimeError(err);
-    if (error.code === 'INTERNAL') logger.error({ err: error.cause ?? err, method: req.method, path: req.path }, 'request failed');
-    const body: RestErrorBody = { error: error.name, ...error.toJSON() };
+    if (error.code === 'INTERNAL') logger.error({ err: error.cause ?? err, method: req.method, path: req.path, requestId: req.id }, 'request failed');
+    const body: RestErrorBody = { error: error.name, ...error.toJSON(), ...(typeof req.id === 'string' ? { requestId: req.id } : {}) };
     if (error instanceof LimitExceededError && error.retryAfterMs !== undefined) {
       res.set('Retry-After', String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))));
     }

@@ -1,8 +1,9 @@
 import type { Request, RequestHandler, Response } from 'express';
-import { InvalidArgumentError, type AnySchema } from '../../shared/index.js';
+import { InvalidArgumentError, toRealtimeError, type AnySchema } from '../../shared/index.js';
 import { principalOf, requireAuth } from '../http/authenticate.js';
 import type { RateLimits } from '../limits/rate-limits.js';
 import { runOperation, type Operation, type OperationContext } from './operation.js';
+import type { OperationMetrics } from './socket-requests.js';
 
 /** How one REST route maps onto an operation. */
 export interface RestBinding<R> {
@@ -32,7 +33,15 @@ export function restOperation<S extends AnySchema, R>(
     const input = binding.input(req);
     const header = req.headers['x-realm'];
     if (input.realm === undefined && typeof header === 'string' && header !== '') input.realm = header;
-    const result = await runOperation(operation, { principal: principalOf(res) }, input, rateLimits);
+    const metrics = (req.app.locals as { operationMetrics?: OperationMetrics }).operationMetrics;
+    let result: R;
+    try {
+      result = await runOperation(operation, { principal: principalOf(res) }, input, rateLimits);
+    } catch (err) {
+      metrics?.operationServed(operation.name, toRealtimeError(err).code);
+      throw err;
+    }
+    metrics?.operationServed(operation.name, 'ok');
     if (binding.respond === undefined) res.json(result);
     else binding.respond(res, result, req);
   };

@@ -30,6 +30,16 @@ type Reply = (result: AckResult<unknown>) => void;
 export interface SocketRequestDeps {
   logger: Logger;
   rateLimits: RateLimits;
+  /** Counts each request served, by operation and outcome (the server's metrics). */
+  metrics?: OperationMetrics;
+}
+
+/**
+ * What serving a request reports: the operation's name and `ok` or the error code. Both
+ * transports report through it (REST finds it in the Express app's `locals.operationMetrics`).
+ */
+export interface OperationMetrics {
+  operationServed(operation: string, outcome: string): void;
 }
 
 /**
@@ -59,7 +69,12 @@ function sharedListeners(operations: SocketOperations, deps: SocketRequestDeps):
     for (const [event, operation] of Object.entries(operations) as unknown as [string, Operation][]) {
       listeners.set(
         event,
-        requestListener(deps.logger, event, (socket, raw) => runOperation(operation, { principal: socket.data.principal, socket }, raw, deps.rateLimits)),
+        requestListener(
+          deps.logger,
+          event,
+          (socket, raw) => runOperation(operation, { principal: socket.data.principal, socket }, raw, deps.rateLimits),
+          deps.metrics === undefined ? undefined : (outcome) => deps.metrics?.operationServed(operation.name, outcome),
+        ),
       );
     }
     SHARED_LISTENERS.set(operations, listeners);
@@ -92,12 +107,18 @@ type Listener = (this: RealtimeSocket, ...args: unknown[]) => Promise<void>;
  * `{ ok: false, error }`; requests sent without an acknowledgement get their errors as
  * `protocol:error`. A throwing handler never takes the connection or the server down.
  */
-function requestListener(logger: Logger, event: string, handle: (socket: RealtimeSocket, raw: unknown) => Promise<unknown> | unknown): Listener {
+function requestListener(
+  logger: Logger,
+  event: string,
+  handle: (socket: RealtimeSocket, raw: unknown) => Promise<unknown> | unknown,
+  served?: (outcome: string) => void,
+): Listener {
   return async function (this: RealtimeSocket, ...args: unknown[]): Promise<void> {
     const socket = this;
     const last = args[args.length - 1];
     const ack = typeof last === 'function' ? (last as Reply) : undefined;
     const reply: Reply = (result) => {
+      served?.(result.ok ? 'ok' : result.error.code);
       if (ack !== undefined) ack(result);
       else if (!result.ok) socket.emit('protocol:error', { ...result.error, details: { event, ...asObject(result.error.details) } });
     };

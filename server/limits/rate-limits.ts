@@ -31,6 +31,8 @@ export interface RateLimitsOptions {
   /** Cluster mode: count per-user and per-realm requests in this Redis, shared by every node. */
   redis?: { client: Redis; keyPrefix: string };
   logger: Logger;
+  /** Hears every refusal (the server's metrics count them). */
+  onRefused?: (action: RateLimitedAction, scope: RateLimitScope) => void;
 }
 
 /**
@@ -129,6 +131,7 @@ export class RateLimits {
     if (limiter === undefined) return;
     const result = await limiter.take(key);
     if (result.allowed) return;
+    this.options.onRefused?.(action, scope);
     throw rateLimitedError(
       `Too many ${action}: at most ${limiter.points} per second ${SCOPE_WORDS[scope]}; retry in ${result.retryAfterMs} ms`,
       { action, scope, limit: limiter.points, retryAfterMs: result.retryAfterMs },

@@ -134,6 +134,12 @@ export interface WriteResult {
  * });
  */
 export interface DocumentStore {
+  /**
+   * Whether the store's database answers now (`GET /ready` and the `realtime_dependency_up`
+   * metric ask). Stores without a remote database leave it out.
+   */
+  health?(): Promise<'up' | 'down'>;
+
   /** Stores a new document at revision 1. ALREADY_EXISTS when a live document has that id. */
   create(realm: string, service: string, input: CreateDocumentInput): Promise<SyncDocument>;
 

@@ -44,6 +44,9 @@ export { MONGO_DOCUMENT_STORE_DEFAULTS } from './mongo-document-store-options.js
 
 const debug = createDebug('realtime:sync:mongo-document-store');
 
+/** How long a health check waits for the database. */
+const HEALTH_TIMEOUT_MS = 1000;
+
 /**
  * The MongoDB `DocumentStore` (official driver; collection `sync_documents`).
  *
@@ -234,6 +237,23 @@ export class MongoDocumentStore implements DocumentStore {
     const { deletedCount } = await this.run(() => collection.deleteMany({ expiresAt: { $lte: new Date(this.now()) } }));
     if (deletedCount > 0) debug('swept %d expired documents', deletedCount);
     return deletedCount;
+  }
+
+  /** Pings the database; `down` when it does not answer within a second. */
+  async health(): Promise<'up' | 'down'> {
+    if (this.closed) return 'down';
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'down'>((resolve) => {
+      timer = setTimeout(() => resolve('down'), HEALTH_TIMEOUT_MS);
+    });
+    const ping = this.collection()
+      .then(() => this.client.db(this.dbName).command({ ping: 1 }, { timeoutMS: HEALTH_TIMEOUT_MS }))
+      .then((): 'up' => 'up', (): 'down' => 'down');
+    try {
+      return await Promise.race([ping, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async close(): Promise<void> {

@@ -2,13 +2,16 @@ import { retryDelay } from './retry-schedule.js';
 import type { AttemptResult } from './webhook-sender.js';
 import type { DeliveryPatch, StoredDelivery } from './webhook-store.js';
 
+/** How an attempt ended: delivered, to be retried, or failed for good (a dead letter). */
+export type DeliveryOutcome = 'succeeded' | 'retry' | 'failed';
+
 /**
  * What an attempt means for its delivery: delivered, try again at `nextAttemptAt`, or failed for
  * good (into the dead-letter list). `gone` marks an HTTP 410: the receiver asked to stop, so the
  * endpoint is disabled (Standard Webhooks' advice).
  */
 export interface OutcomePlan {
-  outcome: 'succeeded' | 'retry' | 'failed';
+  outcome: DeliveryOutcome;
   patch: DeliveryPatch;
   nextAttemptAt?: number;
   gone: boolean;

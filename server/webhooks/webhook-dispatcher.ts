@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { WEBHOOK_HEADERS, decodeWebhookSecret, signWebhook, type WebhookDisabledReason } from '../../shared/index.js';
-import { planOutcome } from './delivery-outcome.js';
+import { planOutcome, type DeliveryOutcome } from './delivery-outcome.js';
 import type { ResolvedWebhookOptions } from './webhook-options.js';
 import { signingSecrets } from './webhook-secrets.js';
 import type { AttemptResult, WebhookSender } from './webhook-sender.js';
@@ -17,6 +17,8 @@ export interface WebhookDispatcherOptions {
   logger: Logger;
   /** Reports an endpoint the dispatcher disabled (after its deliveries were paused). */
   onDisabled: (endpoint: StoredEndpoint, reason: WebhookDisabledReason) => void;
+  /** Hears how each attempt ended, once its outcome is stored. */
+  onAttempt?: (outcome: DeliveryOutcome) => void;
 }
 
 interface Drain {
@@ -204,6 +206,7 @@ export class WebhookDispatcher {
     const now = settings.now();
     const plan = planOutcome(delivery, result, settings, now);
     await store.updateDelivery(realm, delivery.id, plan.patch);
+    this.options.onAttempt?.(plan.outcome);
     if (plan.outcome === 'succeeded') {
       await store.recordEndpointSuccess(realm, id, now);
       return true;

@@ -64,6 +64,11 @@ export class WebhookIntake {
     }
   }
 
+  /** Events taken from the realtime path and not yet written to the delivery queue. */
+  get waitingCount(): number {
+    return this.waiting.length;
+  }
+
   /** Writes every waiting event to the queue; resolves when the list is empty (or the store failed). */
   flush(): Promise<void> {
     this.flushing ??= this.drain().finally(() => {

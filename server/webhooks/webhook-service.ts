@@ -26,6 +26,7 @@ import { WebhookSender } from './webhook-sender.js';
 import { WebhookSources, type SourceHooks } from './webhook-sources.js';
 import type { DeliveryQuery, StoredEndpoint, WebhookStore } from './webhook-store.js';
 import { deliveryView, endpointView } from './webhook-views.js';
+import type { DeliveryOutcome } from './delivery-outcome.js';
 
 /** What the service is built from. */
 export interface WebhookServiceOptions extends WebhookOptions {
@@ -34,6 +35,8 @@ export interface WebhookServiceOptions extends WebhookOptions {
   nodeId: string;
   /** Publishes the `webhook.disabled` report on `webhooks.status`. */
   publish: (draft: EventDraft) => Promise<unknown>;
+  /** Hears how each delivery attempt ended (the server's metrics count them). */
+  onAttempt?: (outcome: DeliveryOutcome) => void;
 }
 
 /** `POST /api/webhooks` input (validated). */
@@ -95,6 +98,7 @@ export class WebhookService {
       nodeId: options.nodeId,
       logger: options.logger,
       onDisabled: (endpoint, reason) => this.reportDisabled(endpoint, reason),
+      ...(options.onAttempt === undefined ? {} : { onAttempt: options.onAttempt }),
     });
     this.intake = new WebhookIntake({
       store: this.store,
@@ -117,6 +121,11 @@ export class WebhookService {
   }
 
   /** Prepares the store and starts delivering (and sweeping old deliveries). */
+  /** Events on this node waiting to be written to the delivery queue (the `realtime_queue_depth` metric). */
+  get waitingEvents(): number {
+    return this.intake.waitingCount;
+  }
+
   async start(): Promise<void> {
     await this.store.ready();
     this.dispatcher.start();

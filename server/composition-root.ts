@@ -54,6 +54,8 @@ import { listeningFeature } from './listening/listening-feature.js';
 import { recordsFeature } from './records/records-feature.js';
 import { UserPresence } from './users/user-presence.js';
 import { PlatformMetrics, type MetricsOptions } from './metrics/platform-metrics.js';
+import { TopicRegistry, type RegistryLimits } from './registry/topic-registry.js';
+import { registryFeature } from './registry/registry-feature.js';
 import { userPresenceFeature } from './users/user-presence-feature.js';
 
 /**
@@ -110,6 +112,8 @@ export interface ServiceConfig {
    * and whether Node.js process metrics are included (see {@link MetricsOptions}).
    */
   metrics?: MetricsOptions;
+  /** Bounds of the topic and schema registry (topics per realm, versions, schema size, cache; see {@link RegistryLimits}). */
+  registry?: RegistryLimits;
   /**
    * Request rate limits (publishes, messages, subscribes, sync writes and presence per connection,
    * user and realm) and connections per user; shared through `redis` when clustered. On unless
@@ -178,6 +182,8 @@ export interface PlatformServices {
   users: UserPresence;
   /** Prometheus metrics of this process (`GET /api/metrics/prometheus`). */
   metrics: PlatformMetrics;
+  /** Topics, their schema versions, and the check of publishes against the active one. */
+  registry: TopicRegistry;
 }
 
 /**
@@ -277,6 +283,7 @@ export function buildServices({ config, io, logger, limits }: BuildServicesOptio
     locks: cluster === undefined ? new MemoryProviderLocks() : new RedisProviderLocks(cluster.data, cluster.keyPrefix),
   });
   const users = new UserPresence({ io, limits, logger });
+  const registry = new TopicRegistry({ documents, io, logger, clustered, ...(config.registry === undefined ? {} : { limits: config.registry }) });
   return {
     ...(cluster === undefined ? {} : { cluster }),
     documents,
@@ -298,6 +305,7 @@ export function buildServices({ config, io, logger, limits }: BuildServicesOptio
     listening,
     users,
     metrics,
+    registry,
   };
 }
 
@@ -311,6 +319,7 @@ export const FEATURES: readonly FeatureFactory[] = [
   presenceFeature,
   channelsFeature,
   webhooksFeature,
+  registryFeature,
   objectsFeature,
   rpcFeature,
   listeningFeature,

@@ -55,6 +55,8 @@ export interface InterServerEvents {
   'rpc:response': (relay: RpcResponseRelay) => void;
   /** A connection that provided RPCs closed: the nodes fail the calls they gave it. */
   'rpc:provider-lost': (connectionId: string) => void;
+  /** A topic's registry entry (its active schema) changed: the nodes drop what they cached of it. */
+  'registry:changed': (change: { realm: string; topic: string }) => void;
 }
 
 /**

@@ -180,6 +180,13 @@ export function hasRealm(principal: Principal, realm: string): boolean {
 }
 
 /**
+ * Documents of services whose name starts with `_` belong to the platform (the topic and schema
+ * registry keeps its entries there): no token reaches them through the sync API, not even an
+ * admin's, so they change only through their own API and its checks.
+ */
+export const PLATFORM_DOCUMENTS = 'doc/_';
+
+/**
  * Whether the principal may perform `letter` on `resourceId` in `realm`: false when the realm is not
  * granted; otherwise the union of what its roles and capability strings allow in this realm (only
  * in its role realms, see {@link rightsIn}) and what its `per` grants for this realm or `*` allow.
@@ -198,6 +205,7 @@ export function can(principal: Principal, realm: string, resourceId: string, let
   // A runtime guard: `'CRUDP'.includes('')` is true, so only single known letters may ask.
   if (!VALID_LETTERS.has(letter)) return false;
   if (!hasRealm(principal, realm)) return false;
+  if (resourceId.startsWith(PLATFORM_DOCUMENTS)) return false;
   const rights = rightsIn(principal, realm);
   for (const role of rights.roles) {
     if (rulesAllow(ROLE_RULES[role], resourceId, letter)) return true;

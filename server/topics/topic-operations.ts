@@ -14,6 +14,7 @@ import { defineOperation, type ConnectionContext, type SocketOperationContext } 
 import { assertPayloadSize } from '../limits/payload-size.js';
 import type { ListeningRegistry } from '../listening/listening-registry.js';
 import { publishRequirements, subscribeRequirements } from './topic-rights.js';
+import type { TopicRegistry } from '../registry/topic-registry.js';
 
 /** What the topic operations need. */
 export interface TopicServices {
@@ -21,6 +22,8 @@ export interface TopicServices {
   publisher: EventPublisher;
   /** Hears each subscription come and go, so that listeners provide the topics somebody wants. */
   listening: ListeningRegistry;
+  /** Checks publishes against their topic's active schema. */
+  registry: TopicRegistry;
 }
 
 /**
@@ -35,7 +38,7 @@ export interface TopicServices {
  * @example
  * serveOperations(socket, topicOperations(services, limits), deps);
  */
-export function topicOperations({ subscriptions, publisher, listening }: TopicServices, limits: ResolvedLimits) {
+export function topicOperations({ subscriptions, publisher, listening, registry }: TopicServices, limits: ResolvedLimits) {
   const generatedIds = new WeakMap<object, number>();
 
   const subscribe = defineOperation({
@@ -102,8 +105,9 @@ export function topicOperations({ subscriptions, publisher, listening }: TopicSe
     input: publishRequestSchema,
     rateLimit: 'publishes',
     requires: ({ topic, type }) => publishRequirements(topic, type),
-    run: (request, { realm, principal, connectionId }): Promise<RealtimeEvent> => {
+    run: async (request, { realm, principal, connectionId }): Promise<RealtimeEvent> => {
       assertPayloadSize(request.payload, limits.maxPayloadBytes, 'payload');
+      await registry.checkPublish(realm, request.topic, request.payload);
       const viaSocket = connectionId !== undefined;
       return publisher.publish({
         realm,

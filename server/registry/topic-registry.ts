@@ -31,9 +31,9 @@ export interface RegistryLimits {
   maxVersionsPerTopic?: number;
   /** Bytes of one schema's JSON. @default 32768 */
   maxSchemaBytes?: number;
-  /** Topics whose active schema this node keeps compiled (least recently used go first). @default 10000 */
-  maxCachedTopics?: number;
-  /** How long a node trusts what it cached of a topic without hearing of a change, ms. @default 30000 */
+  /** Realms whose active schemas this node keeps (least recently used go first). @default 10000 */
+  maxCachedRealms?: number;
+  /** How long a node trusts what it cached of a realm without hearing of a change, ms. @default 30000 */
   cacheTtlMs?: number;
 }
 
@@ -41,7 +41,7 @@ const DEFAULTS: Required<RegistryLimits> = {
   maxTopicsPerRealm: 1000,
   maxVersionsPerTopic: 100,
   maxSchemaBytes: 32 * 1024,
-  maxCachedTopics: 10_000,
+  maxCachedRealms: 10_000,
   cacheTtlMs: 30_000,
 };
 
@@ -64,10 +64,15 @@ interface TopicData {
   latestVersion: number;
 }
 
-/** What a node keeps of a topic for its publishes: the active version's check, or none. */
-interface CachedTopic {
-  version: number | undefined;
-  check: PayloadCheck | undefined;
+/** A topic's active schema as a node keeps it; the check is compiled at its first publish. */
+interface ActiveSchema {
+  version: number;
+  check?: PayloadCheck;
+}
+
+/** What a node keeps of a realm for its publishes: its topics with an active schema. */
+interface CachedRealm {
+  active: Map<string, ActiveSchema>;
   expiresAt: number;
 }
 
@@ -93,8 +98,10 @@ export interface UpdateTopicInput {
  * Why this exists: producers and consumers of a topic are often different teams; a schema that is
  * checked at the platform turns "a field went missing in production" into a refused publish with
  * the reasons, at the producer. Entries live in the document store (memory or MongoDB), under
- * services no token reaches through the sync API. Publishes read a node-local cache of compiled
- * checks (bounded, least recently used out), dropped on every node when a topic changes
+ * services no token reaches through the sync API. Publishes read a node-local cache: per realm,
+ * which topics have an active schema (loaded once, so a publish to an unregistered topic costs a
+ * map lookup, never a database read) and their compiled checks; bounded to `maxCachedRealms`
+ * realms, least recently used out, dropped on every node when the realm's registry changes
  * (`registry:changed` through the adapter) and after `cacheTtlMs` at the latest, should such a
  * notice be lost.
  *
@@ -107,12 +114,14 @@ export interface UpdateTopicInput {
 export class TopicRegistry {
   private readonly limits: Required<RegistryLimits>;
   private readonly validators = new SchemaValidators();
-  /** Realm and topic → the active check; a Map in use order, so the first key is the least recent. */
-  private readonly cache = new Map<string, CachedTopic>();
+  /** Realm → its active schemas; a Map in use order, so the first key is the least recent. */
+  private readonly realms = new Map<string, CachedRealm>();
+  /** Realms being loaded, so that a burst of publishes to a cold realm reads it once. */
+  private readonly loading = new Map<string, Promise<CachedRealm>>();
 
   constructor(private readonly options: TopicRegistryOptions) {
     this.limits = { ...DEFAULTS, ...options.limits };
-    if (options.clustered) options.io.on('registry:changed', ({ realm, topic }) => this.cache.delete(cacheKey(realm, topic)));
+    if (options.clustered) options.io.on('registry:changed', ({ realm }) => this.forget(realm));
   }
 
   async createTopic(realm: string, input: CreateTopicInput): Promise<RegisteredTopic> {
@@ -267,41 +276,48 @@ export class TopicRegistry {
    * @throws InvalidArgumentError with `details.issues` (`{ path, message }` per schema error).
    */
   async checkPublish(realm: string, topic: string, payload: Record<string, unknown>): Promise<void> {
-    const cached = await this.cached(realm, topic);
-    if (cached.check === undefined) return;
-    const errors = cached.check(payload);
+    const active = (await this.cachedRealm(realm)).active.get(topic);
+    if (active === undefined) return;
+    active.check ??= this.validators.compile((await this.getSchema(realm, topic, active.version)).schema);
+    const errors = active.check(payload);
     if (errors.length === 0) return;
-    throw new InvalidArgumentError(`The payload does not match version ${cached.version} of the schema of "${topic}"`, {
-      details: { topic, version: cached.version, issues: errors.map(({ path, message }) => ({ path: ['payload', ...pointerSegments(path)], message })) },
+    throw new InvalidArgumentError(`The payload does not match version ${active.version} of the schema of "${topic}"`, {
+      details: { topic, version: active.version, issues: errors.map(({ path, message }) => ({ path: ['payload', ...pointerSegments(path)], message })) },
     });
   }
 
-  private async cached(realm: string, topic: string): Promise<CachedTopic> {
-    const key = cacheKey(realm, topic);
-    const hit = this.cache.get(key);
-    const now = Date.now();
-    if (hit !== undefined && hit.expiresAt > now) {
-      this.cache.delete(key); // re-inserted: most recently used
-      this.cache.set(key, hit);
+  private async cachedRealm(realm: string): Promise<CachedRealm> {
+    const hit = this.realms.get(realm);
+    if (hit !== undefined && hit.expiresAt > Date.now()) {
+      this.realms.delete(realm); // re-inserted: most recently used
+      this.realms.set(realm, hit);
       return hit;
     }
-    let entry: CachedTopic = { version: undefined, check: undefined, expiresAt: now + this.limits.cacheTtlMs };
-    if (topic.length <= MAX_REGISTERED_TOPIC_LENGTH) {
-      const doc = await this.options.documents.get(realm, TOPICS, topic).catch((err: unknown) => {
-        if (err instanceof NotFoundError) return undefined;
-        throw err;
-      });
-      const version = (doc?.data as unknown as TopicData | undefined)?.activeSchemaVersion;
-      if (version !== undefined) {
-        const { schema } = await this.getSchema(realm, topic, version);
-        entry = { version, check: this.validators.compile(schema), expiresAt: entry.expiresAt };
-      }
+    let pending = this.loading.get(realm);
+    if (pending === undefined) {
+      pending = this.loadRealm(realm).finally(() => this.loading.delete(realm));
+      this.loading.set(realm, pending);
     }
-    this.cache.set(key, entry);
-    while (this.cache.size > this.limits.maxCachedTopics) {
-      const oldest = this.cache.keys().next().value;
+    return pending;
+  }
+
+  private async loadRealm(realm: string): Promise<CachedRealm> {
+    const active = new Map<string, ActiveSchema>();
+    let after: string | undefined;
+    do {
+      const page = await this.options.documents.list(realm, TOPICS, { limit: 100, ...(after === undefined ? {} : { after }) });
+      for (const doc of page.items) {
+        const { name, activeSchemaVersion } = doc.data as unknown as TopicData;
+        if (activeSchemaVersion !== undefined) active.set(name, { version: activeSchemaVersion });
+      }
+      after = page.nextCursor;
+    } while (after !== undefined);
+    const entry: CachedRealm = { active, expiresAt: Date.now() + this.limits.cacheTtlMs };
+    this.realms.set(realm, entry);
+    while (this.realms.size > this.limits.maxCachedRealms) {
+      const oldest = this.realms.keys().next().value;
       if (oldest === undefined) break;
-      this.cache.delete(oldest);
+      this.realms.delete(oldest);
     }
     return entry;
   }
@@ -316,10 +332,22 @@ export class TopicRegistry {
     }
   }
 
-  /** Drops this node's cache of a topic and tells the other nodes to drop theirs. */
+  /** Drops this node's cache of the realm and tells the other nodes to drop theirs. */
   private changed(realm: string, topic: string): void {
-    this.cache.delete(cacheKey(realm, topic));
+    this.forget(realm);
     if (this.options.clustered) this.options.io.serverSideEmit('registry:changed', { realm, topic });
+  }
+
+  private forget(realm: string): void {
+    this.realms.delete(realm);
+    // A load under way read the registry before the change: it must not be cached.
+    const pending = this.loading.get(realm);
+    if (pending !== undefined) {
+      this.loading.delete(realm);
+      void pending.then((entry) => {
+        if (this.realms.get(realm) === entry) this.realms.delete(realm);
+      }, () => undefined);
+    }
   }
 }
 
@@ -329,10 +357,6 @@ function assertRegistrable(name: string): void {
       details: { issues: [{ path: ['name'], message: `must be at most ${MAX_REGISTERED_TOPIC_LENGTH} characters` }] },
     });
   }
-}
-
-function cacheKey(realm: string, topic: string): string {
-  return `${realm}\u0000${topic}`;
 }
 
 function schemaId(topic: string, version: number): string {

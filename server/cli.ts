@@ -76,6 +76,7 @@ async function main(): Promise<void> {
     developmentMode: config.developmentMode,
     demo: config.demoEnabled,
     metrics: config.metrics,
+    ...(config.signingKeysSecret === undefined ? {} : { signingKeysSecret: config.signingKeysSecret }),
     webhooks: config.webhooks,
     ...(config.authHook === undefined ? {} : { authHook: config.authHook }),
   });

@@ -55,6 +55,7 @@ import { recordsFeature } from './records/records-feature.js';
 import { UserPresence } from './users/user-presence.js';
 import { PlatformMetrics, type MetricsOptions } from './metrics/platform-metrics.js';
 import { TopicRegistry, type RegistryLimits } from './registry/topic-registry.js';
+import { SigningKeys } from './auth/signing-keys.js';
 import { registryFeature } from './registry/registry-feature.js';
 import { userPresenceFeature } from './users/user-presence-feature.js';
 
@@ -114,6 +115,12 @@ export interface ServiceConfig {
   metrics?: MetricsOptions;
   /** Bounds of the topic and schema registry (topics per realm, versions, schema size, cache; see {@link RegistryLimits}). */
   registry?: RegistryLimits;
+  /**
+   * The secret managed signing keys are encrypted with in the document store
+   * (`SIGNING_KEYS_SECRET`). Without it, `auth.secret` is used; with neither, `/api/keys` answers
+   * `UNAVAILABLE`.
+   */
+  signingKeysSecret?: string;
   /**
    * Request rate limits (publishes, messages, subscribes, sync writes and presence per connection,
    * user and realm) and connections per user; shared through `redis` when clustered. On unless
@@ -184,6 +191,8 @@ export interface PlatformServices {
   metrics: PlatformMetrics;
   /** Topics, their schema versions, and the check of publishes against the active one. */
   registry: TopicRegistry;
+  /** Signing keys managed through the API (`/api/keys`), verified beside the configured ones. */
+  signingKeys: SigningKeys;
 }
 
 /**
@@ -283,6 +292,13 @@ export function buildServices({ config, io, logger, limits }: BuildServicesOptio
     locks: cluster === undefined ? new MemoryProviderLocks() : new RedisProviderLocks(cluster.data, cluster.keyPrefix),
   });
   const users = new UserPresence({ io, limits, logger });
+  const signingKeys = new SigningKeys({
+    documents,
+    io,
+    logger,
+    clustered,
+    ...(config.signingKeysSecret === undefined ? {} : { encryptionSecret: config.signingKeysSecret }),
+  });
   const registry = new TopicRegistry({ documents, io, logger, clustered, ...(config.registry === undefined ? {} : { limits: config.registry }) });
   return {
     ...(cluster === undefined ? {} : { cluster }),
@@ -306,6 +322,7 @@ export function buildServices({ config, io, logger, limits }: BuildServicesOptio
     users,
     metrics,
     registry,
+    signingKeys,
   };
 }
 

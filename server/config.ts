@@ -219,6 +219,8 @@ export interface ServerConfig {
   webhooks: { allowPrivateNetworks: boolean; requestTimeoutMs: number };
   /** The HTTP auth hook of `auth:login { params }` (`AUTH_HOOK_URL`, `AUTH_HOOK_TIMEOUT_MS`). */
   authHook?: { url: string; timeoutMs: number };
+  /** Encrypts managed signing keys at rest (`SIGNING_KEYS_SECRET`); `JWT_SECRET` when unset. */
+  signingKeysSecret?: string;
   /** Who may scrape `/metrics` (`METRICS_TOKEN`, `METRICS_PUBLIC`); a platform admin's JWT always may. */
   metrics: { scrapeToken?: string; public: boolean };
   /** Serve the demo app at `/demo/` (`DEMO_ENABLED`); development mode serves it at `/` regardless. */
@@ -342,6 +344,7 @@ const envSchema = z
     WEBHOOKS_REQUEST_TIMEOUT_MS: positiveInt().max(120_000, 'must be at most 120000 (2 minutes)').default(15_000),
     AUTH_HOOK_URL: z.string().regex(/^https?:\/\//, 'must be an http:// or https:// URL').optional(),
     AUTH_HOOK_TIMEOUT_MS: positiveInt().max(120_000, 'must be at most 120000 (2 minutes)').default(5000),
+    SIGNING_KEYS_SECRET: secretSchema.optional(),
     METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     METRICS_PUBLIC: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
     DEMO_ENABLED: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
@@ -480,6 +483,7 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
       requestTimeoutMs: e.WEBHOOKS_REQUEST_TIMEOUT_MS,
     },
     ...(e.AUTH_HOOK_URL === undefined ? {} : { authHook: { url: e.AUTH_HOOK_URL, timeoutMs: e.AUTH_HOOK_TIMEOUT_MS } }),
+    ...(e.SIGNING_KEYS_SECRET === undefined ? {} : { signingKeysSecret: e.SIGNING_KEYS_SECRET }),
     metrics: { ...(e.METRICS_TOKEN === undefined ? {} : { scrapeToken: e.METRICS_TOKEN }), public: e.METRICS_PUBLIC === 'true' },
     demoEnabled: e.DEMO_ENABLED === 'true',
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

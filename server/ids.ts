@@ -110,3 +110,13 @@ export function newStreamEpoch(): string {
 export function newSubscriptionId(prefix: 'feed' | 'ps'): string {
   return `${prefix}_${newUlid().toLowerCase()}`;
 }
+
+/**
+ * A signing key id, `key_<ulid>`: unique, and in creation order.
+ *
+ * @example
+ * newKeyId(); // 'key_01J...'
+ */
+export function newKeyId(): string {
+  return `key_${newUlid()}`;
+}

@@ -181,7 +181,13 @@ export class RealtimeServer {
     if (hostListeners === undefined) answerUnknownUpgrades(this.httpServer, engineIoPath(socketPath));
     else this.hostListeners = hostListeners.settle();
     // Every store and service, chosen from the options in one place (see composition-root.ts).
-    const services = buildServices({ config: options, io: this.io, logger: this.logger, limits: this.limits });
+    const services = buildServices({
+      config: { ...options, ...(options.signingKeysSecret === undefined && options.auth.secret !== undefined ? { signingKeysSecret: options.auth.secret } : {}) },
+      io: this.io,
+      logger: this.logger,
+      limits: this.limits,
+    });
+    verifier.useManagedKeys(services.signingKeys);
     this.services = services;
     this.documents = services.documents;
     this.history = services.history;
@@ -218,6 +224,7 @@ export class RealtimeServer {
       corsOrigins,
       readiness: () => this.readiness(),
       metrics: { registry: services.metrics, access: options.metrics ?? {} },
+      tokens: { keys: services.signingKeys, ...(options.auth.secret === undefined ? {} : { fallbackSecret: options.auth.secret }) },
       staticFiles: {
         demo: options.developmentMode === true ? 'root' : options.demo === true ? 'path' : false,
         ...(options.sdkDirectory === undefined ? {} : { sdkDirectory: options.sdkDirectory }),

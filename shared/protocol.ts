@@ -57,6 +57,8 @@ export interface InterServerEvents {
   'rpc:provider-lost': (connectionId: string) => void;
   /** A topic's registry entry (its active schema) changed: the nodes drop what they cached of it. */
   'registry:changed': (change: { realm: string; topic: string }) => void;
+  /** A signing key was created, rotated or (de)activated: the nodes re-read the keys. */
+  'keys:changed': () => void;
 }
 
 /**

@@ -26,11 +26,20 @@ const DEFAULT_JWKS_ALGORITHMS = ['RS256', 'ES256'];
  * const verifier = new TokenVerifier({ secret: process.env.JWT_SECRET });
  * const principal = await verifier.verify(token); // throws AuthError
  */
+/** Keys the platform manages (`SigningKeys`): the verification key of an active `kid`, if any. */
+export interface ManagedKeyLookup {
+  verificationKey(kid: string, alg: string): Promise<CryptoKey | Uint8Array | undefined>;
+}
+
+/** The algorithms managed keys use; accepted once {@link TokenVerifier.useManagedKeys} is called. */
+const MANAGED_KEY_ALGORITHMS = ['HS256', 'ES256', 'EdDSA'];
+
 export class TokenVerifier {
+  private managed: ManagedKeyLookup | undefined;
   private readonly secretKeys = new Map<string, Uint8Array>();
   private readonly defaultSecret?: Uint8Array;
   private readonly jwks?: JWTVerifyGetKey;
-  private readonly algorithms: string[];
+  private algorithms: string[];
 
   constructor(private readonly options: AuthOptions) {
     const encoder = new TextEncoder();
@@ -51,6 +60,15 @@ export class TokenVerifier {
    * and `aud`. Rejects with `AuthError` (`TOKEN_EXPIRED` or `AUTH_FAILED`), or `UnavailableError`
    * when the JWKS endpoint cannot be reached.
    */
+  /**
+   * Accepts tokens signed by the platform's managed keys too (a `kid` of an active key, with that
+   * key's algorithm), beside the configured ones.
+   */
+  useManagedKeys(keys: ManagedKeyLookup): void {
+    this.managed = keys;
+    this.algorithms = [...new Set([...this.algorithms, ...MANAGED_KEY_ALGORITHMS])];
+  }
+
   async verify(token: unknown): Promise<Principal> {
     if (typeof token !== 'string' || token.length === 0) {
       throw new AuthError('AUTH_FAILED', 'A token is required');
@@ -73,7 +91,13 @@ export class TokenVerifier {
     header: JWTHeaderParameters,
     input: FlattenedJWSInput,
   ): Promise<Awaited<ReturnType<JWTVerifyGetKey>>> => {
+    if (this.managed !== undefined && header.kid !== undefined && !this.secretKeys.has(header.kid)) {
+      const managed = await this.managed.verificationKey(header.kid, String(header.alg));
+      if (managed !== undefined) return managed;
+      if (header.alg !== SECRET_ALGORITHM && this.jwks === undefined) throw new AuthError('AUTH_FAILED', 'Unknown token key id (kid)');
+    }
     if (header.alg === SECRET_ALGORITHM) {
+      if (this.defaultSecret === undefined && this.secretKeys.size === 0) throw new AuthError('AUTH_FAILED', 'Unknown token key id (kid)');
       const key = header.kid === undefined ? this.defaultSecret : this.secretKeys.get(header.kid);
       if (key === undefined) {
         throw new AuthError(

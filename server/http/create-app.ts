@@ -12,6 +12,8 @@ import { payloadDepthLimit } from '../limits/session-limits.js';
 import { staticRoutes, type StaticRoutesOptions } from './static-routes.js';
 import type { Feature } from '../kernel/feature.js';
 import { metricsRoutes, type MetricsAccess } from '../metrics/metrics-routes.js';
+import type { SigningKeys } from '../auth/signing-keys.js';
+import { tokenRoutes } from '../auth/token-routes.js';
 import type { PlatformMetrics } from '../metrics/platform-metrics.js';
 
 /** What the REST API is built from. */
@@ -25,6 +27,8 @@ export interface AppOptions {
   developmentSecret?: string;
   /** The metrics `GET /metrics` serves, and who may scrape them. */
   metrics?: { registry: PlatformMetrics; access: MetricsAccess };
+  /** `POST /auth/token`, `/api/keys` and the JWKS: the managed signing keys, and the configured secret. */
+  tokens?: { keys: SigningKeys; fallbackSecret?: string };
   /** What `GET /ready` reports. */
   readiness: () => Promise<ReadinessReport>;
   /** The browser SDK under `/sdk/` (always) and the demo app (when enabled). */
@@ -76,6 +80,7 @@ export function createApp(options: AppOptions): Express {
     app.locals.operationMetrics = options.metrics.registry;
     app.use(metricsRoutes(options.metrics.registry, options.verifier, options.metrics.access));
   }
+  if (options.tokens !== undefined) app.use(tokenRoutes({ verifier: options.verifier, ...options.tokens }));
   app.use(staticRoutes(options.staticFiles));
   app.use(
     '/auth',

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/test-server.js';
+import { startWebhookSink } from '../support/webhook-sink.js';
 
 /**
  * Prometheus metrics and request logs, read as an operator reads them: scraping
@@ -114,6 +115,30 @@ describe('Prometheus metrics', () => {
       expect(sample(text, 'realtime_rate_limited_total{action="publishes",scope="connection"}')).toBe(refused);
     } finally {
       await limited.close();
+    }
+  });
+
+  it('counts webhook attempts that succeed, are retried, and fail for good', async () => {
+    const hooked = await startTestServer({ metrics: { public: true }, webhooks: { allowPrivateNetworks: true, pollIntervalMs: 20, retryDelaysMs: [10], retryJitter: 0 } });
+    const sink = await startWebhookSink();
+    try {
+      sink.respond((request) => (request.path === '/ok' ? 200 : 500));
+      const token = await hooked.token({ sub: 'ops', realm: 'hooks', permissions: ['admin'] });
+      const post = (path: string, body: unknown) =>
+        fetch(`${hooked.url}/api${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect((await post('/webhooks', { url: `${sink.url}/ok`, topics: ['orders.*'] })).status).toBe(201);
+      expect((await post('/webhooks', { url: `${sink.url}/broken`, topics: ['orders.*'] })).status).toBe(201);
+      expect((await post('/events', { topic: 'orders.created', payload: {} })).status).toBe(201);
+      await sink.waitFor('/ok', 1);
+      await sink.waitFor('/broken', 2); // the first attempt and its one retry
+      const counts = async () => {
+        const text = await (await fetch(`${hooked.url}/metrics`)).text();
+        return ['succeeded', 'retry', 'failed'].map((status) => sample(text, `realtime_webhook_deliveries_total{status="${status}"}`));
+      };
+      await expect.poll(counts).toEqual([1, 1, 1]);
+    } finally {
+      await sink.close();
+      await hooked.close();
     }
   });
 

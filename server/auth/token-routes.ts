@@ -3,6 +3,7 @@ import { SignJWT } from 'jose';
 import { z } from 'zod';
 import { AuthError, ErrorCode, ForbiddenError, REALM_PATTERN, UnavailableError, isWellFormedText, type Principal } from '../../shared/index.js';
 import { parseZodInput } from '../http/parse-zod-input.js';
+import { documentBodies } from '../http/route-docs.js';
 import { isAdmin, isPlatformAdmin } from './permissions.js';
 import { rightsIn } from './rights-in.js';
 import { MANAGED_ALGORITHMS, type SigningKeys } from './signing-keys.js';
@@ -110,15 +111,13 @@ export function tokenRoutes(options: TokenRoutesOptions): Router {
     const { alg = 'ES256', kid } = parseZodInput(keySchema, req.body ?? {}, 'key');
     res.status(201).json(await keys.rotate(alg, kid));
   });
-  router.post('/api/keys/:kid/:action', async (req, res, next) => {
-    const { action } = req.params;
-    if (action !== 'activate' && action !== 'deactivate') {
-      next();
-      return;
-    }
-    await admin(req);
-    res.json(await keys.setActive(String(req.params.kid), action === 'activate'));
-  });
+  for (const action of ['activate', 'deactivate'] as const) {
+    router.post(`/api/keys/:kid/${action}`, async (req, res) => {
+      await admin(req);
+      res.json(await keys.setActive(String(req.params.kid), action === 'activate'));
+    });
+  }
+  documentBodies(router, { 'POST /auth/token': issueTokenSchema, 'POST /api/keys': keySchema, 'POST /api/keys/rotate': keySchema });
   return router;
 }
 

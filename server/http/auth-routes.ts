@@ -4,6 +4,7 @@ import { type TokenVerifier } from '../auth/token-verifier.js';
 import { signToken } from '../auth/token-signer.js';
 import { assertLocalOrigin, devTokenLifetimeSchema, DEV_TOKEN_DEFAULT_SECONDS } from './dev-token-policy.js';
 import { parseZodInput } from './parse-zod-input.js';
+import { documentBodies } from './route-docs.js';
 import { isWellFormedText, REALM_PATTERN } from '../../shared/index.js';
 
 const realmSchema = z.string({ error: 'realm must be a string' }).regex(REALM_PATTERN, 'realm must be 1-64 letters, digits, _ or -');
@@ -66,5 +67,6 @@ export function authRoutes(options: AuthRoutesOptions): Router {
       res.status(201).json({ token, expiresAt: principal.expiresAt });
     });
   }
+  documentBodies(router, { 'POST /verify': verifySchema, 'POST /dev-token': devTokenSchema });
   return router;
 }

@@ -1,5 +1,5 @@
 import cors from 'cors';
-import express, { type Express } from 'express';
+import express, { Router, type Express } from 'express';
 import type { Logger } from 'pino';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import type { ResolvedLimits } from '../config.js';
@@ -8,6 +8,7 @@ import { authenticate } from './authenticate.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import { jsonShapeGuard } from './json-shape-guard.js';
 import { requestLog } from './request-log.js';
+import { API_DOCS_PAGE, openApiDocument, type MountedRouter } from './openapi.js';
 import { payloadDepthLimit } from '../limits/session-limits.js';
 import { staticRoutes, type StaticRoutesOptions } from './static-routes.js';
 import type { Feature } from '../kernel/feature.js';
@@ -68,21 +69,36 @@ export function createApp(options: AppOptions): Express {
   // Nesting depth and `__proto__` keys, before any route reads the body.
   app.use(jsonShapeGuard(payloadDepthLimit(options.limits)));
 
-  app.get('/health', (_req, res) => {
+  // Every router is mounted through `mount`, so the OpenAPI document lists each of their routes.
+  const mounts: MountedRouter[] = [];
+  const mount = (prefix: string, router: Router): void => {
+    mounts.push({ prefix, router });
+    if (prefix === '') app.use(router);
+    else app.use(prefix, router);
+  };
+  const core = Router();
+  core.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/ready', async (_req, res) => {
+  core.get('/ready', async (_req, res) => {
     const report = await options.readiness();
     res.status(report.status === 'ready' ? 200 : 503).json(report);
   });
+  core.get('/api/openapi.json', (_req, res) => {
+    res.json(openApiDocument(mounts));
+  });
+  core.get('/api/docs', (_req, res) => {
+    res.type('html').send(API_DOCS_PAGE);
+  });
+  mount('', core);
   if (options.metrics !== undefined) {
     // REST operations count themselves through this (see kernel/rest-requests.ts).
     app.locals.operationMetrics = options.metrics.registry;
-    app.use(metricsRoutes(options.metrics.registry, options.verifier, options.metrics.access));
+    mount('', metricsRoutes(options.metrics.registry, options.verifier, options.metrics.access));
   }
-  if (options.tokens !== undefined) app.use(tokenRoutes({ verifier: options.verifier, ...options.tokens }));
+  if (options.tokens !== undefined) mount('', tokenRoutes({ verifier: options.verifier, ...options.tokens }));
   app.use(staticRoutes(options.staticFiles));
-  app.use(
+  mount(
     '/auth',
     authRoutes({
       verifier: options.verifier,
@@ -90,7 +106,7 @@ export function createApp(options: AppOptions): Express {
     }),
   );
   app.use('/api', authenticate(options.verifier));
-  for (const feature of options.features) if (feature.routes !== undefined) app.use('/api', feature.routes);
+  for (const feature of options.features) if (feature.routes !== undefined) mount('/api', feature.routes);
 
   if (options.notFound === 'own') app.use(['/api', '/auth'], notFoundHandler);
   else app.use(notFoundHandler);

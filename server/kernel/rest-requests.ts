@@ -1,6 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { InvalidArgumentError, toRealtimeError, type AnySchema } from '../../shared/index.js';
 import { principalOf, requireAuth } from '../http/authenticate.js';
+import { documentHandler } from '../http/route-docs.js';
 import type { RateLimits } from '../limits/rate-limits.js';
 import { runOperation, type Operation, type OperationContext } from './operation.js';
 import type { OperationMetrics } from './socket-requests.js';
@@ -45,7 +46,7 @@ export function restOperation<S extends AnySchema, R>(
     if (binding.respond === undefined) res.json(result);
     else binding.respond(res, result, req);
   };
-  return [requireAuth, handler];
+  return [requireAuth, documentHandler(handler, { operation: operation.name, body: { valibot: operation.input } })];
 }
 
 /**

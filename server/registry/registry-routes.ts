@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { resolveRealm, topicResource } from '../auth/permissions.js';
 import { principalOf, requestedRealm, requireAuth } from '../http/authenticate.js';
 import { parseZodInput } from '../http/parse-zod-input.js';
+import { documentBodies } from '../http/route-docs.js';
 import { accessIn, authorize, type Access } from '../kernel/access.js';
 import {
   createTopicSchema,
@@ -94,6 +95,12 @@ export function registryRoutes(registry: TopicRegistry): Router {
     res.json(await registry.getSchema(realm, topic, version));
   });
 
+  documentBodies(router, {
+    'POST /topics': createTopicSchema,
+    'PATCH /topics/:name': updateTopicSchema,
+    'POST /schemas/:topic': registerSchemaSchema,
+    'POST /schemas/:topic/validate': validatePayloadSchema,
+  });
   return router;
 }
 

@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { resolveRealm } from '../auth/permissions.js';
 import { accessIn, authorize } from '../kernel/access.js';
 import { parseZodInput } from '../http/parse-zod-input.js';
+import { documentBodies } from '../http/route-docs.js';
 import {
   createWebhookSchema,
   deadLettersQuerySchema,
@@ -112,6 +113,15 @@ export function webhookRoutes(webhooks: WebhookService): Router {
     res.json(await webhooks.deliveries(await adminRealm(req, res, realm), webhookId(req), { ...query, limit: limit ?? DEFAULT_PAGE }));
   });
 
+  documentBodies(router, {
+    'POST /webhooks': createWebhookSchema,
+    'PATCH /webhooks/:id': updateWebhookSchema,
+    'POST /webhooks/:id/rotate-secret': rotateSecretSchema,
+    'POST /webhooks/:id/activate': webhookActionSchema,
+    'POST /webhooks/:id/deactivate': webhookActionSchema,
+    'POST /webhooks/:id/test': webhookActionSchema,
+    'POST /webhooks/dead-letters/:deliveryId/redeliver': webhookActionSchema,
+  });
   return router;
 }
 

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import type { Logger } from 'pino';
-import { ConflictError, NotFoundError, UnavailableError } from '../../shared/index.js';
+import { ConflictError, LimitExceededError, NotFoundError, UnavailableError } from '../../shared/index.js';
 import { newKeyId } from '../ids.js';
 import type { RealtimeIo } from '../socket-types.js';
 import type { DocumentStore } from '../sync/document-store.js';
@@ -61,6 +61,9 @@ export interface SigningKeysOptions {
   cacheTtlMs?: number;
 }
 
+/** Most signing keys kept (active or not): each is read and opened by every node. */
+export const MAX_SIGNING_KEYS = 100;
+
 /** How often an unknown `kid` may make a node re-read the keys (a key created on another node). */
 const UNKNOWN_KID_RELOAD_MS = 1000;
 
@@ -98,6 +101,9 @@ export class SigningKeys {
     const id = kid ?? newKeyId();
     const material = await generate(alg);
     const keys = await this.keys();
+    if (keys.size >= MAX_SIGNING_KEYS) {
+      throw new LimitExceededError(`There are ${MAX_SIGNING_KEYS} signing keys, the most the platform keeps`, { details: { limit: MAX_SIGNING_KEYS } });
+    }
     const primary = ![...keys.values()].some((key) => key.view.primary && key.view.active);
     const stored: StoredKey = {
       kid: id,

@@ -43,10 +43,12 @@ export function metricsRoutes(metrics: PlatformMetrics, verifier: TokenVerifier,
     const principal = await verifier.verify(token);
     if (!isPlatformAdmin(principal)) throw new ForbiddenError('Metrics need METRICS_TOKEN or an admin of every realm (realms ["*"], role admin)');
   };
-  router.get(['/metrics', '/api/metrics/prometheus'], async (req, res) => {
-    await authorize(req);
-    res.type(metrics.contentType).send(await metrics.render());
-  });
+  for (const path of ['/metrics', '/api/metrics/prometheus']) {
+    router.get(path, async (req, res) => {
+      await authorize(req);
+      res.type(metrics.contentType).send(await metrics.render());
+    });
+  }
   return router;
 }
 

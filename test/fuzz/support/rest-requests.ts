@@ -61,6 +61,24 @@ const webhookSecret = mostly(
 const description = mostly(fc.string({ maxLength: 60 }), fc.oneof(fc.constant('x'.repeat(501)), fc.constant(null), hostileValue));
 const gracePeriod = mostly(fc.integer({ min: 0, max: 60_000 }), fc.oneof(fc.constantFrom(-1, 7 * 24 * 3_600_000 + 1, 1.5), hostileValue));
 
+const keyBody = fuzzRecord({ alg: mostly(fc.constantFrom('ES256', 'EdDSA', 'HS256'), fc.constantFrom('RS256', 'none', '')), kid: mostly(fc.stringMatching(/^[A-Za-z0-9_.-]{1,20}$/)) });
+const keyId = mostly(fc.constantFrom('key_01J0000000000000000000000', 'fuzz-key'), trickyString);
+/** JSON Schemas a registry sees: valid, invalid, strict-mode refusals, a catastrophic pattern. */
+const jsonSchema = mostly(
+  fc.constantFrom(
+    { type: 'object' },
+    { type: 'object', required: ['a'], properties: { a: { type: 'string' } } },
+    { type: 'object', additionalProperties: false },
+    { type: 'string', pattern: '^(a+)+$' },
+    { type: 'string', pattern: '(a)\\1' },
+    { type: 'nonsense' },
+    { type: 'object', requried: ['a'] },
+    { $ref: 'http://example.invalid/schema.json' },
+    {},
+  ),
+  hostileValue,
+);
+
 function routeSpecs(context: RestFuzzContext): Record<string, RouteSpec> {
   const webhookUrl = mostly(fc.constantFrom(...context.webhookUrls), fc.oneof(hugeString, hostileString));
   const token = mostly(fc.constantFrom(...context.tokens, ...context.refusedTokens), hostileString);
@@ -162,6 +180,29 @@ function routeSpecs(context: RestFuzzContext): Record<string, RouteSpec> {
       query: fuzzRecord({ start: mostly(fc.oneof(fc.integer({ min: 0, max: 2 ** 42 }), fc.constant('2026-12-02T06:00:00.000Z')), fc.constantFrom('', 'yesterday')), end: mostly(fc.integer({ min: 0, max: 2 ** 42 })), limit }, ['start', 'end']),
     },
     'GET /api/realms/:realm/search': { params: { realm: domain.realm }, query: fuzzRecord({ query: mostly(fc.constantFrom('rider', 'a', '7')), fields: mostly(fc.constantFrom('id', 'label,data', 'nope')), maxObjectResults: limit }, ['query']) },
+    'GET /metrics': {},
+    'GET /api/metrics/prometheus': {},
+    'GET /api/openapi.json': {},
+    'GET /api/docs': {},
+    'POST /auth/token': { body: fuzzRecord(claims, ['sub']) },
+    'GET /.well-known/jwks.json': {},
+    'GET /api/keys': {},
+    'POST /api/keys': { body: keyBody },
+    'POST /api/keys/rotate': { body: keyBody },
+    'POST /api/keys/:kid/activate': { params: { kid: keyId } },
+    'POST /api/keys/:kid/deactivate': { params: { kid: keyId } },
+    'POST /api/topics': { body: fuzzRecord({ realm: domain.realm, name: domain.topic, description, owner: mostly(fc.string({ maxLength: 20 })) }, ['name']) },
+    'GET /api/topics': { query: realmQuery({ limit, after: domain.topic }) },
+    'GET /api/topics/:name': { params: { name: domain.topic }, query: realmQuery() },
+    'PATCH /api/topics/:name': {
+      params: { name: domain.topic },
+      body: fuzzRecord({ realm: domain.realm, description, owner: mostly(fc.string({ maxLength: 20 })), activeSchemaVersion: mostly(fc.oneof(fc.integer({ min: 1, max: 3 }), fc.constant(null)), fc.constantFrom(0, -1, 1.5, '1')) }),
+    },
+    'DELETE /api/topics/:name': { params: { name: domain.topic }, query: realmQuery() },
+    'POST /api/schemas/:topic': { params: { topic: domain.topic }, body: fuzzRecord({ realm: domain.realm, schema: jsonSchema, compatibilityMode: mostly(fc.constantFrom('backward', 'none'), fc.constantFrom('forward', '')) }, ['schema']) },
+    'GET /api/schemas/:topic': { params: { topic: domain.topic }, query: realmQuery() },
+    'GET /api/schemas/:topic/:version': { params: { topic: domain.topic, version: mostly(fc.constantFrom('1', '2', 'latest'), fc.constantFrom('0', '-1', '1.5', 'first', '%ZZ')) }, query: realmQuery() },
+    'POST /api/schemas/:topic/validate': { params: { topic: domain.topic }, body: fuzzRecord({ realm: domain.realm, payload: domain.payload, version: mostly(fc.integer({ min: 1, max: 3 }), fc.constantFrom(0, 'x')) }, ['payload']) },
     'POST /api/realms/:realm/pubsub/:event': { params: { realm: domain.realm, event: domain.pubsubEvent }, body: fuzzRecord({ id: domain.entityId, data: domain.payload }, ['id']) },
   };
 }

@@ -20,17 +20,18 @@ export function typedErrorProblem(value: unknown, extraKeys: readonly string[] =
 }
 
 /**
- * What is wrong with a REST error answer: its body must be `{ error, code, message, details? }`
+ * What is wrong with a REST error answer: its body must be `{ error, code, message, details?, requestId? }`
  * with a registry code, and the status the one `HTTP_STATUS_BY_CODE` gives that code.
  *
  * @example
  * restErrorProblem(404, { error: 'NotFoundError', code: 'NOT_FOUND', message: '...' }); // undefined
  */
 export function restErrorProblem(status: number, body: unknown): string | undefined {
-  const problem = typedErrorProblem(body, ['error']);
+  const problem = typedErrorProblem(body, ['error', 'requestId']);
   if (problem !== undefined) return problem;
-  const { code, error } = body as { code: ErrorCode; error: unknown };
+  const { code, error, requestId } = body as { code: ErrorCode; error: unknown; requestId?: unknown };
   if (typeof error !== 'string' || error === '') return `error (the class name) is not a string: ${preview(error)}`;
+  if (requestId !== undefined && typeof requestId !== 'string') return `requestId is not a string: ${preview(requestId)}`;
   if (HTTP_STATUS_BY_CODE[code] !== status) return `status ${status} does not match ${code} (${HTTP_STATUS_BY_CODE[code]})`;
   return undefined;
 }

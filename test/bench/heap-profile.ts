@@ -4,7 +4,8 @@
  * connections (so lazily built code and caches are not counted), takes a heap snapshot, opens N
  * idle connections exactly as case 4 does (each with its own JWT and two subscriptions; bare: the
  * same two rooms), takes a second snapshot, and prints what the second holds that the first did
- * not, per connection, by class and by owner (`heap-snapshot-diff.ts`).
+ * not, per connection, by class and by owner (`heap-snapshot-diff.ts`), then (for both kinds)
+ * case 4's breakdown table (`heap-breakdown.ts`).
  *
  * Flags: `--connections=N` (default 2,000: the figures are per connection, and a snapshot of
  * 5,000 platform connections is ~400 MB of JSON to parse), `--kind=platform|bare|both` (default
@@ -19,12 +20,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { killAllChildren } from './child-processes.js';
-import { connectReceivers, withFleet } from './fleet.js';
+import { breakdownTable, categorise, takeHeapSnapshots } from './heap-breakdown.js';
 import { diffHeapSnapshots, printHeapDiff } from './heap-snapshot-diff.js';
 import type { ServerKind } from './ipc-protocol.js';
-import { formatNumber, progress, sleep } from './progress.js';
-
-const WARMUP_CONNECTIONS = 200;
+import { formatNumber, progress } from './progress.js';
 
 interface HeapOptions {
   connections: number;
@@ -54,38 +53,20 @@ function positive(value: string, name: string): number {
   return parsed;
 }
 
-/** Takes the two snapshots of one server kind; returns their paths and the heap growth per connection. */
-async function snapshots(kind: ServerKind, options: HeapOptions): Promise<{ base: string; after: string; heapPerConnection: number }> {
-  const scope = 'heap';
-  return withFleet({ kind, scope, clients: 2 }, async (fleet) => {
-    const plan = { kind: 'idle', sharedTopic: 'bench.news', ownTopicPrefix: 'bench.user.u' } as const;
-    await fleet.pool.connect({ url: fleet.server.url, secret: fleet.server.secret, total: WARMUP_CONNECTIONS, plan, firstIndex: 10_000_000 });
-    await fleet.pool.disconnect();
-    await sleep(1000);
-    const base = join(options.dir, `${kind}-base.heapsnapshot`);
-    const after = join(options.dir, `${kind}-${options.connections}.heapsnapshot`);
-    const before = await fleet.server.stats(true);
-    await fleet.server.heapSnapshot(base);
-    await connectReceivers(fleet, scope, options.connections, plan);
-    await sleep(1000);
-    const stats = await fleet.server.stats(true);
-    await fleet.server.heapSnapshot(after);
-    progress(scope, `${kind}: snapshots in ${options.dir}`);
-    return { base, after, heapPerConnection: (stats.heapUsed - before.heapUsed) / options.connections };
-  });
-}
-
 async function main(): Promise<void> {
   const options = parseArguments(process.argv.slice(2));
+  const groups: Array<ReturnType<typeof categorise>> = [];
   for (const kind of options.kinds) {
-    const { base, after, heapPerConnection } = await snapshots(kind, options);
+    const { base, after, heapPerConnection } = await takeHeapSnapshots(kind, options.connections, options.dir);
     progress('heap', `${kind}: analysing ${after}`);
     const diff = diffHeapSnapshots(base, after);
     process.stdout.write(
       `\n=== ${kind}, ${formatNumber(options.connections)} idle connections: heapUsed +${formatNumber(heapPerConnection / 1024, 2)} KB per connection ===\n`,
     );
     printHeapDiff(diff, options.connections, options.top);
+    groups.push(categorise(diff, options.connections));
   }
+  if (groups.length === 2) process.stdout.write(`\n${breakdownTable(groups[0] ?? [], groups[1] ?? [])}\n`);
 }
 
 main().then(

@@ -136,8 +136,8 @@ export const connectionsCase: BenchCase = {
     try {
       const table = await heapBreakdown(BREAKDOWN_CONNECTIONS, options.clients);
       notes.push(
-        `Where an idle connection's heap goes: heap snapshots of each server before and after ${formatNumber(BREAKDOWN_CONNECTIONS)} more idle ` +
-          `connections (same plan), every new object's self size attributed to the nearest object on its retaining path with a class of its own ` +
+        `Where an idle connection's heap goes: heap snapshots of a fresh process of each server before and after ${formatNumber(BREAKDOWN_CONNECTIONS)} idle ` +
+          `connections (same plan and warm-up), every new object's self size attributed to the nearest object on its retaining path with a class of its own ` +
           `(\`npm run bench:heap\` prints the full lists, by class and by owner).`,
         table,
       );

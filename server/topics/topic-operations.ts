@@ -33,7 +33,7 @@ export interface TopicServices {
  * count against their rate limits (`subscribes`, `publishes`), checked before anything else.
  *
  * @example
- * serveOperations(socket, topicOperations(services, limits), deps);
+ * serveOperations(table, topicOperations(services, limits), deps);
  */
 export function topicOperations({ subscriptions, publisher, listening }: TopicServices, limits: ResolvedLimits) {
   const generatedIds = new WeakMap<object, number>();

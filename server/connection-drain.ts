@@ -144,13 +144,17 @@ export class ConnectionDrain {
       }
       next();
     });
-    socket.on('disconnect', () => {
-      this.inFlight.delete(socket);
-      this.leaving.delete(socket);
-    });
+    socket.on('disconnect', this.forget);
     // It got through the handshake just as the drain began.
     if (this.draining) void this.leaveWhenIdle(socket);
   }
+
+  /** Every connection's `disconnect` listener (one function; the connection is its `this`). */
+  private readonly forget = ((drain: ConnectionDrain) =>
+    function (this: RealtimeSocket): void {
+      drain.inFlight.delete(this);
+      drain.leaving.delete(this);
+    })(this);
 
   private settle(socket: RealtimeSocket): void {
     const count = (this.inFlight.get(socket) ?? 1) - 1;

@@ -9,6 +9,7 @@ import {
 import { AuthError, UnavailableError, type Principal, type RealtimeClaims } from '../../shared/index.js';
 import type { AuthOptions } from '../config.js';
 import { principalFromClaims } from './principal-from-claims.js';
+import { SharedPermissions } from './shared-permissions.js';
 
 /** The only algorithm used with shared secrets. */
 const SECRET_ALGORITHM = 'HS256';
@@ -40,6 +41,8 @@ export class TokenVerifier {
   private readonly defaultSecret?: Uint8Array;
   private readonly jwks?: JWTVerifyGetKey;
   private algorithms: string[];
+  /** Principals with equal permissions share one frozen copy of them (see SharedPermissions). */
+  private readonly permissions = new SharedPermissions();
 
   constructor(private readonly options: AuthOptions) {
     const encoder = new TextEncoder();
@@ -81,7 +84,7 @@ export class TokenVerifier {
         ...(this.options.audience === undefined ? {} : { audience: this.options.audience }),
         clockTolerance: this.options.clockToleranceSeconds ?? 0,
       });
-      return principalFromClaims(payload as RealtimeClaims);
+      return this.permissions.share(principalFromClaims(payload as RealtimeClaims));
     } catch (err) {
       throw toAuthError(err);
     }

@@ -12,6 +12,7 @@ import {
   type BatchResult,
   type ErrorShape,
 } from '../../shared/index.js';
+import type { RequestTable, SharedListener } from '../kernel/request-table.js';
 import { errorShapeFor } from '../kernel/socket-requests.js';
 import type { RealtimeSocket } from '../socket-types.js';
 
@@ -26,17 +27,18 @@ export interface BatchLimits {
 }
 
 type Reply = (result: AckResult<unknown>) => void;
-type Listener = (...args: unknown[]) => unknown;
+type Listener = SharedListener;
 
 const KNOWN_EVENTS: ReadonlySet<string> = new Set(CLIENT_EVENT_NAMES);
 
 /**
- * Serves `batch`: several requests in one Socket.IO frame (`{ entries: [{ event, request, ack? }] }`),
+ * Serves `batch` on every connection (one shared listener in the server's request table): several
+ * requests in one Socket.IO frame (`{ entries: [{ event, request, ack? }] }`),
  * answered with one acknowledgement `{ results }` holding each entry's own `{ ok, data | error }`
  * in order (`null` for an entry sent with `ack: false`).
  *
  * Why it works this way: each entry is handed to the very listeners that serve its event when it
- * comes alone (`socket.listeners(event)`), after the same request-shape check the guard makes, so
+ * comes alone (`RequestTable.listenersOf`), after the same request-shape check the guard makes, so
  * schema, realm, rate limit, permission gate, size limits and errors are the same code path. The
  * entries are started in order within one synchronous run, exactly as Socket.IO dispatches
  * consecutive frames, so one that fails (or is unknown) fails alone. One acknowledgement for the
@@ -51,10 +53,11 @@ const KNOWN_EVENTS: ReadonlySet<string> = new Set(CLIENT_EVENT_NAMES);
  * entries is `PAYLOAD_TOO_LARGE`, both for the whole batch and before any entry is served.
  *
  * @example
- * serveBatches(socket, { maxBatchEntries: 100, maxBatchBytes: 524288, maxPayloadDepth: 64 }, logger);
+ * serveBatches(table, { maxBatchEntries: 100, maxBatchBytes: 524288, maxPayloadDepth: 64 }, logger);
  */
-export function serveBatches(socket: RealtimeSocket, limits: BatchLimits, logger: Logger): void {
-  const listener = (...args: unknown[]): void => {
+export function serveBatches(table: RequestTable, limits: BatchLimits, logger: Logger): void {
+  table.add('batch', function (this: RealtimeSocket, ...args: unknown[]): void {
+    const socket = this;
     const last = args[args.length - 1];
     const ack = typeof last === 'function' ? (last as Reply) : undefined;
     const raw = typeof args[0] === 'function' ? undefined : args[0];
@@ -67,11 +70,10 @@ export function serveBatches(socket: RealtimeSocket, limits: BatchLimits, logger
       else socket.emit('protocol:error', { ...error, details: { event: 'batch', ...asObject(error.details) } });
       return;
     }
-    const answers = entries.map((entry) => serveEntry(socket, entry, ack !== undefined, limits, logger));
+    const answers = entries.map((entry) => serveEntry(socket, table, entry, ack !== undefined, limits, logger));
     if (ack === undefined) return;
     void Promise.all(answers).then((results) => ack({ ok: true, data: { results } satisfies BatchResult }));
-  };
-  (socket as unknown as { on(event: string, listener: Listener): void }).on('batch', listener);
+  });
 }
 
 /** The entries of a batch request, within the limits; throws the typed error for the whole batch. */
@@ -117,7 +119,7 @@ function isShallowEnough(value: unknown, maxDepth: number): boolean {
  * Serves one entry through its event's own listeners; resolves with its answer (`null` when no
  * acknowledgement is wanted). Never rejects: a bad entry becomes its own error answer.
  */
-function serveEntry(socket: RealtimeSocket, raw: unknown, batchAcked: boolean, limits: BatchLimits, logger: Logger): Promise<AckResult<unknown> | null> {
+function serveEntry(socket: RealtimeSocket, table: RequestTable, raw: unknown, batchAcked: boolean, limits: BatchLimits, logger: Logger): Promise<AckResult<unknown> | null> {
   const wantsAck = batchAcked && !(typeof raw === 'object' && raw !== null && (raw as { ack?: unknown }).ack === false);
   let entry: BatchEntry;
   let listeners: Listener[];
@@ -130,7 +132,7 @@ function serveEntry(socket: RealtimeSocket, raw: unknown, batchAcked: boolean, l
     }
     // The request shape guard's check, as for the same request sent alone.
     if (entry.request !== undefined) assertJsonShape(entry.request, limits.maxPayloadDepth, `${name} request`);
-    listeners = (socket as unknown as { listeners(event: string): Listener[] }).listeners(name);
+    listeners = table.listenersOf(socket, name);
     if (listeners.length === 0) throw new InvalidArgumentError(`Unknown event "${name}"`, { details: { event: name } });
   } catch (err) {
     const error: ErrorShape = errorShapeFor(err, logger, 'batch');

@@ -12,7 +12,8 @@ import {
 } from '../../shared/index.js';
 import { checkWithAuthHook, type AuthHookAcceptance, type AuthHookOptions } from '../auth/auth-hook.js';
 import type { TokenVerifier } from '../auth/token-verifier.js';
-import { onSessionRequest } from '../kernel/socket-requests.js';
+import type { SharedListener } from '../kernel/request-table.js';
+import { onSessionRequest, sessionRequestListener } from '../kernel/socket-requests.js';
 import { SERVER_INFO } from '../package-info.js';
 import type { RealtimeSocket } from '../socket-types.js';
 
@@ -161,10 +162,18 @@ async function authenticate(request: LoginRequest, socket: RealtimeSocket, optio
  * refuseRepeatedLogin(socket, logger);
  */
 export function refuseRepeatedLogin(socket: RealtimeSocket, logger: Logger): void {
-  onSessionRequest(socket, logger, 'auth:login', () => {
-    throw new ConflictError('This connection is logged in; auth:refresh replaces its token');
-  });
+  let listener = REPEATED_LOGIN.get(logger);
+  if (listener === undefined) {
+    listener = sessionRequestListener(logger, 'auth:login', () => {
+      throw new ConflictError('This connection is logged in; auth:refresh replaces its token');
+    });
+    REPEATED_LOGIN.set(logger, listener);
+  }
+  (socket as unknown as { on(event: string, listener: SharedListener): void }).on('auth:login', listener);
 }
+
+/** One refusing listener per logger, for every connection (a closure each cost every connection ~150 bytes). */
+const REPEATED_LOGIN = new WeakMap<Logger, SharedListener>();
 
 /**
  * Closes the connection once the answer being sent now has gone out: the acknowledgement is

@@ -4,7 +4,9 @@ import { CLIENT_EVENT_NAMES, ErrorCode, UnavailableError, toRealtimeError, type 
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import type { ResolvedLimits } from '../config.js';
 import type { EventPublisher } from '../events/event-publisher.js';
-import { authenticateHandshake, isLoggedIn, registerSessionHandlers } from './session-handlers.js';
+import { authenticateHandshake, expireSession, isLoggedIn, serveSessionRequests } from './session-handlers.js';
+import { TokenExpirySchedule } from './token-expiry-schedule.js';
+import { RequestTable } from '../kernel/request-table.js';
 import type { RealtimeIo, RealtimeSocket } from '../socket-types.js';
 import type { SubscriptionIndex } from '../events/subscription-index.js';
 import type { SyncService } from '../sync/sync-service.js';
@@ -98,8 +100,33 @@ export class RealtimeGateway {
     });
     this.connectionLimit = connectionLimit;
     io.use(admitConnections(connectionLimit, this.presence));
+    // Every request a logged-in connection serves, built once for all of them (see RequestTable).
+    const { logger, limits } = options;
+    this.expiries = new TokenExpirySchedule((socket) => expireSession(socket, logger));
+    serveSessionRequests(this.requests, { io, logger, verifier, subscriptions: this.subscriptions, presence: this.presence, expiries: this.expiries });
+    for (const feature of options.features) {
+      if (feature.operations !== undefined) serveOperations(this.requests, feature.operations, { logger, rateLimits: this.rateLimits, ...(services.metrics === undefined ? {} : { metrics: services.metrics }) });
+    }
+    serveBatches(
+      this.requests,
+      {
+        maxBatchEntries: limits.maxBatchEntries ?? DEFAULT_LIMITS.maxBatchEntries,
+        maxBatchBytes: batchBytesLimit(limits),
+        maxPayloadDepth: payloadDepthLimit(limits),
+      },
+      logger,
+    );
+    const gateway = this;
+    this.closeSession = function (this: RealtimeSocket, reason: DisconnectReason): void {
+      gateway.sessionClosed(this, reason);
+    };
     io.on('connection', (socket) => this.onConnection(socket));
   }
+
+  private readonly requests = new RequestTable({ known: KNOWN_EVENTS, answer: answerUnknownEvent });
+  private readonly expiries: TokenExpirySchedule;
+  /** Every open session's `disconnect` listener (one function; the connection is its `this`). */
+  private readonly closeSession: (this: RealtimeSocket, reason: DisconnectReason) => void;
 
   private readonly connectionLimit: ConnectionLimit;
   /** Connections on this node waiting for their `auth:login`. */
@@ -190,46 +217,34 @@ export class RealtimeGateway {
     this.openSession(socket);
   }
 
-  /** Sets up a connection that has its principal: every handler, cleanup and connection listeners. */
+  /**
+   * Sets up a connection that has its principal: its token expiry, each feature's connect hook,
+   * the dispatch of every request (last of its middlewares), and its cleanup. Nothing here is a
+   * closure of its own: the listeners are shared by every connection (an idle connection's heap
+   * is mostly what it holds for as long as it is open).
+   */
   private openSession(socket: RealtimeSocket): void {
-    const { io, logger, limits, verifier } = this.options;
-    const { userId } = socket.data.principal;
-    logger.info({ socketId: socket.id, userId, transport: socket.conn.transport.name }, 'connected');
-    registerSessionHandlers(socket, { io, logger, verifier, subscriptions: this.subscriptions, presence: this.presence });
-    for (const feature of this.options.features) {
-      if (feature.operations !== undefined) serveOperations(socket, feature.operations, { logger, rateLimits: this.rateLimits, ...(this.options.services.metrics === undefined ? {} : { metrics: this.options.services.metrics }) });
-      feature.connect?.(socket);
-    }
-    serveBatches(
-      socket,
-      {
-        maxBatchEntries: limits.maxBatchEntries ?? DEFAULT_LIMITS.maxBatchEntries,
-        maxBatchBytes: batchBytesLimit(limits),
-        maxPayloadDepth: payloadDepthLimit(limits),
-      },
-      logger,
-    );
-    socket.onAny((event: string, ...args: unknown[]) => {
-      if (KNOWN_EVENTS.has(event)) return;
-      const name = String(event).slice(0, 100);
-      const error: ErrorShape = { code: ErrorCode.INVALID_ARGUMENT, message: `Unknown event "${name}"`, details: { event: name } };
-      const last = args[args.length - 1];
-      if (typeof last === 'function') (last as (result: unknown) => void)({ ok: false, error });
-      else socket.emit('protocol:error', error);
-    });
+    this.options.logger.info({ socketId: socket.id, userId: socket.data.principal.userId, transport: socket.conn.transport.name }, 'connected');
+    this.expiries.set(socket, socket.data.principal.expiresAt);
+    for (const feature of this.options.features) feature.connect?.(socket);
+    this.requests.serve(socket);
     // One listener for every feature's cleanup (one each would pass Node's 10-listener warning).
-    socket.on('disconnect', (reason) => {
-      for (const feature of this.options.features) {
-        try {
-          feature.disconnect?.(socket);
-        } catch (err) {
-          logger.error({ err, feature: feature.name }, 'a feature failed to clean up a closed connection');
-        }
-      }
-      logger.info({ socketId: socket.id, userId, reason }, 'disconnected');
-      this.notifyConnection({ type: 'disconnect', connectionId: socket.id, principal: socket.data.principal, reason });
-    });
+    socket.on('disconnect', this.closeSession);
     this.notifyConnection({ type: 'connect', connectionId: socket.id, principal: socket.data.principal });
+  }
+
+  private sessionClosed(socket: RealtimeSocket, reason: DisconnectReason): void {
+    const { logger, features } = this.options;
+    this.expiries.delete(socket);
+    for (const feature of features) {
+      try {
+        feature.disconnect?.(socket);
+      } catch (err) {
+        logger.error({ err, feature: feature.name }, 'a feature failed to clean up a closed connection');
+      }
+    }
+    logger.info({ socketId: socket.id, userId: socket.data.principal.userId, reason }, 'disconnected');
+    this.notifyConnection({ type: 'disconnect', connectionId: socket.id, principal: socket.data.principal, reason });
   }
 
   private notifyConnection(change: ConnectionEvent): void {
@@ -241,4 +256,17 @@ export class RealtimeGateway {
       }
     }
   }
+}
+
+/**
+ * Answers an event outside the wire contract with a typed `INVALID_ARGUMENT` (on its
+ * acknowledgement, or as `protocol:error`) instead of ignoring it: the request table's listener
+ * for such events, on every connection (the connection is its `this`).
+ */
+function answerUnknownEvent(this: RealtimeSocket, event: unknown, ...args: unknown[]): void {
+  const name = String(event).slice(0, 100);
+  const error: ErrorShape = { code: ErrorCode.INVALID_ARGUMENT, message: `Unknown event "${name}"`, details: { event: name } };
+  const last = args[args.length - 1];
+  if (typeof last === 'function') (last as (result: unknown) => void)({ ok: false, error });
+  else this.emit('protocol:error', error);
 }

@@ -11,6 +11,7 @@ import {
 } from '../../shared/index.js';
 import type { RateLimits } from '../limits/rate-limits.js';
 import type { RealtimeSocket } from '../socket-types.js';
+import type { RequestTable, SharedListener } from './request-table.js';
 import { runOperation, type ConnectionContext, type Operation, type OperationContext, type SocketOperationContext } from './operation.js';
 
 /**
@@ -43,51 +44,53 @@ export interface OperationMetrics {
 }
 
 /**
- * Serves a feature's operations on one connection: each request runs through `runOperation`
- * (schema, realm, rate limit, permission gate, handler) and is answered on its acknowledgement.
+ * Serves a feature's operations on every connection of a server: one shared listener per
+ * operation in the server's {@link RequestTable} (the connection is the listener's `this`), each
+ * request run through `runOperation` (schema, realm, rate limit, permission gate, handler) and
+ * answered on its acknowledgement. A closure per event per socket cost each idle connection a few
+ * hundred bytes for each of the sixty-odd events it serves; a listener table per socket, 2.7 KB.
  *
  * @example
- * serveOperations(socket, topicOperations(services), { logger, rateLimits });
+ * serveOperations(table, topicOperations(services), { logger, rateLimits });
  */
-export function serveOperations(socket: RealtimeSocket, operations: SocketOperations, deps: SocketRequestDeps): void {
-  for (const [event, listener] of sharedListeners(operations, deps)) {
-    (socket as unknown as { on(event: string, listener: (...args: unknown[]) => void): void }).on(event, listener);
-  }
-}
-
-/**
- * One listener per operation for every connection of a server (the connection is the listener's
- * `this`, as the emitter calls it): a closure per event per socket cost each idle connection a few
- * hundred bytes for each of the sixty-odd events it serves.
- */
-const SHARED_LISTENERS = new WeakMap<SocketOperations, Map<string, Listener>>();
-
-function sharedListeners(operations: SocketOperations, deps: SocketRequestDeps): Map<string, Listener> {
-  let listeners = SHARED_LISTENERS.get(operations);
-  if (listeners === undefined) {
-    listeners = new Map();
-    for (const [event, operation] of Object.entries(operations) as unknown as [string, Operation][]) {
-      listeners.set(
+export function serveOperations(table: RequestTable, operations: SocketOperations, deps: SocketRequestDeps): void {
+  for (const [event, operation] of Object.entries(operations) as unknown as [string, Operation][]) {
+    table.add(
+      event,
+      requestListener(
+        deps.logger,
         event,
-        requestListener(
-          deps.logger,
-          event,
-          (socket, raw) => runOperation(operation, { principal: socket.data.principal, socket }, raw, deps.rateLimits),
-          deps.metrics === undefined ? undefined : (outcome) => deps.metrics?.operationServed(operation.name, outcome),
-        ),
-      );
-    }
-    SHARED_LISTENERS.set(operations, listeners);
+        (socket, raw) => runOperation(operation, { principal: socket.data.principal, socket }, raw, deps.rateLimits),
+        deps.metrics === undefined ? undefined : (outcome) => deps.metrics?.operationServed(operation.name, outcome),
+      ),
+    );
   }
-  return listeners;
 }
 
 /**
- * Registers a request that is about the connection itself, not a realm (`auth:refresh`): validated
- * with the event's schema from `shared/`, answered like every operation, with no permission step.
+ * A request about the connection itself, not a realm (`auth:refresh`, `sys:ping`), as one
+ * listener for every connection (put it in the server's {@link RequestTable}): validated with the
+ * event's schema from `shared/`, answered like every operation, with no permission step.
  *
  * @example
- * onSessionRequest(socket, logger, 'auth:refresh', ({ token }) => refresh(token));
+ * table.add('sys:ping', sessionRequestListener(logger, 'sys:ping', () => ({ time: Date.now() })));
+ */
+export function sessionRequestListener<E extends keyof ClientToServerEvents>(
+  logger: Logger,
+  event: E,
+  handler: (request: RequestOf<E>, socket: RealtimeSocket) => Promise<ResultOf<E>> | ResultOf<E>,
+): SharedListener {
+  return requestListener(logger, event, (socket, raw) => handler(parseInput(REQUEST_SCHEMAS[event], raw, `${event} request`) as RequestOf<E>, socket));
+}
+
+/**
+ * Registers, on one connection, a request about the connection itself whose handler holds that
+ * connection's own state (`auth:login` while it waits for its login): validated with the event's
+ * schema from `shared/`, answered like every operation, with no permission step. Requests every
+ * connection serves alike go in the server's {@link RequestTable} instead ({@link sessionRequestListener}).
+ *
+ * @example
+ * onSessionRequest(socket, logger, 'auth:login', (request) => login(request));
  */
 export function onSessionRequest<E extends keyof ClientToServerEvents>(
   socket: RealtimeSocket,
@@ -99,7 +102,7 @@ export function onSessionRequest<E extends keyof ClientToServerEvents>(
   (socket as unknown as { on(event: string, listener: (...args: unknown[]) => void): void }).on(event, listener);
 }
 
-/** A request listener; the emitter calls it with the connection as `this`. */
+/** A request listener; the emitter (or the request table) calls it with the connection as `this`. */
 type Listener = (this: RealtimeSocket, ...args: unknown[]) => Promise<void>;
 
 /**

@@ -24,7 +24,7 @@ export function listenResource(kind: ListenKind, pattern: string): string {
  * bounded per connection: `maxListensPerConnection`).
  *
  * @example
- * serveOperations(socket, listeningOperations(listening), deps);
+ * serveOperations(table, listeningOperations(listening), deps);
  */
 export function listeningOperations(listening: ListeningRegistry) {
   const add = defineOperation({

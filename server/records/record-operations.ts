@@ -14,7 +14,7 @@ import type { RecordSubscriptions } from './record-subscriptions.js';
  * counts against the `subscribes` rate limit; unsubscribing needs a granted realm only.
  *
  * @example
- * serveOperations(socket, recordOperations(listening, followed), deps);
+ * serveOperations(table, recordOperations(listening, followed), deps);
  */
 export function recordOperations(listening: ListeningRegistry, followed: RecordSubscriptions) {
   const subscribe = defineOperation({

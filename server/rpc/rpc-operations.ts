@@ -22,7 +22,7 @@ import type { RpcService } from './rpc-service.js';
  * was given to can settle it.
  *
  * @example
- * serveOperations(socket, rpcOperations(rpc, limits), deps);
+ * serveOperations(table, rpcOperations(rpc, limits), deps);
  */
 export function rpcOperations(rpc: RpcService, limits: ResolvedLimits) {
   const provide = defineOperation({

@@ -36,7 +36,7 @@ export interface TopicServices {
  * count against their rate limits (`subscribes`, `publishes`), checked before anything else.
  *
  * @example
- * serveOperations(socket, topicOperations(services, limits), deps);
+ * serveOperations(table, topicOperations(services, limits), deps);
  */
 export function topicOperations({ subscriptions, publisher, listening, registry }: TopicServices, limits: ResolvedLimits) {
   const generatedIds = new WeakMap<object, number>();

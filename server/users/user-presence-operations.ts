@@ -18,7 +18,7 @@ function readUsers({ users }: { users?: string[] | undefined }): Requirement[] {
  * connection, `maxWatchedUsersPerConnection`, and a query names at most 100 users).
  *
  * @example
- * serveOperations(socket, userPresenceOperations(users), deps);
+ * serveOperations(table, userPresenceOperations(users), deps);
  */
 export function userPresenceOperations(users: UserPresence) {
   const subscribe = defineOperation({

@@ -58,6 +58,8 @@ export type ServerCommands = {
   'profile-start': { args: Record<string, never>; result: null };
   /** Stops it and writes the `.cpuprofile` to `path`. */
   'profile-stop': { args: { path: string }; result: null };
+  /** Two full garbage collections, then a V8 heap snapshot written to `path` (`npm run bench:heap`). */
+  'heap-snapshot': { args: { path: string }; result: null };
   /** Closes the server; the process exits right after replying. */
   close: { args: Record<string, never>; result: null };
 };

@@ -10,6 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { writeHeapSnapshot } from 'node:v8';
 import { pino } from 'pino';
 import { createRealtimeServer } from '../../server/index.js';
 import { MemoryDocumentStore } from '../../server/sync/memory-document-store.js';
@@ -149,6 +150,14 @@ serveCommands<ServerCommands>({
   },
   'profile-stop': async ({ path }) => {
     await profiler.stop(path);
+    return null;
+  },
+  'heap-snapshot': ({ path }) => {
+    if (typeof globalThis.gc === 'function') {
+      globalThis.gc();
+      globalThis.gc();
+    }
+    writeHeapSnapshot(path);
     return null;
   },
   close: async () => {

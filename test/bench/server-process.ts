@@ -95,6 +95,11 @@ export class ServerProcess implements MeasuredServer {
     if (this.profileDir !== undefined) await this.ipc.request('profile-stop', { path: join(this.profileDir, `${name}.cpuprofile`) });
   }
 
+  /** Writes a heap snapshot of the server (after two full collections) to `path`. */
+  async heapSnapshot(path: string): Promise<void> {
+    await this.ipc.request('heap-snapshot', { path }, 600_000);
+  }
+
   /** Closes the server and waits for the process to end. */
   async close(): Promise<void> {
     try {

@@ -162,6 +162,20 @@ describe('draining a node', () => {
     expect((await client.sync.create('notes', { title: 'on b' }, 'n3')).revision).toBe(1);
   });
 
+  it('does not wait for a request it answered as an unknown event: the connection leaves at once', async () => {
+    const a = await startTestServer();
+    cleanups.push(() => a.close());
+    const socket = await a.rawSocket(await a.token({ sub: 'typo', realm: 'demo' }));
+    const answer = await socket.timeout(2000).emitWithAck('topic:pubish' as never, { topic: 'x' });
+    expect(answer).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', details: { event: 'topic:pubish' } } });
+    const disconnected = new Promise((resolve) => socket.once('disconnect', resolve));
+    const started = Date.now();
+    await a.server.close({ drainTimeoutMs: 10_000 });
+    await disconnected;
+    // Tracked as in flight, it would have held the drain to its 10 s deadline.
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
   it('lets a webhook attempt in flight finish within the drain time, beyond the 2 s grace of a plain close', async () => {
     const sink: WebhookSink = await startWebhookSink();
     cleanups.push(() => sink.close());

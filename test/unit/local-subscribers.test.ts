@@ -25,4 +25,25 @@ describe('LocalSubscribers', () => {
     expect(local.removeConnection('c1')).toEqual([]);
     expect(local.add(eur, 'c3').nodeChanged).toBe(true);
   });
+
+  it('counts right through a stream going from one subscribing connection to several and back, and a connection to many streams', () => {
+    const local = new LocalSubscribers();
+    const usd = { ...eur, name: 'prices.usd' };
+    const gbp = { ...eur, name: 'prices.gbp' };
+    expect(local.add(eur, 'c1')).toEqual({ connectionChanged: true, nodeChanged: true });
+    expect(local.add(eur, 'c1')).toEqual({ connectionChanged: false, nodeChanged: false });
+    expect(local.add(eur, 'c2')).toEqual({ connectionChanged: true, nodeChanged: false });
+    expect(local.add(usd, 'c1').nodeChanged).toBe(true);
+    expect(local.add(gbp, 'c1').nodeChanged).toBe(true);
+    expect(local.remove(eur, 'c2')).toEqual({ connectionChanged: true, nodeChanged: false });
+    expect(local.remove(eur, 'c2')).toBeUndefined();
+    expect(local.remove(eur, 'c1')).toEqual({ connectionChanged: false, nodeChanged: false });
+    expect(local.remove(usd, 'c1')).toEqual({ connectionChanged: true, nodeChanged: true });
+    expect(local.add(eur, 'c3')).toEqual({ connectionChanged: true, nodeChanged: false });
+    // c1 still holds eur (once) and gbp; eur keeps c3.
+    expect(local.removeConnection('c1')).toEqual([gbp]);
+    expect(local.remove(usd, 'c1')).toBeUndefined();
+    expect(local.remove(eur, 'c3')).toEqual({ connectionChanged: true, nodeChanged: true });
+    expect(local.add(usd, 'c1')).toEqual({ connectionChanged: true, nodeChanged: true });
+  });
 });

@@ -1,4 +1,5 @@
 import { connectReceivers, withFleet } from '../fleet.js';
+import { heapBreakdown } from '../heap-breakdown.js';
 import type { ServerKind, ServerStats } from '../ipc-protocol.js';
 import { waitForQuietMachine } from '../machine-load.js';
 import { formatNumber, progress, sleep } from '../progress.js';
@@ -8,6 +9,8 @@ import type { BenchCase, BenchContext, BenchRow } from './bench-case.js';
 const FD_RESERVE = 200;
 /** Connections opened and closed first, so lazily loaded code and JIT warm-up are not counted. */
 const WARMUP_CONNECTIONS = 200;
+/** Connections in the heap-snapshot breakdown (per-connection figures; a snapshot of 5,000 is ~400 MB of JSON). */
+const BREAKDOWN_CONNECTIONS = 1000;
 
 /** Memory growth per connection at one connection count. */
 export interface MemoryPoint {
@@ -129,6 +132,17 @@ export const connectionsCase: BenchCase = {
         `Opening connections (connect + JWT + 2 subscriptions): ${formatNumber(last.connectRatePerSecond)}/s on the platform, ` +
           `${formatNumber(lastBare.connectRatePerSecond)}/s bare (connect + 2 joins), with ${options.clients} client processes.`,
       );
+    }
+    try {
+      const table = await heapBreakdown(BREAKDOWN_CONNECTIONS, options.clients);
+      notes.push(
+        `Where an idle connection's heap goes: heap snapshots of a fresh process of each server before and after ${formatNumber(BREAKDOWN_CONNECTIONS)} idle ` +
+          `connections (same plan and warm-up), every new object's self size attributed to the nearest object on its retaining path with a class of its own ` +
+          `(\`npm run bench:heap\` prints the full lists, by class and by owner).`,
+        table,
+      );
+    } catch (err) {
+      notes.push(`The heap-snapshot breakdown failed: ${err instanceof Error ? err.message : String(err)}`);
     }
     return { rows, details: { platform: ours, bare }, notes };
   },

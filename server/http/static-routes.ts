@@ -29,6 +29,11 @@ export interface StaticRoutesOptions {
    * @default '<package root>/client/demo'
    */
   demoDirectory?: string;
+  /**
+   * The admin console's files, served at `/admin/`.
+   * @default '<package root>/client/admin'
+   */
+  adminDirectory?: string;
 }
 
 /** The files served under `/sdk/`, with their content types (a Map: `constructor` is no file). */
@@ -43,7 +48,7 @@ const SDK_FILES: ReadonlyMap<string, string> = new Map([
 
 /**
  * The browser SDK at `/sdk/realtime.mjs` (ES module) and `/sdk/realtime.js` (script tag, global
- * `Realtime`), with their source maps, and, when enabled, the demo app. SDK files are public: any
+ * `Realtime`), with their source maps, the admin console at `/admin/`, and, when enabled, the demo app. SDK files are public: any
  * origin may load them (`Access-Control-Allow-Origin: *`); they are revalidated on every load
  * (`Cache-Control: no-cache` with an ETag) because their names carry no version.
  *
@@ -72,6 +77,32 @@ export function staticRoutes(options: StaticRoutesOptions = {}): Router {
       );
     });
   });
+
+  // The admin console: static files only; every figure it shows comes from the API, with the token
+  // the operator signs in with.
+  const adminDirectory = path.resolve(options.adminDirectory ?? path.join(PACKAGE_ROOT, 'client/admin'));
+  router.get('/admin', (req, res, next) => {
+    if (req.path !== '/admin') {
+      next();
+      return;
+    }
+    res.redirect(301, '/admin/');
+  });
+  router.use(
+    '/admin',
+    express.static(adminDirectory, {
+      index: 'index.html',
+      redirect: false,
+      dotfiles: 'ignore',
+      cacheControl: false,
+      setHeaders: (res) => {
+        res.setHeader('Cache-Control', 'no-cache');
+        res.setHeader('X-Content-Type-Options', 'nosniff');
+        res.setHeader('Referrer-Policy', 'no-referrer');
+        res.setHeader('X-Frame-Options', 'DENY');
+      },
+    }),
+  );
 
   if (options.demo === 'root' || options.demo === 'path') {
     const demoDirectory = path.resolve(options.demoDirectory ?? path.join(PACKAGE_ROOT, 'client/demo'));

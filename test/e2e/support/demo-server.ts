@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { buildBrowserBundles, type BrowserBuildReport } from '../../../client/browser/build.js';
-import { createRealtimeServer, type RealtimeServer } from '../../../server/index.js';
+import { createRealtimeServer, type RealtimeServer, type RealtimeServerOptions } from '../../../server/index.js';
 
 /** A development-mode server (demo at `/`, dev tokens) serving freshly built browser bundles. */
 export interface DemoServer {
@@ -26,7 +26,7 @@ export interface DemoServer {
  * const demo = await startDemoServer();
  * await page.goto(demo.url);
  */
-export async function startDemoServer(): Promise<DemoServer> {
+export async function startDemoServer(options: Partial<RealtimeServerOptions> = {}): Promise<DemoServer> {
   const sdkDirectory = await mkdtemp(path.join(tmpdir(), 'realtime-sdk-'));
   const bundles = await buildBrowserBundles({ outDir: sdkDirectory });
   const server = createRealtimeServer({
@@ -36,6 +36,7 @@ export async function startDemoServer(): Promise<DemoServer> {
     developmentMode: true,
     sdkDirectory,
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    ...options,
   });
   const { url } = await server.listen();
   return {

@@ -31,6 +31,7 @@ export interface BatchedWebSocketOptions {
 /** The part of a `ws` socket the transport writes with. */
 interface WsSocket {
   readyState: number;
+  send(data: string | Buffer | ArrayBuffer | ArrayBufferView, options: { binary?: boolean }, callback: (err?: Error) => void): void;
   send(data: string | Buffer | ArrayBuffer | ArrayBufferView, callback: (err?: Error) => void): void;
   _sender?: { sendFrame?: (frame: unknown, callback: (err?: Error) => void) => void };
 }
@@ -38,11 +39,27 @@ interface WsSocket {
 /** `WebSocket.OPEN`. */
 const WS_OPEN = 1;
 
-/** A queued packet and, for a text packet, its encoding and its size in bytes. */
+/** A queued packet and its encoded size in bytes (`binary` packets go in frames of their own). */
 interface Queued {
   packet: Packet;
-  text: string | undefined;
+  binary: boolean;
   bytes: number;
+}
+
+/**
+ * The last batch any connection wrote, as UTF-8. The connections of a room are sent the same
+ * packets (Socket.IO encodes a broadcast once, every receiver's packet holds the same string), and
+ * engine.io flushes them one after another: the next connection with the same batch writes these
+ * bytes instead of joining and encoding again, so a broadcast stays one encode per batch.
+ */
+let lastBatch: { types: string[]; data: (string | undefined)[]; payload: Buffer } | undefined;
+
+/** The byte length of the last text measured (the same broadcast string, connection after connection). */
+let lastMeasured: { data: string; bytes: number } = { data: '', bytes: 0 };
+
+function byteLengthOf(data: string): number {
+  if (lastMeasured.data !== data) lastMeasured = { data, bytes: Buffer.byteLength(data) };
+  return lastMeasured.bytes;
 }
 
 /**
@@ -77,7 +94,11 @@ export class BatchedWebSocket extends transports.websocket {
   private queuedBytes = 0;
   /** `send()` calls whose packets are queued: each gets one `drain` once they are written. */
   private queuedSends = 0;
-  private cancelTimer: (() => void) | undefined;
+  private timer: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate> | undefined;
+  private readonly onTimer = (): void => {
+    this.timer = undefined;
+    this.flushQueue();
+  };
 
   constructor(req: EngineRequest, options: BatchedWebSocketOptions) {
     super(req as ConstructorParameters<typeof transports.websocket>[0]);
@@ -88,9 +109,11 @@ export class BatchedWebSocket extends transports.websocket {
   override send(packets: Packet[]): void {
     this.queuedSends += 1;
     for (const packet of packets) {
-      const text = this.encodeText(packet);
-      const bytes = text === undefined ? 0 : Buffer.byteLength(text);
-      this.queue.push({ packet, text, bytes });
+      const { data } = packet;
+      const binary = data !== undefined && typeof data !== 'string';
+      // The packet type is one character, then the data (engine.io protocol v4).
+      const bytes = binary ? 0 : 1 + (data === undefined ? 0 : byteLengthOf(data));
+      this.queue.push({ packet, binary, bytes });
       this.queuedBytes += bytes;
     }
     if (this.queuedBytes >= this.batching.maxFrameBytes) this.flushQueue();
@@ -112,23 +135,15 @@ export class BatchedWebSocket extends transports.websocket {
   }
 
   private schedule(): void {
-    if (this.cancelTimer !== undefined) return;
-    const flush = (): void => {
-      this.cancelTimer = undefined;
-      this.flushQueue();
-    };
-    if (this.batching.windowMs > 0) {
-      const timer = setTimeout(flush, this.batching.windowMs);
-      this.cancelTimer = () => clearTimeout(timer);
-    } else {
-      const immediate = setImmediate(flush);
-      this.cancelTimer = () => clearImmediate(immediate);
-    }
+    if (this.timer !== undefined) return;
+    this.timer = this.batching.windowMs > 0 ? setTimeout(this.onTimer, this.batching.windowMs) : setImmediate(this.onTimer);
   }
 
   private clearTimer(): void {
-    this.cancelTimer?.();
-    this.cancelTimer = undefined;
+    if (this.timer === undefined) return;
+    if (this.batching.windowMs > 0) clearTimeout(this.timer as ReturnType<typeof setTimeout>);
+    else clearImmediate(this.timer as ReturnType<typeof setImmediate>);
+    this.timer = undefined;
   }
 
   /** Writes everything queued, in order, as few frames as the bound allows. */
@@ -145,46 +160,53 @@ export class BatchedWebSocket extends transports.websocket {
     this.writable = false;
     const frames = frameQueue(queue, this.batching.maxFrameBytes);
     debug('writing %d packets in %d frames', queue.length, frames.length);
-    frames.forEach((frame, index) => {
-      const last = index === frames.length - 1;
-      this.writeFrame(frame, last ? (err) => this.onLastSent(err, sends) : (err) => this.onSent(err));
-    });
+    for (let index = 0; index < frames.length; index += 1) {
+      const frame = frames[index] as Queued[];
+      this.writeFrame(frame, index === frames.length - 1 ? (err) => this.onLastSent(err, sends) : this.onSent);
+    }
   }
 
   private writeFrame(frame: Queued[], callback: (err?: Error) => void): void {
     const [first] = frame;
     if (first === undefined) return;
     if (frame.length > 1) {
-      this.ws.send(frame.map((entry) => entry.text).join(BATCH_SEPARATOR), callback);
+      this.ws.send(this.batchPayload(frame), { binary: false }, callback);
       return;
     }
-    // Set by socket.io-adapter on a broadcast's packets, untyped in engine.io-parser.
     const preEncoded = (first.packet.options as { wsPreEncodedFrame?: unknown } | undefined)?.wsPreEncodedFrame;
     const sendFrame = this.ws._sender?.sendFrame;
     if (!this.perMessageDeflate && preEncoded !== undefined && typeof sendFrame === 'function') {
       // A broadcast's frame, encoded once for every receiver (as the base class sends it).
       sendFrame.call(this.ws._sender, preEncoded, callback);
-    } else if (first.text !== undefined) {
-      this.ws.send(first.text, callback);
     } else {
       this.parser.encodePacket(first.packet, this.supportsBinary, (data) => this.ws.send(data, callback));
     }
   }
 
-  /** The encoding of a text packet; `undefined` for a binary one (it goes in a frame of its own). */
-  private encodeText(packet: Packet): string | undefined {
-    if (packet.data !== undefined && typeof packet.data !== 'string') return undefined;
-    let text: string | undefined;
-    // Synchronous for text packets: engine.io-parser calls back at once.
-    this.parser.encodePacket(packet, false, (data) => {
-      text = data as string;
-    });
-    return text;
+  /** The UTF-8 of the text packets of `frame` joined by {@link BATCH_SEPARATOR}, shared with the previous connection's when equal. */
+  private batchPayload(frame: Queued[]): Buffer {
+    const cached = lastBatch;
+    if (cached !== undefined && cached.types.length === frame.length) {
+      let same = true;
+      for (let i = 0; i < frame.length && same; i += 1) {
+        const { packet } = frame[i] as Queued;
+        same = cached.types[i] === packet.type && cached.data[i] === packet.data;
+      }
+      if (same) return cached.payload;
+    }
+    const texts: string[] = [];
+    for (const { packet } of frame) {
+      // Synchronous for text packets: engine.io-parser calls back at once.
+      this.parser.encodePacket(packet, false, (data) => texts.push(data as string));
+    }
+    const payload = Buffer.from(texts.join(BATCH_SEPARATOR));
+    lastBatch = { types: frame.map(({ packet }) => packet.type), data: frame.map(({ packet }) => packet.data as string | undefined), payload };
+    return payload;
   }
 
-  private onSent(err?: Error): void {
+  private readonly onSent = (err?: Error): void => {
     if (err) this.onError('write error', err.stack);
-  }
+  };
 
   private onLastSent(err: Error | undefined, sends: number): void {
     if (err) {
@@ -212,7 +234,7 @@ function frameQueue(queue: Queued[], maxFrameBytes: number): Queued[][] {
     bytes = 0;
   };
   for (const entry of queue) {
-    if (entry.text === undefined) {
+    if (entry.binary) {
       close();
       frames.push([entry]);
       continue;

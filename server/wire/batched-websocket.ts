@@ -95,10 +95,12 @@ export class BatchedWebSocket extends transports.websocket {
   /** `send()` calls whose packets are queued: each gets one `drain` once they are written. */
   private queuedSends = 0;
   private timer: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate> | undefined;
-  private readonly onTimer = (): void => {
-    this.timer = undefined;
-    this.flushQueue();
-  };
+
+  /** The timer's callback, shared by every connection (no closure per connection: memory per idle connection counts). */
+  private static onTimer(transport: BatchedWebSocket): void {
+    transport.timer = undefined;
+    transport.flushQueue();
+  }
 
   constructor(req: EngineRequest, options: BatchedWebSocketOptions) {
     super(req as ConstructorParameters<typeof transports.websocket>[0]);
@@ -136,7 +138,8 @@ export class BatchedWebSocket extends transports.websocket {
 
   private schedule(): void {
     if (this.timer !== undefined) return;
-    this.timer = this.batching.windowMs > 0 ? setTimeout(this.onTimer, this.batching.windowMs) : setImmediate(this.onTimer);
+    this.timer =
+      this.batching.windowMs > 0 ? setTimeout(BatchedWebSocket.onTimer, this.batching.windowMs, this) : setImmediate(BatchedWebSocket.onTimer, this);
   }
 
   private clearTimer(): void {
@@ -162,7 +165,7 @@ export class BatchedWebSocket extends transports.websocket {
     debug('writing %d packets in %d frames', queue.length, frames.length);
     for (let index = 0; index < frames.length; index += 1) {
       const frame = frames[index] as Queued[];
-      this.writeFrame(frame, index === frames.length - 1 ? (err) => this.onLastSent(err, sends) : this.onSent);
+      this.writeFrame(frame, index === frames.length - 1 ? (err) => this.onLastSent(err, sends) : (err) => this.onSent(err));
     }
   }
 
@@ -204,9 +207,9 @@ export class BatchedWebSocket extends transports.websocket {
     return payload;
   }
 
-  private readonly onSent = (err?: Error): void => {
+  private onSent(err?: Error): void {
     if (err) this.onError('write error', err.stack);
-  };
+  }
 
   private onLastSent(err: Error | undefined, sends: number): void {
     if (err) {

@@ -94,9 +94,31 @@ export class BatchedWebSocket extends transports.websocket {
   private queuedBytes = 0;
   /** `send()` calls whose packets are queued: each gets one `drain` once they are written. */
   private queuedSends = 0;
-  private timer: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate> | undefined;
+  /** The `windowMs` timer, when one is set. */
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  /** Whether the queue waits for the end of this turn (in {@link turnQueue}). */
+  private waitsForTurn = false;
 
-  /** The timer's callback, shared by every connection (no closure per connection: memory per idle connection counts). */
+  /**
+   * The transports whose queues go at the end of this turn: one `setImmediate` for all of them
+   * rather than one per connection (a broadcast to a room queues on every member at once).
+   */
+  private static turnQueue: BatchedWebSocket[] = [];
+  private static turnScheduled = false;
+
+  private static flushTurn(): void {
+    const due = BatchedWebSocket.turnQueue;
+    BatchedWebSocket.turnQueue = [];
+    BatchedWebSocket.turnScheduled = false;
+    for (const transport of due) {
+      // Already written (bound reached, close) since it was queued: nothing to do.
+      if (!transport.waitsForTurn) continue;
+      transport.waitsForTurn = false;
+      transport.flushQueue();
+    }
+  }
+
+  /** The `windowMs` timer's callback, shared by every connection (no closure per connection). */
   private static onTimer(transport: BatchedWebSocket): void {
     transport.timer = undefined;
     transport.flushQueue();
@@ -137,15 +159,24 @@ export class BatchedWebSocket extends transports.websocket {
   }
 
   private schedule(): void {
-    if (this.timer !== undefined) return;
-    this.timer =
-      this.batching.windowMs > 0 ? setTimeout(BatchedWebSocket.onTimer, this.batching.windowMs, this) : setImmediate(BatchedWebSocket.onTimer, this);
+    if (this.batching.windowMs > 0) {
+      this.timer ??= setTimeout(BatchedWebSocket.onTimer, this.batching.windowMs, this);
+      return;
+    }
+    if (this.waitsForTurn) return;
+    this.waitsForTurn = true;
+    BatchedWebSocket.turnQueue.push(this);
+    if (!BatchedWebSocket.turnScheduled) {
+      BatchedWebSocket.turnScheduled = true;
+      setImmediate(BatchedWebSocket.flushTurn);
+    }
   }
 
   private clearTimer(): void {
+    // Left in the turn queue, it is skipped there.
+    this.waitsForTurn = false;
     if (this.timer === undefined) return;
-    if (this.batching.windowMs > 0) clearTimeout(this.timer as ReturnType<typeof setTimeout>);
-    else clearImmediate(this.timer as ReturnType<typeof setImmediate>);
+    clearTimeout(this.timer);
     this.timer = undefined;
   }
 

@@ -75,6 +75,14 @@ export interface RealtimeClientOptions {
    */
   transports?: ('websocket' | 'polling' | 'webtransport')[];
   /**
+   * Receive batched frames over websocket: the server packs what it sends this client within one
+   * turn of its event loop (or its `batching.windowMs`) into one frame, and the client unpacks it
+   * in order (README "Batched frames"). `false` asks for one packet per frame, as a plain
+   * socket.io-client gets. A server without batching simply sends one packet per frame.
+   * @default true
+   */
+  batchedFrames?: boolean;
+  /**
    * Socket.IO endpoint path on the server.
    * @default '/socket.io'
    */
@@ -152,6 +160,7 @@ const CLIENT_OPTION_NAMES: Readonly<Record<keyof RealtimeClientOptions, true>> =
   updateTimeout: true,
   connectTimeout: true,
   transports: true,
+  batchedFrames: true,
   path: true,
   maxObjectSubscriptions: true,
   debug: true,
@@ -174,6 +183,7 @@ export const DEFAULT_CLIENT_OPTIONS = {
   updateTimeout: 30_000,
   connectTimeout: 20_000,
   transports: ['websocket'],
+  batchedFrames: true,
   path: '/socket.io',
   maxObjectSubscriptions: DEFAULT_MAX_OBJECT_SUBSCRIPTIONS,
   outgoingMessageBufferTime: 0,
@@ -225,6 +235,9 @@ export function resolveClientOptions(options: RealtimeClientOptions): ResolvedCl
   }
   if (resolved.mergeStrategy !== undefined && typeof resolved.mergeStrategy !== 'function') {
     throw new InvalidArgumentError('mergeStrategy must be a function');
+  }
+  if (typeof resolved.batchedFrames !== 'boolean') {
+    throw new InvalidArgumentError('batchedFrames must be true or false');
   }
   if (!Array.isArray(resolved.transports) || resolved.transports.length === 0) {
     throw new InvalidArgumentError('transports must list at least one transport');

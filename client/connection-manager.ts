@@ -24,6 +24,7 @@ import {
   type SocketDisconnectReason,
 } from '../shared/index.js';
 import { backoffDelay } from './backoff.js';
+import { batchingTransports } from './batched-websocket-transport.js';
 import type { ConnectionChange, ConnectionState } from './connection-state.js';
 import { Emitter } from './emitter.js';
 import { DEFAULT_SESSION_LIMITS, announcedLimits } from './request-limits.js';
@@ -50,6 +51,8 @@ export interface ConnectionManagerOptions {
   randomizationFactor: number;
   connectTimeout: number;
   transports: ('websocket' | 'polling' | 'webtransport')[];
+  /** Ask the server for batched frames over websocket and unpack them. */
+  batchedFrames: boolean;
   log: (message: string, context?: Record<string, unknown>) => void;
 }
 
@@ -119,7 +122,8 @@ export class ConnectionManager {
       autoConnect: false,
       reconnection: false,
       forceNew: true,
-      transports: options.transports,
+      // Batched frames: the websocket transport asks for them and unpacks them (README "Batched frames").
+      transports: options.batchedFrames ? batchingTransports(options.transports) : options.transports,
       // Without it Socket.IO only ever tries the first transport: `['websocket', 'polling']` would
       // never fall back to polling where WebSockets are blocked.
       tryAllTransports: true,

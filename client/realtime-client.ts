@@ -177,6 +177,7 @@ export class RealtimeClient {
       randomizationFactor: this.options.randomizationFactor,
       connectTimeout: this.options.connectTimeout,
       transports: this.options.transports,
+      batchedFrames: this.options.batchedFrames,
       log,
     });
     this.requests = new RequestManager(this.connection, this.options.requestTimeout, this.options.outgoingMessageBufferTime);

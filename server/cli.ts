@@ -77,6 +77,7 @@ async function main(): Promise<void> {
     demo: config.demoEnabled,
     metrics: config.metrics,
     ...(config.signingKeysSecret === undefined ? {} : { signingKeysSecret: config.signingKeysSecret }),
+    batching: config.batching,
     webhooks: config.webhooks,
     ...(config.authHook === undefined ? {} : { authHook: config.authHook }),
   });

@@ -5,6 +5,7 @@ import { DEFAULT_MAX_DOCUMENT_BYTES } from './sync/document-operations.js';
 import { resolveObjectLimits, type ResolvedObjectLimits } from './objects/object-limits.js';
 import { RATE_LIMIT_ENV_SHAPE, rateLimitOptionsFromEnv } from './limits/rate-limit-env.js';
 import { resolveRateLimitOptions, type ResolvedRateLimits } from './limits/rate-limit-options.js';
+import { MAX_BATCH_WINDOW_MS } from './wire/batched-frames.js';
 
 /**
  * How the server verifies tokens. At least one of `secret`, `secrets` or `jwksUrl` is required.
@@ -227,6 +228,8 @@ export interface ServerConfig {
   demoEnabled: boolean;
   /** Longest drain on SIGTERM/SIGINT before the process exits anyway, ms (`SHUTDOWN_TIMEOUT_MS`). */
   shutdownTimeoutMs: number;
+  /** Batched frames (`BATCHING=off` turns them off, `BATCH_WINDOW_MS` sets the window). */
+  batching: { windowMs: number } | false;
 }
 
 /** Where sync documents live. */
@@ -348,6 +351,13 @@ const envSchema = z
     METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     METRICS_PUBLIC: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
     DEMO_ENABLED: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
+    BATCHING: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
+    BATCH_WINDOW_MS: z.coerce
+      .number({ error: 'must be a number of milliseconds' })
+      .int('must be a whole number')
+      .min(0, `must be between 0 and ${MAX_BATCH_WINDOW_MS}`)
+      .max(MAX_BATCH_WINDOW_MS, `must be between 0 and ${MAX_BATCH_WINDOW_MS}`)
+      .default(0),
     SHUTDOWN_TIMEOUT_MS: z.coerce
       .number({ error: 'must be a number of milliseconds' })
       .int('must be a whole number')
@@ -487,6 +497,7 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
     metrics: { ...(e.METRICS_TOKEN === undefined ? {} : { scrapeToken: e.METRICS_TOKEN }), public: e.METRICS_PUBLIC === 'true' },
     demoEnabled: e.DEMO_ENABLED === 'true',
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    batching: e.BATCHING === 'off' ? false : { windowMs: e.BATCH_WINDOW_MS },
     rateLimits: resolveRateLimitOptions(rateLimitOptionsFromEnv(e)),
   };
 }

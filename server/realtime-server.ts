@@ -21,6 +21,7 @@ import type { WebhookService } from './webhooks/webhook-service.js';
 import type { RedisCluster } from './cluster/redis-cluster.js';
 import { attachGateway, buildFeatures, buildServices, closeServices, startServices, type PlatformServices, type ServiceConfig } from './composition-root.js';
 import { maxFrameBytes } from './limits/session-limits.js';
+import { installBatchedFrames, type BatchingOptions } from './wire/batched-frames.js';
 
 /**
  * Options of {@link createRealtimeServer}.
@@ -83,6 +84,14 @@ export interface RealtimeServerOptions extends ServiceConfig {
    * @default '/socket.io/'
    */
   socketPath?: string;
+  /**
+   * Batched frames: what is sent to one connection within a window (by default until the current
+   * turn of the event loop ends) travels in one websocket frame, for clients that ask for it
+   * (`RealtimeClient` does by default; README "Batched frames"). `false` turns it off: one packet
+   * per frame for every client.
+   * @default { windowMs: 0 }
+   */
+  batching?: BatchingOptions | false;
 }
 
 /** Options of {@link RealtimeServer.close}. */
@@ -171,6 +180,8 @@ export class RealtimeServer {
       destroyUpgrade: false,
       allowRequest: (req, callback) => this.connectionDrain.allowRequest(req, callback),
     });
+    // Per connection, below Socket.IO: every emit keeps its order, rooms and features are untouched.
+    installBatchedFrames(this.io, options.batching, maxFrameBytes(this.limits));
     this.connectionDrain = new ConnectionDrain(
       this.io,
       this.httpServer,

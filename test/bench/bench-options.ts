@@ -29,8 +29,6 @@ export interface BenchOptions {
   syncConcurrency: number;
   /** Documents of the sync "many documents" load. @default 1000 */
   syncDocs: number;
-  /** Events per frame in the batching experiment. @default 10 */
-  batch: number;
   /** Runs servers with --cpu-prof (profiles in test/bench/results/profiles). @default false */
   profile: boolean;
   /** Where the JSON results go. @default test/bench/results/latest.json */
@@ -51,7 +49,6 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   inflightDeliveries: 32_000,
   syncConcurrency: 32,
   syncDocs: 1000,
-  batch: 10,
   profile: false,
   out: 'test/bench/results/latest.json',
   write: false,
@@ -73,7 +70,6 @@ writes ${DEFAULT_OPTIONS.out} and (for a full default run) BENCHMARKS.md.
   --inflight=N              closed-loop window in deliveries (default ${DEFAULT_OPTIONS.inflightDeliveries})
   --sync-concurrency=N      sync writes in flight (default ${DEFAULT_OPTIONS.syncConcurrency})
   --sync-docs=N             documents in the many-documents load (default ${DEFAULT_OPTIONS.syncDocs})
-  --batch=N                 events per frame in the batching experiment (default ${DEFAULT_OPTIONS.batch})
   --profile                 run servers with --cpu-prof; prints the top functions
   --out=PATH                JSON results (default ${DEFAULT_OPTIONS.out})
   --write                   write BENCHMARKS.md even for a partial or non-default run
@@ -142,9 +138,6 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
         break;
       case 'sync-docs':
         options.syncDocs = integer(value, name, 1, 1_000_000);
-        break;
-      case 'batch':
-        options.batch = integer(value, name, 2, 1000);
         break;
       case 'profile':
         options.profile = value !== 'false';

@@ -74,7 +74,16 @@ export class ClientPool {
    * Opens `total` connections spread evenly over the processes (indices `firstIndex`..), each
    * subscribed per `plan`; resolves with how long it took.
    */
-  async connect(options: { url: string; secret: string; total: number; plan: SubscriptionPlan; firstIndex?: number; concurrency?: number }): Promise<{ connected: number; elapsedMs: number }> {
+  async connect(options: {
+    url: string;
+    secret: string;
+    total: number;
+    plan: SubscriptionPlan;
+    firstIndex?: number;
+    concurrency?: number;
+    /** @default false */
+    batchedFrames?: boolean;
+  }): Promise<{ connected: number; elapsedMs: number }> {
     const started = performance.now();
     let next = options.firstIndex ?? 0;
     const results = await Promise.all(
@@ -84,7 +93,15 @@ export class ClientPool {
         next += count;
         return ipc.request(
           'connect',
-          { url: options.url, secret: options.secret, firstIndex, count, concurrency: options.concurrency ?? 50, plan: options.plan },
+          {
+            url: options.url,
+            secret: options.secret,
+            firstIndex,
+            count,
+            concurrency: options.concurrency ?? 50,
+            plan: options.plan,
+            batchedFrames: options.batchedFrames ?? false,
+          },
           600_000,
         ).then((result) => {
           // Progress notices only report changes: start from the state the connect left.

@@ -8,6 +8,8 @@ import { ServerProcess, type MeasuredServer } from './server-process.js';
 export interface Fleet {
   server: ServerProcess;
   pool: ClientPool;
+  /** Whether the receivers ask for batched frames. @default false */
+  batchedFrames?: boolean;
 }
 
 /** Options of {@link withFleet}. */
@@ -18,6 +20,12 @@ export interface FleetOptions {
   clients: number;
   store?: StoreChoice;
   profileDir?: string;
+  /**
+   * The receivers ask for batched frames (`batch=1`, `RealtimeClient`'s default) and unpack them;
+   * a server that does not batch (bare Socket.IO) ignores the ask.
+   * @default false
+   */
+  batchedFrames?: boolean;
 }
 
 /**
@@ -37,7 +45,7 @@ export async function withFleet<T>(options: FleetOptions, body: (fleet: Fleet) =
     ClientPool.start(options.clients),
   ]);
   try {
-    return await body({ server, pool });
+    return await body({ server, pool, batchedFrames: options.batchedFrames ?? false });
   } finally {
     await Promise.all([pool.close(), server.close()]);
   }
@@ -50,7 +58,14 @@ export async function withFleet<T>(options: FleetOptions, body: (fleet: Fleet) =
  * await connectReceivers(fleet, 'fanout', 1000, { kind: 'fanout', topic });
  */
 export async function connectReceivers(fleet: Fleet, scope: string, total: number, plan: SubscriptionPlan, firstIndex = 0): Promise<number> {
-  const { connected, elapsedMs } = await fleet.pool.connect({ url: fleet.server.url, secret: fleet.server.secret, total, plan, firstIndex });
+  const { connected, elapsedMs } = await fleet.pool.connect({
+    url: fleet.server.url,
+    secret: fleet.server.secret,
+    total,
+    plan,
+    firstIndex,
+    batchedFrames: fleet.batchedFrames ?? false,
+  });
   if (connected !== total) throw new Error(`${scope}: only ${connected} of ${total} connections opened`);
   progress(scope, `${fleet.server.ready.kind}: ${formatNumber(total)} connections subscribed in ${formatNumber(elapsedMs / 1000, 1)} s`);
   return elapsedMs;

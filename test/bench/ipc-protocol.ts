@@ -89,6 +89,8 @@ export interface ConnectArgs {
   /** Connections being opened at once in this process. */
   concurrency: number;
   plan: SubscriptionPlan;
+  /** Ask the server for batched frames (`batch=1`, as `RealtimeClient` does by default) and unpack them. */
+  batchedFrames: boolean;
 }
 
 export interface ConnectResult {

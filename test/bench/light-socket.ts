@@ -1,4 +1,5 @@
 import { Socket as EngineSocket } from 'engine.io-client';
+import { BatchedWebSocketTransport } from '../../client/batched-websocket-transport.js';
 import type { AckResult } from '../../shared/index.js';
 import { REQUEST_TIMEOUT_MS } from './bench-socket.js';
 
@@ -35,10 +36,18 @@ export class LightSocket {
     });
   }
 
-  /** Opens a websocket-only connection and completes the Socket.IO CONNECT with `{ token }`. */
-  static connect(url: string, token: string): Promise<LightSocket> {
+  /**
+   * Opens a websocket-only connection and completes the Socket.IO CONNECT with `{ token }`. With
+   * `batchedFrames` it uses the client's own batching transport (asks with `batch=1`, unpacks
+   * frames into packets), as `RealtimeClient` does by default.
+   */
+  static connect(url: string, token: string, options: { batchedFrames: boolean } = { batchedFrames: false }): Promise<LightSocket> {
     return new Promise((resolve, reject) => {
-      const engine = new EngineSocket(url, { path: '/socket.io/', transports: ['websocket'], upgrade: false });
+      const engine = new EngineSocket(url, {
+        path: '/socket.io/',
+        transports: options.batchedFrames ? [BatchedWebSocketTransport] : ['websocket'],
+        upgrade: false,
+      });
       const timer = setTimeout(() => fail(new Error('connect timed out')), REQUEST_TIMEOUT_MS);
       const fail = (err: Error): void => {
         clearTimeout(timer);

@@ -35,7 +35,7 @@ export class ReceiverPool {
     await forEachLimited(args.count, args.concurrency, async (offset) => {
       const index = args.firstIndex + offset;
       const token = await benchToken(args.secret, `bench-${index}`, 'client');
-      const socket = await LightSocket.connect(args.url, token);
+      const socket = await LightSocket.connect(args.url, token, { batchedFrames: args.batchedFrames });
       const slot = this.sockets.length;
       this.sockets.push(socket);
       const { stride, first } = strideOf(args.plan, index);

@@ -44,6 +44,7 @@ export function createManagers(
     randomizationFactor: 0,
     connectTimeout: 2000,
     transports: ['websocket'],
+    batchedFrames: true,
     log: () => undefined,
     ...connectionOptions,
   });

@@ -183,6 +183,16 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('reads batched frames (BATCHING on by default, BATCH_WINDOW_MS 0 to 1000)', () => {
+    expect(loadConfig({}).batching).toEqual({ windowMs: 0 });
+    expect(loadConfig({ BATCH_WINDOW_MS: '5' }).batching).toEqual({ windowMs: 5 });
+    expect(loadConfig({ BATCHING: 'off', BATCH_WINDOW_MS: '5' }).batching).toBe(false);
+    expect(problems({ BATCHING: 'no', BATCH_WINDOW_MS: '2000' })).toEqual([
+      'BATCHING: must be on or off',
+      'BATCH_WINDOW_MS: must be between 0 and 1000',
+    ]);
+  });
+
   it('treats empty variables as unset', () => {
     expect(loadConfig({ PORT: '', JWT_SECRET: '' }).port).toBe(3000);
   });

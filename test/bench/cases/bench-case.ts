@@ -30,10 +30,12 @@ export interface CaseResult {
 
 /** Figures one case leaves for later cases of the same run (so they are not measured twice). */
 export interface SharedFigures {
-  /** Case 1's saturated fan-out, ours and bare. */
-  fanout?: { platform: ThroughputResult; bare: ThroughputResult };
-  /** Case 3's fixed-rate latencies of our server (one per `--rates` entry). */
+  /** Case 1's saturated fan-out: ours without batched frames (`platform`), with them (`batched`), and bare. */
+  fanout?: { platform: ThroughputResult; batched: ThroughputResult; bare: ThroughputResult };
+  /** Case 3's fixed-rate latencies of our server without batched frames (one per `--rates` entry). */
   latency?: { platform: LatencyResult[] };
+  /** Case 3's highest rates with p99 within the bound, deliveries/s: with and without batched frames. */
+  capacity?: { batched: number; unbatched: number; bare: number };
 }
 
 /** What every case gets. */

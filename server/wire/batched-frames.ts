@@ -1,0 +1,41 @@
+import type { RealtimeIo } from '../socket-types.js';
+import { BATCH_QUERY_PARAMETER, BatchedWebSocket } from './batched-websocket.js';
+import { useTransportFactory } from './engine-transports.js';
+
+/** Server option `batching`: how events bound for one connection share websocket frames. */
+export interface BatchingOptions {
+  /**
+   * How long an event waits for others bound for the same connection, ms: `0` until the current
+   * turn of the event loop ends. At most {@link MAX_BATCH_WINDOW_MS}.
+   * @default 0
+   */
+  windowMs?: number;
+}
+
+/** The longest batching window the server accepts, ms (a wait longer than this is latency, not batching). */
+export const MAX_BATCH_WINDOW_MS = 1000;
+
+/**
+ * Makes the server send batched frames to every websocket client that asks for them
+ * (`batch=1` in its engine.io query, which `RealtimeClient` sends by default); other clients
+ * (plain socket.io-client, polling) get one packet per frame as before. `false` turns it off.
+ * `maxFrameBytes` bounds one frame (the server's `maxHttpBufferSize`, which the platform's own
+ * clients accept).
+ *
+ * Why an install function: the choice is made per connection where engine.io builds its
+ * transport (see `useTransportFactory`), so nothing above engine.io changes.
+ *
+ * @example
+ * installBatchedFrames(io, { windowMs: 0 }, maxFrameBytes(limits));
+ */
+export function installBatchedFrames(io: RealtimeIo, options: BatchingOptions | false | undefined, maxFrameBytes: number): void {
+  if (options === false) return;
+  const windowMs = options?.windowMs ?? 0;
+  if (!Number.isInteger(windowMs) || windowMs < 0 || windowMs > MAX_BATCH_WINDOW_MS) {
+    throw new Error(`batching.windowMs must be a whole number of ms from 0 to ${MAX_BATCH_WINDOW_MS}, got ${String(windowMs)}`);
+  }
+  const batching = { windowMs, maxFrameBytes };
+  useTransportFactory(io, (name, req, fallback) =>
+    name === 'websocket' && req._query[BATCH_QUERY_PARAMETER] === '1' && req._query.EIO === '4' ? new BatchedWebSocket(req, batching) : fallback(),
+  );
+}

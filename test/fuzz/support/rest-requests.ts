@@ -111,6 +111,7 @@ function routeSpecs(context: RestFuzzContext): Record<string, RouteSpec> {
       },
     },
     'GET /demo': {},
+    'GET /admin': {},
     'POST /auth/verify': { body: fuzzRecord({ token }, ['token']) },
     'POST /auth/dev-token': { body: fuzzRecord(claims, ['sub']) },
     'POST /api/events': {

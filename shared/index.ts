@@ -34,3 +34,4 @@ export * from './json-shape.js';
 export * from './webhook-protocol.js';
 export * from './webhook-signature.js';
 export * from './schemas/index.js';
+export * from './ws-protocol.js';

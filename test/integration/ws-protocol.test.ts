@@ -70,6 +70,18 @@ describe('connecting', () => {
     expect(await ws.request({ type: 'subscribe', topic: 'after.login' })).toMatchObject({ type: 'subscribed' });
   });
 
+  it('tells a session the server ends why (auth:expired), then closes with 4000', async () => {
+    const strict = await startTestServer({ limits: { loginTimeoutMs: 100 } });
+    try {
+      const ws = await WsPeer.connected(strict.url);
+      const expired = await ws.next((message) => message.type === 'auth:expired', { seen: true });
+      expect(expired).toEqual({ type: 'auth:expired', data: { code: 'AUTH_FAILED', message: expect.any(String) } });
+      expect(await ws.whenClosed()).toEqual({ code: 4000, reason: 'server disconnect' });
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('keeps requests sent before the session opened and answers them in order after it', async () => {
     const ws = await WsPeer.open(t.url, { token: await t.token({ realm: 'demo' }) });
     peers.push(ws);
@@ -271,6 +283,21 @@ describe('channels and presence', () => {
     expect(await recipient.next((message) => message.type === 'direct:message', { seen: true })).toMatchObject({
       data: { event: 'note', data: { text: 'psst' }, from: { userId: 'dm-sender' } },
     });
+  });
+});
+
+describe('server events that wait for an answer', () => {
+  it('provides an RPC: rpc:request arrives with an ackId, { type: "ack" } accepts it, rpc:respond answers the caller', async () => {
+    const provider = await peer({ sub: 'rpc-provider', permissions: ['service'] });
+    const caller = await peer({ sub: 'rpc-caller', permissions: ['service'] });
+    expect(await provider.request({ type: 'rpc:provide', name: 'add' })).toMatchObject({ type: 'result', data: { name: 'add' } });
+    const call = caller.request({ type: 'rpc:make', name: 'add', data: { a: 2, b: 3 } });
+    const offer = await provider.next((message) => message.type === 'rpc:request', { seen: true });
+    expect(offer).toMatchObject({ ackId: expect.any(Number), data: { name: 'add', data: { a: 2, b: 3 }, requestor: { userId: 'rpc-caller' } } });
+    provider.send({ type: 'ack', ackId: offer.ackId, data: { accepted: true } });
+    const { callId } = offer.data as { callId: string };
+    expect(await provider.request({ type: 'rpc:respond', callId, data: 5 })).toMatchObject({ type: 'result', data: { callId } });
+    expect(await call).toMatchObject({ type: 'result', data: { data: 5 } });
   });
 });
 

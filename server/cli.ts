@@ -75,6 +75,7 @@ async function main(): Promise<void> {
     rateLimits: config.rateLimits,
     developmentMode: config.developmentMode,
     demo: config.demoEnabled,
+    ws: config.ws,
     webhooks: config.webhooks,
     ...(config.authHook === undefined ? {} : { authHook: config.authHook }),
   });

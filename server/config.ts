@@ -3,6 +3,7 @@ import { DEFAULT_MAX_PAYLOAD_DEPTH } from '../shared/index.js';
 import { DEFAULT_HISTORY_LIMITS, type HistoryLimits } from './history/event-history.js';
 import { DEFAULT_MAX_DOCUMENT_BYTES } from './sync/document-operations.js';
 import { resolveObjectLimits, type ResolvedObjectLimits } from './objects/object-limits.js';
+import type { PlainWebSocketOptions } from './wire/plain-websocket-endpoint.js';
 import { RATE_LIMIT_ENV_SHAPE, rateLimitOptionsFromEnv } from './limits/rate-limit-env.js';
 import { resolveRateLimitOptions, type ResolvedRateLimits } from './limits/rate-limit-options.js';
 
@@ -221,6 +222,8 @@ export interface ServerConfig {
   authHook?: { url: string; timeoutMs: number };
   /** Serve the demo app at `/demo/` (`DEMO_ENABLED`); development mode serves it at `/` regardless. */
   demoEnabled: boolean;
+  /** The plain WebSocket protocol (`WS_PATH`, `WS_MAX_*`). */
+  ws: PlainWebSocketOptions;
   /** Longest drain on SIGTERM/SIGINT before the process exits anyway, ms (`SHUTDOWN_TIMEOUT_MS`). */
   shutdownTimeoutMs: number;
 }
@@ -341,6 +344,10 @@ const envSchema = z
     AUTH_HOOK_URL: z.string().regex(/^https?:\/\//, 'must be an http:// or https:// URL').optional(),
     AUTH_HOOK_TIMEOUT_MS: positiveInt().max(120_000, 'must be at most 120000 (2 minutes)').default(5000),
     DEMO_ENABLED: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
+    WS_PATH: z.string().regex(/^(off|\/[A-Za-z0-9_.~/-]*)$/, 'must be "off" or a path starting with "/"').default('/ws'),
+    WS_MAX_PENDING_REQUESTS: positiveInt().optional(),
+    WS_MAX_FRAME_MESSAGES: positiveInt().optional(),
+    WS_MAX_FRAME_BYTES: positiveInt().optional(),
     SHUTDOWN_TIMEOUT_MS: z.coerce
       .number({ error: 'must be a number of milliseconds' })
       .int('must be a whole number')
@@ -477,6 +484,12 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
     },
     ...(e.AUTH_HOOK_URL === undefined ? {} : { authHook: { url: e.AUTH_HOOK_URL, timeoutMs: e.AUTH_HOOK_TIMEOUT_MS } }),
     demoEnabled: e.DEMO_ENABLED === 'true',
+    ws: {
+      path: e.WS_PATH === 'off' ? false : e.WS_PATH,
+      ...(e.WS_MAX_PENDING_REQUESTS === undefined ? {} : { maxPendingRequests: e.WS_MAX_PENDING_REQUESTS }),
+      ...(e.WS_MAX_FRAME_MESSAGES === undefined ? {} : { maxFrameMessages: e.WS_MAX_FRAME_MESSAGES }),
+      ...(e.WS_MAX_FRAME_BYTES === undefined ? {} : { maxFrameBytes: e.WS_MAX_FRAME_BYTES }),
+    },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     rateLimits: resolveRateLimitOptions(rateLimitOptionsFromEnv(e)),
   };

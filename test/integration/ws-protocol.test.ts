@@ -82,6 +82,15 @@ describe('connecting', () => {
     }
   });
 
+  it('is told to go by a draining server: closed with 4000 once its requests are answered', async () => {
+    const draining = await startTestServer();
+    const ws = await WsPeer.connected(draining.url, { token: await draining.token({ realm: 'demo' }) });
+    const closing = draining.server.close({ drainTimeoutMs: 5000 });
+    expect(await ws.whenClosed()).toEqual({ code: 4000, reason: 'server disconnect' });
+    await closing;
+    await draining.close();
+  });
+
   it('keeps requests sent before the session opened and answers them in order after it', async () => {
     const ws = await WsPeer.open(t.url, { token: await t.token({ realm: 'demo' }) });
     peers.push(ws);

@@ -17,7 +17,12 @@ import type { SubscribeResult } from './topic-protocol.js';
  */
 export type WsClientMessage = WsPingMessage | WsAckReplyMessage | WsRequestMessage;
 
-/** `{ "type": "ping" }`: answered at once with `{ "type": "pong" }` (the reference's heartbeat). */
+/**
+ * `{ "type": "ping" }`: answered at once with `{ "type": "pong" }` (the reference's heartbeat).
+ *
+ * @example
+ * const ping: WsPingMessage = { type: 'ping', ref: 1 };
+ */
 export interface WsPingMessage {
   type: 'ping';
   ref?: unknown;
@@ -59,17 +64,32 @@ export type WsServerMessage =
   | WsPongMessage
   | WsServerEventMessage;
 
-/** The answer to `subscribe`: the reference's `{ type, subscriptionId, topic }` plus realm and stream position. */
+/**
+ * The answer to `subscribe`: the reference's `{ type, subscriptionId, topic }` plus realm and stream position.
+ *
+ * @example
+ * const answer: WsSubscribedMessage = { type: 'subscribed', subscriptionId: 'srv_1', realm: 'demo', topic: 't' };
+ */
 export type WsSubscribedMessage = { type: 'subscribed'; ref?: unknown } & SubscribeResult;
 
-/** A successful answer to any request but `subscribe`. */
+/**
+ * A successful answer to any request but `subscribe`.
+ *
+ * @example
+ * const answer: WsResultMessage = { type: 'result', ref: 'r1', data: { subscriptionId: 'srv_1' } };
+ */
 export interface WsResultMessage {
   type: 'result';
   ref?: unknown;
   data: unknown;
 }
 
-/** A refused request (with its `ref`), a refused connection, or an error no request caused. */
+/**
+ * A refused request (with its `ref`), a refused connection, or an error no request caused.
+ *
+ * @example
+ * const refusal: WsErrorMessage = { type: 'error', ref: 'r1', code: 'FORBIDDEN', message: 'Not permitted' };
+ */
 export interface WsErrorMessage {
   type: 'error';
   ref?: unknown;
@@ -78,14 +98,24 @@ export interface WsErrorMessage {
   details?: unknown;
 }
 
-/** A delivered event (the reference's shape): `data` is the `RealtimeEvent`. */
+/**
+ * A delivered event (the reference's shape): `data` is the `RealtimeEvent`.
+ *
+ * @example
+ * socket.onmessage = ({ data }) => { const m = JSON.parse(data) as WsEventMessage; show(m.data.payload); };
+ */
 export interface WsEventMessage {
   type: 'event';
   topic: string;
   data: RealtimeEvent;
 }
 
-/** The answer to `{ "type": "ping" }`. */
+/**
+ * The answer to `{ "type": "ping" }`.
+ *
+ * @example
+ * const pong: WsPongMessage = { type: 'pong', ref: 1 };
+ */
 export interface WsPongMessage {
   type: 'pong';
   ref?: unknown;
@@ -101,12 +131,20 @@ export interface WsServerEventMessage {
   ackId?: number;
 }
 
-/** `type` of a publish request on `/ws`, the same as `topic:publish`. */
+/**
+ * `type` of a publish request on `/ws`, the same as `topic:publish`.
+ *
+ * @example
+ * send({ type: WS_PUBLISH_ALIAS, topic: 'orders', eventType: 'created', payload: {} });
+ */
 export const WS_PUBLISH_ALIAS = 'publish';
 
 /**
  * Close codes of a `/ws` connection besides the standard ones (1000 normal, 1001 the server is
  * going away or dropped a silent peer, 1009 a frame above the limit).
+ *
+ * @example
+ * if (event.code === WS_CLOSE.SERVER_DISCONNECT) reconnectSoon();
  */
 export const WS_CLOSE = Object.freeze({
   /** The server ended the session (draining, an expired token after `auth:expired`, a failed refresh). */

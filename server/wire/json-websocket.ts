@@ -18,7 +18,12 @@ import type { LastTranslationCache } from './last-translation-cache.js';
 
 const debug = createDebug('realtime:wire:json-websocket');
 
-/** What one `/ws` connection is opened with (from its upgrade request and the server's options). */
+/**
+ * What one `/ws` connection is opened with (from its upgrade request and the server's options).
+ *
+ * @example
+ * const settings: JsonWebSocketSettings = { batch: true, maxPendingRequests: 256, maxClientFrameMessages: 100, maxFrameMessages: 256, maxFrameBytes: 65536, cache };
+ */
 export interface JsonWebSocketSettings {
   /** The `?token=` of the upgrade request, sent in the Socket.IO handshake `auth`. */
   token?: string;

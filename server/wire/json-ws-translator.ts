@@ -23,7 +23,12 @@ import {
  * every broadcast reaches it through the same rooms and adapter. Only the bytes on the wire differ.
  */
 
-/** A client-to-server event name. */
+/**
+ * A client-to-server event name.
+ *
+ * @example
+ * const event: ClientEventName = 'sync:get';
+ */
 export type ClientEventName = keyof ClientToServerEvents;
 
 const CLIENT_EVENTS: ReadonlySet<string> = new Set(CLIENT_EVENT_NAMES);
@@ -31,7 +36,12 @@ const ENCODER = new Encoder();
 /** Socket.IO acknowledgement ids are at most this (they are 32-bit counters in every client). */
 const MAX_ACK_ID = 2 ** 31 - 1;
 
-/** One message of a client frame, read. */
+/**
+ * One message of a client frame, read.
+ *
+ * @example
+ * const item: ClientFrameItem = { kind: 'request', event: 'subscribe', request: { topic: 't' }, ref: 1 };
+ */
 export type ClientFrameItem =
   | { kind: 'ping'; ref?: unknown }
   | { kind: 'ack'; ackId: number; data: unknown }
@@ -125,7 +135,12 @@ export function socketIoConnect(token: string | undefined): string {
   return encode({ type: PacketType.CONNECT, nsp: '/', data: token === undefined ? {} : { token } });
 }
 
-/** A server-to-client Socket.IO packet, read. */
+/**
+ * A server-to-client Socket.IO packet, read.
+ *
+ * @example
+ * const packet: ServerPacket = { kind: 'answer', ackId: 3, result: { ok: true, data: {} } };
+ */
 export type ServerPacket =
   /** Socket.IO's connect succeeded: requests may flow. */
   | { kind: 'connected' }

@@ -1,6 +1,11 @@
 import { readServerPacket, type ServerPacket } from './json-ws-translator.js';
 
-/** A server packet read, with the byte length of its message when it is one. */
+/**
+ * A server packet read, with the byte length of its message when it is one.
+ *
+ * @example
+ * const packet: CachedPacket = { kind: 'message', name: 'event', message: '{"type":"event"}', bytes: 16 };
+ */
 export type CachedPacket = ServerPacket & { bytes?: number };
 
 /**

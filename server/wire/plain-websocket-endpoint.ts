@@ -6,7 +6,12 @@ import { useTransportFactory, type EngineRequest } from './engine-transports.js'
 import { JsonWebSocket } from './json-websocket.js';
 import { LastTranslationCache } from './last-translation-cache.js';
 
-/** Options of the plain WebSocket protocol (`ws` in the server options). */
+/**
+ * Options of the plain WebSocket protocol (`ws` in the server options).
+ *
+ * @example
+ * createRealtimeServer({ auth, ws: { path: '/realtime', maxPendingRequests: 64 } });
+ */
 export interface PlainWebSocketOptions {
   /**
    * The path clients connect to; `false` turns the protocol off (upgrades there then get a 404,
@@ -33,10 +38,20 @@ export interface PlainWebSocketOptions {
   maxFrameBytes?: number;
 }
 
-/** {@link PlainWebSocketOptions} with every default applied. */
+/**
+ * {@link PlainWebSocketOptions} with every default applied.
+ *
+ * @example
+ * const resolved: ResolvedPlainWebSocketOptions = resolvePlainWebSocketOptions({});
+ */
 export type ResolvedPlainWebSocketOptions = Required<PlainWebSocketOptions>;
 
-/** The defaults of {@link PlainWebSocketOptions}. */
+/**
+ * The defaults of {@link PlainWebSocketOptions}.
+ *
+ * @example
+ * DEFAULT_PLAIN_WEBSOCKET_OPTIONS.path; // '/ws'
+ */
 export const DEFAULT_PLAIN_WEBSOCKET_OPTIONS: Readonly<ResolvedPlainWebSocketOptions> = Object.freeze({
   path: '/ws',
   maxPendingRequests: 256,

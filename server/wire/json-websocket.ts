@@ -98,6 +98,11 @@ export class JsonWebSocket extends transports.websocket {
     });
   }
 
+  /** The translations this server's `/ws` connections share: a seam for tests and benchmarks. */
+  get translationCache(): LastTranslationCache {
+    return this.settings.cache;
+  }
+
   /** Engine packets out: heartbeats as ping frames, Socket.IO packets as `/ws` messages. */
   override send(packets: Packet[]): void {
     this.writable = false;

@@ -135,7 +135,9 @@ describe('embedded in a host app', () => {
       socket.once('error', reject);
     });
     expect(opened).toMatchObject({ type: 'session:opened', data: { user: { userId: 'backend' } } });
+    const closed = new Promise((resolve) => socket.once('close', resolve));
     socket.close();
+    await closed;
   });
 
   it('refuses listen(): the host listens', async () => {

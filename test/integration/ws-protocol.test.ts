@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JsonWebSocket } from '../../server/wire/json-websocket.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { nextEvent } from '../support/wait.js';
 import { WsPeer, type WsMessage } from '../support/ws-peer.js';
@@ -481,11 +482,10 @@ describe('upgrade paths', () => {
   });
 });
 
-/** The translation cache of a server's `/ws` transports, through a connection's transport (a test seam). */
+/** The translation cache of a server's `/ws` transports, through a connection's transport. */
 function cacheOf(server: TestServer): { translations: number } {
   for (const socket of server.server.io.of('/').sockets.values()) {
-    const transport = socket.conn.transport as unknown as { settings?: { cache: { translations: number } } };
-    if (transport.settings !== undefined) return transport.settings.cache;
+    if (socket.conn.transport instanceof JsonWebSocket) return socket.conn.transport.translationCache;
   }
   throw new Error('no /ws connection');
 }

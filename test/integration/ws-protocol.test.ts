@@ -378,6 +378,26 @@ describe('errors', () => {
     expect(ws.messages.filter((message) => message.type === 'pong')).toEqual([]);
   });
 
+  it('refuses requests beyond maxPendingRequests with LIMIT_EXCEEDED, answering the others', async () => {
+    const small = await startTestServer({ ws: { maxPendingRequests: 2 } });
+    try {
+      const ws = await WsPeer.open(small.url, { token: await small.token({ realm: 'demo' }) });
+      ws.send([1, 2, 3, 4].map((n) => ({ type: 'subscribe', topic: `pending.${n}`, ref: n })));
+      const answers = await ws.until((message) => typeof message.ref === 'number', 4);
+      expect(Object.fromEntries(answers.map((message) => [message.ref, message.type === 'error' ? message.code : message.type]))).toEqual({
+        1: 'subscribed',
+        2: 'subscribed',
+        3: 'LIMIT_EXCEEDED',
+        4: 'LIMIT_EXCEEDED',
+      });
+      expect(answers.find((message) => message.ref === 3)).toMatchObject({ details: { limit: 2 } });
+      expect(await ws.request({ type: 'subscribe', topic: 'pending.later' })).toMatchObject({ type: 'subscribed' });
+      ws.close();
+    } finally {
+      await small.close();
+    }
+  });
+
   it('closes with 1009 on a frame above the frame limit', async () => {
     const ws = await peer();
     ws.send({ type: 'ping', ref: 'x'.repeat((t.server.io.engine.opts.maxHttpBufferSize ?? 0) + 10) });

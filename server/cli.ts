@@ -78,6 +78,7 @@ async function main(): Promise<void> {
     metrics: config.metrics,
     ...(config.signingKeysSecret === undefined ? {} : { signingKeysSecret: config.signingKeysSecret }),
     batching: config.batching,
+    ws: config.ws,
     webhooks: config.webhooks,
     ...(config.authHook === undefined ? {} : { authHook: config.authHook }),
   });

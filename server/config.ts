@@ -3,6 +3,7 @@ import { DEFAULT_MAX_PAYLOAD_DEPTH } from '../shared/index.js';
 import { DEFAULT_HISTORY_LIMITS, type HistoryLimits } from './history/event-history.js';
 import { DEFAULT_MAX_DOCUMENT_BYTES } from './sync/document-operations.js';
 import { resolveObjectLimits, type ResolvedObjectLimits } from './objects/object-limits.js';
+import type { PlainWebSocketOptions } from './wire/plain-websocket-endpoint.js';
 import { RATE_LIMIT_ENV_SHAPE, rateLimitOptionsFromEnv } from './limits/rate-limit-env.js';
 import { resolveRateLimitOptions, type ResolvedRateLimits } from './limits/rate-limit-options.js';
 import { MAX_BATCH_WINDOW_MS } from './wire/batched-frames.js';
@@ -226,6 +227,8 @@ export interface ServerConfig {
   metrics: { scrapeToken?: string; public: boolean };
   /** Serve the demo app at `/demo/` (`DEMO_ENABLED`); development mode serves it at `/` regardless. */
   demoEnabled: boolean;
+  /** The plain WebSocket protocol (`WS_PATH`, `WS_MAX_*`). */
+  ws: PlainWebSocketOptions;
   /** Longest drain on SIGTERM/SIGINT before the process exits anyway, ms (`SHUTDOWN_TIMEOUT_MS`). */
   shutdownTimeoutMs: number;
   /** Batched frames (`BATCHING=off` turns them off, `BATCH_WINDOW_MS` sets the window). */
@@ -358,6 +361,10 @@ const envSchema = z
       .min(0, `must be between 0 and ${MAX_BATCH_WINDOW_MS}`)
       .max(MAX_BATCH_WINDOW_MS, `must be between 0 and ${MAX_BATCH_WINDOW_MS}`)
       .default(0),
+    WS_PATH: z.string().regex(/^(off|\/[A-Za-z0-9_.~/-]*)$/, 'must be "off" or a path starting with "/"').default('/ws'),
+    WS_MAX_PENDING_REQUESTS: positiveInt().optional(),
+    WS_MAX_FRAME_MESSAGES: positiveInt().optional(),
+    WS_MAX_FRAME_BYTES: positiveInt().optional(),
     SHUTDOWN_TIMEOUT_MS: z.coerce
       .number({ error: 'must be a number of milliseconds' })
       .int('must be a whole number')
@@ -496,6 +503,12 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
     ...(e.SIGNING_KEYS_SECRET === undefined ? {} : { signingKeysSecret: e.SIGNING_KEYS_SECRET }),
     metrics: { ...(e.METRICS_TOKEN === undefined ? {} : { scrapeToken: e.METRICS_TOKEN }), public: e.METRICS_PUBLIC === 'true' },
     demoEnabled: e.DEMO_ENABLED === 'true',
+    ws: {
+      path: e.WS_PATH === 'off' ? false : e.WS_PATH,
+      ...(e.WS_MAX_PENDING_REQUESTS === undefined ? {} : { maxPendingRequests: e.WS_MAX_PENDING_REQUESTS }),
+      ...(e.WS_MAX_FRAME_MESSAGES === undefined ? {} : { maxFrameMessages: e.WS_MAX_FRAME_MESSAGES }),
+      ...(e.WS_MAX_FRAME_BYTES === undefined ? {} : { maxFrameBytes: e.WS_MAX_FRAME_BYTES }),
+    },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     batching: e.BATCHING === 'off' ? false : { windowMs: e.BATCH_WINDOW_MS },
     rateLimits: resolveRateLimitOptions(rateLimitOptionsFromEnv(e)),

@@ -1,5 +1,7 @@
 export { createRealtimeServer, RealtimeServer } from './realtime-server.js';
 export type { RealtimeServerOptions, ListeningAddress, CloseOptions } from './realtime-server.js';
+export { DEFAULT_PLAIN_WEBSOCKET_OPTIONS } from './wire/plain-websocket-endpoint.js';
+export type { PlainWebSocketOptions } from './wire/plain-websocket-endpoint.js';
 export type { PlatformServices, MongoOptions, ServiceConfig } from './composition-root.js';
 export { loadConfig, ConfigError, DEFAULT_LIMITS } from './config.js';
 export type { AuthOptions, LimitOptions, ResolvedLimits, ServerConfig, LogLevel } from './config.js';

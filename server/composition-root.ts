@@ -271,6 +271,7 @@ export function buildServices({ config, io, logger, limits }: BuildServicesOptio
     limits,
     logger,
     locks: cluster === undefined ? new MemoryProviderLocks() : new RedisProviderLocks(cluster.data, cluster.keyPrefix),
+    clustered,
   });
   const users = new UserPresence({ io, limits, logger });
   return {

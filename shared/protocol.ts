@@ -55,6 +55,11 @@ export interface InterServerEvents {
   'rpc:response': (relay: RpcResponseRelay) => void;
   /** A connection that provided RPCs closed: the nodes fail the calls they gave it. */
   'rpc:provider-lost': (connectionId: string) => void;
+  /**
+   * Which of its rooms start with this prefix (listening's subscribed streams), asked of every node
+   * when the adapter cannot list all rooms itself (the sharded one).
+   */
+  'listening:rooms': (prefix: string, answer: (rooms: string[]) => void) => void;
 }
 
 /**

@@ -180,6 +180,20 @@ describe('three nodes on a Redis Cluster, sharded adapter', () => {
     expect(await stopped).toBe('no-subscribers');
   });
 
+  it('offers a listener the streams already subscribed on other nodes (the sharded adapter cannot list rooms itself)', async () => {
+    const reader = await service(sharded, 2, 'reader');
+    reader.subscribe({ topic: 'news.sports' });
+    await reader.ready();
+    const listener = await service(sharded, 0, 'news-feed');
+    const offered = new Promise<string>((resolve) => {
+      void listener.listen('news.*', (match, response) => {
+        response.accept();
+        resolve(match);
+      });
+    });
+    expect(await offered).toBe('news.sports');
+  });
+
   it('routes an RPC from a caller on one node to a provider on another', async () => {
     const provider = await service(sharded, 2, 'math');
     const caller = await service(sharded, 0, 'caller');

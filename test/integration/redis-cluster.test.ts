@@ -223,4 +223,15 @@ describe('two nodes on the same Redis Cluster, classic adapter', () => {
     expect(inbox.values.map((event) => event.payload.n)).toEqual([1, 2, 3]);
     expect(classic.servers[0]?.services.topicChannels).toBeUndefined();
   });
+
+  it('routes RPCs and lists presence across nodes (fetchSockets and acknowledged broadcasts over cluster pub/sub)', async () => {
+    const provider = await service(classic, 1, 'classic-math');
+    const caller = await service(classic, 0, 'classic-caller');
+    await provider.rpc.provide('math/double', (data, response) => response.send((data as number) * 2));
+    await expect(caller.rpc.make('math/double', 21)).resolves.toBe(42);
+    await provider.socketClient.joinChannel('classic-lobby');
+    await caller.socketClient.joinChannel('classic-lobby');
+    const listed = await caller.socketClient.members('classic-lobby');
+    expect(listed.map((member) => member.userId).sort()).toEqual(['classic-caller', 'classic-math']);
+  });
 });

@@ -11,7 +11,12 @@ import { parseClusterNodes, type RedisConnectionOptions } from './redis-connecti
  */
 export type RedisClient = Redis | Cluster;
 
-/** How one connection of a node behaves (see `RedisCluster`). */
+/**
+ * How one connection of a node behaves (see `RedisCluster`).
+ *
+ * @example
+ * const behaviour: RedisClientBehaviour = { queueing: true, sharded: true }; // a sharded adapter's `sub`
+ */
 export interface RedisClientBehaviour {
   /** Queue commands while Redis is away instead of failing them at once. */
   queueing: boolean;

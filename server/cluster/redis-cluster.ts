@@ -3,7 +3,12 @@ import type { Logger } from 'pino';
 import { createRedisClient, type RedisClient } from './redis-client.js';
 import type { RedisAdapterMode, RedisConnectionOptions } from './redis-connection-options.js';
 
-/** How a node reaches the shared Redis (one server or a Redis Cluster), and its logger. */
+/**
+ * How a node reaches the shared Redis (one server or a Redis Cluster), and its logger.
+ *
+ * @example
+ * const options: RedisClusterOptions = { clusterNodes: ['10.0.0.1:7000'], adapter: 'sharded', logger };
+ */
 export interface RedisClusterOptions extends RedisConnectionOptions {
   logger: Logger;
 }

@@ -34,7 +34,12 @@ export interface RedisConnectionOptions {
   adapter?: RedisAdapterMode;
 }
 
-/** A Redis Cluster seed node. */
+/**
+ * A Redis Cluster seed node, as ioredis's `Cluster` takes it.
+ *
+ * @example
+ * const seed: ClusterSeed = { host: '10.0.0.1', port: 7000 };
+ */
 export interface ClusterSeed {
   host: string;
   port: number;

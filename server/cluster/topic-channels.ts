@@ -4,7 +4,12 @@ import type { RealtimeEvent } from '../../shared/index.js';
 import type { TopicRelay } from '../events/topic-relay.js';
 import type { RedisClient } from './redis-client.js';
 
-/** What {@link TopicChannels} is built from. */
+/**
+ * What {@link TopicChannels} is built from.
+ *
+ * @example
+ * const options: TopicChannelsOptions = { pub: cluster.pub, sub: cluster.sub, keyPrefix: 'rt', logger };
+ */
 export interface TopicChannelsOptions {
   /** Publishes (SPUBLISH); the adapter's `pub` connection. */
   pub: RedisClient;
@@ -21,7 +26,12 @@ export interface TopicChannelsOptions {
   readyTimeoutMs?: number;
 }
 
-/** What one node's channels have done, for tests and metrics. */
+/**
+ * What one node's channels have done, for tests and metrics.
+ *
+ * @example
+ * const { channels, received } = server.services.topicChannels?.stats() ?? { channels: 0, received: 0 };
+ */
 export interface TopicChannelStats {
   /** Channels this node is subscribed to (rooms with local subscribers). */
   channels: number;

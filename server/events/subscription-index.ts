@@ -30,7 +30,12 @@ export function topicRoom(realm: string, topic: string): string {
   return `${realm}:topic:${topic}`;
 }
 
-/** A room appearing on this node (its first subscription) or going (its last). */
+/**
+ * A room appearing on this node (its first subscription) or going (its last).
+ *
+ * @example
+ * index.onRoomChange(({ room, present }) => (present ? relay.open(room) : relay.close(room)));
+ */
 export interface RoomChange {
   room: string;
   present: boolean;

@@ -6,7 +6,12 @@ import type { RealtimeClaims } from '../../shared/index.js';
 import type { RedisAdapterMode } from '../../server/cluster/redis-connection-options.js';
 import type { RedisClusterTestServer } from './redis-cluster.js';
 
-/** Several platform nodes in this process sharing one Redis Cluster, with client helpers. */
+/**
+ * Several platform nodes in this process sharing one Redis Cluster, with client helpers.
+ *
+ * @example
+ * const client = await nodes.client(1, await nodes.token('alice'));
+ */
 export interface ClusterNodes {
   urls: string[];
   servers: RealtimeServer[];
@@ -18,7 +23,12 @@ export interface ClusterNodes {
   close(): Promise<void>;
 }
 
-/** What {@link startClusterNodes} starts. */
+/**
+ * What {@link startClusterNodes} starts.
+ *
+ * @example
+ * const options: ClusterNodesOptions = { redis, count: 3, adapter: 'classic' };
+ */
 export interface ClusterNodesOptions {
   redis: RedisClusterTestServer;
   /** @default 2 */

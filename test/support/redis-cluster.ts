@@ -8,7 +8,12 @@ import { collectOutput, freePort, stopChild, waitForPort } from './processes.js'
 
 const run = promisify(execFile);
 
-/** A Redis Cluster for one test file, and a key prefix of its own. */
+/**
+ * A Redis Cluster for one test file, and a key prefix of its own.
+ *
+ * @example
+ * const cluster: RedisClusterTestServer = await startRedisCluster();
+ */
 export interface RedisClusterTestServer {
   /** Seed nodes, `host:port` each (what `REDIS_CLUSTER_NODES` takes). */
   nodes: string[];

@@ -22,7 +22,12 @@ const TOPIC_PREFIX = 'sharded.t';
 
 type Mode = 'classic' | 'sharded';
 
-/** One adapter's run: CPU per delivery per node over the measured window. */
+/**
+ * One adapter's run: CPU per delivery per node over the measured window.
+ *
+ * @example
+ * const run: ShardedRun = await runMode(context, 'sharded');
+ */
 export interface ShardedRun {
   mode: Mode;
   events: number;

@@ -59,7 +59,10 @@ async function main(): Promise<void> {
     logger.info({ db: mongodbDb }, 'sync documents in MongoDB');
   }
   if (config.redis === undefined) logger.info('running alone (no REDIS_URL): presence and event history in this process');
-  else logger.info({ keyPrefix: config.redis.keyPrefix }, 'cluster mode: sharing Redis with other nodes');
+  else {
+    const { keyPrefix, adapter, clusterNodes } = config.redis;
+    logger.info({ keyPrefix, adapter, redisCluster: clusterNodes !== undefined }, 'cluster mode: sharing Redis with other nodes');
+  }
   const server = createRealtimeServer({
     ...(mongodbUrl === undefined ? {} : { mongodb: { url: mongodbUrl, dbName: mongodbDb } }),
     maxDocumentBytes,
@@ -78,6 +81,7 @@ async function main(): Promise<void> {
     metrics: config.metrics,
     ...(config.signingKeysSecret === undefined ? {} : { signingKeysSecret: config.signingKeysSecret }),
     batching: config.batching,
+    ws: config.ws,
     webhooks: config.webhooks,
     ...(config.authHook === undefined ? {} : { authHook: config.authHook }),
   });

@@ -7,6 +7,8 @@
 import type { Logger } from 'pino';
 import type { ResolvedLimits } from './config.js';
 import { RedisCluster } from './cluster/redis-cluster.js';
+import type { RedisConnectionOptions } from './cluster/redis-connection-options.js';
+import { TopicChannels } from './cluster/topic-channels.js';
 import { EventPublisher } from './events/event-publisher.js';
 import { SubscriptionIndex } from './events/subscription-index.js';
 import type { EventHistory, HistoryLimits } from './history/event-history.js';
@@ -101,10 +103,12 @@ export interface ServiceConfig {
   /** This node's id in the presence store; a random one when absent. */
   nodeId?: string;
   /**
-   * Run as one node of a cluster sharing this Redis: cross-node rooms and broadcasts through
-   * `@socket.io/redis-adapter`, event history and presence in Redis. Alone (in memory) when absent.
+   * Run as one node of a cluster sharing this Redis (one server by `url`, or a Redis Cluster by
+   * `clusterNodes`): cross-node rooms and broadcasts through `@socket.io/redis-adapter` (classic,
+   * or `adapter: 'sharded'` for Redis 7 sharded pub/sub and per-topic channels), event history and
+   * presence in Redis. Alone (in memory) when absent.
    */
-  redis?: { url: string; keyPrefix?: string };
+  redis?: RedisConnectionOptions;
   /** How much recent history is kept for recovery: per stream, per realm and per node (see {@link HistoryLimits}). */
   history?: HistoryLimits;
   /**
@@ -161,6 +165,8 @@ export interface BuildServicesOptions {
 export interface PlatformServices {
   /** Redis connections when clustered (adapter, history, presence and rate limits share them). */
   cluster?: RedisCluster;
+  /** With the sharded adapter: the per-topic sharded channels topic events travel between nodes on. */
+  topicChannels?: TopicChannels;
   documents: DocumentStore;
   history: EventHistory;
   presenceStore: PresenceStore;
@@ -232,8 +238,10 @@ export function buildServices({ config, io, logger, limits }: BuildServicesOptio
   }
   presenceStore ??= new MemoryPresenceStore();
   const clustered = cluster !== undefined;
+  const topicChannels =
+    cluster?.mode === 'sharded' ? new TopicChannels({ pub: cluster.pub, sub: cluster.sub, keyPrefix: cluster.keyPrefix, logger }) : undefined;
   const subscriptions = new SubscriptionIndex();
-  const publisher = new EventPublisher({ io, subscriptions, history, logger, clustered, metrics });
+  const publisher = new EventPublisher({ io, subscriptions, history, logger, clustered, metrics, ...(topicChannels === undefined ? {} : { relay: topicChannels }) });
   const sync = new SyncService(documents, publisher);
   const presence = new PresenceService({
     io,
@@ -290,6 +298,7 @@ export function buildServices({ config, io, logger, limits }: BuildServicesOptio
     limits,
     logger,
     locks: cluster === undefined ? new MemoryProviderLocks() : new RedisProviderLocks(cluster.data, cluster.keyPrefix),
+    clustered,
   });
   const users = new UserPresence({ io, limits, logger });
   const signingKeys = new SigningKeys({
@@ -302,6 +311,7 @@ export function buildServices({ config, io, logger, limits }: BuildServicesOptio
   const registry = new TopicRegistry({ documents, io, logger, clustered, ...(config.registry === undefined ? {} : { limits: config.registry }) });
   return {
     ...(cluster === undefined ? {} : { cluster }),
+    ...(topicChannels === undefined ? {} : { topicChannels }),
     documents,
     history,
     presenceStore,
@@ -393,5 +403,6 @@ export async function closeServices(services: PlatformServices, webhookClose: { 
   await services.documents.close();
   await services.objectStore.close();
   await services.history.close();
+  services.topicChannels?.dispose();
   await services.cluster?.close();
 }

@@ -1,8 +1,10 @@
 import { z } from 'zod';
+import type { RedisConnectionOptions } from './cluster/redis-connection-options.js';
 import { DEFAULT_MAX_PAYLOAD_DEPTH } from '../shared/index.js';
 import { DEFAULT_HISTORY_LIMITS, type HistoryLimits } from './history/event-history.js';
 import { DEFAULT_MAX_DOCUMENT_BYTES } from './sync/document-operations.js';
 import { resolveObjectLimits, type ResolvedObjectLimits } from './objects/object-limits.js';
+import type { PlainWebSocketOptions } from './wire/plain-websocket-endpoint.js';
 import { RATE_LIMIT_ENV_SHAPE, rateLimitOptionsFromEnv } from './limits/rate-limit-env.js';
 import { resolveRateLimitOptions, type ResolvedRateLimits } from './limits/rate-limit-options.js';
 import { MAX_BATCH_WINDOW_MS } from './wire/batched-frames.js';
@@ -210,8 +212,8 @@ export interface ServerConfig {
   rateLimits: ResolvedRateLimits;
   /** Sync document storage: MongoDB when `mongodbUrl` is set, else the embedded in-memory store. */
   documents: DocumentsConfig;
-  /** Cluster mode: set when `REDIS_URL` is. */
-  redis?: { url: string; keyPrefix: string };
+  /** Cluster mode: set when `REDIS_URL` or `REDIS_CLUSTER_NODES` is (`REDIS_ADAPTER` picks classic or sharded pub/sub). */
+  redis?: RedisConnectionOptions & { keyPrefix: string };
   /** Recent events kept per topic stream for recovery. */
   history: Required<HistoryLimits>;
   /** Bounds of the objects feature (`OBJECTS_*`). */
@@ -226,6 +228,8 @@ export interface ServerConfig {
   metrics: { scrapeToken?: string; public: boolean };
   /** Serve the demo app at `/demo/` (`DEMO_ENABLED`); development mode serves it at `/` regardless. */
   demoEnabled: boolean;
+  /** The plain WebSocket protocol (`WS_PATH`, `WS_MAX_*`). */
+  ws: PlainWebSocketOptions;
   /** Longest drain on SIGTERM/SIGINT before the process exits anyway, ms (`SHUTDOWN_TIMEOUT_MS`). */
   shutdownTimeoutMs: number;
   /** Batched frames (`BATCHING=off` turns them off, `BATCH_WINDOW_MS` sets the window). */
@@ -307,6 +311,11 @@ const envSchema = z
       .regex(/^[A-Za-z0-9_-]{1,63}$/, 'must be 1-63 letters, digits, _ or -')
       .default('realtime'),
     REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+    REDIS_CLUSTER_NODES: z
+      .string()
+      .regex(/^\s*[^\s,:]+:\d{1,5}\s*(,\s*[^\s,:]+:\d{1,5}\s*)*$/, 'must be host:port[,host:port...] (seed nodes of a Redis Cluster)')
+      .optional(),
+    REDIS_ADAPTER: z.enum(['classic', 'sharded']).default('classic'),
     REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/, 'must be 1-32 letters, digits, _ . or -').default('rt'),
     HISTORY_MAX_EVENTS: positiveInt().max(1_000_000).optional(),
     HISTORY_MAX_AGE_MS: positiveInt().optional(),
@@ -358,6 +367,10 @@ const envSchema = z
       .min(0, `must be between 0 and ${MAX_BATCH_WINDOW_MS}`)
       .max(MAX_BATCH_WINDOW_MS, `must be between 0 and ${MAX_BATCH_WINDOW_MS}`)
       .default(0),
+    WS_PATH: z.string().regex(/^(off|\/[A-Za-z0-9_.~/-]*)$/, 'must be "off" or a path starting with "/"').default('/ws'),
+    WS_MAX_PENDING_REQUESTS: positiveInt().optional(),
+    WS_MAX_FRAME_MESSAGES: positiveInt().optional(),
+    WS_MAX_FRAME_BYTES: positiveInt().optional(),
     SHUTDOWN_TIMEOUT_MS: z.coerce
       .number({ error: 'must be a number of milliseconds' })
       .int('must be a whole number')
@@ -367,6 +380,9 @@ const envSchema = z
     ...RATE_LIMIT_ENV_SHAPE,
   })
   .superRefine((env, ctx) => {
+    if (env.REDIS_URL !== undefined && env.REDIS_CLUSTER_NODES !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['REDIS_CLUSTER_NODES'], message: 'set REDIS_URL (one server) or REDIS_CLUSTER_NODES (a Redis Cluster), not both' });
+    }
     const production = env.NODE_ENV === 'production';
     const hasAuth = env.JWT_SECRET !== undefined || env.JWT_SECRETS !== undefined || env.JWT_JWKS_URL !== undefined;
     if (production && !hasAuth) {
@@ -462,7 +478,10 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
       listenAcceptTimeoutMs: e.LISTEN_ACCEPT_TIMEOUT_MS ?? DEFAULT_LIMITS.listenAcceptTimeoutMs,
       maxWatchedUsersPerConnection: e.MAX_WATCHED_USERS_PER_CONNECTION ?? DEFAULT_LIMITS.maxWatchedUsersPerConnection,
     },
-    ...(e.REDIS_URL === undefined ? {} : { redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX } }),
+    ...(e.REDIS_URL === undefined ? {} : { redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX, adapter: e.REDIS_ADAPTER } }),
+    ...(e.REDIS_CLUSTER_NODES === undefined
+      ? {}
+      : { redis: { clusterNodes: e.REDIS_CLUSTER_NODES.split(',').map((node) => node.trim()), keyPrefix: e.REDIS_KEY_PREFIX, adapter: e.REDIS_ADAPTER } }),
     history: {
       maxEvents: e.HISTORY_MAX_EVENTS ?? DEFAULT_HISTORY_LIMITS.maxEvents,
       maxAgeMs: e.HISTORY_MAX_AGE_MS ?? DEFAULT_HISTORY_LIMITS.maxAgeMs,
@@ -496,6 +515,12 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
     ...(e.SIGNING_KEYS_SECRET === undefined ? {} : { signingKeysSecret: e.SIGNING_KEYS_SECRET }),
     metrics: { ...(e.METRICS_TOKEN === undefined ? {} : { scrapeToken: e.METRICS_TOKEN }), public: e.METRICS_PUBLIC === 'true' },
     demoEnabled: e.DEMO_ENABLED === 'true',
+    ws: {
+      path: e.WS_PATH === 'off' ? false : e.WS_PATH,
+      ...(e.WS_MAX_PENDING_REQUESTS === undefined ? {} : { maxPendingRequests: e.WS_MAX_PENDING_REQUESTS }),
+      ...(e.WS_MAX_FRAME_MESSAGES === undefined ? {} : { maxFrameMessages: e.WS_MAX_FRAME_MESSAGES }),
+      ...(e.WS_MAX_FRAME_BYTES === undefined ? {} : { maxFrameBytes: e.WS_MAX_FRAME_BYTES }),
+    },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     batching: e.BATCHING === 'off' ? false : { windowMs: e.BATCH_WINDOW_MS },
     rateLimits: resolveRateLimitOptions(rateLimitOptionsFromEnv(e)),

@@ -1,6 +1,11 @@
 export { createRealtimeServer, RealtimeServer } from './realtime-server.js';
 export type { RealtimeServerOptions, ListeningAddress, CloseOptions } from './realtime-server.js';
+export { DEFAULT_PLAIN_WEBSOCKET_OPTIONS } from './wire/plain-websocket-endpoint.js';
+export type { PlainWebSocketOptions } from './wire/plain-websocket-endpoint.js';
 export type { PlatformServices, MongoOptions, ServiceConfig } from './composition-root.js';
+export type { RedisAdapterMode, RedisConnectionOptions } from './cluster/redis-connection-options.js';
+export type { RedisClient } from './cluster/redis-client.js';
+export type { TopicChannelStats } from './cluster/topic-channels.js';
 export { loadConfig, ConfigError, DEFAULT_LIMITS } from './config.js';
 export type { AuthOptions, LimitOptions, ResolvedLimits, ServerConfig, LogLevel } from './config.js';
 export { createLogger } from './logger.js';

@@ -22,6 +22,7 @@ import type { RedisCluster } from './cluster/redis-cluster.js';
 import { attachGateway, buildFeatures, buildServices, closeServices, startServices, type PlatformServices, type ServiceConfig } from './composition-root.js';
 import { maxFrameBytes } from './limits/session-limits.js';
 import { installBatchedFrames, type BatchingOptions } from './wire/batched-frames.js';
+import { resolvePlainWebSocketOptions, servePlainWebSocket, type PlainWebSocketOptions } from './wire/plain-websocket-endpoint.js';
 
 /**
  * Options of {@link createRealtimeServer}.
@@ -92,6 +93,12 @@ export interface RealtimeServerOptions extends ServiceConfig {
    * @default { windowMs: 0 }
    */
   batching?: BatchingOptions | false;
+  /**
+   * The plain WebSocket protocol (`/ws`, README "Plain WebSocket protocol"): JSON messages for
+   * clients without a Socket.IO library, over the same features. `{ path: false }` turns it off.
+   * @default { path: '/ws', maxPendingRequests: 256, maxFrameMessages: 256, maxFrameBytes: 65536 }
+   */
+  ws?: PlainWebSocketOptions;
 }
 
 /** Options of {@link RealtimeServer.close}. */
@@ -167,6 +174,7 @@ export class RealtimeServer {
     // calls them only for paths other than /socket.io/. A listener added after it would answer
     // long-polling requests too (with a 404, before Socket.IO could).
     this.embedded = options.httpServer !== undefined;
+    const plainWebSocket = resolvePlainWebSocketOptions(options.ws);
     this.httpServer = options.httpServer ?? createServer((req, res) => this.app(req, res));
     const socketPath = options.socketPath ?? '/socket.io/';
     const hostListeners = this.embedded ? HostListeners.before(this.httpServer) : undefined;
@@ -188,8 +196,11 @@ export class RealtimeServer {
       this.logger,
       this.embedded ? { ownsHttpServer: false, socketPath: engineIoPath(socketPath) } : {},
     );
+    // `/ws`: a second transport into the same Socket.IO namespace (its upgrade listener is one of
+    // this server's, so an embedded server removes it on close).
+    const plainWebSocketPath = servePlainWebSocket(this.io, this.httpServer, plainWebSocket, this.limits);
     // Embedded, upgrades on other paths are the host's (its own WebSocket endpoints).
-    if (hostListeners === undefined) answerUnknownUpgrades(this.httpServer, engineIoPath(socketPath));
+    if (hostListeners === undefined) answerUnknownUpgrades(this.httpServer, engineIoPath(socketPath), plainWebSocketPath);
     else this.hostListeners = hostListeners.settle();
     // Every store and service, chosen from the options in one place (see composition-root.ts).
     const services = buildServices({

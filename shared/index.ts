@@ -35,3 +35,4 @@ export * from './webhook-protocol.js';
 export * from './webhook-signature.js';
 export * from './schemas/index.js';
 export * from './registry-protocol.js';
+export * from './ws-protocol.js';

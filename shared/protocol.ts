@@ -59,6 +59,11 @@ export interface InterServerEvents {
   'registry:changed': (change: { realm: string; topic: string }) => void;
   /** A signing key was created, rotated or (de)activated: the nodes re-read the keys. */
   'keys:changed': () => void;
+  /**
+   * Which of its rooms start with this prefix (listening's subscribed streams), asked of every node
+   * when the adapter cannot list all rooms itself (the sharded one).
+   */
+  'listening:rooms': (prefix: string, answer: (rooms: string[]) => void) => void;
 }
 
 /**

@@ -1,21 +1,20 @@
-import { createAdapter } from '@socket.io/redis-adapter';
-import { Redis } from 'ioredis';
+import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import type { Logger } from 'pino';
+import { createRedisClient, type RedisClient } from './redis-client.js';
+import type { RedisAdapterMode, RedisConnectionOptions } from './redis-connection-options.js';
 
-/** How a node reaches the shared Redis. */
-export interface RedisClusterOptions {
-  /** `redis://` or `rediss://` URL. */
-  url: string;
-  /**
-   * Prefix of every key and channel, so several deployments (or test runs) can share one Redis.
-   * @default 'rt'
-   */
-  keyPrefix?: string;
+/**
+ * How a node reaches the shared Redis (one server or a Redis Cluster), and its logger.
+ *
+ * @example
+ * const options: RedisClusterOptions = { clusterNodes: ['10.0.0.1:7000'], adapter: 'sharded', logger };
+ */
+export interface RedisClusterOptions extends RedisConnectionOptions {
   logger: Logger;
 }
 
 /** Connects a lazy client, or waits for one that a first command already started connecting. */
-async function connected(client: Redis): Promise<void> {
+async function connected(client: RedisClient): Promise<void> {
   if (client.status === 'ready') return;
   if (client.status === 'wait') {
     await client.connect();
@@ -32,7 +31,9 @@ export type DependencyStatus = 'up' | 'down';
 
 /**
  * The Redis connections of one node: `pub` and `sub` for the Socket.IO adapter (cross-node rooms,
- * broadcasts and `serverSideEmit`), and `data` for shared state (event history, presence).
+ * broadcasts and `serverSideEmit`) and the sharded topic channels, and `data` for shared state
+ * (event history, presence). Each is a single server's client or a Redis Cluster's
+ * (`clusterNodes`); `adapter` chooses classic or sharded pub/sub (see {@link RedisAdapterMode}).
  *
  * Why this exists: when Redis goes away the node must keep serving its own clients, report the
  * degradation, and carry on across nodes when Redis returns, without a restart. ioredis reconnects
@@ -40,32 +41,28 @@ export type DependencyStatus = 'up' | 'down';
  * `UNAVAILABLE` rather than hang), and every state change is logged once.
  *
  * @example
- * const cluster = new RedisCluster({ url: process.env.REDIS_URL, logger });
+ * const cluster = new RedisCluster({ url: process.env.REDIS_URL, adapter: 'sharded', logger });
  * await cluster.connect();
  * io.adapter(cluster.adapter());
  */
 export class RedisCluster {
-  readonly pub: Redis;
-  readonly sub: Redis;
-  readonly data: Redis;
+  readonly pub: RedisClient;
+  readonly sub: RedisClient;
+  readonly data: RedisClient;
   readonly keyPrefix: string;
+  /** Classic or sharded pub/sub between nodes. */
+  readonly mode: RedisAdapterMode;
   private readonly down = new Set<string>();
   private closing = false;
 
   constructor(private readonly options: RedisClusterOptions) {
     this.keyPrefix = options.keyPrefix ?? 'rt';
-    const common = {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      retryStrategy: (attempt: number) => Math.min(100 * 2 ** Math.min(attempt, 5), 2000),
-    };
+    this.mode = options.adapter ?? 'classic';
     // The adapter's clients queue while Redis is away (the adapter does not handle failed
-    // commands), so cross-node traffic resumes when it returns.
-    const queueing = { ...common, enableOfflineQueue: true, maxRetriesPerRequest: null };
-    this.pub = this.watch('pub', new Redis(options.url, queueing));
-    this.sub = this.watch('sub', new Redis(options.url, queueing));
-    this.data = this.watch('data', new Redis(options.url, common));
+    // commands), so cross-node traffic resumes when it returns; data commands fail fast.
+    this.pub = this.watch('pub', createRedisClient(options, { queueing: true }));
+    this.sub = this.watch('sub', createRedisClient(options, { queueing: true, sharded: this.mode === 'sharded' }));
+    this.data = this.watch('data', createRedisClient(options, { queueing: false }));
   }
 
   /** Connects all three clients; rejects when Redis cannot be reached. */
@@ -73,8 +70,15 @@ export class RedisCluster {
     await Promise.all([this.pub, this.sub, this.data].map(connected));
   }
 
-  /** The Socket.IO adapter over these connections. */
-  adapter(): ReturnType<typeof createAdapter> {
+  /**
+   * The Socket.IO adapter over these connections. Sharded: `dynamic` subscriptions, so a node
+   * subscribes to a room's channel while the room has members here (socket-id rooms and requests
+   * such as `fetchSockets` and `serverSideEmit` share the namespace's main channel).
+   */
+  adapter(): ReturnType<typeof createAdapter> | ReturnType<typeof createShardedAdapter> {
+    if (this.mode === 'sharded') {
+      return createShardedAdapter(this.pub, this.sub, { channelPrefix: `${this.keyPrefix}:socket.io`, subscriptionMode: 'dynamic' });
+    }
     return createAdapter(this.pub, this.sub, { key: `${this.keyPrefix}:socket.io`, requestsTimeout: 3000 });
   }
 
@@ -89,7 +93,7 @@ export class RedisCluster {
     for (const client of [this.pub, this.sub, this.data]) client.disconnect();
   }
 
-  private watch(name: string, client: Redis): Redis {
+  private watch(name: string, client: RedisClient): RedisClient {
     const { logger } = this.options;
     client.on('ready', () => {
       if (this.down.delete(name)) logger.warn({ connection: name }, 'Redis is back; cross-node delivery resumes');

@@ -13,6 +13,7 @@ import { newEventId } from '../ids.js';
 import { DeliveryHolds } from './delivery-holds.js';
 import type { RealtimeIo, RealtimeSocket } from '../socket-types.js';
 import { SubscriptionIndex, topicRoom, type Subscription } from './subscription-index.js';
+import type { TopicRelay } from './topic-relay.js';
 
 /** Every return mode, in the order deliveries emit them. */
 const RETURN_MODES: readonly SyncEventReturnMode[] = ['full', 'diff', 'both'];
@@ -54,6 +55,12 @@ export interface EventPublisherOptions {
    * @default false
    */
   clustered?: boolean;
+  /**
+   * Clustered only: carries events to just the nodes with subscribers of their room (sharded
+   * pub/sub) instead of `serverSideEmit` to every node.
+   * @default absent (`serverSideEmit`)
+   */
+  relay?: TopicRelay;
   /** Counts publishes and deliveries (the server's Prometheus metrics). */
   metrics?: DeliveryMetrics;
 }
@@ -71,7 +78,8 @@ export interface DeliveryMetrics {
  * match, filters are evaluated here so a client never receives what it filtered out, and the
  * encoded packet is shared: Socket.IO encodes one broadcast once for all its recipients, so
  * recipients are grouped by return mode and each group gets one `to([...ids]).emit`. Other nodes
- * receive the event through the adapter (`serverSideEmit`) and run the same local delivery.
+ * receive the event through the adapter (`serverSideEmit`), or with a {@link TopicRelay} only the
+ * nodes with subscribers of its room do, and run the same local delivery.
  * Before delivery every event is appended to its topic's history, which gives it a position
  * (`metadata.epoch`, `metadata.offset`) that a reconnecting client resumes from.
  *
@@ -92,6 +100,7 @@ export class EventPublisher {
   private readonly logger: Logger;
   private readonly clustered: boolean;
   private readonly metrics: DeliveryMetrics | undefined;
+  private readonly relay: TopicRelay | undefined;
 
   constructor(options: EventPublisherOptions) {
     this.io = options.io;
@@ -100,7 +109,24 @@ export class EventPublisher {
     this.logger = options.logger;
     this.clustered = options.clustered ?? false;
     this.metrics = options.metrics;
-    if (this.clustered) this.io.on('topic:event', (event) => this.deliverLocal(event));
+    this.relay = this.clustered ? options.relay : undefined;
+    const relay = this.relay;
+    if (relay !== undefined) {
+      relay.onEvent((event) => this.deliverLocal(event));
+      this.subscriptions.onRoomChange(({ room, present }) => (present ? relay.open(room) : relay.close(room)));
+    } else if (this.clustered) {
+      this.io.on('topic:event', (event) => this.deliverLocal(event));
+    }
+  }
+
+  /**
+   * Resolves once this node is certain to receive the topic's later events from other nodes
+   * (with a relay: its channel subscription is answered); at once otherwise. A new subscription
+   * waits for it before reading its starting position, so nothing acknowledged after that
+   * position is missed (see `TopicChannels`).
+   */
+  async ready(realm: string, topic: string): Promise<void> {
+    await this.relay?.ready(topicRoom(realm, topic));
   }
 
   /** Registers how events are reshaped per return mode (the sync service uses this). */
@@ -150,7 +176,8 @@ export class EventPublisher {
     }
     this.metrics?.eventPublished(draft.realm, event.source);
     this.deliverLocal(event);
-    if (this.clustered) this.io.serverSideEmit('topic:event', event);
+    if (this.relay !== undefined) await this.relay.publish(topicRoom(draft.realm, event.topic), event);
+    else if (this.clustered) this.io.serverSideEmit('topic:event', event);
     for (const listener of this.publishedListeners) {
       try {
         listener(event);
@@ -179,6 +206,8 @@ export class EventPublisher {
     this.holds.acquire(socket.id, room);
     let last = since.offset;
     try {
+      // Held from here on; the history read below must come after the channel is in place.
+      await this.ready(realm, topic);
       const replay = await this.history.since(realm, topic, since).catch((err: unknown): ReplayResult => {
         // Without the history the gap cannot be covered; the subscription itself stays live.
         this.logger.warn({ err, realm, topic }, 'event history unavailable; resubscribed without recovery');

@@ -30,6 +30,17 @@ export function topicRoom(realm: string, topic: string): string {
   return `${realm}:topic:${topic}`;
 }
 
+/**
+ * A room appearing on this node (its first subscription) or going (its last).
+ *
+ * @example
+ * index.onRoomChange(({ room, present }) => (present ? relay.open(room) : relay.close(room)));
+ */
+export interface RoomChange {
+  room: string;
+  present: boolean;
+}
+
 /** Whether a payload passes a subscription's filter. */
 type PayloadMatcher = (payload: unknown) => boolean;
 
@@ -68,6 +79,16 @@ export class SubscriptionIndex {
   private readonly byRoom = new Map<string, RoomState>();
   /** Connection id → the summed `filterCost` of its subscriptions (absent when 0). */
   private readonly costs = new Map<string, number>();
+  private readonly roomListeners = new Set<(change: RoomChange) => void>();
+
+  /**
+   * Calls `listener` when a room gets its first subscription on this node and when its last one
+   * goes (the sharded topic channels follow this). Returns its disposer.
+   */
+  onRoomChange(listener: (change: RoomChange) => void): () => void {
+    this.roomListeners.add(listener);
+    return () => this.roomListeners.delete(listener);
+  }
 
   /** Adds (or replaces, by id) a subscription. Returns the one it replaced, if any. */
   add(subscription: Subscription): Subscription | undefined {
@@ -80,6 +101,7 @@ export class SubscriptionIndex {
     if (room === undefined) {
       room = { sockets: new Map(), filtered: 0, modes: { full: 0, diff: 0, both: 0 } };
       this.byRoom.set(subscription.room, room);
+      for (const listener of this.roomListeners) listener({ room: subscription.room, present: true });
     }
     const entry: Entry = { subscription, matches: compileFilter(subscription.filter) };
     const list = room.sockets.get(subscription.socketId);
@@ -106,7 +128,10 @@ export class SubscriptionIndex {
       else room.sockets.delete(socketId);
       if (subscription.filter !== undefined) room.filtered -= 1;
       room.modes[subscription.returnMode] -= 1;
-      if (room.sockets.size === 0) this.byRoom.delete(subscription.room);
+      if (room.sockets.size === 0) {
+        this.byRoom.delete(subscription.room);
+        for (const listener of this.roomListeners) listener({ room: subscription.room, present: false });
+      }
     }
     return subscription;
   }

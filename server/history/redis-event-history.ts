@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../cluster/redis-client.js';
 import { UnavailableError, type RealtimeEvent, type StreamPosition } from '../../shared/index.js';
 import { newStreamEpoch } from '../ids.js';
 import { resolveHistoryLimits, type EventHistory, type HistoryLimits, type ReplayResult } from './event-history.js';
@@ -42,7 +42,7 @@ export class RedisEventHistory implements EventHistory {
   private readonly limits: Required<HistoryLimits>;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     limits: HistoryLimits = {},
     private readonly keyPrefix = 'rt',
   ) {

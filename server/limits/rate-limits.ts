@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../cluster/redis-client.js';
 import type { Logger } from 'pino';
 import { ALL_REALMS, ErrorCode, LimitExceededError, type Principal, type Role } from '../../shared/index.js';
 import { rightsIn } from '../auth/rights-in.js';
@@ -29,7 +29,7 @@ export interface RateLimitsOptions {
   /** The limits; defaults apply to what is left out. */
   limits?: RateLimitOptions;
   /** Cluster mode: count per-user and per-realm requests in this Redis, shared by every node. */
-  redis?: { client: Redis; keyPrefix: string };
+  redis?: { client: RedisClient; keyPrefix: string };
   logger: Logger;
   /** Hears every refusal (the server's metrics count them). */
   onRefused?: (action: RateLimitedAction, scope: RateLimitScope) => void;

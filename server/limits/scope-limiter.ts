@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../cluster/redis-client.js';
 import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 
 /** Seconds of the window a rate is counted over. */
@@ -16,7 +16,7 @@ const BLOCKED_SWEEP_INTERVAL_MS = 1000;
  * new ScopeLimiter(500, { client: cluster.data, keyPrefix: 'rt:rl:publishes:user', onFallback, onError });
  */
 export interface SharedCounters {
-  client: Redis;
+  client: RedisClient;
   /** Prefix of this limit's keys, e.g. `rt:rl:publishes:user`. */
   keyPrefix: string;
   /** Called whenever a request is counted in this process because Redis is unreachable. */

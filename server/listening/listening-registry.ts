@@ -20,6 +20,12 @@ export interface ListeningRegistryOptions {
   logger: Logger;
   /** Who holds each stream: in memory alone, in Redis when clustered. */
   locks: ProviderLocks;
+  /**
+   * Whether other nodes share the adapter. With an adapter that cannot list every node's rooms
+   * (the sharded one has no `allRooms`), the nodes answer each other's `listening:rooms`.
+   * @default false
+   */
+  clustered?: boolean;
 }
 
 /**
@@ -73,7 +79,13 @@ export class ListeningRegistry {
   private readonly offering = new Map<string, boolean>();
   private closed = false;
 
-  constructor(private readonly options: ListeningRegistryOptions) {}
+  constructor(private readonly options: ListeningRegistryOptions) {
+    if (options.clustered === true) {
+      options.io.on('listening:rooms', (prefix, answer) => {
+        if (typeof prefix === 'string' && typeof answer === 'function') answer(this.localRooms(prefix));
+      });
+    }
+  }
 
   /**
    * A connection on this node subscribed to a stream (call once per subscription). Its first
@@ -223,9 +235,8 @@ export class ListeningRegistry {
 
   /** The streams of the entry's realm and kind that somebody subscribes to (on any node) and that match its pattern. */
   private async subscribedStreams(entry: ListenEntry): Promise<StreamRef[]> {
-    const adapter = this.options.io.of('/').adapter as unknown as { allRooms?: () => Promise<Set<string>>; rooms: Map<string, unknown> };
-    const rooms = typeof adapter.allRooms === 'function' ? await adapter.allRooms() : adapter.rooms.keys();
     const prefix = listeningRoom({ realm: entry.realm, kind: entry.kind, name: '' });
+    const rooms = await this.roomsEverywhere(prefix);
     const streams: StreamRef[] = [];
     for (const room of rooms) {
       if (!room.startsWith(prefix)) continue;
@@ -233,6 +244,30 @@ export class ListeningRegistry {
       if (matchesPattern(entry.pattern, name)) streams.push({ realm: entry.realm, kind: entry.kind, name });
     }
     return streams;
+  }
+
+  /**
+   * Every node's rooms starting with `prefix`: the classic Redis adapter lists them itself
+   * (`allRooms`); otherwise this node's, and, clustered, the other nodes' answers to
+   * `listening:rooms` (those that answered within the adapter's timeout).
+   */
+  private async roomsEverywhere(prefix: string): Promise<Iterable<string>> {
+    const adapter = this.options.io.of('/').adapter as unknown as { allRooms?: () => Promise<Set<string>> };
+    if (typeof adapter.allRooms === 'function') return adapter.allRooms();
+    const rooms = new Set(this.localRooms(prefix));
+    if (this.options.clustered !== true) return rooms;
+    const answers = await new Promise<string[][]>((resolve) => {
+      this.options.io.serverSideEmit('listening:rooms', prefix, (_err: Error | null, responses: string[][]) => resolve(responses));
+    });
+    for (const answer of answers) if (Array.isArray(answer)) for (const room of answer) if (typeof room === 'string') rooms.add(room);
+    return rooms;
+  }
+
+  /** This node's rooms starting with `prefix`. */
+  private localRooms(prefix: string): string[] {
+    const rooms: string[] = [];
+    for (const room of this.options.io.of('/').adapter.rooms.keys()) if (room.startsWith(prefix)) rooms.push(room);
+    return rooms;
   }
 
   /** The listeners a stream can be offered to, each once (its first matching pattern), starting at a random one. */

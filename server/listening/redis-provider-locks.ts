@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../cluster/redis-client.js';
 import type { AcquireOutcome, ProviderLocks, StreamHolder, StreamRef } from './provider-locks.js';
 
 // The value is "<connectionId> <pattern>": connection ids and patterns hold no space.
@@ -24,7 +24,7 @@ return 0`;
  */
 export class RedisProviderLocks implements ProviderLocks {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keyPrefix: string,
   ) {}
 

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../cluster/redis-client.js';
 import {
   ALL_REALMS,
   UnavailableError,
@@ -441,7 +441,7 @@ export class RedisPresenceStore implements PresenceStore {
   private readonly base: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     keyPrefix = 'rt',
   ) {
     this.base = `${keyPrefix}:{presence}`;

@@ -77,9 +77,13 @@ export function topicOperations({ subscriptions, publisher, listening, registry 
       const result: SubscribeResult = { subscriptionId, realm, topic: request.topic };
       // Live first, then history: whatever is published in between is held and released after the
       // replay, so a resubscription sees its whole gap in order and nothing twice.
+      // With sharded channels the starting position is read only once this node receives the
+      // topic's events from other nodes (recover waits for that itself, while holding).
       if (request.since !== undefined) {
         const replay = await publisher.recover(socket, subscription, request.since);
         result.recovered = replay.recovered;
+      } else {
+        await publisher.ready(realm, request.topic);
       }
       const position = await publisher.head(realm, request.topic);
       if (position !== undefined) result.position = position;

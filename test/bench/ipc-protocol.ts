@@ -17,7 +17,7 @@ export interface ServerLaunch {
   secret: string;
   store: StoreChoice;
   /** Run as one node of a cluster sharing this Redis (createRealtimeServer's `redis`); alone when absent. */
-  redis?: { url: string; keyPrefix: string };
+  redis?: { url: string; keyPrefix: string; adapter?: 'classic' | 'sharded' };
   /** How object feeds match writes (createRealtimeServer's `objects.matching`; `'scan'` is case 10's brute-force baseline). @default 'index' */
   objectMatching?: 'index' | 'scan';
 }
@@ -78,7 +78,9 @@ export type ServerNotices = {
 export type SubscriptionPlan =
   | { kind: 'fanout'; topic: string }
   | { kind: 'filtered'; topic: string; buckets: number }
-  | { kind: 'idle'; sharedTopic: string; ownTopicPrefix: string };
+  | { kind: 'idle'; sharedTopic: string; ownTopicPrefix: string }
+  /** Connection i subscribes to `<topicPrefix><floor(i / groupSize)>`: groups of `groupSize` per topic (the sharded case). */
+  | { kind: 'grouped'; topicPrefix: string; groupSize: number };
 
 export interface ConnectArgs {
   url: string;

@@ -18,6 +18,8 @@ export interface PublisherOptions {
    */
   batch?: number;
   topic?: string;
+  /** Publish round-robin over these topics instead of `topic` (event seq `s` goes to `topics[s % length]`). */
+  topics?: readonly string[];
   /** The first seq (to continue after another publisher's events). @default 0 */
   firstSeq?: number;
 }
@@ -73,7 +75,10 @@ export class LoadPublisher {
   /** Publishes one frame: one event, or `batch` events wrapped in one. */
   publishOne(): void {
     let request: PublishRequest;
-    if (this.batch === 1) {
+    const topics = this.options.topics;
+    if (topics !== undefined && topics.length > 0) {
+      request = { topic: topics[this.seq % topics.length] ?? this.topic, type: 'bench.tick', payload: this.nextPayload() };
+    } else if (this.batch === 1) {
       request = { topic: this.topic, type: 'bench.tick', payload: this.nextPayload() };
     } else {
       const inner: RealtimeEvent[] = [];

@@ -111,5 +111,7 @@ function subscriptionsOf(plan: SubscriptionPlan, index: number): SubscribeReques
         { subscriptionId: 'sub_1', topic: plan.sharedTopic },
         { subscriptionId: 'sub_2', topic: `${plan.ownTopicPrefix}${index}` },
       ];
+    case 'grouped':
+      return [{ subscriptionId: 'sub_1', topic: `${plan.topicPrefix}${Math.floor(index / plan.groupSize)}` }];
   }
 }

@@ -16,7 +16,7 @@ export interface ServerProcessOptions {
   /** Names the profile file. */
   label: string;
   /** Join a cluster through this Redis (platform only). */
-  redis?: { url: string; keyPrefix: string };
+  redis?: { url: string; keyPrefix: string; adapter?: 'classic' | 'sharded' };
   /** The HS256 secret; a random one when absent (nodes of one cluster share theirs). */
   secret?: string;
   /** How object feeds match writes (platform only). @default 'index' */

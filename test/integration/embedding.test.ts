@@ -128,6 +128,18 @@ describe('embedded in a host app', () => {
     socket.close();
   });
 
+  it("serves the plain WebSocket protocol on /ws of the host's server", async () => {
+    const socket = new WebSocket(`${hostUrl.replace('http', 'ws')}/ws?token=${serviceToken}`);
+    const opened = await new Promise<{ type: string; data: { user: { userId: string } } }>((resolve, reject) => {
+      socket.once('message', (data: Buffer) => resolve(JSON.parse(data.toString()) as never));
+      socket.once('error', reject);
+    });
+    expect(opened).toMatchObject({ type: 'session:opened', data: { user: { userId: 'backend' } } });
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    socket.close();
+    await closed;
+  });
+
   it('refuses listen(): the host listens', async () => {
     await expect(realtime.listen()).rejects.toThrow(/start\(\)/);
   });
@@ -139,6 +151,8 @@ describe('closing an embedded server', () => {
     await connected.ready();
     await realtime.close();
     expect(host.listening).toBe(true);
+    // Only the host's own upgrade listener is left (Socket.IO's and /ws's are gone).
+    expect(host.listeners('upgrade')).toHaveLength(1);
     // The host's routes and its upgrade handler still work, and requests Socket.IO answered are the host's now.
     const response = await fetch(`${hostUrl}/host-only/hello`);
     expect(await response.json()).toEqual({ from: 'host' });

@@ -23,7 +23,15 @@ export interface PlatformNode {
  */
 export async function startPlatformNode(env: Record<string, string>): Promise<PlatformNode> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli.ts'], {
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'info', PORT: '0', ...env },
+    // REDIS_ADAPTER passes through, so the cluster suites can be run against the sharded adapter too.
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'info',
+      PORT: '0',
+      ...(process.env.REDIS_ADAPTER === undefined ? {} : { REDIS_ADAPTER: process.env.REDIS_ADAPTER }),
+      ...env,
+    },
     cwd: process.cwd(),
   });
   let output = '';

@@ -34,7 +34,8 @@ export async function startTwoNodes(options: Partial<RealtimeServerOptions> = {}
       host: '127.0.0.1',
       auth: { secret },
       logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
-      redis: { url: redis.url, keyPrefix: redis.keyPrefix },
+      // REDIS_ADAPTER=sharded runs the cluster suites on the sharded adapter (classic by default).
+      redis: { url: redis.url, keyPrefix: redis.keyPrefix, adapter: process.env.REDIS_ADAPTER === 'sharded' ? 'sharded' : 'classic' },
       ...options,
     });
     const { url } = await server.listen();

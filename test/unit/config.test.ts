@@ -14,6 +14,19 @@ function problems(env: Record<string, string>): string[] {
 }
 
 describe('loadConfig', () => {
+  it('reads the plain WebSocket settings (WS_PATH, WS_MAX_*), "off" turning /ws off', () => {
+    expect(loadConfig({}).ws).toEqual({ path: '/ws' });
+    expect(loadConfig({ WS_PATH: 'off' }).ws).toEqual({ path: false });
+    expect(loadConfig({ WS_PATH: '/realtime', WS_MAX_PENDING_REQUESTS: '10', WS_MAX_FRAME_MESSAGES: '20', WS_MAX_FRAME_BYTES: '4096' }).ws).toEqual({
+      path: '/realtime',
+      maxPendingRequests: 10,
+      maxFrameMessages: 20,
+      maxFrameBytes: 4096,
+    });
+    expect(problems({ WS_PATH: 'ws' }).join(' ')).toMatch(/WS_PATH/);
+    expect(problems({ WS_MAX_FRAME_BYTES: '0' }).join(' ')).toMatch(/WS_MAX_FRAME_BYTES/);
+  });
+
   it('starts in development mode with defaults when nothing is set', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ port: 3000, logLevel: 'info', developmentMode: true, corsOrigins: '*', auth: {} });

@@ -141,7 +141,7 @@ describe('wire contract', () => {
     expectTypeOf<ServerToClientEvents['channel:message']>().toEqualTypeOf<(message: ChannelMessage) => void>();
     expectTypeOf<ServerToClientEvents['presence:changed']>().toEqualTypeOf<(event: PresenceEvent) => void>();
     expectTypeOf<ServerToClientEvents['event']>().toEqualTypeOf<(event: RealtimeEvent) => void>();
-    expectTypeOf<keyof InterServerEvents>().toEqualTypeOf<'topic:event' | 'channel:message' | 'objects:change' | 'rpc:response' | 'rpc:provider-lost' | 'registry:changed' | 'keys:changed'>();
+    expectTypeOf<keyof InterServerEvents>().toEqualTypeOf<'topic:event' | 'channel:message' | 'objects:change' | 'rpc:response' | 'rpc:provider-lost' | 'registry:changed' | 'keys:changed' | 'listening:rooms'>();
     expectTypeOf<InterServerEvents['channel:message']>().toEqualTypeOf<(relay: ChannelMessageRelay) => void>();
     expectTypeOf<keyof ChannelJoinResult>().toEqualTypeOf<'realm' | 'channel' | 'member' | 'presence' | 'members' | 'position' | 'recovered'>();
   });

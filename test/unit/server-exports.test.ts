@@ -12,6 +12,8 @@ const PUBLIC_VALUES = [
   'loadConfig',
   'ConfigError',
   'DEFAULT_LIMITS',
+  // The plain WebSocket protocol (`ws` option).
+  'DEFAULT_PLAIN_WEBSOCKET_OPTIONS',
   'createLogger',
   'signToken',
   'TokenVerifier',

@@ -39,7 +39,8 @@ export function requestLog(logger: Logger): HttpLogger {
     customLogLevel: (req, res, err) => {
       if (err !== undefined || res.statusCode >= 500) return 'error';
       if (PROBES.has((req.url ?? '').split('?')[0] ?? '')) return 'debug';
-      return res.statusCode >= 400 ? 'warn' : 'info';
+      // A 4xx is the caller's mistake, answered as designed: information, not a warning about the server.
+      return 'info';
     },
     serializers: {
       req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({

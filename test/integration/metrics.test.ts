@@ -172,7 +172,7 @@ describe('request logs', () => {
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
     expect(await res.json()).toMatchObject({ code: 'NOT_FOUND', requestId: id });
     const line = log.lines.find((entry) => (entry.req as { id?: string } | undefined)?.id === id);
-    expect(line).toMatchObject({ level: 40, res: { statusCode: 404 }, req: { method: 'GET', url: '/api/nowhere?token=[redacted]' } });
+    expect(line).toMatchObject({ level: 30, res: { statusCode: 404 }, req: { method: 'GET', url: '/api/nowhere?token=[redacted]' } });
     expect(JSON.stringify(log.lines)).not.toContain('leaked-secret');
     expect(JSON.stringify(log.lines)).not.toContain('not-a-jwt');
   });

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import express, { Router, type Response } from 'express';
+import express, { Router, type RequestHandler, type Response } from 'express';
 import { NotFoundError } from '../../shared/index.js';
 import { PACKAGE_ROOT } from '../package-info.js';
 
@@ -81,54 +81,46 @@ export function staticRoutes(options: StaticRoutesOptions = {}): Router {
   // The admin console: static files only; every figure it shows comes from the API, with the token
   // the operator signs in with.
   const adminDirectory = path.resolve(options.adminDirectory ?? path.join(PACKAGE_ROOT, 'client/admin'));
-  router.get('/admin', (req, res, next) => {
-    if (req.path !== '/admin') {
-      next();
-      return;
-    }
-    res.redirect(301, '/admin/');
-  });
-  router.use(
-    '/admin',
-    express.static(adminDirectory, {
-      index: 'index.html',
-      redirect: false,
-      dotfiles: 'ignore',
-      cacheControl: false,
-      setHeaders: (res) => {
-        res.setHeader('Cache-Control', 'no-cache');
-        res.setHeader('X-Content-Type-Options', 'nosniff');
-        res.setHeader('Referrer-Policy', 'no-referrer');
-        res.setHeader('X-Frame-Options', 'DENY');
-      },
-    }),
-  );
+  router.get('/admin', trailingSlash('/admin'));
+  // Not to be framed: the console acts with an admin's token.
+  router.use('/admin', pageDirectory(adminDirectory, { 'X-Frame-Options': 'DENY' }));
 
   if (options.demo === 'root' || options.demo === 'path') {
     const demoDirectory = path.resolve(options.demoDirectory ?? path.join(PACKAGE_ROOT, 'client/demo'));
-    const serveDemo = express.static(demoDirectory, {
-      index: 'index.html',
-      redirect: false,
-      dotfiles: 'ignore',
-      cacheControl: false,
-      setHeaders: (res) => {
-        res.setHeader('Cache-Control', 'no-cache');
-        res.setHeader('X-Content-Type-Options', 'nosniff');
-        res.setHeader('Referrer-Policy', 'no-referrer');
-      },
-    });
+    const serveDemo = pageDirectory(demoDirectory);
     // The page links its files relatively, so `/demo` needs its trailing slash.
-    router.get('/demo', (req, res, next) => {
-      if (req.path !== '/demo') {
-        next();
-        return;
-      }
-      res.redirect(301, `/demo/${new URL(req.originalUrl, 'http://localhost').search}`);
-    });
+    router.get('/demo', trailingSlash('/demo'));
     router.use('/demo', serveDemo);
     if (options.demo === 'root') router.use(serveDemo);
   }
   return router;
+}
+
+/** A directory of a static page (`index.html` and its files), revalidated on every load. */
+function pageDirectory(directory: string, headers: Record<string, string> = {}): RequestHandler {
+  return express.static(directory, {
+    index: 'index.html',
+    redirect: false,
+    dotfiles: 'ignore',
+    cacheControl: false,
+    setHeaders: (res) => {
+      res.setHeader('Cache-Control', 'no-cache');
+      res.setHeader('X-Content-Type-Options', 'nosniff');
+      res.setHeader('Referrer-Policy', 'no-referrer');
+      for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    },
+  });
+}
+
+/** Redirects `path` to `path/` (keeping the query), for a page that links its files relatively. */
+function trailingSlash(path: string): RequestHandler {
+  return (req, res, next) => {
+    if (req.path !== path) {
+      next();
+      return;
+    }
+    res.redirect(301, `${path}/${new URL(req.originalUrl, 'http://localhost').search}`);
+  };
 }
 
 function setPublicHeaders(res: Response): void {

@@ -1,6 +1,7 @@
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryDocumentStore } from '../../server/index.js';
+import { MemoryDocumentStore, MongoDocumentStore } from '../../server/index.js';
+import { startMongo, type MongoTestServer } from '../support/mongodb.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { startTwoNodes, type TwoNodes } from '../support/two-nodes.js';
 
@@ -150,5 +151,45 @@ describe('managed keys across two nodes', () => {
     const { token } = (await ops<{ token: string }>('POST', '/auth/token', { sub: 'dave', realm: 'demo', permissions: ['client'] })).body;
     const client = await nodes.client(1, token);
     expect(client.state).toBe('connected');
+  });
+});
+
+describe('managed keys in MongoDB', () => {
+  let mongo: MongoTestServer;
+  beforeAll(async () => {
+    mongo = await startMongo();
+  });
+  afterAll(() => mongo.stop());
+
+  it('are kept across a restart, encrypted: a token signed before it verifies after it', async () => {
+    const secret = 'a-signing-keys-secret-of-at-least-32-characters';
+    const start = () => startTestServer({ signingKeysSecret: secret, documents: new MongoDocumentStore({ url: mongo.url, dbName: mongo.dbName }) });
+    const first = await start();
+    let token: string;
+    let kid: string;
+    try {
+      const ops = caller(first.url, await first.token({ sub: 'ops', realms: ['*'], permissions: ['admin'] }));
+      kid = (await ops<KeyView>('POST', '/api/keys', { alg: 'EdDSA' })).body.kid;
+      token = (await ops<{ token: string }>('POST', '/auth/token', { sub: 'erin', realm: 'shop', permissions: ['client'] })).body.token;
+    } finally {
+      await first.close();
+    }
+    const { MongoClient } = await import('mongodb');
+    const raw = new MongoClient(mongo.url);
+    try {
+      const stored = JSON.stringify(await raw.db(mongo.dbName).collection('sync_documents').find({ service: '_signing_keys' }).toArray());
+      expect(stored).toContain(kid);
+      expect(stored).not.toMatch(/"d":"/); // the private key is not there in clear
+    } finally {
+      await raw.close();
+    }
+    const second = await start();
+    try {
+      await second.client({ token }).ready();
+      const jwks = (await (await fetch(`${second.url}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] };
+      expect(jwks.keys.map((key) => key.kid)).toEqual([kid]);
+    } finally {
+      await second.close();
+    }
   });
 });

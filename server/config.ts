@@ -102,6 +102,12 @@ export interface LimitOptions {
    */
   maxBatchBytes?: number;
   /**
+   * Bytes waiting to be sent to one connection past which it is closed (a client that does not
+   * read); it reconnects and recovers from history like after any disconnect.
+   * @default 4194304 (4 MiB)
+   */
+  maxQueuedBytesPerConnection?: number;
+  /**
    * How long a connection opened without a token may wait before its `auth:login`, ms; it is
    * told `AUTH_FAILED` (`auth:expired`) and closed after that.
    * @default 10000
@@ -177,6 +183,7 @@ export const DEFAULT_LIMITS: ResolvedLimits = {
   presenceNodeTimeoutMs: 15_000,
   maxBatchEntries: 100,
   maxBatchBytes: 512 * 1024,
+  maxQueuedBytesPerConnection: 4 * 1024 * 1024,
   loginTimeoutMs: 10_000,
   maxLoginAttempts: 5,
   maxPendingLogins: 10_000,
@@ -341,6 +348,7 @@ const envSchema = z
     PRESENCE_NODE_TIMEOUT_MS: positiveInt().optional(),
     MAX_BATCH_ENTRIES: positiveInt().max(10_000, 'must be at most 10000').optional(),
     MAX_BATCH_BYTES: positiveInt().optional(),
+    MAX_QUEUED_BYTES_PER_CONNECTION: positiveInt().optional(),
     LOGIN_TIMEOUT_MS: positiveInt().max(600_000, 'must be at most 600000').optional(),
     MAX_LOGIN_ATTEMPTS: positiveInt().max(1000, 'must be at most 1000').optional(),
     MAX_PENDING_LOGINS: positiveInt().optional(),
@@ -466,6 +474,7 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
       presenceNodeTimeoutMs: e.PRESENCE_NODE_TIMEOUT_MS ?? DEFAULT_LIMITS.presenceNodeTimeoutMs,
       maxBatchEntries: e.MAX_BATCH_ENTRIES ?? DEFAULT_LIMITS.maxBatchEntries,
       maxBatchBytes: e.MAX_BATCH_BYTES ?? DEFAULT_LIMITS.maxBatchBytes,
+      maxQueuedBytesPerConnection: e.MAX_QUEUED_BYTES_PER_CONNECTION ?? DEFAULT_LIMITS.maxQueuedBytesPerConnection,
       loginTimeoutMs: e.LOGIN_TIMEOUT_MS ?? DEFAULT_LIMITS.loginTimeoutMs,
       maxLoginAttempts: e.MAX_LOGIN_ATTEMPTS ?? DEFAULT_LIMITS.maxLoginAttempts,
       maxPendingLogins: e.MAX_PENDING_LOGINS ?? DEFAULT_LIMITS.maxPendingLogins,

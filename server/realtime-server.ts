@@ -22,6 +22,7 @@ import type { RedisCluster } from './cluster/redis-cluster.js';
 import { attachGateway, buildFeatures, buildServices, closeServices, startServices, type PlatformServices, type ServiceConfig } from './composition-root.js';
 import { maxFrameBytes } from './limits/session-limits.js';
 import { installBatchedFrames, type BatchingOptions } from './wire/batched-frames.js';
+import { guardSendQueues } from './wire/send-queue-guard.js';
 import { resolvePlainWebSocketOptions, servePlainWebSocket, type PlainWebSocketOptions } from './wire/plain-websocket-endpoint.js';
 
 /**
@@ -210,6 +211,11 @@ export class RealtimeServer {
       limits: this.limits,
     });
     verifier.useManagedKeys(services.signingKeys);
+    guardSendQueues(this.io, {
+      maxQueuedBytes: this.limits.maxQueuedBytesPerConnection ?? DEFAULT_LIMITS.maxQueuedBytesPerConnection ?? 4 * 1024 * 1024,
+      logger: this.logger,
+      onClosed: () => services.metrics.slowConsumerClosed(),
+    });
     this.services = services;
     this.documents = services.documents;
     this.history = services.history;

@@ -72,6 +72,7 @@ export class PlatformMetrics {
   private readonly webhookDeliveries: Counter<'status'>;
   private readonly connectionsOpened: Counter;
   private readonly connectionsClosed: Counter<'reason'>;
+  private readonly slowConsumers: Counter;
 
   constructor(options: PlatformMetricsOptions = {}) {
     this.realms = new BoundedLabel(options.maxRealmLabels ?? 100);
@@ -130,6 +131,11 @@ export class PlatformMetrics {
       name: 'realtime_connections_closed_total',
       help: 'Connections closed on this node, by Socket.IO disconnect reason',
       labelNames: ['reason'],
+      registers,
+    });
+    this.slowConsumers = new Counter({
+      name: 'realtime_slow_consumers_closed_total',
+      help: 'Connections closed because their client did not read: their send queue passed maxQueuedBytesPerConnection',
       registers,
     });
     const metrics = this;
@@ -216,6 +222,11 @@ export class PlatformMetrics {
   /** A connection closed, with Socket.IO's reason (a fixed vocabulary: `transport close`, `ping timeout`, ...). */
   connectionClosed(reason: string): void {
     this.connectionsClosed.inc({ reason });
+  }
+
+  /** A connection closed because its send queue passed its bound. */
+  slowConsumerClosed(): void {
+    this.slowConsumers.inc();
   }
 
   /** The exposition format's content type. */

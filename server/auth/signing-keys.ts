@@ -42,8 +42,10 @@ interface StoredKey {
 /** A key ready to use. */
 interface LoadedKey {
   view: SigningKeyView;
-  /** What jose verifies and signs with. */
+  /** What jose signs with (the secret, or the private key). */
   key: CryptoKey | Uint8Array;
+  /** What jose verifies with (the secret, or the public key), imported once per load. */
+  verificationKey: CryptoKey | Uint8Array;
 }
 
 /** What the key manager is built from. */
@@ -137,8 +139,9 @@ export class SigningKeys {
     const previous = [...(await this.keys()).values()].find((key) => key.view.primary);
     const created = await this.create(alg, kid);
     if (previous !== undefined) {
-      await this.patch(previous.view.kid, { primary: false });
+      // The new key first: a token issued meanwhile is signed by one of them, never by neither.
       await this.patch(created.kid, { primary: true });
+      await this.patch(previous.view.kid, { primary: false });
     }
     return { ...created, primary: true };
   }
@@ -165,7 +168,8 @@ export class SigningKeys {
 
   /** The key that signs new tokens, if any. */
   async primary(): Promise<{ kid: string; alg: ManagedAlgorithm; key: CryptoKey | Uint8Array } | undefined> {
-    const key = [...(await this.keys()).values()].find((candidate) => candidate.view.primary && candidate.view.active);
+    // The newest primary: during a rotation both keys are briefly primary.
+    const key = [...(await this.keys()).values()].filter((candidate) => candidate.view.primary && candidate.view.active).sort((a, b) => b.view.createdAt - a.view.createdAt)[0];
     return key === undefined ? undefined : { kid: key.view.kid, alg: key.view.alg, key: key.key };
   }
 
@@ -181,7 +185,7 @@ export class SigningKeys {
       key = (await this.keys()).get(kid);
     }
     if (key === undefined || !key.view.active || key.view.alg !== alg) return undefined;
-    return key.view.alg === 'HS256' ? key.key : await importJWK(key.view.publicJwk as JWK, key.view.alg);
+    return key.verificationKey;
   }
 
   /** The public keys of the active asymmetric keys, as a JWK Set. */
@@ -218,7 +222,8 @@ export class SigningKeys {
         try {
           const secret = unseal(this.sealingKey, stored.sealed);
           const key = stored.alg === 'HS256' ? new TextEncoder().encode(secret) : ((await importJWK(JSON.parse(secret) as JWK, stored.alg)) as CryptoKey);
-          keys.set(stored.kid, { view: viewOf(stored, doc.createdAt), key });
+          const verificationKey = stored.alg === 'HS256' ? key : ((await importJWK(stored.publicJwk as JWK, stored.alg)) as CryptoKey);
+          keys.set(stored.kid, { view: viewOf(stored, doc.createdAt), key, verificationKey });
         } catch (err) {
           // A key sealed with another secret: it cannot be used, and is said so once per load.
           this.options.logger.error({ kid: stored.kid, err: (err as Error).message }, 'a signing key cannot be opened with this server\'s secret');

@@ -3,14 +3,13 @@ import { SignJWT } from 'jose';
 import { z } from 'zod';
 import { AuthError, ErrorCode, ForbiddenError, REALM_PATTERN, UnavailableError, isWellFormedText, type Principal } from '../../shared/index.js';
 import { parseZodInput } from '../http/parse-zod-input.js';
+import { tokenLifetimeSchema } from '../http/dev-token-policy.js';
 import { documentBodies } from '../http/route-docs.js';
 import { isAdmin, isPlatformAdmin } from './permissions.js';
 import { rightsIn } from './rights-in.js';
 import { MANAGED_ALGORITHMS, type SigningKeys } from './signing-keys.js';
 import type { TokenVerifier } from './token-verifier.js';
 
-/** Longest lifetime `POST /auth/token` grants. */
-export const MAX_ISSUED_TOKEN_SECONDS = 24 * 3600;
 const DEFAULT_ISSUED_TOKEN_SECONDS = 3600;
 
 const realmSchema = z.string({ error: 'realm must be a string' }).regex(REALM_PATTERN, 'realm must be 1-64 letters, digits, _ or -');
@@ -23,11 +22,7 @@ const issueTokenSchema = z
     permissions: z.array(z.string().min(1).max(100)).max(50).optional(),
     per: z.record(z.string(), z.union([z.string(), z.record(z.string(), z.string())])).optional(),
     dpv: z.record(z.string(), z.array(z.string())).optional(),
-    expiresIn: z
-      .int({ error: 'expiresIn must be a whole number of seconds' })
-      .min(1, 'expiresIn must be at least 1 second')
-      .max(MAX_ISSUED_TOKEN_SECONDS, `expiresIn must be at most ${MAX_ISSUED_TOKEN_SECONDS} seconds (24 hours)`)
-      .optional(),
+    expiresIn: tokenLifetimeSchema('an issued token').optional(),
   })
   .refine((body) => (body.realm === undefined) !== (body.realms === undefined), 'give realm or realms (one of them)');
 
@@ -127,15 +122,22 @@ async function bearer(req: Request, verifier: TokenVerifier): Promise<Principal>
   return verifier.verify(header.replace(/^Bearer\s+/i, '').trim());
 }
 
-function assertMayIssue(caller: Principal, claims: { realm?: string | undefined; realms?: string[] | undefined; permissions?: string[] | undefined; per?: unknown }): void {
-  const realms = claims.realms ?? (claims.realm === undefined ? [] : [claims.realm]);
-  if (realms.includes('*') && !isPlatformAdmin(caller)) throw new ForbiddenError('Only an admin of every realm issues tokens for every realm');
+/**
+ * Refuses a token the caller may not issue. Every realm the token names counts: `realm` /
+ * `realms`, and the keys of `per` and `dpv` (a `per` key grants its realm by itself, so an admin of
+ * one realm must not hand out grants in another).
+ */
+function assertMayIssue(
+  caller: Principal,
+  claims: { realm?: string | undefined; realms?: string[] | undefined; permissions?: string[] | undefined; per?: Record<string, unknown> | undefined; dpv?: Record<string, unknown> | undefined },
+): void {
+  const named = new Set([...(claims.realms ?? []), ...(claims.realm === undefined ? [] : [claims.realm]), ...Object.keys(claims.per ?? {}), ...Object.keys(claims.dpv ?? {})]);
+  if (named.has('*') && !isPlatformAdmin(caller)) throw new ForbiddenError('Only an admin of every realm issues tokens for every realm');
   const requested = claims.permissions ?? [];
-  for (const realm of realms.filter((name) => name !== '*')) {
+  const allowed = ISSUABLE.service as ReadonlySet<string>;
+  for (const realm of [...named].filter((name) => name !== '*')) {
     if (isAdmin(caller, realm)) continue;
-    const roles = rightsIn(caller, realm).roles;
-    if (!roles.includes('service')) throw new ForbiddenError(`Issuing tokens for realm "${realm}" needs the admin or service role there`, { details: { realm } });
-    const allowed = ISSUABLE.service as ReadonlySet<string>;
+    if (!rightsIn(caller, realm).roles.includes('service')) throw new ForbiddenError(`Issuing tokens for realm "${realm}" needs the admin or service role there`, { details: { realm } });
     const beyond = requested.filter((permission) => !allowed.has(permission));
     if (beyond.length > 0) throw new ForbiddenError(`A service issues only ${[...allowed].join(', ')}; not ${beyond.join(', ')}`, { details: { realm, permissions: beyond } });
     if (claims.per !== undefined) throw new ForbiddenError('Only an admin issues tokens with per grants', { details: { realm } });

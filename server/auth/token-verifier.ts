@@ -41,6 +41,8 @@ export class TokenVerifier {
   private readonly defaultSecret?: Uint8Array;
   private readonly jwks?: JWTVerifyGetKey;
   private algorithms: string[];
+  /** What the JWKS URL's keys may sign with: managed keys' algorithms do not widen it. */
+  private readonly jwksAlgorithms: ReadonlySet<string>;
   /** Principals with equal permissions share one frozen copy of them (see SharedPermissions). */
   private readonly permissions = new SharedPermissions();
 
@@ -50,19 +52,15 @@ export class TokenVerifier {
     if (options.secret !== undefined) this.defaultSecret = encoder.encode(options.secret);
     const hasSecrets = this.secretKeys.size > 0 || this.defaultSecret !== undefined;
     const algorithms = hasSecrets ? [SECRET_ALGORITHM] : [];
+    this.jwksAlgorithms = new Set(options.jwksUrl === undefined ? [] : (options.jwksAlgorithms ?? DEFAULT_JWKS_ALGORITHMS));
     if (options.jwksUrl !== undefined) {
       this.jwks = createRemoteJWKSet(new URL(options.jwksUrl));
-      algorithms.push(...(options.jwksAlgorithms ?? DEFAULT_JWKS_ALGORITHMS));
+      algorithms.push(...this.jwksAlgorithms);
     }
     if (algorithms.length === 0) throw new Error('TokenVerifier needs a secret, secrets or a JWKS URL');
     this.algorithms = algorithms;
   }
 
-  /**
-   * Verifies signature, algorithm, `exp` (required), `sub` (required) and, when configured, `iss`
-   * and `aud`. Rejects with `AuthError` (`TOKEN_EXPIRED` or `AUTH_FAILED`), or `UnavailableError`
-   * when the JWKS endpoint cannot be reached.
-   */
   /**
    * Accepts tokens signed by the platform's managed keys too (a `kid` of an active key, with that
    * key's algorithm), beside the configured ones.
@@ -72,6 +70,11 @@ export class TokenVerifier {
     this.algorithms = [...new Set([...this.algorithms, ...MANAGED_KEY_ALGORITHMS])];
   }
 
+  /**
+   * Verifies signature, algorithm, `exp` (required), `sub` (required) and, when configured, `iss`
+   * and `aud`. Rejects with `AuthError` (`TOKEN_EXPIRED` or `AUTH_FAILED`), or `UnavailableError`
+   * when the JWKS endpoint cannot be reached.
+   */
   async verify(token: unknown): Promise<Principal> {
     if (typeof token !== 'string' || token.length === 0) {
       throw new AuthError('AUTH_FAILED', 'A token is required');
@@ -110,7 +113,7 @@ export class TokenVerifier {
       }
       return key;
     }
-    if (this.jwks === undefined) throw new AuthError('AUTH_FAILED', `Algorithm ${String(header.alg)} is not accepted`);
+    if (this.jwks === undefined || !this.jwksAlgorithms.has(String(header.alg))) throw new AuthError('AUTH_FAILED', `Algorithm ${String(header.alg)} is not accepted`);
     return this.jwks(header, input);
   };
 }

@@ -84,8 +84,11 @@ export function createApp(options: AppOptions): Express {
     const report = await options.readiness();
     res.status(report.status === 'ready' ? 200 : 503).json(report);
   });
+  // Built at the first request, once every router is mounted; the routes never change after.
+  let openApi: ReturnType<typeof openApiDocument> | undefined;
   core.get('/api/openapi.json', (_req, res) => {
-    res.json(openApiDocument(mounts));
+    openApi ??= openApiDocument(mounts);
+    res.json(openApi);
   });
   core.get('/api/docs', (_req, res) => {
     res.type('html').send(API_DOCS_PAGE);

@@ -8,7 +8,23 @@ export const DEV_TOKEN_DEFAULT_SECONDS = 3600;
 export const DEV_TOKEN_MAX_SECONDS = 24 * 3600;
 
 const UNIT_SECONDS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86_400 };
-const TOO_LONG = `expiresIn must be at most 24 hours (${DEV_TOKEN_MAX_SECONDS} seconds) for a development token`;
+/**
+ * A token lifetime as requests give it: seconds, or `"<n>s|m|h|d"`, at most 24 hours; answers the
+ * lifetime in seconds. `kind` names the token in the refusal (`a development token`).
+ *
+ * @example
+ * tokenLifetimeSchema('an issued token').parse('12h'); // 43200
+ */
+export function tokenLifetimeSchema(kind: string) {
+  return z
+    .union([z.number().int().positive(), z.string().regex(/^\d+\s*[smhd]$/, 'expiresIn must be seconds or "<n>s|m|h|d", e.g. "1h"')])
+    .transform((value) => {
+      if (typeof value === 'number') return value;
+      const unit = value.slice(-1);
+      return Number.parseInt(value, 10) * (UNIT_SECONDS[unit] ?? 1);
+    })
+    .pipe(z.number().positive('expiresIn must be positive').max(DEV_TOKEN_MAX_SECONDS, `expiresIn must be at most 24 hours (${DEV_TOKEN_MAX_SECONDS} seconds) for ${kind}`));
+}
 
 /**
  * `expiresIn` of `POST /auth/dev-token`: seconds, or `"<n>s|m|h|d"`, at most 24 hours; answers
@@ -17,14 +33,7 @@ const TOO_LONG = `expiresIn must be at most 24 hours (${DEV_TOKEN_MAX_SECONDS} s
  * @example
  * devTokenLifetimeSchema.parse('12h'); // 43200
  */
-export const devTokenLifetimeSchema = z
-  .union([z.number().int().positive(), z.string().regex(/^\d+\s*[smhd]$/, 'expiresIn must be seconds or "<n>s|m|h|d", e.g. "1h"')])
-  .transform((value) => {
-    if (typeof value === 'number') return value;
-    const unit = value.slice(-1);
-    return Number.parseInt(value, 10) * (UNIT_SECONDS[unit] ?? 1);
-  })
-  .pipe(z.number().positive('expiresIn must be positive').max(DEV_TOKEN_MAX_SECONDS, TOO_LONG));
+export const devTokenLifetimeSchema = tokenLifetimeSchema('a development token');
 
 /**
  * Refuses `POST /auth/dev-token` from a page of another site. The route mints any token without

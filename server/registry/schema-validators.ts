@@ -59,6 +59,9 @@ export class SchemaValidators {
       // `$id` would register the schema globally in this Ajv: each version is compiled on its own.
       const { $id: _id, ...withoutId } = schema;
       validate = this.ajv.compile(withoutId);
+      // Ajv keeps every schema it compiled (keyed by the object): the caller keeps the check, so
+      // the Ajv instance must not, or each compile would grow it for good.
+      this.ajv.removeSchema(withoutId);
     } catch (err) {
       throw new InvalidArgumentError(`The schema is not valid: ${err instanceof Error ? err.message : String(err)}`, {
         details: { issues: [{ path: ['schema'], message: err instanceof Error ? err.message : String(err) }] },

@@ -20,6 +20,9 @@ import { SchemaValidators, type PayloadCheck } from './schema-validators.js';
 const TOPICS = '_topics';
 const SCHEMAS = '_schemas';
 
+/** Compiled schema checks a node keeps for `validate` and publishes. */
+const MAX_COMPILED_CHECKS = 1000;
+
 /** Longest topic name the registry takes (its document id carries the name and a version). */
 export const MAX_REGISTERED_TOPIC_LENGTH = 120;
 
@@ -116,6 +119,8 @@ export class TopicRegistry {
   private readonly validators = new SchemaValidators();
   /** Realm → its active schemas; a Map in use order, so the first key is the least recent. */
   private readonly realms = new Map<string, CachedRealm>();
+  /** Compiled checks by schema version, least recently used first (see checkOf). */
+  private readonly checks = new Map<string, PayloadCheck>();
   /** Realms being loaded, so that a burst of publishes to a cold realm reads it once. */
   private readonly loading = new Map<string, Promise<CachedRealm>>();
 
@@ -264,8 +269,7 @@ export class TopicRegistry {
     const data = (await this.topicDocument(realm, topic)).data as unknown as TopicData;
     const chosen = version ?? data.activeSchemaVersion ?? data.latestVersion;
     if (chosen === 0) throw new NotFoundError(`Topic "${topic}" has no schema yet`, { details: { topic } });
-    const { schema } = await this.getSchema(realm, topic, chosen);
-    const errors = this.validators.compile(schema)(payload);
+    const errors = this.checkOf(realm, topic, await this.getSchema(realm, topic, chosen))(payload);
     return { valid: errors.length === 0, version: chosen, errors };
   }
 
@@ -278,12 +282,33 @@ export class TopicRegistry {
   async checkPublish(realm: string, topic: string, payload: Record<string, unknown>): Promise<void> {
     const active = (await this.cachedRealm(realm)).active.get(topic);
     if (active === undefined) return;
-    active.check ??= this.validators.compile((await this.getSchema(realm, topic, active.version)).schema);
+    active.check ??= this.checkOf(realm, topic, await this.getSchema(realm, topic, active.version));
     const errors = active.check(payload);
     if (errors.length === 0) return;
     throw new InvalidArgumentError(`The payload does not match version ${active.version} of the schema of "${topic}"`, {
       details: { topic, version: active.version, issues: errors.map(({ path, message }) => ({ path: ['payload', ...pointerSegments(path)], message })) },
     });
+  }
+
+  /**
+   * The compiled check of a schema version, from a bounded cache (a version never changes; one
+   * deleted and registered again has a new `createdAt`, part of the key), so repeated validations
+   * do not compile again.
+   */
+  private checkOf(realm: string, topic: string, version: TopicSchemaVersion): PayloadCheck {
+    const key = `${realm}\u0000${topic}\u0000${version.version}\u0000${version.createdAt}`;
+    let check = this.checks.get(key);
+    if (check === undefined) {
+      check = this.validators.compile(version.schema);
+      if (this.checks.size >= MAX_COMPILED_CHECKS) {
+        const oldest = this.checks.keys().next().value;
+        if (oldest !== undefined) this.checks.delete(oldest);
+      }
+    } else {
+      this.checks.delete(key); // re-inserted: most recently used
+    }
+    this.checks.set(key, check);
+    return check;
   }
 
   private async cachedRealm(realm: string): Promise<CachedRealm> {

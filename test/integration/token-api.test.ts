@@ -53,6 +53,12 @@ describe('POST /auth/token', () => {
     expect((await backend('POST', '/auth/token', { sub: 'mallory', realm: 'bank', permissions: ['client'] })).body).toMatchObject({ code: 'FORBIDDEN' });
     expect((await backend('POST', '/auth/token', { sub: 'mallory', realm: 'shop', per: { shop: 'R' } })).body).toMatchObject({ code: 'FORBIDDEN' });
     expect((await backend('POST', '/auth/token', { sub: 'mallory', realms: ['*'] })).body).toMatchObject({ code: 'FORBIDDEN' });
+    // An admin of one realm cannot hand out grants or data providers in another through per or dpv.
+    const shopAdmin = caller(t.url, await t.token({ sub: 'shop-admin', realm: 'shop', permissions: ['admin'] }));
+    expect((await shopAdmin('POST', '/auth/token', { sub: 'mallory', realm: 'shop', per: { bank: { 'doc/*': 'CRUD' } } })).body).toMatchObject({ code: 'FORBIDDEN', details: { realm: 'bank' } });
+    expect((await shopAdmin('POST', '/auth/token', { sub: 'mallory', realm: 'shop', dpv: { bank: ['vault'] } })).body).toMatchObject({ code: 'FORBIDDEN', details: { realm: 'bank' } });
+    expect((await shopAdmin('POST', '/auth/token', { sub: 'mallory', realm: 'shop', per: { '*': 'R' } })).body).toMatchObject({ code: 'FORBIDDEN' });
+    expect((await shopAdmin('POST', '/auth/token', { sub: 'carol', realm: 'shop', per: { shop: { 'doc/notes/*': 'R' } } })).status).toBe(201);
     // A client cannot issue at all.
     const user = caller(t.url, issued.body.token);
     expect((await user('POST', '/auth/token', { sub: 'bob', realm: 'shop' })).body).toMatchObject({ code: 'FORBIDDEN' });
@@ -66,6 +72,10 @@ describe('POST /auth/token', () => {
     const anonymous = await fetch(`${t.url}/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"sub":"a","realm":"shop"}' });
     expect(anonymous.status).toBe(401);
     expect((await admin('POST', '/auth/token', { sub: 'root', realm: 'shop', permissions: ['admin'] })).status).toBe(201);
+    // The lifetime as the dev-token route takes it too: seconds or "<n>s|m|h|d".
+    const short = await admin<{ expiresAt: number }>('POST', '/auth/token', { sub: 'a', realm: 'shop', expiresIn: '10m' });
+    expect(short.body.expiresAt).toBeLessThanOrEqual(Date.now() + 600_000 + 1000);
+    expect((await admin('POST', '/auth/token', { sub: 'a', realm: 'shop', expiresIn: '2 weeks' })).body).toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
 });
 

@@ -3,6 +3,7 @@ import { MemoryDocumentStore, MongoDocumentStore } from '../../server/index.js';
 import type { RegisteredTopic, TopicSchemaVersion } from '../../shared/index.js';
 import { startMongo, type MongoTestServer } from '../support/mongodb.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
+import { restApi, type Api } from '../support/webhook-api.js';
 import { startTwoNodes, type TwoNodes } from '../support/two-nodes.js';
 
 /**
@@ -16,26 +17,15 @@ const orderSchema = {
   properties: { id: { type: 'string' }, amount: { type: 'number', minimum: 0 } },
 };
 
-function api(base: string, token: string) {
-  return async <T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> => {
-    const res = await fetch(`${base}/api${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: res.status, body: (res.status === 204 ? undefined : await res.json()) as T };
-  };
-}
-
 describe('the topic and schema registry', () => {
   let t: TestServer;
-  let admin: ReturnType<typeof api>;
-  let reader: ReturnType<typeof api>;
+  let admin: Api;
+  let reader: Api;
 
   beforeAll(async () => {
     t = await startTestServer();
-    admin = api(t.url, await t.token({ sub: 'platform-team', realm: 'shop', permissions: ['admin'] }));
-    reader = api(t.url, await t.token({ sub: 'consumer', realm: 'shop', permissions: ['subscribe'] }));
+    admin = restApi(t, await t.token({ sub: 'platform-team', realm: 'shop', permissions: ['admin'] }));
+    reader = restApi(t, await t.token({ sub: 'consumer', realm: 'shop', permissions: ['subscribe'] }));
   });
   afterAll(() => t.close());
 
@@ -96,7 +86,7 @@ describe('the topic and schema registry', () => {
 
   it('checks every publish to a topic with an active schema, over REST and the socket, with the schema errors', async () => {
     const backendToken = await t.token({ sub: 'checkout', realm: 'shop', permissions: ['service'] });
-    const backend = api(t.url, backendToken);
+    const backend = restApi(t, backendToken);
     const client = t.client({ token: backendToken });
     // No active version yet: anything goes.
     expect((await backend('POST', '/events', { topic: 'orders.created', payload: { anything: true } })).status).toBe(201);
@@ -137,7 +127,7 @@ describe('the registry across two nodes', () => {
   afterAll(() => nodes.close());
 
   it('activating a schema on one node checks publishes on the other once the change reaches it', async () => {
-    const admin = api(nodes.urls[0], await nodes.token('team', { realm: 'demo', permissions: ['admin'] }));
+    const admin = restApi({ url: nodes.urls[0] }, await nodes.token('team', { realm: 'demo', permissions: ['admin'] }));
     const publisher = await nodes.client(1, await nodes.token('svc'));
     await admin('POST', '/topics', { name: 'sensors.reading' });
     await admin('POST', '/schemas/sensors.reading', { schema: { type: 'object', required: ['value'] } });
@@ -162,7 +152,7 @@ describe('the registry in MongoDB', () => {
     const first = await start();
     const adminClaims = { sub: 'team', realm: 'shop', permissions: ['admin'] };
     try {
-      const admin = api(first.url, await first.token(adminClaims));
+      const admin = restApi(first, await first.token(adminClaims));
       expect((await admin('POST', '/topics', { name: 'orders.created', owner: 'checkout' })).status).toBe(201);
       expect((await admin('POST', '/schemas/orders.created', { schema: orderSchema })).status).toBe(201);
       expect((await admin('PATCH', '/topics/orders.created', { activeSchemaVersion: 1 })).status).toBe(200);
@@ -171,7 +161,7 @@ describe('the registry in MongoDB', () => {
     }
     const second = await start();
     try {
-      const admin = api(second.url, await second.token(adminClaims));
+      const admin = restApi(second, await second.token(adminClaims));
       expect((await admin<RegisteredTopic>('GET', '/topics/orders.created')).body).toMatchObject({ owner: 'checkout', activeSchemaVersion: 1, latestVersion: 1 });
       expect((await admin('POST', '/events', { topic: 'orders.created', payload: {} })).body).toMatchObject({ code: 'INVALID_ARGUMENT' });
     } finally {

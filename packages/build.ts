@@ -1,5 +1,5 @@
 /**
- * `npm run build:packages` (also the root `prepare` script, so `npm install` runs it): builds every
+ * `npm run build:packages` (also run by the root `prepare` script, `prepare.mjs`, on `npm install`): builds every
  * package in {@link WORKSPACE_PACKAGES} from the source folders into `packages/<dir>/dist/`.
  *
  * For each package:

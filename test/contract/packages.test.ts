@@ -17,6 +17,8 @@ import { createConsumer, npmPack, type ConsumerProject, type PackResult } from '
 const run = promisify(execFile);
 const REPO_NODE_MODULES = path.join(REPO_ROOT, 'node_modules');
 const TSC = path.join(REPO_NODE_MODULES, 'typescript/bin/tsc');
+/** A type check of a package's declarations, node_modules' included, takes seconds; more on a loaded machine. */
+const TYPE_CHECK_TIMEOUT_MS = 120_000;
 
 /** Dependencies no client package may pull in: the server side and the development tools. */
 const SERVER_SIDE = ['express', 'mongodb', 'ioredis', 'socket.io', 'engine.io', 'pino', 'tsx', 'esbuild', 'ajv', 'zod'];
@@ -104,7 +106,7 @@ describe.each(WORKSPACE_PACKAGES.map((pkg) => [pkg.name, pkg] as const))('%s', (
     const modules = presentModules(pkg).map((entry) => specifier(pkg, entry.subpath));
     const script = `for (const name of ${JSON.stringify(modules)}) { const m = await import(name); if (Object.keys(m).length === 0) throw new Error(name + ' exports nothing'); }`;
     await expect(run(process.execPath, ['--input-type=module', '-e', script], { cwd: consumer.dir })).resolves.toBeDefined();
-  });
+  }, 60_000);
 
   it.each([
     ['node16', { module: 'node16', moduleResolution: 'node16' }],
@@ -123,7 +125,7 @@ describe.each(WORKSPACE_PACKAGES.map((pkg) => [pkg.name, pkg] as const))('%s', (
     await writeFile(path.join(consumer.dir, 'tsconfig.json'), JSON.stringify(tsconfig));
     const result = await run(process.execPath, [TSC, '-p', 'tsconfig.json'], { cwd: consumer.dir }).catch((err: { stdout?: string }) => err);
     expect('stdout' in result ? result.stdout : '').toBe('');
-  });
+  }, TYPE_CHECK_TIMEOUT_MS);
 });
 
 describe('@realtime-platform/client', () => {

@@ -97,8 +97,10 @@ export async function buildPackage(pkg: WorkspacePackage, options: PackageBuildO
   // The bundles import nothing (their dependencies are inside); the rest is what tsc wrote.
   const bundleDir = path.join(outDir, 'browser') + path.sep;
   const imported = await bareImports(emitted.filter((file) => !file.startsWith(bundleDir)));
-  const dependencies = await dependencyRanges(imported);
-  await writeManifest(pkg, dir, dependencies);
+  const peers = new Set(pkg.optionalPeers ?? []);
+  const dependencies = await dependencyRanges(new Set([...imported].filter((name) => !peers.has(name))));
+  const peerDependencies = await dependencyRanges(new Set([...imported].filter((name) => peers.has(name))));
+  await writeManifest(pkg, dir, dependencies, peerDependencies);
   await copyFile(path.join(REPO_ROOT, 'LICENSE'), path.join(dir, 'LICENSE'));
   return { name: pkg.name, files: emitted.length, dependencies, bundles };
 }
@@ -246,12 +248,24 @@ async function readJson(file: string): Promise<Manifest> {
   return JSON.parse(await readFile(file, 'utf8')) as Manifest;
 }
 
-/** Rewrites `exports`, `dependencies` and `version` (the root's) of the package's package.json. */
-async function writeManifest(pkg: WorkspacePackage, dir: string, dependencies: Record<string, string>): Promise<void> {
+/**
+ * Rewrites `exports`, `dependencies`, optional `peerDependencies` (left out when there are none)
+ * and `version` (the root's) of the package's package.json.
+ */
+async function writeManifest(
+  pkg: WorkspacePackage,
+  dir: string,
+  dependencies: Record<string, string>,
+  peerDependencies: Record<string, string>,
+): Promise<void> {
   const file = path.join(dir, 'package.json');
-  const manifest = await readJson(file);
+  const { peerDependencies: _peers, peerDependenciesMeta: _meta, ...manifest } = await readJson(file);
   const root = await readJson(path.join(REPO_ROOT, 'package.json'));
-  const next: Manifest = { ...manifest, version: root.version, exports: exportsFor(pkg), dependencies };
+  const peers =
+    Object.keys(peerDependencies).length === 0
+      ? {}
+      : { peerDependencies, peerDependenciesMeta: Object.fromEntries(Object.keys(peerDependencies).map((name) => [name, { optional: true }])) };
+  const next: Manifest = { ...manifest, version: root.version, exports: exportsFor(pkg), dependencies, ...peers };
   const text = `${JSON.stringify(next, null, 2)}\n`;
   if (text !== (await readFile(file, 'utf8'))) await writeFile(file, text);
 }

@@ -46,6 +46,12 @@ export interface WorkspacePackage {
   modules: ModuleEntry[];
   bundles: BundleEntry[];
   /**
+   * Imported packages that become optional `peerDependencies` instead of `dependencies` (the
+   * user brings them, and only for the entries that need them): React for `./react`.
+   * @default []
+   */
+  optionalPeers?: string[];
+  /**
    * Dependencies the consumer type check installs beside the package (types a user of this
    * package has anyway): Node's for the server.
    * @default []
@@ -69,6 +75,7 @@ export const WORKSPACE_PACKAGES: readonly WorkspacePackage[] = [
       { subpath: './browser/hivekit', source: 'client/hivekit/index.ts', name: 'hivekit' },
       { subpath: './browser/deepstream', source: 'client/deepstream/index.ts', name: 'deepstream' },
     ],
+    optionalPeers: ['react', '@types/react'],
   },
   {
     dir: 'server',

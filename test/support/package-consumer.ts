@@ -1,7 +1,7 @@
 /**
  * A throwaway project that installs packed workspace packages the way a user's would: each
  * tarball from `npm pack` extracted into `node_modules/`, and beside it only the packages' declared
- * dependencies (linked from the repository's node_modules, so no network). Code in the project
+ * dependencies and peer dependencies (linked from the repository's node_modules, so no network). Code in the project
  * that imports something a package uses but does not declare fails to resolve, as it would after
  * `npm install` in an empty folder.
  */
@@ -66,8 +66,12 @@ export async function createConsumer(
     const target = path.join(dir, 'node_modules', name);
     await mkdir(target, { recursive: true });
     await run('tar', ['-xzf', tarball, '-C', target, '--strip-components=1']);
-    const manifest = JSON.parse(await readFile(path.join(target, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
-    for (const dependency of Object.keys(manifest.dependencies ?? {})) await link(dependency);
+    const manifest = JSON.parse(await readFile(path.join(target, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+      peerDependencies?: Record<string, string>;
+    };
+    // Peers too: a user of the entry that needs one (React for ./react) has it installed.
+    for (const dependency of Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies })) await link(dependency);
   }
   for (const name of extra) await link(name);
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };

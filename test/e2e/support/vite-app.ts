@@ -1,0 +1,48 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import react from '@vitejs/plugin-react';
+import { build, preview, type Alias } from 'vite';
+
+/** The package specifiers pages import, resolved to this repository's sources. */
+export const REALTIME_ALIASES: Alias[] = [
+  { find: 'realtime-platform/react', replacement: path.resolve('client/react/index.ts') },
+  { find: 'realtime-platform/client', replacement: path.resolve('client/index.ts') },
+];
+
+/** What a Vite app built and served for a test gives back. */
+export interface ServedViteApp {
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the Vite app in `root` (React plugin, production mode) into a temporary directory and
+ * serves it with Vite's preview server, which proxies the realtime paths (`/socket.io`, `/auth`,
+ * `/api`) to `realtimeUrl`, so the page talks to the server at its own origin.
+ *
+ * @example
+ * const app = await buildAndServeViteApp('test/e2e/react-app', demo.url);
+ * await page.goto(app.url);
+ */
+export async function buildAndServeViteApp(root: string, realtimeUrl: string): Promise<ServedViteApp> {
+  const outDir = await mkdtemp(path.join(tmpdir(), 'realtime-vite-'));
+  const common = {
+    root: path.resolve(root),
+    configFile: false as const,
+    logLevel: 'warn' as const,
+    cacheDir: path.resolve('.cache/vite', path.basename(root)),
+  };
+  await build({ ...common, plugins: [react()], resolve: { alias: REALTIME_ALIASES }, build: { outDir, emptyOutDir: true, chunkSizeWarningLimit: 2048 } });
+  const proxy = Object.fromEntries(['/socket.io', '/auth', '/api'].map((prefix) => [prefix, { target: realtimeUrl, ws: prefix === '/socket.io' }]));
+  const server = await preview({ ...common, build: { outDir }, preview: { host: '127.0.0.1', port: 0, strictPort: false, proxy } });
+  const url = server.resolvedUrls?.local[0];
+  if (url === undefined) throw new Error('the Vite preview server did not say where it listens');
+  return {
+    url: url.replace(/\/$/, ''),
+    close: async () => {
+      await server.close();
+      await rm(outDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -42,6 +42,9 @@ export interface LiveResourceOptions {
 /** The defaults of {@link LiveResourceOptions}. */
 export const DEFAULT_LIVE_RESOURCE_OPTIONS: Required<LiveResourceOptions> = { unclaimedTimeoutMs: 10_000 };
 
+/** A promise marked the way React's `use()` recognises a settled one. */
+type SettledPromise = Promise<void> & { status?: 'fulfilled'; value?: undefined };
+
 const LOADING: LiveSnapshot<never> = { status: 'loading', data: undefined, error: undefined };
 
 /**
@@ -65,7 +68,7 @@ export class LiveResource<T> {
   private readonly listeners = new Set<() => void>();
   private stopSource: (() => void) | undefined;
   private stopTimer: ReturnType<typeof setTimeout> | undefined;
-  private firstValue: Promise<void> | undefined;
+  private firstValue: SettledPromise | undefined;
   private resolveFirst: (() => void) | undefined;
   private stopped = false;
   private readonly options: Required<LiveResourceOptions>;
@@ -104,11 +107,20 @@ export class LiveResource<T> {
 
   /**
    * Resolves once the first value or error arrived (for Suspense: the same promise on every call),
-   * starting the subscription if nobody did yet.
+   * starting the subscription if nobody did yet. Once settled it carries `status: 'fulfilled'`,
+   * the mark React's `use()` reads to go on without suspending again.
    */
   promise(): Promise<void> {
     if (this.firstValue === undefined) {
-      this.firstValue = this.snapshot.status === 'loading' ? new Promise<void>((resolve) => (this.resolveFirst = resolve)) : Promise.resolve();
+      const settled: SettledPromise = new Promise<void>((resolve) => {
+        this.resolveFirst = () => {
+          settled.status = 'fulfilled';
+          settled.value = undefined;
+          resolve();
+        };
+      });
+      this.firstValue = settled;
+      if (this.snapshot.status !== 'loading') this.settleFirst();
     }
     if (this.listeners.size === 0 && this.stopSource === undefined) {
       this.ensureStarted();
@@ -140,9 +152,13 @@ export class LiveResource<T> {
   private set(snapshot: LiveSnapshot<T>): void {
     if (this.stopped) return;
     this.snapshot = snapshot;
+    this.settleFirst();
+    for (const listener of [...this.listeners]) listener();
+  }
+
+  private settleFirst(): void {
     this.resolveFirst?.();
     this.resolveFirst = undefined;
-    for (const listener of [...this.listeners]) listener();
   }
 
   private scheduleStop(delayMs: number): void {
@@ -164,7 +180,7 @@ export class LiveResource<T> {
     this.stopped = true;
     const stop = this.stopSource;
     this.stopSource = undefined;
-    this.resolveFirst?.();
+    this.settleFirst();
     this.onStop();
     stop?.();
   }

@@ -27,8 +27,13 @@ function serverTopics(userId: string): string[] {
   return topics.sort();
 }
 
+/** A page of the app; `errors` collects page errors and what React reports on the console. */
 async function open(query: string): Promise<{ page: Page; errors: string[] }> {
   const { page, errors } = await newPage(browser);
+  page.on('console', (message) => {
+    // The favicon's 404 is the only resource the app lacks.
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) errors.push(message.text());
+  });
   await page.goto(`${app.url}/?${query}`);
   await page.locator('#state').waitFor();
   return { page, errors };

@@ -17,7 +17,7 @@ export interface ServedViteApp {
 }
 
 /**
- * Builds the Vite app in `root` (React plugin, production mode) into a temporary directory and
+ * Builds the Vite app in `root` (React plugin) into a temporary directory and
  * serves it with Vite's preview server, which proxies the realtime paths (`/socket.io`, `/auth`,
  * `/api`) to `realtimeUrl`, so the page talks to the server at its own origin.
  *
@@ -33,7 +33,14 @@ export async function buildAndServeViteApp(root: string, realtimeUrl: string): P
     logLevel: 'warn' as const,
     cacheDir: path.resolve('.cache/vite', path.basename(root)),
   };
-  await build({ ...common, plugins: [react()], resolve: { alias: REALTIME_ALIASES }, build: { outDir, emptyOutDir: true, chunkSizeWarningLimit: 2048 } });
+  await build({
+    ...common,
+    mode: 'development',
+    define: { 'process.env.NODE_ENV': JSON.stringify('development') },
+    plugins: [react()],
+    resolve: { alias: REALTIME_ALIASES },
+    build: { outDir, emptyOutDir: true, minify: false, chunkSizeWarningLimit: 4096 },
+  });
   const proxy = Object.fromEntries(['/socket.io', '/auth', '/api'].map((prefix) => [prefix, { target: realtimeUrl, ws: prefix === '/socket.io' }]));
   const server = await preview({ ...common, build: { outDir }, preview: { host: '127.0.0.1', port: 0, strictPort: false, proxy } });
   const url = server.resolvedUrls?.local[0];

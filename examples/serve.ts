@@ -11,7 +11,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
-import { createServer, type ViteDevServer } from 'vite';
+import { createLogger, createServer, type Logger, type ViteDevServer } from 'vite';
 
 const EXAMPLES_DIR = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = path.dirname(EXAMPLES_DIR);
@@ -50,6 +50,7 @@ export async function startExample(name: BrowserExample, options: ExampleServerO
     root: path.join(EXAMPLES_DIR, name),
     configFile: false,
     logLevel: 'warn',
+    customLogger: quietProxyLogger(),
     cacheDir: path.join(REPO_ROOT, '.cache/vite', `example-${name}`),
     plugins: [react()],
     resolve: {
@@ -82,4 +83,18 @@ if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLTo
   const stop = (): void => void running.close().then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+/**
+ * Vite's logger without the "ws proxy error: ECONNRESET" a proxied WebSocket logs whenever a tab
+ * closes (the browser resets the connection; nothing went wrong).
+ */
+function quietProxyLogger(): Logger {
+  const logger = createLogger('warn');
+  const error = logger.error.bind(logger);
+  logger.error = (message, options) => {
+    if (message.includes('ws proxy') && (options?.error as NodeJS.ErrnoException | undefined)?.code === 'ECONNRESET') return;
+    error(message, options);
+  };
+  return logger;
 }

@@ -31,10 +31,15 @@ let editing = false;
 text.addEventListener('input', () => (editing = true));
 
 function show(document: SyncDocument): void {
+  // While the user types, keep their text and the revision it was based on: saving then meets
+  // the newer revision with a CONFLICT instead of overwriting it unseen.
+  if (editing) {
+    $('saved').textContent = `Revision ${document.revision} arrived while you were editing`;
+    return;
+  }
   revision = document.revision;
   $('revision').textContent = String(revision);
-  // Keep what the user is typing; a newer revision arrived and will be shown after saving.
-  if (!editing) text.value = String(document.data.text ?? '');
+  text.value = String(document.data.text ?? '');
 }
 client.sync.subscribe(SERVICE, ID, show);
 
@@ -57,12 +62,17 @@ $('save').addEventListener('click', async () => {
     // Compare-and-set over the revision shown (0: create it).
     const saved = await client.sync.save(SERVICE, ID, { text: text.value }, revision);
     editing = false;
+    revision = saved.revision;
+    $('revision').textContent = String(revision);
     $('saved').textContent = `Saved revision ${saved.revision}`;
   } catch (err) {
     if (!(err instanceof ConflictError)) throw err;
     const current = (err.details as { current?: SyncDocument }).current;
     $('conflict').hidden = false;
-    $('conflict').textContent = `Someone saved first (revision ${current?.revision}): "${String(current?.data?.text ?? '')}". Save again to overwrite.`;
-    if (current !== undefined) revision = current.revision;
+    $('conflict').textContent = `Someone saved first (revision ${current?.revision}): "${String(current?.data?.text ?? '')}". Save again to overwrite with yours.`;
+    if (current !== undefined) {
+      revision = current.revision;
+      $('revision').textContent = String(revision);
+    }
   }
 });

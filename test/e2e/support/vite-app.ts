@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import react from '@vitejs/plugin-react';
-import { build, preview, type Alias } from 'vite';
+import { build, createLogger, preview, type Alias, type Logger } from 'vite';
 
 /** The package specifiers pages import, resolved to this repository's sources. */
 export const REALTIME_ALIASES: Alias[] = [
@@ -31,6 +31,7 @@ export async function buildAndServeViteApp(root: string, realtimeUrl: string): P
     root: path.resolve(root),
     configFile: false as const,
     logLevel: 'warn' as const,
+    customLogger: quietProxyLogger(),
     cacheDir: path.resolve('.cache/vite', path.basename(root)),
   };
   await build({
@@ -52,4 +53,18 @@ export async function buildAndServeViteApp(root: string, realtimeUrl: string): P
       await rm(outDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Vite's logger without the "ws proxy error: ECONNRESET" a proxied WebSocket logs whenever a tab
+ * closes (the browser resets the connection; nothing went wrong).
+ */
+function quietProxyLogger(): Logger {
+  const logger = createLogger('warn');
+  const error = logger.error.bind(logger);
+  logger.error = (message, options) => {
+    if (message.includes('ws proxy') && (options?.error as NodeJS.ErrnoException | undefined)?.code === 'ECONNRESET') return;
+    error(message, options);
+  };
+  return logger;
 }

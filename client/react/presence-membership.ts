@@ -4,7 +4,12 @@ import type { SocketClient } from '../socket-client.js';
 import type { LiveResource, LiveSink } from './live-resource.js';
 import type { LiveResourceCache } from './live-resource.js';
 
-/** A channel joined (or a document opened) by this client, and who else is there. */
+/**
+ * A channel joined (or a document opened) by this client, and who else is there.
+ *
+ * @example
+ * const names = membership.members.map(({ userId }) => userId);
+ */
 export interface Membership {
   /** The members that appear in presence, in join order, this connection included (empty without `P`). */
   members: PresenceMember[];
@@ -14,12 +19,22 @@ export interface Membership {
   presence: boolean;
 }
 
-/** The socket client of `realm`. */
+/**
+ * The socket client of `realm`.
+ *
+ * @example
+ * await socketClientOf(client, 'demo').publish('chat:lobby', 'message', { text: 'hi' });
+ */
 export function socketClientOf(client: RealtimeClient, realm: string): SocketClient {
   return realm === client.realmId ? client.socketClient : client.realm(realm).socketClient;
 }
 
-/** The cache key of a membership. */
+/**
+ * The cache key of a membership.
+ *
+ * @example
+ * membershipKey('demo', { service: 'notes', id: 'n1' });
+ */
 export function membershipKey(realm: string, target: PresenceTarget): string {
   return typeof target === 'string' ? `channel\u0000${realm}\u0000${target}` : `open\u0000${realm}\u0000${target.service}\u0000${target.id}`;
 }

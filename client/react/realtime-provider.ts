@@ -22,7 +22,12 @@ export interface RealtimeProviderProps {
 // One cache per client, so that two providers of the same client share subscriptions too.
 const caches = new WeakMap<RealtimeClient, LiveResourceCache>();
 
-/** The shared live resources of `client` (made on first use). */
+/**
+ * The shared live resources of `client` (made on first use).
+ *
+ * @example
+ * const open = resourcesOf(client).size; // how many documents, channels and feeds the hooks hold
+ */
 export function resourcesOf(client: RealtimeClient): LiveResourceCache {
   let cache = caches.get(client);
   if (cache === undefined) caches.set(client, (cache = new LiveResourceCache()));

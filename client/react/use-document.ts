@@ -55,7 +55,11 @@ export function useDocument(service: string, id: string, options: UseDocumentOpt
 
 /**
  * Watches a document into `sink`: one read answers at once whether it exists (or why it cannot be
- * read), and `sync.subscribe` delivers every revision after; the newer of the two wins.
+ * read), and `sync.subscribe` delivers every revision after; the newer of the two wins. Returns
+ * the function that stops watching.
+ *
+ * @example
+ * const stop = watchDocument(client, 'demo', 'notes', 'n1', sink);
  */
 export function watchDocument(client: RealtimeClient, realm: string, service: string, id: string, sink: LiveSink<SyncDocument | null>): () => void {
   const sync = realm === client.realmId ? client.sync : client.realm(realm).sync;

@@ -138,7 +138,7 @@ describe('the React bindings in Chromium', { timeout: 60_000 }, () => {
     await page.context().close();
   });
 
-  it('useObjects follows objects as they are created and move; useRecord reads and writes a record', async () => {
+  it('useObjects follows objects as they are created and move; useRecord reads and writes a record; both end on unmount', async () => {
     const service = new RealtimeClient({ url: demo.url, token: serviceToken, realm: 'demo' });
     try {
       const { page, errors } = await open('user=objects-user&panels=objects,record');
@@ -159,6 +159,11 @@ describe('the React bindings in Chromium', { timeout: 60_000 }, () => {
 
       await page.click('#toggle-record');
       await vi.waitFor(() => expect(serverTopics('objects-user')).toEqual([]));
+      // The feed was the only one in the realm: cancelling it drops the realm's matcher.
+      const feeds = demo.server.services.objectDelivery.objectFeeds;
+      expect(feeds.realmCount).toBe(1);
+      await page.click('#toggle-objects');
+      await vi.waitFor(() => expect(feeds.realmCount).toBe(0));
       expect(errors).toEqual([]);
       await page.context().close();
     } finally {

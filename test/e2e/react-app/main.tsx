@@ -12,7 +12,7 @@ import { RealtimeProvider, useChannel, useDocument, useObjects, usePresence, use
 
 const params = new URLSearchParams(location.search);
 const user = params.get('user') ?? 'alice';
-const PANELS = ['topic', 'doc', 'presence', 'suspense', 'forbidden', 'objects', 'record'] as const;
+const PANELS = ['topic', 'doc', 'twin', 'presence', 'suspense', 'forbidden', 'objects', 'record'] as const;
 type Panel = (typeof PANELS)[number];
 
 async function mintToken(): Promise<string> {
@@ -40,13 +40,14 @@ function TopicPanel(): ReactNode {
   );
 }
 
-function DocPanel(): ReactNode {
+/** The same document in two panels (`doc` and `twin`) shares one watch. */
+function DocPanel({ prefix }: { prefix: string }): ReactNode {
   const { data, status, revision } = useDocument('notes', 'react-note');
   return (
     <section>
-      <p id="doc-status">{status}</p>
-      <p id="doc-text">{data === null ? '(none)' : String(data?.data.text ?? '')}</p>
-      <p id="doc-revision">{revision}</p>
+      <p id={`${prefix}-status`}>{status}</p>
+      <p id={`${prefix}-text`}>{data === null ? '(none)' : String(data?.data.text ?? '')}</p>
+      <p id={`${prefix}-revision`}>{revision}</p>
     </section>
   );
 }
@@ -103,6 +104,7 @@ function RecordPanel(): ReactNode {
   const { record, set } = useRecord('react/profile');
   return (
     <section>
+      <p id="record-provider">{record === undefined ? '' : String(record.hasProvider)}</p>
       <p id="record-name">{String(record?.data.name ?? '(none)')}</p>
       <p id="record-version">{record?.version ?? ''}</p>
       <button id="record-set" type="button" onClick={() => void set({ name: `set by ${user}` })}>Set</button>
@@ -115,7 +117,8 @@ function PanelView({ panel }: { panel: Panel }): ReactNode {
     case 'topic':
       return <TopicPanel />;
     case 'doc':
-      return <DocPanel />;
+    case 'twin':
+      return <DocPanel prefix={panel} />;
     case 'presence':
       return <PresencePanel />;
     case 'suspense':

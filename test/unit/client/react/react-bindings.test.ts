@@ -1,5 +1,7 @@
+import { createElement } from 'react';
+import { renderToString } from 'react-dom/server';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { applyPresence, LiveResourceCache, type Membership } from '../../../../client/react/index.js';
+import { applyPresence, LiveResourceCache, useRealtime, type Membership } from '../../../../client/react/index.js';
 import type { PresenceMember } from '../../../../shared/index.js';
 
 /** A source that counts how often it was started and stopped, and lets the test push values. */
@@ -89,5 +91,15 @@ describe('applyPresence', () => {
     expect(updated.members.map((m) => m.state)).toEqual([{}, { status: 'away' }]);
     const left = applyPresence(updated, { realm: 'r', channel: 'c', type: 'leave', member: member('a'), userLeft: true, reason: 'left' });
     expect(left.members.map((m) => m.connectionId)).toEqual(['b']);
+  });
+});
+
+describe('hooks outside a RealtimeProvider', () => {
+  it('throw a typed INVALID_ARGUMENT error naming the provider', () => {
+    const Orphan = (): null => {
+      useRealtime();
+      return null;
+    };
+    expect(() => renderToString(createElement(Orphan))).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('RealtimeProvider') }));
   });
 });

@@ -76,11 +76,13 @@ function join(sc: SocketClient, realm: string, target: PresenceTarget, state: Pr
     if (event.realm !== realm || !concerns(event, target)) return;
     sink.patch((current) => applyPresence(current, event));
   });
-  // After a reconnect the channel is re-joined by the client; who is there now is read again.
+  // After a reconnect the channel is re-joined by the client; who is there now (this connection
+  // included) is read again.
   const offRejoined = sc.on('rejoined', ({ channel }) => {
     if (typeof target !== 'string' || channel !== target) return;
     sc.members(target).then(
-      (members) => sink.patch((current) => ({ ...current, members })),
+      // This connection's member is new too (a new connection id).
+      (members) => sink.patch((current) => ({ ...current, members, self: members.find((member) => member.connectionId === sc.id) ?? current.self })),
       () => {}, // without P there are no members to read
     );
   });

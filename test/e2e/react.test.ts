@@ -104,7 +104,7 @@ describe('the React bindings in Chromium', { timeout: 60_000 }, () => {
     await page.context().close();
   });
 
-  it('usePresence and useChannel: two users see each other and their messages; the channel is left on unmount', async () => {
+  it('usePresence and useChannel: two users see each other and their messages, again after a dropped connection; the channel is left on unmount', async () => {
     const alice = await open('user=alice&panels=presence');
     const bob = await open('user=bob&panels=presence');
     for (const { page } of [alice, bob]) {
@@ -117,6 +117,22 @@ describe('the React bindings in Chromium', { timeout: 60_000 }, () => {
     await bob.page.click('#say');
     await alice.page.locator('#messages li', { hasText: 'hello from bob' }).waitFor();
     await screenshot(alice.page, 'react-presence');
+
+    // Bob's connection drops: the client reconnects and re-joins, and his list is read again.
+    expect(demo.dropConnections('bob')).toBe(1);
+    await bob.page.locator('#state', { hasText: 'reconnecting' }).waitFor();
+    await bob.page.locator('#state', { hasText: 'connected' }).waitFor();
+    await vi.waitFor(async () => expect((await backend.presence.members('room:react')).map(({ userId }) => userId).sort()).toEqual(['alice', 'bob']));
+    await bob.page.locator('#members li', { hasText: 'alice' }).waitFor();
+    await alice.page.locator('#members li', { hasText: 'bob' }).waitFor();
+    // Bob's list was read again after the re-join: it holds his new connection, not the old one.
+    const bobConnection = await bob.page.evaluate(() => (window as unknown as { realtimeClient: { socketClient: { id?: string } } }).realtimeClient.socketClient.id);
+    await bob.page.locator(`#members li[data-connection="${bobConnection}"]`).waitFor();
+    await alice.page.locator(`#members li[data-connection="${bobConnection}"]`).waitFor();
+    expect(await bob.page.locator('#members li').count()).toBe(2);
+    expect(await alice.page.locator('#members li').count()).toBe(2);
+    expect(await bob.page.locator('#others').textContent()).toBe('alice');
+    expect(await alice.page.locator('#others').textContent()).toBe('bob');
 
     await alice.page.click('#toggle-presence');
     await bob.page.locator('#members li', { hasText: 'alice' }).waitFor({ state: 'detached' });

@@ -53,12 +53,19 @@ function DocPanel({ prefix }: { prefix: string }): ReactNode {
 }
 
 function PresencePanel(): ReactNode {
-  const { members, status } = usePresence('room:react', { initialState: { name: user } });
+  const { members, others, status } = usePresence('room:react', { initialState: { name: user } });
   const { messages, publish } = useChannel('room:react');
   return (
     <section>
       <p id="presence-status">{status}</p>
-      <ul id="members">{members.map((member) => <li key={member.connectionId}>{member.userId}</li>)}</ul>
+      <p id="others">{others.map((member) => member.userId).join(',')}</p>
+      <ul id="members">
+        {members.map((member) => (
+          <li key={member.connectionId} data-connection={member.connectionId}>
+            {member.userId}
+          </li>
+        ))}
+      </ul>
       <button id="say" type="button" onClick={() => void publish('said', { text: `hello from ${user}` })}>Say hello</button>
       <ul id="messages">{messages.map((message) => <li key={message.offset ?? message.timestamp}>{(message.data as { text: string }).text}</li>)}</ul>
     </section>

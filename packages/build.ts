@@ -99,7 +99,7 @@ export async function buildPackage(pkg: WorkspacePackage, options: PackageBuildO
   const imported = await bareImports(emitted.filter((file) => !file.startsWith(bundleDir)));
   const peers = new Set(pkg.optionalPeers ?? []);
   const dependencies = await dependencyRanges(new Set([...imported].filter((name) => !peers.has(name))));
-  const peerDependencies = await dependencyRanges(new Set([...imported].filter((name) => peers.has(name))));
+  const peerDependencies = await dependencyRanges(new Set([...imported].filter((name) => peers.has(name))), 'peer');
   await writeManifest(pkg, dir, dependencies, peerDependencies);
   await copyFile(path.join(REPO_ROOT, 'LICENSE'), path.join(dir, 'LICENSE'));
   return { name: pkg.name, files: emitted.length, dependencies, bundles };
@@ -216,10 +216,17 @@ async function hasOwnTypes(name: string): Promise<boolean> {
   return exported.includes('"types"') || existsSync(path.join(REPO_ROOT, 'node_modules', name, 'index.d.ts'));
 }
 
-/** The root package.json's range for each name (or `^<installed version>` for a transitive one). */
-async function dependencyRanges(names: Set<string>): Promise<Record<string, string>> {
+/**
+ * The root package.json's range for each name (its `peerDependencies` range first for a peer), or
+ * `^<installed version>` for a transitive one.
+ */
+async function dependencyRanges(names: Set<string>, kind: 'dependency' | 'peer' = 'dependency'): Promise<Record<string, string>> {
   const root = await readJson(path.join(REPO_ROOT, 'package.json'));
-  const ranges: Record<string, string> = { ...(root.devDependencies ?? {}), ...(root.dependencies ?? {}) };
+  const ranges: Record<string, string> = {
+    ...(root.devDependencies ?? {}),
+    ...(root.dependencies ?? {}),
+    ...(kind === 'peer' ? (root.peerDependencies ?? {}) : {}),
+  };
   const result: Record<string, string> = {};
   for (const name of [...names].sort()) {
     const range = ranges[name];
@@ -241,6 +248,7 @@ interface Manifest {
   exports?: unknown;
   dependencies?: Record<string, string>;
   devDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
   [field: string]: unknown;
 }
 

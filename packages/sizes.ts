@@ -145,6 +145,7 @@ async function fileSize(file: string): Promise<{ bytes: number; gzipBytes: numbe
 }
 
 const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`;
+const packagesCount = (count: number): string => `${count} ${count === 1 ? 'package' : 'packages'}`;
 const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 /** Measures everything and returns the Markdown section (markers included). */
@@ -162,10 +163,10 @@ export async function measurePackageSizes(): Promise<string> {
     const [packed] = JSON.parse(stdout) as { size: number; unpackedSize: number; entryCount: number }[];
     if (packed === undefined) throw new Error(`npm pack printed nothing for ${pkg.name}`);
     const tree = await installedTree(await dependenciesOf(dir), dir);
-    lines.push(`| \`${pkg.name}\` | ${kb(packed.size)} | ${kb(packed.unpackedSize)} | ${packed.entryCount} | ${tree.packages} packages, ${mb(tree.bytes)} |`);
+    lines.push(`| \`${pkg.name}\` | ${kb(packed.size)} | ${kb(packed.unpackedSize)} | ${packed.entryCount} | ${packagesCount(tree.packages)}, ${mb(tree.bytes)} |`);
   }
   const rootTree = await installedTree(await dependenciesOf(REPO_ROOT), REPO_ROOT);
-  lines.push(`| before: \`realtime-platform\` (one package, every runtime dependency) | | | | ${rootTree.packages} packages, ${mb(rootTree.bytes)} |`, '');
+  lines.push(`| before: \`realtime-platform\` (one package, every runtime dependency) | | | | ${packagesCount(rootTree.packages)}, ${mb(rootTree.bytes)} |`, '');
 
   lines.push('| Browser bundle (minified, socket.io-client included) | Raw | Gzip |', '|---|---:|---:|');
   const client = WORKSPACE_PACKAGES.find((pkg) => pkg.dir === 'client');

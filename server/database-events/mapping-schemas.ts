@@ -28,7 +28,7 @@ const name = (field: string) =>
 /** Turns shared mapping issues into zod issues at `field`. */
 function withIssues<T>(field: string, check: (value: unknown) => MappingIssue[]) {
   return (value: T, ctx: z.RefinementCtx) => {
-    for (const issue of check(value)) ctx.addIssue({ code: 'custom', path: [field, ...issue.path], message: issue.message });
+    for (const issue of check(value)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   };
 }
 

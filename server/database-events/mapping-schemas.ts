@@ -25,8 +25,8 @@ const name = (field: string) =>
     .string({ error: `${field} must be a string` })
     .refine(isColumnName, `${field} must be a table or column name of 1 to ${MAPPING_LIMITS.maxNameLength} characters (no leading $)`);
 
-/** Turns shared mapping issues into zod issues at `field`. */
-function withIssues<T>(field: string, check: (value: unknown) => MappingIssue[]) {
+/** Turns shared mapping issues into zod issues, at their paths inside the field. */
+function withIssues<T>(check: (value: unknown) => MappingIssue[]) {
   return (value: T, ctx: z.RefinementCtx) => {
     for (const issue of check(value)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   };
@@ -41,11 +41,11 @@ const eventsField = z
 const triggerColumnsField = z.array(name('triggerColumns'), { error: 'triggerColumns must be a list of column names' }).max(MAPPING_LIMITS.maxTriggerColumns, `triggerColumns has at most ${MAPPING_LIMITS.maxTriggerColumns} columns`);
 const payloadField = z
   .record(z.string(), z.unknown(), { error: 'payload must be an object template, e.g. { "id": "$row.id" }' })
-  .superRefine(withIssues<Record<string, unknown>>('payload', (value) => templateIssues(value)))
+  .superRefine(withIssues<Record<string, unknown>>((value) => templateIssues(value)))
   .transform((value) => value as Record<string, MappingTemplate>);
 const whenField = z
   .unknown()
-  .superRefine(withIssues<unknown>('when', (value) => conditionIssues(value)))
+  .superRefine(withIssues<unknown>((value) => conditionIssues(value)))
   .transform((value) => value as MappingCondition);
 const realmField = z
   .string({ error: 'realm must be a string' })

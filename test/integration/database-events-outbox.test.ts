@@ -1,5 +1,6 @@
 import { MongoClient, type Collection } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RealtimeRestClient } from '../../client/index.js';
 import type { DatabaseEventsStatus, DatabaseMapping, RealtimeEvent } from '../../shared/index.js';
 import { startMongo, type MongoTestServer } from '../support/mongodb.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
@@ -107,6 +108,25 @@ describe('database events from a MongoDB outbox', () => {
     expect((await admin('POST', '/database/mappings', { ...body, when: { or: [{ changed: 'a' }, { eq: ['$row.a'] }] } })).body).toMatchObject({ code: 'INVALID_ARGUMENT' });
     await admin('DELETE', `/database/mappings/${mine.id}`);
     await platform('DELETE', `/database/mappings/${perTenant.body.id}`);
+  });
+});
+
+describe('the REST client', () => {
+  it('manages mappings and reads the status through rest.database', async () => {
+    const t = await node();
+    try {
+      const rest = new RealtimeRestClient({ url: t.url, token: await t.token({ sub: 'ops', realm: 'shop', permissions: ['admin'] }) });
+      const created = await rest.database.create({ table: 'orders', topic: 'order.updated', events: ['update'], payload: { id: '$row._id' }, description: 'orders' });
+      expect(await rest.database.get(created.id)).toMatchObject({ id: created.id, realm: 'shop', description: 'orders', stats: { delivered: 0 } });
+      expect((await rest.database.update(created.id, { events: ['insert', 'update'] })).events).toEqual(['insert', 'update']);
+      expect((await rest.database.list()).map((mapping) => mapping.id)).toEqual([created.id]);
+      expect((await rest.database.forTopic('order.updated')).map((mapping) => mapping.id)).toEqual([created.id]);
+      expect((await rest.database.status()).sources).toEqual([expect.objectContaining({ kind: 'mongodb-outbox' })]);
+      await rest.database.delete(created.id);
+      await expect(rest.database.get(created.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    } finally {
+      await t.close();
+    }
   });
 });
 

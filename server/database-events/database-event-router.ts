@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { isValidRealm, isValidTopic, RealtimeError } from '../../shared/index.js';
+import { InvalidArgumentError, isValidRealm, isValidTopic, RealtimeError } from '../../shared/index.js';
 import type { EventPublisher } from '../events/event-publisher.js';
 import type { TopicRegistry } from '../registry/topic-registry.js';
 import type { DatabaseMappings } from './database-mappings.js';
@@ -28,7 +28,8 @@ export interface DatabaseEventRouterOptions {
  * turn into an event (the payload fails the topic's schema, the realm column is empty or not a
  * realm, the payload is too large) is not published: it is counted as the mapping's failure with
  * the reason as its `lastError`, logged, and the source goes on with the next change (one bad row
- * must not stop a table's stream).
+ * must not stop a table's stream). Any other failure (the platform's store or Redis unavailable)
+ * is counted too and thrown: the source does not acknowledge the change and reads it again.
  *
  * Resolves once every event of the change is published: the sources wait for it before they read
  * on or acknowledge, which is their back-pressure.
@@ -73,6 +74,9 @@ export class DatabaseEventRouter {
         stats.failed(mapping.id, message, Date.now(), details);
         this.options.onOutcome?.('failed');
         this.options.logger.warn({ mapping: mapping.id, table: change.table, topic: mapping.topic, err: message }, 'a database change did not become an event');
+        // The change itself is at fault: counted, and the stream goes on. Anything else (the
+        // platform's store or Redis unavailable) fails the change, so its source reads it again.
+        if (!(err instanceof MappingFailure || err instanceof InvalidArgumentError)) throw err;
       }
     }
   }

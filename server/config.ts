@@ -1,5 +1,5 @@
 import type { DatabaseEventsOptions } from './database-events/database-events.js';
-import { POSTGRES_NAME_PATTERN } from './database-events/postgres-source.js';
+import { POSTGRES_NAME_PATTERN } from './database-events/postgres-names.js';
 import { z } from 'zod';
 import type { RedisConnectionOptions } from './cluster/redis-connection-options.js';
 import { DEFAULT_MAX_PAYLOAD_DEPTH } from '../shared/index.js';

@@ -37,8 +37,8 @@ export class RestDatabaseClient {
     return (await this.send<{ items: DatabaseMapping[] }>({ method: 'GET', path: `/api/database/mappings/topic/${segment(topic)}` })).items;
   }
 
-  /** Changes any field but the realm. */
-  async update(id: string, changes: Partial<Omit<DatabaseMappingInput, 'realm'>>): Promise<DatabaseMapping> {
+  /** Changes any field but the realm; `null` removes `when`, `triggerColumns`, `environment` or `description`. */
+  async update(id: string, changes: { [K in keyof Omit<DatabaseMappingInput, 'realm'>]?: DatabaseMappingInput[K] | null }): Promise<DatabaseMapping> {
     return this.send({ method: 'PATCH', path: mappingPath(id), body: changes });
   }
 

@@ -29,8 +29,8 @@ export const DEFAULT_MAPPING_LIMITS: Required<MappingLimits> = { maxMappings: 10
 /** A mapping as stored (its counters live in {@link MappingStats}). */
 export type StoredMapping = Omit<DatabaseMapping, 'stats'>;
 
-/** `PATCH`: any field of the input but the realm (a mapping stays in its realm). */
-export type MappingUpdate = Partial<Omit<DatabaseMappingInput, 'realm'>>;
+/** `PATCH`: any field of the input but the realm (a mapping stays in its realm); `null` removes an optional one. */
+export type MappingUpdate = { [K in keyof Omit<DatabaseMappingInput, 'realm'>]?: DatabaseMappingInput[K] | null };
 
 /**
  * The stored mappings, and a node-local copy indexed by table that the router reads for every
@@ -120,7 +120,10 @@ export class DatabaseMappings {
     await this.get(id);
     const { current } = await this.documents.write(REALM, SERVICE, id, (stored) => {
       const data: Record<string, unknown> = { ...stored.data };
-      for (const [key, value] of Object.entries(update)) if (value !== undefined) data[key] = JSON.parse(JSON.stringify(value)) as unknown;
+      for (const [key, value] of Object.entries(update)) {
+        if (value === null) delete data[key];
+        else if (value !== undefined) data[key] = JSON.parse(JSON.stringify(value)) as unknown;
+      }
       return { data };
     });
     await this.reload();

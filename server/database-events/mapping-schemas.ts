@@ -66,17 +66,17 @@ export const createMappingSchema = z.strictObject({
   active: z.boolean({ error: 'active must be true or false' }).optional(),
 });
 
-/** `PATCH /api/database/mappings/:id`: any field but the realm. */
+/** `PATCH /api/database/mappings/:id`: any field but the realm; `null` removes an optional one. */
 export const updateMappingSchema = z.strictObject({
   realm: z.string({ error: 'realm must be a string' }).optional(),
   table: tableField.optional(),
   topic: topicField.optional(),
   events: eventsField.optional(),
-  triggerColumns: triggerColumnsField.optional(),
+  triggerColumns: triggerColumnsField.nullable().optional(),
   payload: payloadField.optional(),
-  when: whenField.optional(),
-  environment: text('environment', 64).optional(),
-  description: text('description', 1000).optional(),
+  when: z.union([z.null(), whenField]).optional(),
+  environment: text('environment', 64).nullable().optional(),
+  description: text('description', 1000).nullable().optional(),
   active: z.boolean({ error: 'active must be true or false' }).optional(),
 });
 

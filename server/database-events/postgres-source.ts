@@ -4,14 +4,13 @@ import { LogicalReplicationService, PgoutputPlugin, type Pgoutput } from 'pg-log
 import type { DatabaseSourceStatus } from '../../shared/index.js';
 import { jsonRow as toJsonRow } from './json-row.js';
 import { compareLsn } from './lsn.js';
+import { POSTGRES_NAME_PATTERN } from './postgres-names.js';
 import type { PositionStore } from './position-store.js';
 import type { RowChange } from './row-change.js';
 
 /** How long `close()` waits for the transaction being read to finish before it stops anyway. */
 const CLOSE_GRACE_MS = 5000;
 
-/** Slot and publication names: what PostgreSQL takes unquoted. */
-export const POSTGRES_NAME_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** How the platform reads an application's PostgreSQL (`DATABASE_EVENTS_POSTGRES_*`). */
 export interface PostgresSourceOptions {

@@ -94,6 +94,7 @@ describe('database events from a MongoDB outbox', () => {
     expect((await admin<{ items: DatabaseMapping[] }>('GET', '/database/mappings/topic/order.updated')).body.items.map((m) => m.id)).toEqual([mine.id]);
     expect((await admin('PATCH', `/database/mappings/${mine.id}`, { realm: 'rival' })).body).toMatchObject({ code: 'INVALID_ARGUMENT' });
     expect(await admin('PATCH', `/database/mappings/${mine.id}`, { active: false, triggerColumns: ['status'] })).toMatchObject({ status: 200, body: { active: false, triggerColumns: ['status'] } });
+    expect((await admin<DatabaseMapping>('PATCH', `/database/mappings/${mine.id}`, { triggerColumns: null })).body).not.toHaveProperty('triggerColumns');
 
     expect((await admin('POST', '/database/mappings', { ...body, realm: '$row.tenant' })).body).toMatchObject({ code: 'FORBIDDEN' });
     const perTenant = await platform<DatabaseMapping>('POST', '/database/mappings', { ...body, realm: '$row.tenant' });

@@ -28,8 +28,8 @@ const BIN = '/usr/lib/postgresql/15/bin';
 /**
  * Uses `POSTGRES_URL` when set (it must have `wal_level = logical`): a fresh database on it.
  * Otherwise starts a throwaway cluster: `initdb` from PostgreSQL 15 (Debian's `postgresql`
- * package; `.ci/run` installs it) into a temp directory, run as the `postgres` OS user (the
- * tests run as root, which PostgreSQL refuses), with `wal_level = logical` on a free port and its
+ * package; `.ci/run` installs it) into a temp directory, run as the `postgres` OS user when the
+ * tests run as root (which PostgreSQL refuses), as the current user otherwise, with `wal_level = logical` on a free port and its
  * socket in that directory. Never skips: throws when no server can be had.
  *
  * @example
@@ -51,9 +51,10 @@ export async function startPostgres(): Promise<PostgresTestServer> {
     };
   }
   if (!existsSync(join(BIN, 'initdb'))) throw new Error('Tests need PostgreSQL 15: set POSTGRES_URL (wal_level = logical) or install postgresql (apt-get install postgresql)');
-  const owner = ownerIds();
+  // PostgreSQL refuses to run as root: as root, the cluster belongs to the `postgres` OS user.
+  const owner = process.getuid?.() === 0 ? ownerIds() : {};
   const dir = mkdtempSync(join(tmpdir(), 'realtime-pg-'));
-  chownSync(dir, owner.uid, owner.gid);
+  if ('uid' in owner) chownSync(dir, owner.uid, owner.gid);
   const data = join(dir, 'data');
   const init = spawnSync(join(BIN, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8'], { ...owner, encoding: 'utf8', cwd: dir });
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
@@ -78,6 +79,7 @@ export async function startPostgres(): Promise<PostgresTestServer> {
 }
 
 function ownerIds(): { uid: number; gid: number } {
+  // Tests run as root here and in CI; PostgreSQL's own user owns the cluster.
   const uid = Number(spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).stdout.trim());
   const gid = Number(spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).stdout.trim());
   if (!Number.isInteger(uid) || uid <= 0) throw new Error('The tests start PostgreSQL as the "postgres" OS user, which does not exist (apt-get install postgresql)');

@@ -52,9 +52,10 @@ export async function startPostgres(): Promise<PostgresTestServer> {
   }
   if (!existsSync(join(BIN, 'initdb'))) throw new Error('Tests need PostgreSQL 15: set POSTGRES_URL (wal_level = logical) or install postgresql (apt-get install postgresql)');
   // PostgreSQL refuses to run as root: as root, the cluster belongs to the `postgres` OS user.
-  const owner = process.getuid?.() === 0 ? ownerIds() : {};
+  const ids = process.getuid?.() === 0 ? ownerIds() : undefined;
+  const owner = ids ?? {};
   const dir = mkdtempSync(join(tmpdir(), 'realtime-pg-'));
-  if ('uid' in owner) chownSync(dir, owner.uid, owner.gid);
+  if (ids !== undefined) chownSync(dir, ids.uid, ids.gid);
   const data = join(dir, 'data');
   const init = spawnSync(join(BIN, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8'], { ...owner, encoding: 'utf8', cwd: dir });
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);

@@ -3,9 +3,10 @@
  * client processes, prints progress, and writes the JSON results and (for a full default run)
  * BENCHMARKS.md. See `--help`, and BENCHMARKS.md for what each case measures.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { withPackageSizes } from '../../packages/benchmarks-section.js';
 import { BenchOptionsError, CASE_IDS, isDefaultRun, parseBenchOptions, USAGE, type BenchOptions } from './bench-options.js';
 import { withRatios, type BenchResults } from './bench-results.js';
 import { killAllChildren } from './child-processes.js';
@@ -80,7 +81,10 @@ async function main(): Promise<number> {
   progress('bench', `results written to ${options.out}`);
   process.stdout.write(`\n${renderTable(results)}\n`);
   if ((results.defaultRun || options.write) && failed === 0) {
-    writeFileSync(resolve(REPO_ROOT, 'BENCHMARKS.md'), renderMarkdown(results));
+    // The package sizes section comes from `npm run sizes:packages`; a bench run keeps it.
+    const benchmarksPath = resolve(REPO_ROOT, 'BENCHMARKS.md');
+    const previous = existsSync(benchmarksPath) ? readFileSync(benchmarksPath, 'utf8') : '';
+    writeFileSync(benchmarksPath, withPackageSizes(renderMarkdown(results), previous));
     progress('bench', 'BENCHMARKS.md written');
   } else {
     progress('bench', `BENCHMARKS.md left as it was (${failed > 0 ? 'a case failed' : 'partial or non-default run; --write to overwrite'})`);

@@ -56,8 +56,8 @@ export async function startExample(name: BrowserExample, options: ExampleServerO
     resolve: {
       // The package's own specifiers, resolved to this repository's sources.
       alias: [
-        { find: 'realtime-platform/react', replacement: path.join(REPO_ROOT, 'client/react/index.ts') },
-        { find: 'realtime-platform/client', replacement: path.join(REPO_ROOT, 'client/index.ts') },
+        { find: '@realtime-platform/client/react', replacement: path.join(REPO_ROOT, 'client/react/index.ts') },
+        { find: '@realtime-platform/client', replacement: path.join(REPO_ROOT, 'client/index.ts') },
       ],
     },
     server: { host: options.host ?? '127.0.0.1', port: options.port ?? 5173, strictPort: false, proxy },

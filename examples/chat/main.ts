@@ -3,7 +3,7 @@
  * (`{ status }`), lists who is there from presence events, and sends and shows messages.
  * `?name=alice` picks the name (a random one otherwise).
  */
-import { RealtimeClient, type PresenceMember } from 'realtime-platform/client';
+import { RealtimeClient, type PresenceMember } from '@realtime-platform/client';
 
 const CHANNEL = 'chat:examples';
 const name = new URLSearchParams(location.search).get('name') ?? `guest-${Math.floor(Math.random() * 1000)}`;

@@ -5,7 +5,7 @@
  * `{ west, north, east, south }` shape). The map is an SVG in plain longitude and latitude: no
  * map tiles. `?name=alice` picks the name.
  */
-import { RealtimeClient, type RealmObject } from 'realtime-platform/client';
+import { RealtimeClient, type RealmObject } from '@realtime-platform/client';
 
 const VIEW = { west: -0.2, north: 51.53, east: -0.04, south: 51.48 };
 const WIDTH = 800;

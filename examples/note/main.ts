@@ -4,7 +4,7 @@
  * creates it), and who has it open from document presence. A save over a revision
  * someone else replaced fails with CONFLICT and shows their text. `?name=alice` picks the name.
  */
-import { ConflictError, RealtimeClient, type SyncDocument } from 'realtime-platform/client';
+import { ConflictError, RealtimeClient, type SyncDocument } from '@realtime-platform/client';
 
 const SERVICE = 'notes';
 const ID = 'example-note';

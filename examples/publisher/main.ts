@@ -11,7 +11,7 @@
  * script asks a development server for one); COUNT (stop after that many events; default: run
  * until Ctrl-C); INTERVAL_MS (default 1000).
  */
-import { RealtimeRestClient } from 'realtime-platform/client';
+import { RealtimeRestClient } from '@realtime-platform/client';
 
 const url = process.env.REALTIME_URL ?? 'http://localhost:3000';
 const count = process.env.COUNT === undefined ? Infinity : Number(process.env.COUNT);

@@ -4,8 +4,8 @@
  * feed the publisher example writes to (useTopic).
  */
 import { Suspense, useState, type FormEvent, type ReactNode } from 'react';
-import { ConflictError } from 'realtime-platform/client';
-import { useChannel, useDocument, usePresence, useRealtime, useTopic } from 'realtime-platform/react';
+import { ConflictError } from '@realtime-platform/client';
+import { useChannel, useDocument, usePresence, useRealtime, useTopic } from '@realtime-platform/client/react';
 
 const CHAT = 'chat:react-example';
 

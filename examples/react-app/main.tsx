@@ -4,8 +4,8 @@
  */
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { RealtimeClient } from 'realtime-platform/client';
-import { RealtimeProvider } from 'realtime-platform/react';
+import { RealtimeClient } from '@realtime-platform/client';
+import { RealtimeProvider } from '@realtime-platform/client/react';
 import { App } from './app.js';
 
 const name = new URLSearchParams(location.search).get('name') ?? `guest-${Math.floor(Math.random() * 1000)}`;

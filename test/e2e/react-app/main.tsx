@@ -7,8 +7,8 @@
  */
 import { Component, StrictMode, Suspense, useState, type ReactNode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { RealtimeClient, type RealtimeError } from 'realtime-platform/client';
-import { RealtimeProvider, useChannel, useDocument, useObjects, usePresence, useRealtime, useRecord, useTopic } from 'realtime-platform/react';
+import { RealtimeClient, type RealtimeError } from '@realtime-platform/client';
+import { RealtimeProvider, useChannel, useDocument, useObjects, usePresence, useRealtime, useRecord, useTopic } from '@realtime-platform/client/react';
 
 const params = new URLSearchParams(location.search);
 const user = params.get('user') ?? 'alice';

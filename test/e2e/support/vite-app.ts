@@ -6,8 +6,8 @@ import { build, createLogger, preview, type Alias, type Logger } from 'vite';
 
 /** The package specifiers pages import, resolved to this repository's sources. */
 export const REALTIME_ALIASES: Alias[] = [
-  { find: 'realtime-platform/react', replacement: path.resolve('client/react/index.ts') },
-  { find: 'realtime-platform/client', replacement: path.resolve('client/index.ts') },
+  { find: '@realtime-platform/client/react', replacement: path.resolve('client/react/index.ts') },
+  { find: '@realtime-platform/client', replacement: path.resolve('client/index.ts') },
 ];
 
 /** What a Vite app built and served for a test gives back. */

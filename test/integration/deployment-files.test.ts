@@ -90,7 +90,10 @@ describe('compose.yaml', () => {
         if (!serviceName.startsWith('node')) expect(service.healthcheck?.test[0], `${name} ${serviceName}`).toBe('CMD');
       }
       const balancer = project.services.balancer as ComposeService;
-      expect(balancer.ports?.map(({ target }) => target), name).toEqual([80]);
+      expect(
+        balancer.ports?.map(({ target }) => target),
+        name,
+      ).toEqual([80]);
       expect(balancer.volumes?.[0]).toMatchObject({ type: 'bind', source: path.join(path.resolve(ROOT), 'deploy/nginx.conf'), read_only: true });
       expect(balancer.depends_on, name).toEqual({
         node1: expect.objectContaining({ condition: 'service_healthy' }),
@@ -159,11 +162,13 @@ describe('Dockerfile', () => {
       const sources = args.split(/\s+/).slice(0, -1);
       for (const source of sources) expect(existsSync(path.join(ROOT, source)), `COPY ${source}`).toBe(true);
     }
-    const ignored = read('.dockerignore').split('\n').map((line) => line.trim());
+    const ignored = read('.dockerignore')
+      .split('\n')
+      .map((line) => line.trim());
     for (const entry of ['node_modules', 'dist', '.git', '.cache']) expect(ignored).toContain(entry);
   });
 
-  it("runs here as the image runs it: its health check passes, and SIGTERM to node drains and exits 0", async () => {
+  it('runs here as the image runs it: its health check passes, and SIGTERM to node drains and exits 0', async () => {
     const env = Object.fromEntries(
       runtime.filter(({ keyword }) => keyword === 'ENV').flatMap(({ args }) => [...args.matchAll(/(\w+)=(\S+)/g)].map((match) => [match[1], match[2]])),
     ) as Record<string, string>;
@@ -218,7 +223,9 @@ describe('deploy/nginx.conf', () => {
     expect(location).toMatch(/proxy_http_version 1\.1;/);
     expect(location).toMatch(/proxy_set_header Upgrade \$http_upgrade;/);
     const connection = /proxy_set_header Connection (\S+);/.exec(location)?.[1];
-    expect(connection === '"upgrade"' || (connection === '$connection_upgrade' && /map \$http_upgrade \$connection_upgrade \{[^}]*default upgrade;/.test(conf))).toBe(true);
+    expect(
+      connection === '"upgrade"' || (connection === '$connection_upgrade' && /map \$http_upgrade \$connection_upgrade \{[^}]*default upgrade;/.test(conf)),
+    ).toBe(true);
     const seconds = (value: string | undefined): number => {
       const match = /^(\d+)(s|m|h)?$/.exec(value ?? '');
       return match === null ? 0 : Number(match[1]) * { s: 1, m: 60, h: 3600 }[(match[2] ?? 's') as 's' | 'm' | 'h'];

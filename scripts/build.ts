@@ -8,18 +8,24 @@
  * `git pull` never leaves stale JavaScript running. The last build is `dist/.build-stamp`, dated
  * when that build started (a file saved during the build makes the next start build again).
  *
+ * Builds hold a lock (`dist/.build-lock`, naming the pid), so two at once (two test files, two
+ * `npm start`s) never write `dist/` together: the second waits, then finds the build current.
+ *
  * @example
  * npm run build            # always
  * npm run build -- --if-stale
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BUILD_CONFIG = path.join(ROOT, 'tsconfig.build.json');
 const STAMP = path.join(ROOT, 'dist/.build-stamp');
+const LOCK = path.join(ROOT, 'dist/.build-lock');
+/** How long to wait for another build before giving up. */
+const LOCK_TIMEOUT_MS = 300_000;
 
 /** The folders `tsconfig.build.json` compiles (its `include`), so the check follows that file. */
 function sourceDirectories(): string[] {
@@ -66,10 +72,59 @@ function build(): void {
   utimesSync(STAMP, started, started);
 }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function sleep(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** Runs `work` holding the build lock; a lock left by a process that is gone is taken over. */
+function withLock(work: () => void): void {
+  mkdirSync(path.dirname(LOCK), { recursive: true });
+  const deadline = Date.now() + LOCK_TIMEOUT_MS;
+  for (;;) {
+    try {
+      const fd = openSync(LOCK, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      let holder = Number.NaN;
+      try {
+        holder = Number(readFileSync(LOCK, 'utf8'));
+      } catch {
+        continue; // released meanwhile
+      }
+      // A lock just created holds no pid yet; one whose process is gone is taken over.
+      if (Number.isInteger(holder) && holder > 0 && !alive(holder)) rmSync(LOCK, { force: true });
+      else if (Date.now() > deadline) throw new Error(`another build (pid ${holder}) holds ${LOCK}`);
+      else sleep(100);
+    }
+  }
+  try {
+    work();
+  } finally {
+    rmSync(LOCK, { force: true });
+  }
+}
+
 function main(): void {
-  if (process.argv.includes('--if-stale') && buildIsCurrent()) return;
-  process.stdout.write('Building dist/ (npm run build)...\n');
-  build();
+  const ifStale = process.argv.includes('--if-stale');
+  if (ifStale && buildIsCurrent()) return;
+  withLock(() => {
+    // Another process may have built while this one waited for the lock.
+    if (ifStale && buildIsCurrent()) return;
+    process.stdout.write('Building dist/ (npm run build)...\n');
+    build();
+  });
 }
 
 try {

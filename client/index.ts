@@ -19,6 +19,7 @@ export type { WriteExpiryOptions } from './rest/rest-sync.js';
 export { RestChannelsClient } from './rest/rest-channels.js';
 export { RestPresenceClient } from './rest/rest-presence.js';
 export { RestWebhooksClient } from './rest/rest-webhooks.js';
+export { RestDatabaseClient } from './rest/rest-database.js';
 export { RestTokensClient } from './rest/rest-tokens.js';
 export { DEFAULT_REST_CLIENT_OPTIONS } from './rest/rest-client-options.js';
 export type { RealtimeRestClientOptions, RestRetryOptions, FetchFunction } from './rest/rest-client-options.js';

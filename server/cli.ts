@@ -83,6 +83,7 @@ async function main(): Promise<void> {
     batching: config.batching,
     ws: config.ws,
     webhooks: config.webhooks,
+    databaseEvents: config.databaseEvents,
     ...(config.authHook === undefined ? {} : { authHook: config.authHook }),
   });
   if (config.developmentMode) await buildBrowserSdkIfMissing(logger);

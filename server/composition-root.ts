@@ -60,6 +60,8 @@ import { TopicRegistry, type RegistryLimits } from './registry/topic-registry.js
 import { SigningKeys } from './auth/signing-keys.js';
 import { registryFeature } from './registry/registry-feature.js';
 import { userPresenceFeature } from './users/user-presence-feature.js';
+import { DatabaseEvents, type DatabaseEventsOptions } from './database-events/database-events.js';
+import { databaseEventsFeature } from './database-events/database-events-feature.js';
 
 /**
  * Keep sync documents and webhooks in MongoDB by configuration alone (what `MONGODB_URL` gives the
@@ -147,6 +149,13 @@ export interface ServiceConfig {
    * @default {} (in-memory store, private networks refused, 8 attempts over ~27.5 h)
    */
   webhooks?: WebhookOptions;
+  /**
+   * Database events: row changes of the application's own PostgreSQL (logical replication) or
+   * MongoDB (change streams, or an outbox collection) become topic events through the mappings of
+   * `/api/database/mappings` (`DATABASE_EVENTS_*`). Mappings can be managed without a source.
+   * @default {} (no source runs)
+   */
+  databaseEvents?: DatabaseEventsOptions;
 }
 
 /** What {@link buildServices} needs besides the configuration. */
@@ -199,6 +208,8 @@ export interface PlatformServices {
   registry: TopicRegistry;
   /** Signing keys managed through the API (`/api/keys`), verified beside the configured ones. */
   signingKeys: SigningKeys;
+  /** Database mappings and the sources that feed them (PostgreSQL, MongoDB). */
+  databaseEvents: DatabaseEvents;
 }
 
 /**
@@ -309,6 +320,15 @@ export function buildServices({ config, io, logger, limits }: BuildServicesOptio
     ...(config.signingKeysSecret === undefined ? {} : { encryptionSecret: config.signingKeysSecret }),
   });
   const registry = new TopicRegistry({ documents, io, logger, clustered, ...(config.registry === undefined ? {} : { limits: config.registry }) });
+  const databaseEvents = new DatabaseEvents(config.databaseEvents ?? {}, {
+    documents,
+    publisher,
+    registry,
+    metrics,
+    logger,
+    nodeId: presence.nodeId,
+    maxPayloadBytes: limits.maxPayloadBytes,
+  });
   return {
     ...(cluster === undefined ? {} : { cluster }),
     ...(topicChannels === undefined ? {} : { topicChannels }),
@@ -333,6 +353,7 @@ export function buildServices({ config, io, logger, limits }: BuildServicesOptio
     metrics,
     registry,
     signingKeys,
+    databaseEvents,
   };
 }
 
@@ -347,6 +368,7 @@ export const FEATURES: readonly FeatureFactory[] = [
   channelsFeature,
   webhooksFeature,
   registryFeature,
+  databaseEventsFeature,
   objectsFeature,
   rpcFeature,
   listeningFeature,
@@ -385,6 +407,7 @@ export async function startServices(services: PlatformServices): Promise<void> {
   await services.cluster?.connect();
   await services.webhooks.start();
   await services.presence.start();
+  await services.databaseEvents.start();
 }
 
 /**
@@ -396,6 +419,8 @@ export async function closeServices(services: PlatformServices, webhookClose: { 
   // reach Redis once it is closing.
   services.users.close();
   services.listening.close();
+  // The sources stop first: the change being published finishes, its position is saved.
+  await services.databaseEvents.close();
   await services.presence.close();
   await services.statusRelay.idle();
   services.objectDelivery.close();

@@ -1,3 +1,5 @@
+import type { DatabaseEventsOptions } from './database-events/database-events.js';
+import { POSTGRES_NAME_PATTERN } from './database-events/postgres-names.js';
 import { z } from 'zod';
 import type { RedisConnectionOptions } from './cluster/redis-connection-options.js';
 import { DEFAULT_MAX_PAYLOAD_DEPTH } from '../shared/index.js';
@@ -241,6 +243,8 @@ export interface ServerConfig {
   shutdownTimeoutMs: number;
   /** Batched frames (`BATCHING=off` turns them off, `BATCH_WINDOW_MS` sets the window). */
   batching: { windowMs: number } | false;
+  /** Database events: the sources (`DATABASE_EVENTS_*`); none runs when their URLs are unset. */
+  databaseEvents: DatabaseEventsOptions;
 }
 
 /** Where sync documents live. */
@@ -385,6 +389,16 @@ const envSchema = z
       .min(0, 'must be between 0 and 600000')
       .max(600_000, 'must be between 0 and 600000')
       .default(10_000),
+    DATABASE_EVENTS_POSTGRES_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL').optional(),
+    DATABASE_EVENTS_POSTGRES_SLOT: z.string().regex(POSTGRES_NAME_PATTERN, 'must be lowercase letters, digits and _ (at most 63)').optional(),
+    DATABASE_EVENTS_POSTGRES_PUBLICATION: z.string().regex(POSTGRES_NAME_PATTERN, 'must be lowercase letters, digits and _ (at most 63)').optional(),
+    DATABASE_EVENTS_POSTGRES_TABLES: z.string().optional(),
+    DATABASE_EVENTS_MONGODB_URL: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URL').optional(),
+    DATABASE_EVENTS_MONGODB_DB: z.string().min(1).default('app'),
+    DATABASE_EVENTS_MONGODB_MODE: z.enum(['auto', 'outbox', 'change-stream'], { error: 'must be auto, outbox or change-stream' }).default('auto'),
+    DATABASE_EVENTS_OUTBOX_COLLECTION: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be a collection name').default('realtime_outbox'),
+    DATABASE_EVENTS_MAX_MAPPINGS: positiveInt().optional(),
+    DATABASE_EVENTS_MAX_MAPPINGS_PER_REALM: positiveInt().optional(),
     ...RATE_LIMIT_ENV_SHAPE,
   })
   .superRefine((env, ctx) => {
@@ -533,6 +547,38 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     batching: e.BATCHING === 'off' ? false : { windowMs: e.BATCH_WINDOW_MS },
     rateLimits: resolveRateLimitOptions(rateLimitOptionsFromEnv(e)),
+    databaseEvents: databaseEventsFromEnv(e),
+  };
+}
+
+function databaseEventsFromEnv(e: z.infer<typeof envSchema>): DatabaseEventsOptions {
+  const tables = e.DATABASE_EVENTS_POSTGRES_TABLES?.split(',').map((table) => table.trim()).filter(Boolean);
+  const limits = {
+    ...(e.DATABASE_EVENTS_MAX_MAPPINGS === undefined ? {} : { maxMappings: e.DATABASE_EVENTS_MAX_MAPPINGS }),
+    ...(e.DATABASE_EVENTS_MAX_MAPPINGS_PER_REALM === undefined ? {} : { maxMappingsPerRealm: e.DATABASE_EVENTS_MAX_MAPPINGS_PER_REALM }),
+  };
+  return {
+    ...(e.DATABASE_EVENTS_POSTGRES_URL === undefined
+      ? {}
+      : {
+          postgres: {
+            url: e.DATABASE_EVENTS_POSTGRES_URL,
+            ...(e.DATABASE_EVENTS_POSTGRES_SLOT === undefined ? {} : { slot: e.DATABASE_EVENTS_POSTGRES_SLOT }),
+            ...(e.DATABASE_EVENTS_POSTGRES_PUBLICATION === undefined ? {} : { publication: e.DATABASE_EVENTS_POSTGRES_PUBLICATION }),
+            ...(tables === undefined ? {} : { tables }),
+          },
+        }),
+    ...(e.DATABASE_EVENTS_MONGODB_URL === undefined
+      ? {}
+      : {
+          mongodb: {
+            url: e.DATABASE_EVENTS_MONGODB_URL,
+            dbName: e.DATABASE_EVENTS_MONGODB_DB,
+            mode: e.DATABASE_EVENTS_MONGODB_MODE,
+            collection: e.DATABASE_EVENTS_OUTBOX_COLLECTION,
+          },
+        }),
+    ...(Object.keys(limits).length === 0 ? {} : { limits }),
   };
 }
 

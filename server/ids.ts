@@ -120,3 +120,13 @@ export function newSubscriptionId(prefix: 'feed' | 'ps'): string {
 export function newKeyId(): string {
   return `key_${newUlid()}`;
 }
+
+/**
+ * A database mapping id, `map_<ulid>`: unique, and in creation order.
+ *
+ * @example
+ * newMappingId(); // 'map_01J...'
+ */
+export function newMappingId(): string {
+  return `map_${newUlid()}`;
+}

@@ -109,3 +109,12 @@ export type { AcquireOutcome, ProviderLocks, StreamHolder, StreamRef } from './l
 export { MemoryProviderLocks } from './listening/memory-provider-locks.js';
 export { RedisProviderLocks } from './listening/redis-provider-locks.js';
 export { UserPresence } from './users/user-presence.js';
+// Database events: the mappings, their evaluation, and the sources' options.
+export { DatabaseEvents } from './database-events/database-events.js';
+export type { DatabaseEventsOptions } from './database-events/database-events.js';
+export { evaluateMapping } from './database-events/mapping-evaluator.js';
+export type { MappingOutcome } from './database-events/mapping-evaluator.js';
+export type { RowChange, Row } from './database-events/row-change.js';
+export type { PostgresSourceOptions } from './database-events/postgres-source.js';
+export type { OutboxSourceOptions, OutboxDocument } from './database-events/outbox-source.js';
+export type { MappingLimits } from './database-events/database-mappings.js';

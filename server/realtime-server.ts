@@ -342,6 +342,9 @@ export class RealtimeServer {
     this.closing ??= (async () => {
       const drainTimeoutMs = options.drainTimeoutMs ?? 0;
       const deadline = Date.now() + drainTimeoutMs;
+      // No new database events once closing: what the sources publish still reaches the
+      // connected clients, and their positions are saved before anything else stops.
+      await this.services.databaseEvents.close();
       if (drainTimeoutMs > 0) {
         await this.connectionDrain.drain(deadline);
         // Past the deadline: REST requests still unanswered must not hold the close up.

@@ -36,3 +36,4 @@ export * from './webhook-signature.js';
 export * from './schemas/index.js';
 export * from './registry-protocol.js';
 export * from './ws-protocol.js';
+export * from './database-mapping-protocol.js';

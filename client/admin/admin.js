@@ -1,7 +1,7 @@
 // The admin console: one page over the platform's own REST API and SDK, signed in with an admin
 // token. Overview (metrics from /metrics, realms), connections and users, the topic registry
 // with live rates, channels and their members, a document browser, webhook endpoints and dead
-// letters (redeliver), and a live event tail that can replay an event. Plain JavaScript modules
+// letters (redeliver), database mappings with their counters and sources, and a live event tail that can replay an event. Plain JavaScript modules
 // against the ES module bundle the server serves; no build step.
 import { RealtimeClient, decodeToken } from '/sdk/realtime.mjs';
 
@@ -213,6 +213,36 @@ async function redeliver(id) {
   item?.replaceChildren(`${item.firstChild?.textContent ?? ''} `, el('strong', {}, 'queued again'));
 }
 
+// ---- Database events ------------------------------------------------------------------------
+
+async function loadDatabase() {
+  const status = await api('GET', '/api/database/mappings/status');
+  $('database-source-list').replaceChildren(
+    ...status.sources.map((source) =>
+      el(
+        'li',
+        { 'data-source': source.kind },
+        `${source.kind} ${source.slot ?? source.collection ?? ''}: ${source.state}, ${source.changes} changes read`,
+        source.lagBytes === undefined ? '' : `, slot ${source.lagBytes} bytes behind`,
+        source.pending === undefined ? '' : `, ${source.pending} waiting`,
+        source.lastError === undefined ? '' : el('span', { className: 'muted' }, ` last error: ${source.lastError.message}`),
+      ),
+    ),
+  );
+  if (status.sources.length === 0) $('database-source-list').append(el('li', { className: 'muted' }, 'No source configured (DATABASE_EVENTS_POSTGRES_URL, DATABASE_EVENTS_MONGODB_URL).'));
+  $('mapping-list').replaceChildren(
+    ...status.mappings.map((mapping) =>
+      el(
+        'li',
+        { 'data-mapping': mapping.id },
+        `${mapping.table} → ${mapping.topic}${mapping.active ? '' : ' (paused)'}: ${mapping.stats.delivered} delivered, ${mapping.stats.skipped} skipped, ${mapping.stats.failed} failed`,
+        mapping.stats.lastError === undefined ? '' : el('span', { className: 'muted' }, ` last error: ${mapping.stats.lastError.message}`),
+      ),
+    ),
+  );
+  if (status.mappings.length === 0) $('mapping-list').append(el('li', { className: 'muted' }, 'No mappings in this realm.'));
+}
+
 // ---- Event tail -----------------------------------------------------------------------------
 
 function startTail(topics, filter) {
@@ -237,7 +267,7 @@ async function replayEvent(event, button) {
 
 // ---- Session ----------------------------------------------------------------------------------
 
-const LOADERS = { overview: loadRealms, connections: loadConnections, topics: loadTopics, channels: loadChannels, webhooks: loadWebhooks };
+const LOADERS = { overview: loadRealms, connections: loadConnections, topics: loadTopics, channels: loadChannels, webhooks: loadWebhooks, database: loadDatabase };
 
 function showTab(name) {
   for (const button of document.querySelectorAll('nav [data-tab]')) button.setAttribute('aria-pressed', String(button.dataset.tab === name));

@@ -1,6 +1,7 @@
 import { publishRequestSchema, parseInput, type RealtimeEvent } from '../../shared/index.js';
 import type { PublishOptions } from '../realtime-realm.js';
 import { RestChannelsClient } from './rest-channels.js';
+import { RestDatabaseClient } from './rest-database.js';
 import { RestPresenceClient } from './rest-presence.js';
 import { realmOf, sendIn, type RestScope } from './rest-scope.js';
 import { RestSyncClient } from './rest-sync.js';
@@ -8,7 +9,7 @@ import type { RestTransport } from './rest-transport.js';
 import { RestWebhooksClient } from './rest-webhooks.js';
 
 /**
- * The REST API in one realm: `publish`, `sync`, `channels`, `presence`, `webhooks`. A
+ * The REST API in one realm: `publish`, `sync`, `channels`, `presence`, `webhooks`, `database`. A
  * `RealtimeRestClient` is the one of its `realm` option; `rest.realm(id)` gives another, over the
  * same transport and token.
  *
@@ -25,6 +26,8 @@ export class RestRealm {
   readonly presence: RestPresenceClient;
   /** Webhook endpoints, deliveries and dead letters (`/api/webhooks`, `admin` only). */
   readonly webhooks: RestWebhooksClient;
+  /** Database mappings and the state of their sources (`/api/database/mappings`, `admin` only). */
+  readonly database: RestDatabaseClient;
   private readonly scope: RestScope;
 
   constructor(transport: RestTransport, realm: string | undefined) {
@@ -33,6 +36,7 @@ export class RestRealm {
     this.channels = new RestChannelsClient(this.scope);
     this.presence = new RestPresenceClient(this.scope);
     this.webhooks = new RestWebhooksClient(this.scope);
+    this.database = new RestDatabaseClient(this.scope);
   }
 
   /** The realm the calls name (`X-Realm`); `undefined`: the token's default realm. */

@@ -73,6 +73,8 @@ export class PlatformMetrics {
   private readonly connectionsOpened: Counter;
   private readonly connectionsClosed: Counter<'reason'>;
   private readonly slowConsumers: Counter;
+  private readonly databaseChanges: Counter<'outcome'>;
+  private readonly slotLag: Gauge;
 
   constructor(options: PlatformMetricsOptions = {}) {
     this.realms = new BoundedLabel(options.maxRealmLabels ?? 100);
@@ -136,6 +138,17 @@ export class PlatformMetrics {
     this.slowConsumers = new Counter({
       name: 'realtime_slow_consumers_closed_total',
       help: 'Connections closed because their client did not read: their send queue passed maxQueuedBytesPerConnection',
+      registers,
+    });
+    this.databaseChanges = new Counter({
+      name: 'realtime_database_changes_total',
+      help: 'Row changes evaluated by database mappings, by outcome (delivered, skipped, failed), per mapping and change',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.slotLag = new Gauge({
+      name: 'realtime_database_slot_lag_bytes',
+      help: 'Bytes of WAL the PostgreSQL replication slot of database events holds beyond its confirmed position',
       registers,
     });
     const metrics = this;
@@ -205,6 +218,16 @@ export class PlatformMetrics {
   }
 
   /** A request the rate limiter refused. */
+  /** A mapping's outcome for one row change (database events). */
+  databaseChange(outcome: 'delivered' | 'skipped' | 'failed'): void {
+    this.databaseChanges.inc({ outcome });
+  }
+
+  /** The last measured lag of the PostgreSQL slot of database events. */
+  databaseSlotLag(bytes: number): void {
+    this.slotLag.set(bytes);
+  }
+
   rateLimitRefused(action: string, scope: string): void {
     this.rateLimited.inc({ action, scope });
   }

@@ -3,7 +3,7 @@
  */
 
 /** Every case, in the order they run. */
-export const CASE_IDS = ['fanout', 'filtered', 'latency', 'connections', 'sync', 'multinode', 'batching', 'flood', 'geo', 'geofeeds', 'rpc', 'records', 'sharded'] as const;
+export const CASE_IDS = ['fanout', 'filtered', 'latency', 'connections', 'sync', 'multinode', 'batching', 'flood', 'geo', 'geofeeds', 'rpc', 'records', 'sharded', 'dbevents'] as const;
 export type CaseId = (typeof CASE_IDS)[number];
 
 export interface BenchOptions {

@@ -44,6 +44,9 @@ beforeAll(async () => {
   await rest('POST', '/api/sync/notes/documents', { id: 'n1', data: { title: 'Opening hours' } });
   await rest('POST', '/api/webhooks', { url: 'http://127.0.0.1:1/refused', topics: ['orders.*'] });
   await rest('POST', '/api/events', { topic: 'orders.created', payload: { orderId: 1 } });
+  await rest('POST', '/api/database/mappings', { table: 'orders', topic: 'orders.created', events: ['insert'], payload: { orderId: '$row.id' } });
+  // A committed row change, as a source hands it over (the sources have their own tests).
+  await demo.server.services.databaseEvents.route({ table: 'orders', operation: 'insert', row: { id: 9 } });
   carol = new RealtimeClient({ url: demo.url, token: await devToken({ sub: 'carol', realm: 'shop', permissions: ['client'] }) });
   await carol.socketClient.joinChannel('lobby', { state: { status: 'browsing' } });
   ({ page, errors } = await newPage(browser));
@@ -92,6 +95,10 @@ describe('the admin console in Chromium', { timeout: 90_000 }, () => {
       .toBeGreaterThan(0);
     await page.locator('#dead-letter-list li[data-delivery]').first().getByRole('button', { name: 'Redeliver' }).click();
     await page.locator('#dead-letter-list strong', { hasText: 'queued again' }).waitFor();
+
+    await page.getByRole('button', { name: 'Database' }).click();
+    await page.locator('#mapping-list li[data-mapping]', { hasText: 'orders → orders.created: 1 delivered, 0 skipped, 0 failed' }).waitFor();
+    await page.locator('#database-source-list li', { hasText: 'No source configured' }).waitFor();
 
     await page.getByRole('button', { name: 'Event tail' }).click();
     await page.locator('#tail-topics').fill('orders.created');

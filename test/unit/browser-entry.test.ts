@@ -19,6 +19,7 @@ const SERVER_ONLY = new Set([
   'RestChannelsClient',
   'RestPresenceClient',
   'RestWebhooksClient',
+  'RestDatabaseClient',
   'RestTokensClient',
   'DEFAULT_REST_CLIENT_OPTIONS',
   'isRetryableRestFailure',

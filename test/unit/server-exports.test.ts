@@ -44,6 +44,9 @@ const PUBLIC_VALUES = [
   'DEFAULT_RATE_LIMITS',
   'RATE_LIMITED_ACTIONS',
   'resolveRateLimitOptions',
+  // Database events (`databaseEvents` option).
+  'DatabaseEvents',
+  'evaluateMapping',
 ] as const;
 
 describe('server/index.ts', () => {

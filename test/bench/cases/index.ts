@@ -13,6 +13,7 @@ import { recordWritesCase } from './record-writes.js';
 import { syncWritesCase } from './sync-writes.js';
 import { rpcCase } from './rpc.js';
 import { shardedRedisCase } from './sharded-redis.js';
+import { databaseEventsCase } from './database-events.js';
 
 /** Every case by id; the run order is CASE_IDS. */
 export const CASES: Record<CaseId, BenchCase> = {
@@ -29,12 +30,13 @@ export const CASES: Record<CaseId, BenchCase> = {
   rpc: rpcCase,
   records: recordWritesCase,
   sharded: shardedRedisCase,
+  dbevents: databaseEventsCase,
 };
 
 /**
  * The number each case has in BENCHMARKS.md (the issue's numbering; the batching experiment is 7,
  * issue 11's flood case 8, issue 13's geo matching 9 and end-to-end geo feeds 10, issue 14's RPC
- * case 11 and record writes 12, issue 15's sharded Redis case 13).
+ * case 11 and record writes 12, issue 15's sharded Redis case 13, issue 17's database events 14).
  */
 export const CASE_NUMBERS: Record<CaseId, string> = {
   fanout: '1',
@@ -50,4 +52,5 @@ export const CASE_NUMBERS: Record<CaseId, string> = {
   rpc: '11',
   records: '12',
   sharded: '13',
+  dbevents: '14',
 };

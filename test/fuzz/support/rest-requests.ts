@@ -61,6 +61,34 @@ const webhookSecret = mostly(
 const description = mostly(fc.string({ maxLength: 60 }), fc.oneof(fc.constant('x'.repeat(501)), fc.constant(null), hostileValue));
 const gracePeriod = mostly(fc.integer({ min: 0, max: 60_000 }), fc.oneof(fc.constantFrom(-1, 7 * 24 * 3_600_000 + 1, 1.5), hostileValue));
 
+const mappingId = mostly(fc.constantFrom('map_01J0000000000000000000000', 'map_'), trickyString);
+/** Payload templates and `when` conditions: valid ones, unknown references and operators, deep nesting. */
+const mappingTemplate = mostly(
+  fc.constantFrom({ id: '$row.id' }, { id: '$row.id', was: '$old.status', kind: 'x', n: 1 }, { all: '$row' }, { bad: '$rows.id' }, { deep: { a: { b: { c: { d: { e: { f: { g: { h: { i: '$row.id' } } } } } } } } } }),
+  hostileValue,
+);
+const mappingCondition = mostly(
+  fc.constantFrom({ changed: 'status' }, { or: [{ changed: 'a' }, { eq: ['$row.a', 1] }] }, { in: ['$row.a', [1, 2]] }, { xor: [] }, { eq: ['$row.a'] }, { and: [] }),
+  hostileValue,
+);
+function mappingBody(required: string[]) {
+  return fuzzRecord(
+    {
+      realm: mostly(fc.oneof(domain.realm, fc.constantFrom('$row.tenant', '$old.tenant', '$row'))),
+      table: mostly(fc.constantFrom('sessions', 'public.orders', 'a'.repeat(201)), trickyString),
+      topic: domain.topic,
+      events: mostly(fc.subarray(['insert', 'update', 'delete'], { minLength: 1 }), fc.constantFrom([], ['upsert'], ['insert', 'insert'])),
+      triggerColumns: mostly(fc.array(fc.constantFrom('status', 'ended_at', 'a.b'), { maxLength: 3 }), fc.constantFrom(['$x'], [''])),
+      payload: mappingTemplate,
+      when: mappingCondition,
+      environment: mostly(fc.constantFrom('development', 'production')),
+      description,
+      active: mostly(fc.boolean()),
+    },
+    required,
+  );
+}
+
 const keyBody = fuzzRecord({ alg: mostly(fc.constantFrom('ES256', 'EdDSA', 'HS256'), fc.constantFrom('RS256', 'none', '')), kid: mostly(fc.stringMatching(/^[A-Za-z0-9_.-]{1,20}$/)) });
 const keyId = mostly(fc.constantFrom('key_01J0000000000000000000000', 'fuzz-key'), trickyString);
 /** JSON Schemas a registry sees: valid, invalid, strict-mode refusals, a catastrophic pattern. */
@@ -204,6 +232,13 @@ function routeSpecs(context: RestFuzzContext): Record<string, RouteSpec> {
     'GET /api/schemas/:topic': { params: { topic: domain.topic }, query: realmQuery() },
     'GET /api/schemas/:topic/:version': { params: { topic: domain.topic, version: mostly(fc.constantFrom('1', '2', 'latest'), fc.constantFrom('0', '-1', '1.5', 'first', '%ZZ')) }, query: realmQuery() },
     'POST /api/schemas/:topic/validate': { params: { topic: domain.topic }, body: fuzzRecord({ realm: domain.realm, payload: domain.payload, version: mostly(fc.integer({ min: 1, max: 3 }), fc.constantFrom(0, 'x')) }, ['payload']) },
+    'POST /api/database/mappings': { body: mappingBody(['table', 'topic', 'events', 'payload']) },
+    'GET /api/database/mappings': { query: realmQuery() },
+    'GET /api/database/mappings/status': { query: realmQuery() },
+    'GET /api/database/mappings/topic/:topic': { params: { topic: domain.topic }, query: realmQuery() },
+    'GET /api/database/mappings/:id': { params: { id: mappingId }, query: realmQuery() },
+    'PATCH /api/database/mappings/:id': { params: { id: mappingId }, body: mappingBody([]) },
+    'DELETE /api/database/mappings/:id': { params: { id: mappingId }, query: realmQuery() },
     'POST /api/realms/:realm/pubsub/:event': { params: { realm: domain.realm, event: domain.pubsubEvent }, body: fuzzRecord({ id: domain.entityId, data: domain.payload }, ['id']) },
   };
 }

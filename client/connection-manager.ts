@@ -76,7 +76,7 @@ function serverInfoOf(session: SessionOpened): ServerInfo | undefined {
 
 /** The user a `session:opened` names (none: the connection is quarantined until a login). */
 function sessionUserOf(session: SessionOpened): SessionUser | undefined {
-  const user = (session ?? {}).user;
+  const user = session?.user;
   return typeof user === 'object' && user !== null ? user : undefined;
 }
 

@@ -4,7 +4,6 @@ import {
   UnavailableError,
   errorFromShape,
   parseInput,
-  type AckResult,
   type ClientToServerEvents,
   type RealtimeError,
   type RequestOf,

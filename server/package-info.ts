@@ -28,9 +28,9 @@ function packageVersion(): string {
 /**
  * What every connection is told about the server (`session:opened`, `auth:login`): the
  * `version` of this package's package.json, and as build date the moment this process loaded the
- * server (ISO 8601). The package has no build step that could stamp a date (the server runs from
- * its TypeScript sources with tsx, or from `dist/`), so the start time is what tells two deploys of
- * the same version apart.
+ * server (ISO 8601). The build (`npm run build`) stamps no date into the code (and development
+ * runs the TypeScript sources through tsx), so the start time is what tells two deploys of the same
+ * version apart.
  *
  * @example
  * socket.emit('session:opened', { limits, ...SERVER_INFO });

@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import type { RealtimeClaims } from '../shared/index.js';
 import { signToken } from './auth/token-signer.js';
-import { loadConfig, ConfigError } from './config.js';
+import { loadConfig, ConfigError, type ServerConfig } from './config.js';
 import { loadDevSecret } from './dev-secret.js';
 
 const USAGE = `Usage: npm run token -- --sub <user> [options]
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   }
   if (values.sub === undefined || values.sub === '') fail('--sub is required');
 
-  let config;
+  let config: ServerConfig;
   try {
     config = loadConfig(process.env);
   } catch (err) {

@@ -124,6 +124,6 @@ function pathOf(frame: Frame): string[] {
 
 /** An RFC 6901 JSON Pointer, cut to a readable length (a path 64 levels deep can be long). */
 function shortPointer(tokens: readonly string[]): string {
-  const pointer = tokens.map((token) => '/' + token.replace(/~/g, '~0').replace(/\//g, '~1')).join('');
+  const pointer = tokens.map((token) => `/${token.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
   return pointer.length <= 300 ? pointer : `${pointer.slice(0, 297)}...`;
 }

@@ -130,7 +130,7 @@ export class HivekitClient {
   connect(serverUrl: string): Promise<void> {
     if (this.currentMode === 'http' && this.backend !== undefined) return Promise.reject(hivekitError('client is in HTTP mode (useHTTP was called)'));
     if (this.client !== undefined) return Promise.reject(hivekitError('client is already connected'));
-    let endpoint;
+    let endpoint: ReturnType<typeof hivekitEndpoint>;
     try {
       endpoint = hivekitEndpoint(serverUrl);
     } catch (err) {

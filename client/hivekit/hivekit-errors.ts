@@ -1,4 +1,4 @@
-import { HTTP_STATUS_BY_CODE, RealtimeError, toRealtimeError } from '../../shared/index.js';
+import { HTTP_STATUS_BY_CODE, type RealtimeError, toRealtimeError } from '../../shared/index.js';
 
 /**
  * How Hivekit rejects a request: a message and an HTTP-like status (`404` unknown realm, `409`

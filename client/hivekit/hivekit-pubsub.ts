@@ -81,6 +81,7 @@ export class HivekitPubsub {
 
   /** `publish(eventName, [idOrPattern = '*'], data)`: any JSON data. */
   publish(eventName: string, idOrData: unknown, maybeData?: unknown): Promise<void> {
+    // biome-ignore lint/complexity/noArguments: an explicit `undefined` data argument differs from none.
     const [id, data] = arguments.length >= 3 ? [idOrData as string, maybeData] : ['*', idOrData];
     return this.context.call('pubsub.publish', [eventName, id, data], () => this.context.backend().pubsub(this.realmId).publish(eventName, id, data));
   }

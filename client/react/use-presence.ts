@@ -49,6 +49,7 @@ export function usePresence(target: PresenceTarget, options: UsePresenceOptions 
   const resource = options.enabled === false ? undefined : membershipResource(client, resources, realm, target, options.initialState);
   const { status, data, error } = useLiveResource(resource, options.suspense === true);
   const targetKey = typeof target === 'string' ? target : `${target.service}/${target.id}`;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `target` is named by targetKey (an object literal per render must not make a new function).
   const updatePresence = useCallback(
     async (state: PresenceState): Promise<PresenceMember> => {
       const member = await socketClientOf(client, realm).updatePresence(target, state);

@@ -35,7 +35,7 @@ function Chat({ name }: { name: string }): ReactNode {
       </ul>
       <form onSubmit={send}>
         <label>Message <input id="chat-text" value={text} onChange={(event) => setText(event.target.value)} required /></label>
-        <button id="chat-send">Send</button>
+        <button id="chat-send" type="submit">Send</button>
       </form>
     </section>
   );

@@ -12,7 +12,7 @@ import type { EventHistory, ReplayResult } from '../history/event-history.js';
 import { newEventId } from '../ids.js';
 import { DeliveryHolds } from './delivery-holds.js';
 import type { RealtimeIo, RealtimeSocket } from '../socket-types.js';
-import { SubscriptionIndex, topicRoom, type Subscription } from './subscription-index.js';
+import { type SubscriptionIndex, topicRoom, type Subscription } from './subscription-index.js';
 import type { TopicRelay } from './topic-relay.js';
 
 /** Every return mode, in the order deliveries emit them. */

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { type TokenVerifier } from '../auth/token-verifier.js';
+import type { TokenVerifier } from '../auth/token-verifier.js';
 import { signToken } from '../auth/token-signer.js';
 import { assertLocalOrigin, devTokenLifetimeSchema, DEV_TOKEN_DEFAULT_SECONDS } from './dev-token-policy.js';
 import { parseZodInput } from './parse-zod-input.js';

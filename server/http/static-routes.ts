@@ -1,7 +1,8 @@
 import path from 'node:path';
+import compression from 'compression';
 import express, { Router, type RequestHandler, type Response } from 'express';
 import { NotFoundError } from '../../shared/index.js';
-import { PACKAGE_ROOT } from '../package-info.js';
+import { PACKAGE_ROOT, SERVER_INFO } from '../package-info.js';
 
 /** Where the demo app is served. */
 export type DemoMount =
@@ -45,12 +46,22 @@ const SDK_FILES: ReadonlyMap<string, string> = new Map([
   ['sizes.json', 'application/json; charset=utf-8'],
 ]);
 
+/** `realtime-<version>.mjs` and the like: a bundle under a name that changes with each release. */
+const VERSIONED_NAME = /^realtime-(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)\.((?:m?js)(?:\.map)?)$/;
+
+/** How long browsers and CDNs may keep an unversioned SDK file before revalidating it (its ETag). */
+export const SDK_UNVERSIONED_MAX_AGE_SECONDS = 60;
+
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+const SHORT_LIVED = `public, max-age=${SDK_UNVERSIONED_MAX_AGE_SECONDS}`;
 
 /**
  * The browser SDK at `/sdk/realtime.mjs` (ES module) and `/sdk/realtime.js` (script tag, global
  * `Realtime`), with their source maps, the admin console at `/admin/`, and, when enabled, the demo app. SDK files are public: any
- * origin may load them (`Access-Control-Allow-Origin: *`); they are revalidated on every load
- * (`Cache-Control: no-cache` with an ETag) because their names carry no version.
+ * origin may load them (`Access-Control-Allow-Origin: *`), compressed (brotli or gzip, as the browser
+ * accepts). Under versioned names (`/sdk/realtime-0.1.0.mjs`, the running server's version) they are
+ * cached for a year (`immutable`); the unversioned names for {@link SDK_UNVERSIONED_MAX_AGE_SECONDS}
+ * seconds, then revalidated with their ETag.
  *
  * @example
  * app.use(staticRoutes({ demo: developmentMode ? 'root' : false }));
@@ -59,16 +70,26 @@ export function staticRoutes(options: StaticRoutesOptions = {}): Router {
   const sdkDirectory = path.resolve(options.sdkDirectory ?? path.join(PACKAGE_ROOT, 'dist/browser'));
   const router = Router();
 
+  // On the fly: the bundles are a few hundred KB and cached by browsers and CDNs, so each is
+  // compressed about once per client and release. The compression module negotiates
+  // Accept-Encoding (br, gzip, deflate) and sets Vary.
+  router.use('/sdk/', compression());
   router.get('/sdk/:file', (req, res, next) => {
-    const file = req.params.file;
-    const contentType = SDK_FILES.get(file);
-    if (contentType === undefined) {
-      next(new NotFoundError(`No SDK file ${JSON.stringify(file)}; try /sdk/realtime.mjs or /sdk/realtime.js`));
+    const requested = req.params.file;
+    const versioned = VERSIONED_NAME.exec(requested);
+    if (versioned !== null && versioned[1] !== SERVER_INFO.serverVersion) {
+      next(new NotFoundError(`This server serves SDK version ${SERVER_INFO.serverVersion}, not ${String(versioned[1])}: try /sdk/realtime-${SERVER_INFO.serverVersion}.mjs`));
       return;
     }
-    setPublicHeaders(res);
+    const file = versioned === null ? requested : `realtime.${String(versioned[2])}`;
+    const contentType = SDK_FILES.get(file);
+    if (contentType === undefined) {
+      next(new NotFoundError(`No SDK file ${JSON.stringify(requested)}; try /sdk/realtime.mjs or /sdk/realtime.js`));
+      return;
+    }
+    setPublicHeaders(res, versioned === null ? SHORT_LIVED : IMMUTABLE);
     res.type(contentType);
-    res.sendFile(file, { root: sdkDirectory, dotfiles: 'deny' }, (err?: Error) => {
+    res.sendFile(file, { root: sdkDirectory, dotfiles: 'deny', cacheControl: false }, (err?: Error) => {
       if (err === undefined || res.headersSent) return;
       next(
         (err as NodeJS.ErrnoException).code === 'ENOENT'
@@ -123,8 +144,8 @@ function trailingSlash(path: string): RequestHandler {
   };
 }
 
-function setPublicHeaders(res: Response): void {
+function setPublicHeaders(res: Response, cacheControl: string): void {
   res.setHeader('Access-Control-Allow-Origin', '*');
-  res.setHeader('Cache-Control', 'no-cache');
+  res.setHeader('Cache-Control', cacheControl);
   res.setHeader('X-Content-Type-Options', 'nosniff');
 }

@@ -128,15 +128,15 @@ function compareObject(previous: Schema, next: Schema, path: string, issues: Com
   const before = isSchema(previous.properties) ? previous.properties : {};
   const after = isSchema(next.properties) ? next.properties : {};
   for (const [name, schema] of Object.entries(after)) {
-    if (name in before) compare(before[name], schema, `${path}/properties/${escape(name)}`, issues);
+    if (name in before) compare(before[name], schema, `${path}/properties/${escapePointerToken(name)}`, issues);
     // A new optional property is allowed where any property was (the usual way a topic grows);
     // where unlisted properties had a schema, the new one must accept what it did.
-    else if (isSchema(previous.additionalProperties)) compare(previous.additionalProperties, schema, `${path}/properties/${escape(name)}`, issues);
+    else if (isSchema(previous.additionalProperties)) compare(previous.additionalProperties, schema, `${path}/properties/${escapePointerToken(name)}`, issues);
   }
   if (next.additionalProperties !== undefined && next.additionalProperties !== true) {
     for (const name of Object.keys(before)) {
       if (!(name in after)) {
-        compare(before[name], next.additionalProperties, `${path}/properties/${escape(name)}`, issues);
+        compare(before[name], next.additionalProperties, `${path}/properties/${escapePointerToken(name)}`, issues);
       }
     }
     if (previous.additionalProperties === undefined || previous.additionalProperties === true) {
@@ -164,6 +164,6 @@ function isEmptySchema(value: unknown): boolean {
   return isSchema(value) && Object.keys(value).every((key) => ANNOTATIONS.has(key));
 }
 
-function escape(name: string): string {
+function escapePointerToken(name: string): string {
   return name.replace(/~/g, '~0').replace(/\//g, '~1');
 }

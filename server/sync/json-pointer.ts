@@ -30,7 +30,7 @@ export function parseJsonPointer(pointer: unknown): string[] {
  * formatJsonPointer(['a/b', '0']); // '/a~1b/0'
  */
 export function formatJsonPointer(tokens: readonly string[]): string {
-  return tokens.map((token) => '/' + token.replace(/~/g, '~0').replace(/\//g, '~1')).join('');
+  return tokens.map((token) => `/${token.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
 }
 
 /**

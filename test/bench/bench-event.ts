@@ -46,7 +46,7 @@ export function monotonicMicros(): number {
  * @example
  * makePayload(0, 10, 100); // { seq: 0, t: ..., kind: 'tick', shard: { bucket: 0 }, data: 'xxxx...' }
  */
-export function makePayload(seq: number, buckets: number, bytes: number, padding: string): BenchPayload {
+export function makePayload(seq: number, buckets: number, _bytes: number, padding: string): BenchPayload {
   return { seq, t: monotonicMicros(), kind: EVENT_KIND, shard: { bucket: seq % buckets }, data: padding };
 }
 

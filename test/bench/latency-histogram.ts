@@ -48,7 +48,7 @@ export class LatencyHistogram {
 
   /** Records one sample (µs); values below 1 µs count as 1 µs, above the range in the last bucket. */
   record(micros: number): void {
-    const value = micros < 1 ? 1 : micros;
+    const value = Math.max(micros , 1);
     const bucket = Math.min(BUCKETS - 1, Math.floor(Math.log(value) / LOG_GROWTH));
     this.counts[bucket] = (this.counts[bucket] ?? 0) + 1;
     this.total += 1;
@@ -95,7 +95,7 @@ export class LatencyHistogram {
       seen += this.counts[bucket] ?? 0;
       if (seen >= rank) {
         // The bucket's geometric middle, kept inside the exact extremes.
-        const middle = Math.pow(GROWTH, bucket + 0.5);
+        const middle = GROWTH ** (bucket + 0.5);
         return Math.min(this.max, Math.max(this.min, middle));
       }
     }

@@ -100,7 +100,7 @@ export function renderMarkdown(results: BenchResults): string {
   }
   for (const result of results.cases) {
     out.push(`## ${CASE_NUMBERS[result.id]}. ${result.title}`, '');
-    if (result.error !== undefined) out.push('Failed: `' + result.error.split('\n')[0] + '`', '');
+    if (result.error !== undefined) out.push(`Failed: \`${result.error.split('\n')[0]}\``, '');
     for (const note of result.notes) out.push(note, '');
   }
   const comparison = anchorComparison(results);

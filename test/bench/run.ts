@@ -12,6 +12,7 @@ import { withRatios, type BenchResults } from './bench-results.js';
 import { killAllChildren } from './child-processes.js';
 import { CASES } from './cases/index.js';
 import { machineInfo } from './machine-info.js';
+import { extractSection, replaceSection } from './markdown-section.js';
 import { quietWaitTotalMs } from './machine-load.js';
 import { printProfiles } from './profile-summary.js';
 import { elapsedMs, formatNumber, progress } from './progress.js';
@@ -81,10 +82,14 @@ async function main(): Promise<number> {
   progress('bench', `results written to ${options.out}`);
   process.stdout.write(`\n${renderTable(results)}\n`);
   if ((results.defaultRun || options.write) && failed === 0) {
-    // The package sizes section comes from `npm run sizes:packages`; a bench run keeps it.
+    // Two sections come from their own scripts and a bench run keeps them: "Start time"
+    // (`npm run bench:start`, test/bench/start-time.ts) and the package sizes (`npm run sizes:packages`).
     const benchmarksPath = resolve(REPO_ROOT, 'BENCHMARKS.md');
     const previous = existsSync(benchmarksPath) ? readFileSync(benchmarksPath, 'utf8') : '';
-    writeFileSync(benchmarksPath, withPackageSizes(renderMarkdown(results), previous));
+    const startTime = extractSection(previous, '## Start time');
+    const markdown = renderMarkdown(results);
+    const withStartTime = startTime === undefined ? markdown : replaceSection(markdown, '## Start time', startTime, '## Against published numbers');
+    writeFileSync(benchmarksPath, withPackageSizes(withStartTime, previous));
     progress('bench', 'BENCHMARKS.md written');
   } else {
     progress('bench', `BENCHMARKS.md left as it was (${failed > 0 ? 'a case failed' : 'partial or non-default run; --write to overwrite'})`);

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GZIP_BUDGET_BYTES } from '../../client/browser/build.js';
+import { SERVER_INFO } from '../../server/package-info.js';
 import { launchChromium, newPage, screenshot } from './support/browser.js';
 import { startDemoServer, type DemoServer } from './support/demo-server.js';
 
@@ -75,6 +76,9 @@ describe('the browser SDK bundles', { timeout: 60_000 }, () => {
     // (A string, so that the test runner does not rewrite the page's dynamic import.)
     const moduleKeys = await page.evaluate<string[]>('import("/sdk/realtime.mjs").then((sdk) => Object.keys(sdk).sort())');
     expect(moduleKeys).toEqual(global.keys);
+    // The versioned name (cached as immutable, served compressed) is the same module.
+    const versionedKeys = await page.evaluate<string[]>(`import("/sdk/realtime-${SERVER_INFO.serverVersion}.mjs").then((sdk) => Object.keys(sdk).sort())`);
+    expect(versionedKeys).toEqual(global.keys);
     await screenshot(page, 'script-tag');
     expect(errors).toEqual([]);
     await page.context().close();

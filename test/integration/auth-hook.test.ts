@@ -23,7 +23,7 @@ const logLines: string[] = [];
 const opened: Socket[] = [];
 
 /** The hook: `{ user, password }` → the user on PASSWORD; `{ mode }` → 503 or no answer at all. */
-function answer(req: IncomingMessage, res: ServerResponse, body: string): void {
+function answer(_req: IncomingMessage, res: ServerResponse, body: string): void {
   const request = JSON.parse(body) as (typeof hookRequests)[number];
   hookRequests.push(request);
   const { authData } = request;

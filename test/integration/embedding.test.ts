@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server as HttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import express from 'express';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +23,8 @@ let realtime: RealtimeServer;
 let hostSockets: WebSocketServer;
 let serviceToken: string;
 const clients: RealtimeClient[] = [];
+/** Every TCP connection the host accepted (closeAllConnections() does not see upgraded ones). */
+const hostConnections = new Set<Socket>();
 
 beforeAll(async () => {
   const hostApp = express();
@@ -31,6 +33,10 @@ beforeAll(async () => {
   });
   // Created with the host's handler before the platform attaches (see the `httpServer` option).
   host = createServer(hostApp);
+  host.on('connection', (socket) => {
+    hostConnections.add(socket);
+    socket.once('close', () => hostConnections.delete(socket));
+  });
   realtime = createRealtimeServer({
     httpServer: host,
     auth: { secret },
@@ -60,6 +66,10 @@ afterAll(async () => {
   for (const socket of hostSockets.clients) socket.terminate();
   hostSockets.close();
   host.closeAllConnections();
+  // After realtime.close() a client of the detach test retries (every 50-200 ms) against the host,
+  // whose upgrade listener leaves non-/host-ws upgrades alone: one in flight when that client was
+  // destroyed stays open, and host.close() would wait for it forever.
+  for (const socket of hostConnections) socket.destroy();
   await new Promise<void>((resolve) => host.close(() => resolve()));
 });
 

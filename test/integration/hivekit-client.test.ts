@@ -152,7 +152,7 @@ describe('HivekitClient against the real server', () => {
 
     const realmFeed = await watcher.realm.subscribe();
     const realmUpdates: string[] = [];
-    realmFeed.on('update', (realms, changes) => void realmUpdates.push(...Object.values(changes.updated).map((info) => (info as { label: string }).label)));
+    realmFeed.on('update', (_realms, changes) => void realmUpdates.push(...Object.values(changes.updated).map((info) => (info as { label: string }).label)));
 
     const updates: unknown[] = [];
     realm.on('update', (r: HivekitRealm) => void updates.push(r.label));

@@ -1,13 +1,19 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { connect } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 /**
  * `npm start` exactly as documented: the npm process is what a supervisor (Docker, systemd,
  * Kubernetes) signals, so SIGTERM or SIGINT to it must stop the whole process tree cleanly.
  */
 const started: number[] = [];
+
+// `npm start` builds dist/ first when a source is newer than the last build (prestart); build here,
+// once, so no test below pays for it within its timeout.
+beforeAll(() => {
+  execFileSync('npm', ['run', 'build', '--', '--if-stale'], { stdio: 'ignore', env: { ...process.env, npm_config_update_notifier: 'false' } });
+});
 
 afterEach(() => {
   // Whatever a failed test left running: only the processes these tests started.
@@ -110,15 +116,23 @@ describe('npm start', () => {
       npm.kill(signal);
       const [code] = await exited;
       expect(code, stdout()).toBe(0);
-      // npm waits for its child; nothing of the tree may outlive it.
-      // npm waits for its child. Helpers of the child (tsx's esbuild service) end when their pipe
-      // to it closes, a moment later: nothing of the tree may stay.
+      // npm waits for its child; nothing of the tree may outlive it (checked a moment later: a
+      // process only disappears from the table once its parent reaps it).
       const commands = new Map(tree.map((pid) => [pid, command(pid)]));
       for (const pid of tree) expect(await exitsSoon(pid), `still running after npm exited: ${commands.get(pid)}`).toBe(true);
       expect(await accepts('127.0.0.1', Number(new URL(url).port))).toBe(false);
       expect(stdout()).toMatch(/"msg":"closed"/);
     });
   }
+
+  it('runs the compiled JavaScript in dist/, not TypeScript through tsx', async () => {
+    const { npm } = await npmStart();
+    const commands = descendants(npm.pid as number).map(command);
+    expect(commands.some((line) => / node dist\/server\/cli\.js$/.test(line)), commands.join('\n')).toBe(true);
+    expect(commands.some((line) => line.includes('tsx')), commands.join('\n')).toBe(false);
+    npm.kill('SIGTERM');
+    await once(npm, 'exit');
+  });
 
   it('binds 127.0.0.1 in development mode unless HOST is set', async () => {
     const local = await npmStart();

@@ -201,7 +201,7 @@ describe('webhooks: endpoints and signed deliveries', () => {
     new WebhookReceiver(newSecret).verify(during!.body, during!.headers);
 
     // A caller-chosen secret, with no grace period: the previous ones stop at once.
-    const chosen = 'whsec_' + Buffer.alloc(32, 7).toString('base64');
+    const chosen = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
     const immediate = await api<WebhookEndpointWithSecret>('POST', `/webhooks/${id}/rotate-secret`, { secret: chosen, gracePeriodMs: 0 });
     expect(immediate.body.secret).toBe(chosen);
     expect(immediate.body).not.toHaveProperty('previousSecretExpiresAt');
@@ -247,7 +247,7 @@ describe('webhooks: endpoints and signed deliveries', () => {
       return (err as WebhookVerificationError).reason;
     };
     expect(reasonOf(() => new WebhookReceiver(secret).verify(body.replace('10', '11'), headers))).toBe('INVALID_SIGNATURE');
-    const wrong = 'whsec_' + Buffer.alloc(32, 1).toString('base64');
+    const wrong = `whsec_${Buffer.alloc(32, 1).toString('base64')}`;
     expect(reasonOf(() => new WebhookReceiver(wrong).verify(body, headers))).toBe('INVALID_SIGNATURE');
     const later = Number(headers['webhook-timestamp']) * 1000 + 301_000;
     expect(reasonOf(() => new WebhookReceiver(secret, { now: () => later }).verify(body, headers))).toBe('TIMESTAMP_OUT_OF_TOLERANCE');

@@ -57,8 +57,8 @@ function referenceMatches(pattern: string, id: string): boolean {
 function regexMatches(pattern: string, id: string): boolean {
   if (pattern === '*') return true;
   if (!pattern.includes('*')) return pattern === id;
-  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const inSegment = (segment: string) => segment.split('*').map(escape).join('[^/]*');
+  const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const inSegment = (segment: string) => segment.split('*').map(escapeRegExp).join('[^/]*');
   const segments = pattern.split('/');
   const last = segments.length - 1;
   const source = segments

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../server/index.js';
+import { type ConfigError, loadConfig } from '../../server/index.js';
 
 describe('webhook configuration (environment)', () => {
   it('refuses private networks and waits 15 s per attempt by default', () => {

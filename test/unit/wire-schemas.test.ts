@@ -1,10 +1,10 @@
-import * as v from 'valibot';
+import type * as v from 'valibot';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
   CLIENT_EVENT_NAMES,
   InvalidArgumentError,
   REQUEST_SCHEMAS,
-  mutationSchema,
+  type mutationSchema,
   parseInput,
   type ClientToServerEvents,
   type Mutation,

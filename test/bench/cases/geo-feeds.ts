@@ -182,7 +182,7 @@ export function geoFeedsNotes(options: BenchOptions, index: GeoModeRun, scan: Ge
   ];
   if (ours !== undefined) {
     notes.push(
-      `Result: ${index.sustained === undefined ? `no rate tried was sustained on this machine at this time (lowest tried: ${n(ours.offeredRate)} updates/s, ` + `${n(ours.appliedRate)} applied)` : `the index sustained ${n(achievedRate(index.sustained))} updates/s (${n(index.sustained.offeredRate)} offered` + (index.sustained.offeredRate < GEO_OFFERED_RATE ? `; the issue's ${n(GEO_OFFERED_RATE)}/s was not sustained here` : '') + ')'}. ` +
+      `Result: ${index.sustained === undefined ? `no rate tried was sustained on this machine at this time (lowest tried: ${n(ours.offeredRate)} updates/s, ` + `${n(ours.appliedRate)} applied)` : `the index sustained ${n(achievedRate(index.sustained))} updates/s (${n(index.sustained.offeredRate)} offered${index.sustained.offeredRate < GEO_OFFERED_RATE ? `; the issue's ${n(GEO_OFFERED_RATE)}/s was not sustained here` : ''})`}. ` +
         `At ${n(ours.offeredRate)} updates/s it delivered ${n(ours.deliveriesPerSecond)} feed entries/s (${n(ours.deliveriesPerUpdate, 1)} subscribers per update), ` +
         `p50 ${n(ours.latency.p50Ms, 1)} ms and p99 ${n(ours.latency.p99Ms, 1)} ms publish-to-receive, at ${n(ours.cpuMicrosPerUpdate, 1)} µs of server CPU per update ` +
         `(${n(ours.cpuMicrosPerDelivery, 2)} µs per delivery)` +

@@ -1,7 +1,7 @@
 import type { ClientPool } from '../client-pool.js';
 import type { LatencySummary } from '../latency-histogram.js';
 import type { LoadPublisher } from '../load-publisher.js';
-import { otherLoadCores, readMachineCpu, waitForQuietMachine, type MachineCpu } from '../machine-load.js';
+import { otherLoadCores, readMachineCpu, waitForQuietMachine } from '../machine-load.js';
 import { formatNumber, progress, sleep } from '../progress.js';
 import { cpuBetween, type MeasuredServer } from '../server-process.js';
 import type { ServerStats } from '../ipc-protocol.js';

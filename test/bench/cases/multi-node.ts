@@ -3,7 +3,7 @@ import { FANOUT_TOPIC } from '../bench-event.js';
 import { BenchRedis } from '../bench-redis.js';
 import { ClientPool } from '../client-pool.js';
 import { connectPublisher, connectReceivers, ServerGroup, withFleet } from '../fleet.js';
-import { LoadPublisher } from '../load-publisher.js';
+import type { LoadPublisher } from '../load-publisher.js';
 import { formatNumber, progress } from '../progress.js';
 import { ServerProcess } from '../server-process.js';
 import type { BenchOptions } from '../bench-options.js';

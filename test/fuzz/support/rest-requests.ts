@@ -133,7 +133,7 @@ function routeSpecs(context: RestFuzzContext): Record<string, RouteSpec> {
     'GET /sdk/:file': {
       params: {
         file: mostly(
-          fc.constantFrom('realtime.mjs', 'realtime.js', 'realtime.mjs.map', 'realtime.js.map', 'sizes.json', 'realtime.d.ts', 'index.html', '..%2fpackage.json', '%2e%2e', '%ZZ', '%'),
+          fc.constantFrom('realtime.mjs', 'realtime.js', 'realtime-0.1.0.mjs', 'realtime-0.1.0.js.map', 'realtime-9.9.9.mjs', 'realtime-0.1.0.css', 'realtime.mjs.map', 'realtime.js.map', 'sizes.json', 'realtime.d.ts', 'index.html', '..%2fpackage.json', '%2e%2e', '%ZZ', '%'),
           trickyString,
         ),
       },

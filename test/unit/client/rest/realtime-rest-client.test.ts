@@ -160,7 +160,7 @@ describe('RealtimeRestClient requests', () => {
 
   it('aborts an attempt after timeoutMs and fails with TIMEOUT; a write is not sent again', async () => {
     const seen: string[] = [];
-    const hanging: FetchFunction = (url, init) =>
+    const hanging: FetchFunction = (_url, init) =>
       new Promise((_resolve, reject) => {
         seen.push(init.method ?? 'GET');
         init.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')));

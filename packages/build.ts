@@ -3,7 +3,7 @@
  * package in {@link WORKSPACE_PACKAGES} from the source folders into `packages/<dir>/dist/`.
  *
  * For each package:
- * - `tsc` (the compiler API, the repository's own settings) emits JavaScript and declarations for
+ * - `tsc` (TypeScript 7, the repository's own settings) emits JavaScript and declarations for
  *   the entries and everything they import, with no source maps (the sources are not shipped, so
  *   maps would point at nothing);
  * - esbuild writes the browser bundles, minified, with the browser builds of their dependencies;
@@ -13,14 +13,16 @@
  *
  * `--only client,shared` builds some of them.
  */
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import ts from 'typescript';
+import { importSpecifiers } from './import-specifiers.js';
 import { WORKSPACE_PACKAGES, type BundleEntry, type ModuleEntry, type WorkspacePackage } from './workspace-packages.js';
 
 /** The repository root. */
@@ -105,35 +107,38 @@ export async function buildPackage(pkg: WorkspacePackage, options: PackageBuildO
   return { name: pkg.name, files: emitted.length, dependencies, bundles };
 }
 
-/** tsc with the repository's settings, writing JavaScript and declarations into `outDir`. */
-function compile(rootNames: string[], outDir: string): void {
-  const configPath = path.join(REPO_ROOT, 'tsconfig.json');
-  const config = ts.readConfigFile(configPath, (file) => ts.sys.readFile(file));
-  if (config.error !== undefined) throw new Error(formatDiagnostics([config.error]));
-  const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, REPO_ROOT, undefined, configPath);
-  const options: ts.CompilerOptions = {
-    ...parsed.options,
-    noEmit: false,
-    declaration: true,
-    declarationMap: false,
-    sourceMap: false,
-    inlineSourceMap: false,
-    incremental: false,
-    rootDir: REPO_ROOT,
-    outDir,
-  };
-  const program = ts.createProgram({ rootNames, options });
-  const result = program.emit();
-  const diagnostics = [...ts.getPreEmitDiagnostics(program), ...result.diagnostics];
-  if (diagnostics.length > 0 || result.emitSkipped) throw new Error(formatDiagnostics(diagnostics));
-}
+/** TypeScript 7's `tsc` (a launcher of its native compiler; TypeScript 7 has no compiler API). */
+const TSC = path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 
-function formatDiagnostics(diagnostics: readonly ts.Diagnostic[]): string {
-  return ts.formatDiagnostics(diagnostics, {
-    getCanonicalFileName: (file) => file,
-    getCurrentDirectory: () => REPO_ROOT,
-    getNewLine: () => '\n',
-  });
+/**
+ * tsc with the repository's settings, writing JavaScript and declarations for `rootNames` (and
+ * what they import) into `outDir`: a temporary tsconfig extends the root one and names the entries.
+ */
+function compile(rootNames: string[], outDir: string): void {
+  const configDir = mkdtempSync(path.join(os.tmpdir(), 'rt-packages-tsconfig-'));
+  const configPath = path.join(configDir, 'tsconfig.json');
+  const config = {
+    extends: path.join(REPO_ROOT, 'tsconfig.json'),
+    compilerOptions: {
+      noEmit: false,
+      declaration: true,
+      declarationMap: false,
+      sourceMap: false,
+      inlineSourceMap: false,
+      incremental: false,
+      rootDir: REPO_ROOT,
+      outDir,
+    },
+    files: rootNames,
+    include: [],
+  };
+  try {
+    writeFileSync(configPath, JSON.stringify(config));
+    const result = spawnSync(process.execPath, [TSC, '-p', configPath, '--pretty', 'false'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`tsc failed (${result.status ?? result.signal}):\n${result.stdout}${result.stderr}`);
+  } finally {
+    rmSync(configDir, { recursive: true, force: true });
+  }
 }
 
 /** One browser bundle (an ES module, and a script-tag build when it names a global) and its types. */
@@ -198,8 +203,8 @@ async function bareImports(files: string[]): Promise<Set<string>> {
   for (const file of files) {
     if (!/\.(m?js|d\.m?ts)$/.test(file)) continue;
     const text = await readFile(file, 'utf8');
-    // The compiler's own scanner: import specifiers in comments (JSDoc examples) do not count.
-    for (const { fileName: specifier } of ts.preProcessFile(text, true, true).importedFiles) {
+    // Import specifiers in comments (JSDoc examples) do not count.
+    for (const specifier of importSpecifiers(text)) {
       if (specifier.startsWith('.') || NODE_BUILTINS.has(specifier)) continue;
       const name = packageNameOf(specifier);
       names.add(name);

@@ -64,10 +64,14 @@ export class DocumentWatcher {
     const { host } = deps;
     const onRevoked = (error: RealtimeError): void => this.revoked(error);
     this.subscriptionIds = ACTIONS.map((action) =>
-      host.subscribeInternal(realm, { topic: syncTopic(service, action), filter: { id }, returnMode: 'full' }, {
-        onRevoked,
-        onResubscribed: (outcome) => this.resubscribed(action, outcome),
-      }),
+      host.subscribeInternal(
+        realm,
+        { topic: syncTopic(service, action), filter: { id }, returnMode: 'full' },
+        {
+          onRevoked,
+          onResubscribed: (outcome) => this.resubscribed(action, outcome),
+        },
+      ),
     );
     this.disposers = [host.onSyncEvent(realm, (event) => this.onEvent(event))];
     // Made while connecting, the read waits in the request queue, which goes out right after the

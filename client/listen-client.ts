@@ -117,7 +117,8 @@ export class ListenClient implements ResubscribableStream {
     const realm = options.realm ?? this.deps.defaultRealm();
     const kind = options.kind ?? 'topic';
     const listener = this.listeners.get(listenerKey(realm, kind, pattern));
-    if (listener === undefined) throw new ListenerError('NOT_LISTENING', `This client does not listen on ${kind} pattern "${pattern}"`, { details: { kind, pattern } });
+    if (listener === undefined)
+      throw new ListenerError('NOT_LISTENING', `This client does not listen on ${kind} pattern "${pattern}"`, { details: { kind, pattern } });
     this.listeners.delete(listenerKey(realm, kind, pattern));
     for (const name of [...listener.providing.keys()]) this.stopped(realm, kind, pattern, name, 'unlistened', listener);
     if (this.deps.connection.state === 'connected') await this.deps.requests.request('listen:remove', { realm, kind, pattern });

@@ -27,9 +27,7 @@ export interface MergeConflict {
  * @example
  * client.sync.setMergeStrategy('notes', ({ local, remote }) => ({ ...remote.data, body: local.body }));
  */
-export type MergeStrategy = (
-  conflict: MergeConflict,
-) => Record<string, unknown> | undefined | Promise<Record<string, unknown> | undefined>;
+export type MergeStrategy = (conflict: MergeConflict) => Record<string, unknown> | undefined | Promise<Record<string, unknown> | undefined>;
 
 /**
  * The two built-in strategies (deepstream's `REMOTE_WINS` and `LOCAL_WINS`).

@@ -77,10 +77,16 @@ export class OfflineWriteQueue {
   hold<T>(bytes: number, send: () => Promise<T>): Promise<T> {
     const { maxEntries, maxBytes, maxAgeMs } = this.limits;
     if (this.held.size >= maxEntries) {
-      return Promise.reject(new ClientOfflineError(`The client is offline and already keeps ${maxEntries} writes`, { details: { limit: 'maxEntries', maxEntries } }));
+      return Promise.reject(
+        new ClientOfflineError(`The client is offline and already keeps ${maxEntries} writes`, { details: { limit: 'maxEntries', maxEntries } }),
+      );
     }
     if (this.bytes + bytes > maxBytes) {
-      return Promise.reject(new ClientOfflineError(`The client is offline and its kept writes would pass ${maxBytes} bytes`, { details: { limit: 'maxBytes', maxBytes, size: bytes } }));
+      return Promise.reject(
+        new ClientOfflineError(`The client is offline and its kept writes would pass ${maxBytes} bytes`, {
+          details: { limit: 'maxBytes', maxBytes, size: bytes },
+        }),
+      );
     }
     return new Promise<T>((resolve, reject) => {
       const entry: HeldWrite = {

@@ -1,11 +1,4 @@
-import {
-  ErrorCode,
-  UnavailableError,
-  type AckResult,
-  type BatchEntry,
-  type BatchResult,
-  type SessionLimits,
-} from '../shared/index.js';
+import { ErrorCode, UnavailableError, type AckResult, type BatchEntry, type BatchResult, type SessionLimits } from '../shared/index.js';
 import type { RealtimeSocket } from './connection-manager.js';
 
 /**
@@ -170,7 +163,11 @@ export class OutgoingBatcher {
     const longest = Math.max(...answered.map((request) => request.timeoutMs));
     const timers = new Map<OutgoingRequest, ReturnType<typeof setTimeout>>();
     for (const request of answered) {
-      if (request.timeoutMs < longest) timers.set(request, setTimeout(() => settle(request, { kind: 'timeout' }), request.timeoutMs));
+      if (request.timeoutMs < longest)
+        timers.set(
+          request,
+          setTimeout(() => settle(request, { kind: 'timeout' }), request.timeoutMs),
+        );
     }
     socket.timeout(longest).emit('batch', { entries }, (err, result) => {
       if (err !== null && err !== undefined) {

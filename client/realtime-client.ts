@@ -30,14 +30,7 @@ import { assertToken, resolveClientOptions, type RealtimeClientOptions, type Res
 import { ConnectionManager } from './connection-manager.js';
 import type { ConnectionState } from './connection-state.js';
 import { Emitter, type Disposer } from './emitter.js';
-import {
-  RealtimeRealm,
-  type ClientEvents,
-  type EventHandler,
-  type PublishOptions,
-  type RealmHost,
-  type SearchOptions,
-} from './realtime-realm.js';
+import { RealtimeRealm, type ClientEvents, type EventHandler, type PublishOptions, type RealmHost, type SearchOptions } from './realtime-realm.js';
 import type { AreasClient } from './objects/areas-client.js';
 import { FeedRegistry } from './objects/feed-registry.js';
 import type { ObjectsClient } from './objects/objects-client.js';

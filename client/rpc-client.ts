@@ -1,12 +1,4 @@
-import {
-  ClientOfflineError,
-  ErrorCode,
-  RealtimeError,
-  toRealtimeError,
-  type RpcCallOffer,
-  type RpcOfferAnswer,
-  type RpcRequestor,
-} from '../shared/index.js';
+import { ClientOfflineError, ErrorCode, RealtimeError, toRealtimeError, type RpcCallOffer, type RpcOfferAnswer, type RpcRequestor } from '../shared/index.js';
 import type { Disposer } from './emitter.js';
 import type { FeatureClientDeps } from './feature-client-deps.js';
 import type { ResubscribableStream } from './resubscriber.js';
@@ -130,7 +122,11 @@ export class RpcClient implements ResubscribableStream {
   async make(name: string, data?: unknown, options: RpcMakeOptions = {}): Promise<unknown> {
     const realm = options.realm ?? this.deps.defaultRealm();
     try {
-      const result = await this.deps.requests.request('rpc:make', { realm, name, ...(data === undefined ? {} : { data }) }, options.timeout ?? DEFAULT_RPC_MAKE_TIMEOUT_MS);
+      const result = await this.deps.requests.request(
+        'rpc:make',
+        { realm, name, ...(data === undefined ? {} : { data }) },
+        options.timeout ?? DEFAULT_RPC_MAKE_TIMEOUT_MS,
+      );
       return result.data;
     } catch (err) {
       if (err instanceof RealtimeError && err.code === ErrorCode.UNAVAILABLE) {

@@ -1,11 +1,4 @@
-import type {
-  ChannelMessage,
-  ChannelRevokedNotice,
-  DirectMessage,
-  DocumentRevokedNotice,
-  PresenceEvent,
-  RealtimeError,
-} from '../shared/index.js';
+import type { ChannelMessage, ChannelRevokedNotice, DirectMessage, DocumentRevokedNotice, PresenceEvent, RealtimeError } from '../shared/index.js';
 import type { ConnectionManager } from './connection-manager.js';
 import type { Disposer } from './emitter.js';
 import type { RequestManager } from './request-manager.js';

@@ -424,4 +424,3 @@ function channelStream(channel: string): string {
 function rejoinState(state: PresenceState): { state?: PresenceState } {
   return Object.keys(state).length === 0 ? {} : { state };
 }
-

@@ -288,7 +288,6 @@ export class SubscriptionManager implements ResubscribableStream {
       return entry.pending;
     });
   }
-
 }
 
 const SUBSCRIBE_OPTION_NAMES = ['topic', 'filter', 'returnMode'] as const satisfies readonly (keyof SubscribeOptions)[];

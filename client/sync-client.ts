@@ -128,9 +128,7 @@ export class SyncClient {
    */
   replace(service: string, id: string, data: Record<string, unknown>, expectedRevision?: number): Promise<SyncWriteResult> {
     if (expectedRevision === undefined) return this.send('sync:replace', { ...this.address(service, id), data });
-    return this.resolving(service, id, data, expectedRevision, () =>
-      this.send('sync:replace', { ...this.address(service, id), data, expectedRevision }),
-    );
+    return this.resolving(service, id, data, expectedRevision, () => this.send('sync:replace', { ...this.address(service, id), data, expectedRevision }));
   }
 
   /**

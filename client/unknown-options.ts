@@ -40,12 +40,7 @@ export function consoleWarning(warning: ClientWarning): void {
  * warnUnknownOptions({ url, token, reconectionDelay: 5 }, ['url', 'token', 'reconnectionDelay'], consoleWarning);
  * // [realtime] Unknown RealtimeClient option "reconectionDelay" (ignored); did you mean "reconnectionDelay"?
  */
-export function warnUnknownOptions(
-  options: object,
-  known: readonly string[],
-  warn: (warning: ClientWarning) => void,
-  component = 'RealtimeClient',
-): void {
+export function warnUnknownOptions(options: object, known: readonly string[], warn: (warning: ClientWarning) => void, component = 'RealtimeClient'): void {
   const names = new Set(known);
   for (const option of Object.keys(options)) {
     if (names.has(option)) continue;

@@ -145,4 +145,3 @@ export class UserPresenceClient implements ResubscribableStream {
     return known;
   }
 }
-

@@ -13,9 +13,7 @@ import { WebhookVerificationError, WebhookVerificationReason } from './webhook-v
  * object, with names in any case) or a Fetch `Headers` (`request.headers` in Next.js, Deno, Bun,
  * workers). Names are looked up case-insensitively.
  */
-export type WebhookHeaders =
-  | { get(name: string): string | null }
-  | Readonly<Record<string, string | readonly string[] | undefined>>;
+export type WebhookHeaders = { get(name: string): string | null } | Readonly<Record<string, string | readonly string[] | undefined>>;
 
 /** The raw request body: the exact bytes received (never a parsed object). */
 export type WebhookRawBody = string | Uint8Array | ArrayBuffer;
@@ -153,10 +151,7 @@ export class WebhookReceiver {
    * @example
    * const { event } = await receiver.verifyAsync(await request.text(), request.headers);
    */
-  async verifyAsync<P extends Record<string, unknown> = Record<string, unknown>>(
-    rawBody: WebhookRawBody,
-    headers: WebhookHeaders,
-  ): Promise<WebhookEvent<P>> {
+  async verifyAsync<P extends Record<string, unknown> = Record<string, unknown>>(rawBody: WebhookRawBody, headers: WebhookHeaders): Promise<WebhookEvent<P>> {
     const delivery = this.check(rawBody, headers);
     const valid = await verifyWebhookSignature(this.key, delivery.id, delivery.timestampText, delivery.body, delivery.signature);
     // After the last await: the replay check and the record run without interruption, so two

@@ -91,7 +91,10 @@ export async function buildPackage(pkg: WorkspacePackage, options: PackageBuildO
   await rm(outDir, { recursive: true, force: true });
 
   const sources = [...presentModules(pkg).map((entry) => entry.source), ...pkg.bundles.map((bundle) => bundle.source)];
-  compile([...new Set(sources)].map((source) => path.join(REPO_ROOT, source)), outDir);
+  compile(
+    [...new Set(sources)].map((source) => path.join(REPO_ROOT, source)),
+    outDir,
+  );
   const bundles = [];
   for (const bundle of pkg.bundles) bundles.push(...(await buildBundle(bundle, outDir)));
 

@@ -13,11 +13,7 @@
 export function importSpecifiers(text: string): string[] {
   const code = withoutComments(text);
   const specifiers: string[] = [];
-  const patterns = [
-    /\b(?:import|export)\b[^'"`;]*?\bfrom\s*(['"])([^'"\n]+)\1/g,
-    /\bimport\s*(['"])([^'"\n]+)\1/g,
-    /\bimport\s*\(\s*(['"])([^'"\n]+)\1\s*\)/g,
-  ];
+  const patterns = [/\b(?:import|export)\b[^'"`;]*?\bfrom\s*(['"])([^'"\n]+)\1/g, /\bimport\s*(['"])([^'"\n]+)\1/g, /\bimport\s*\(\s*(['"])([^'"\n]+)\1\s*\)/g];
   for (const pattern of patterns) {
     for (const match of code.matchAll(pattern)) specifiers.push(match[2] as string);
   }

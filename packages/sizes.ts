@@ -163,10 +163,15 @@ export async function measurePackageSizes(): Promise<string> {
     const [packed] = JSON.parse(stdout) as { size: number; unpackedSize: number; entryCount: number }[];
     if (packed === undefined) throw new Error(`npm pack printed nothing for ${pkg.name}`);
     const tree = await installedTree(await dependenciesOf(dir), dir);
-    lines.push(`| \`${pkg.name}\` | ${kb(packed.size)} | ${kb(packed.unpackedSize)} | ${packed.entryCount} | ${packagesCount(tree.packages)}, ${mb(tree.bytes)} |`);
+    lines.push(
+      `| \`${pkg.name}\` | ${kb(packed.size)} | ${kb(packed.unpackedSize)} | ${packed.entryCount} | ${packagesCount(tree.packages)}, ${mb(tree.bytes)} |`,
+    );
   }
   const rootTree = await installedTree(await dependenciesOf(REPO_ROOT), REPO_ROOT);
-  lines.push(`| before: \`realtime-platform\` (one package, every runtime dependency) | | | | ${packagesCount(rootTree.packages)}, ${mb(rootTree.bytes)} |`, '');
+  lines.push(
+    `| before: \`realtime-platform\` (one package, every runtime dependency) | | | | ${packagesCount(rootTree.packages)}, ${mb(rootTree.bytes)} |`,
+    '',
+  );
 
   lines.push('| Browser bundle (minified, socket.io-client included) | Raw | Gzip |', '|---|---:|---:|');
   const client = WORKSPACE_PACKAGES.find((pkg) => pkg.dir === 'client');
@@ -176,7 +181,9 @@ export async function measurePackageSizes(): Promise<string> {
     lines.push(`| \`@realtime-platform/client${bundle.subpath.slice(1)}\` (\`${bundle.name}.mjs\`) | ${kb(size.bytes)} | ${kb(size.gzipBytes)} |`);
   }
   const full = await bundleSize("export * from './client/browser/entry.ts';", REPO_ROOT);
-  lines.push(`| before: everything in one bundle (\`client/browser/entry.ts\`, still the server's \`/sdk/realtime.mjs\`) | ${kb(full.bytes)} | ${kb(full.gzipBytes)} |`);
+  lines.push(
+    `| before: everything in one bundle (\`client/browser/entry.ts\`, still the server's \`/sdk/realtime.mjs\`) | ${kb(full.bytes)} | ${kb(full.gzipBytes)} |`,
+  );
   const socketIo = await bundleSize("export { io } from 'socket.io-client';", REPO_ROOT);
   lines.push(`| for scale: socket.io-client alone (\`export { io }\`) | ${kb(socketIo.bytes)} | ${kb(socketIo.gzipBytes)} |`, '');
 

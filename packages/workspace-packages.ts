@@ -96,11 +96,4 @@ export const WORKSPACE_PACKAGES: readonly WorkspacePackage[] = [
  * Packages a client package may depend on: socket.io-client and what the client code itself
  * imports (schemas, debug logging, JWT decoding), never anything server-side.
  */
-export const CLIENT_SIDE_DEPENDENCIES: ReadonlySet<string> = new Set([
-  'socket.io-client',
-  'engine.io-parser',
-  'valibot',
-  'debug',
-  '@types/debug',
-  'jose',
-]);
+export const CLIENT_SIDE_DEPENDENCIES: ReadonlySet<string> = new Set(['socket.io-client', 'engine.io-parser', 'valibot', 'debug', '@types/debug', 'jose']);

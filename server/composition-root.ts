@@ -252,7 +252,15 @@ export function buildServices({ config, io, logger, limits }: BuildServicesOptio
   const topicChannels =
     cluster?.mode === 'sharded' ? new TopicChannels({ pub: cluster.pub, sub: cluster.sub, keyPrefix: cluster.keyPrefix, logger }) : undefined;
   const subscriptions = new SubscriptionIndex();
-  const publisher = new EventPublisher({ io, subscriptions, history, logger, clustered, metrics, ...(topicChannels === undefined ? {} : { relay: topicChannels }) });
+  const publisher = new EventPublisher({
+    io,
+    subscriptions,
+    history,
+    logger,
+    clustered,
+    metrics,
+    ...(topicChannels === undefined ? {} : { relay: topicChannels }),
+  });
   const sync = new SyncService(documents, publisher);
   const presence = new PresenceService({
     io,
@@ -285,7 +293,11 @@ export function buildServices({ config, io, logger, limits }: BuildServicesOptio
     config.objects?.store ??
     (mongodb === undefined
       ? new MemoryObjectStore()
-      : new MongoObjectStore({ url: mongodb.url, dbName: mongodb.dbName ?? 'realtime', logger: ({ level, message, details }) => logger[level]({ details }, message) }));
+      : new MongoObjectStore({
+          url: mongodb.url,
+          dbName: mongodb.dbName ?? 'realtime',
+          logger: ({ level, message, details }) => logger[level]({ details }, message),
+        }));
   const statusOf = async (realm: string, id: string) => (await presence.objectPresence(realm, id)).connectionStatus;
   const objectBus = new ObjectBus({ io, logger, clustered });
   const objects = new ObjectService({ store: objectStore, bus: objectBus, limits: objectLimits, statusOf });

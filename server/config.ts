@@ -258,12 +258,9 @@ export interface DocumentsConfig {
 
 const MIN_SECRET_LENGTH = 32;
 
-const secretSchema = z
-  .string()
-  .min(MIN_SECRET_LENGTH, `must be at least ${MIN_SECRET_LENGTH} characters (HS256 needs a 256-bit secret)`);
+const secretSchema = z.string().min(MIN_SECRET_LENGTH, `must be at least ${MIN_SECRET_LENGTH} characters (HS256 needs a 256-bit secret)`);
 
-const positiveInt = () =>
-  z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive('must be positive');
+const positiveInt = () => z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive('must be positive');
 
 const envSchema = z
   .object({
@@ -297,7 +294,12 @@ const envSchema = z
     JWT_JWKS_URL: z.url({ error: 'must be an http(s) URL' }).optional(),
     JWT_ALGORITHMS: z
       .string()
-      .transform((text) => text.split(',').map((part) => part.trim()).filter(Boolean))
+      .transform((text) =>
+        text
+          .split(',')
+          .map((part) => part.trim())
+          .filter(Boolean),
+      )
       .pipe(
         z.array(
           z.enum(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'], {
@@ -309,7 +311,9 @@ const envSchema = z
     JWT_ISSUER: z.string().min(1).optional(),
     JWT_AUDIENCE: z.string().min(1).optional(),
     JWT_CLOCK_TOLERANCE: z.coerce.number({ error: 'must be a number of seconds' }).min(0).max(300).optional(),
-    MAX_PAYLOAD_BYTES: positiveInt().max(16 * 1024 * 1024).optional(),
+    MAX_PAYLOAD_BYTES: positiveInt()
+      .max(16 * 1024 * 1024)
+      .optional(),
     MAX_PAYLOAD_DEPTH: positiveInt().min(4, 'must be at least 4').max(1000, 'must be at most 1000').optional(),
     MAX_SUBSCRIPTIONS_PER_CONNECTION: positiveInt().optional(),
     MAX_FILTER_COST_PER_CONNECTION: positiveInt().optional(),
@@ -321,27 +325,39 @@ const envSchema = z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,63}$/, 'must be 1-63 letters, digits, _ or -')
       .default('realtime'),
-    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+      .optional(),
     REDIS_CLUSTER_NODES: z
       .string()
       .regex(/^\s*[^\s,:]+:\d{1,5}\s*(,\s*[^\s,:]+:\d{1,5}\s*)*$/, 'must be host:port[,host:port...] (seed nodes of a Redis Cluster)')
       .optional(),
     REDIS_ADAPTER: z.enum(['classic', 'sharded']).default('classic'),
-    REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/, 'must be 1-32 letters, digits, _ . or -').default('rt'),
+    REDIS_KEY_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,32}$/, 'must be 1-32 letters, digits, _ . or -')
+      .default('rt'),
     HISTORY_MAX_EVENTS: positiveInt().max(1_000_000).optional(),
     HISTORY_MAX_AGE_MS: positiveInt().optional(),
     HISTORY_MAX_STREAM_BYTES: positiveInt().optional(),
     HISTORY_MAX_REALM_BYTES: positiveInt().optional(),
     HISTORY_MAX_NODE_BYTES: positiveInt().optional(),
     HISTORY_MAX_STREAMS_PER_REALM: positiveInt().optional(),
-    SYNC_MAX_DOCUMENT_BYTES: positiveInt().max(16 * 1024 * 1024, 'must be at most 16 MiB').optional(),
+    SYNC_MAX_DOCUMENT_BYTES: positiveInt()
+      .max(16 * 1024 * 1024, 'must be at most 16 MiB')
+      .optional(),
     MAX_CHANNEL_MEMBERS: positiveInt().optional(),
     MAX_CHANNELS_PER_CONNECTION: positiveInt().optional(),
-    MAX_PRESENCE_STATE_BYTES: positiveInt().max(1024 * 1024).optional(),
+    MAX_PRESENCE_STATE_BYTES: positiveInt()
+      .max(1024 * 1024)
+      .optional(),
     OBJECTS_MAX_PER_REALM: positiveInt().optional(),
     OBJECTS_MAX_AREAS_PER_REALM: positiveInt().optional(),
     OBJECTS_MAX_REALMS: positiveInt().optional(),
-    OBJECTS_MAX_DATA_BYTES: positiveInt().max(1024 * 1024, 'must be at most 1 MiB').optional(),
+    OBJECTS_MAX_DATA_BYTES: positiveInt()
+      .max(1024 * 1024, 'must be at most 1 MiB')
+      .optional(),
     OBJECTS_MAX_FEEDS_PER_CONNECTION: positiveInt().optional(),
     OBJECTS_MAX_FEED_MEMBERS: positiveInt().optional(),
     OBJECTS_MAX_PUBSUB_PER_CONNECTION: positiveInt().optional(),
@@ -366,7 +382,10 @@ const envSchema = z
     MAX_WATCHED_USERS_PER_CONNECTION: positiveInt().optional(),
     WEBHOOKS_ALLOW_PRIVATE_NETWORKS: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
     WEBHOOKS_REQUEST_TIMEOUT_MS: positiveInt().max(120_000, 'must be at most 120000 (2 minutes)').default(15_000),
-    AUTH_HOOK_URL: z.string().regex(/^https?:\/\//, 'must be an http:// or https:// URL').optional(),
+    AUTH_HOOK_URL: z
+      .string()
+      .regex(/^https?:\/\//, 'must be an http:// or https:// URL')
+      .optional(),
     AUTH_HOOK_TIMEOUT_MS: positiveInt().max(120_000, 'must be at most 120000 (2 minutes)').default(5000),
     SIGNING_KEYS_SECRET: secretSchema.optional(),
     METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -379,7 +398,10 @@ const envSchema = z
       .min(0, `must be between 0 and ${MAX_BATCH_WINDOW_MS}`)
       .max(MAX_BATCH_WINDOW_MS, `must be between 0 and ${MAX_BATCH_WINDOW_MS}`)
       .default(0),
-    WS_PATH: z.string().regex(/^(off|\/[A-Za-z0-9_.~/-]*)$/, 'must be "off" or a path starting with "/"').default('/ws'),
+    WS_PATH: z
+      .string()
+      .regex(/^(off|\/[A-Za-z0-9_.~/-]*)$/, 'must be "off" or a path starting with "/"')
+      .default('/ws'),
     WS_MAX_PENDING_REQUESTS: positiveInt().optional(),
     WS_MAX_FRAME_MESSAGES: positiveInt().optional(),
     WS_MAX_FRAME_BYTES: positiveInt().optional(),
@@ -389,14 +411,23 @@ const envSchema = z
       .min(0, 'must be between 0 and 600000')
       .max(600_000, 'must be between 0 and 600000')
       .default(10_000),
-    DATABASE_EVENTS_POSTGRES_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL').optional(),
+    DATABASE_EVENTS_POSTGRES_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
     DATABASE_EVENTS_POSTGRES_SLOT: z.string().regex(POSTGRES_NAME_PATTERN, 'must be lowercase letters, digits and _ (at most 63)').optional(),
     DATABASE_EVENTS_POSTGRES_PUBLICATION: z.string().regex(POSTGRES_NAME_PATTERN, 'must be lowercase letters, digits and _ (at most 63)').optional(),
     DATABASE_EVENTS_POSTGRES_TABLES: z.string().optional(),
-    DATABASE_EVENTS_MONGODB_URL: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URL').optional(),
+    DATABASE_EVENTS_MONGODB_URL: z
+      .string()
+      .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URL')
+      .optional(),
     DATABASE_EVENTS_MONGODB_DB: z.string().min(1).default('app'),
     DATABASE_EVENTS_MONGODB_MODE: z.enum(['auto', 'outbox', 'change-stream'], { error: 'must be auto, outbox or change-stream' }).default('auto'),
-    DATABASE_EVENTS_OUTBOX_COLLECTION: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be a collection name').default('realtime_outbox'),
+    DATABASE_EVENTS_OUTBOX_COLLECTION: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be a collection name')
+      .default('realtime_outbox'),
     DATABASE_EVENTS_MAX_MAPPINGS: positiveInt().optional(),
     DATABASE_EVENTS_MAX_MAPPINGS_PER_REALM: positiveInt().optional(),
     ...RATE_LIMIT_ENV_SHAPE,
@@ -452,9 +483,7 @@ export class ConfigError extends Error {
 export function loadConfig(env: Record<string, string | undefined>): ServerConfig {
   const parsed = envSchema.safeParse(stripEmpty(env));
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => `${String(issue.path[0] ?? 'environment')}: ${issue.message}`),
-    );
+    throw new ConfigError(parsed.error.issues.map((issue) => `${String(issue.path[0] ?? 'environment')}: ${issue.message}`));
   }
   const e = parsed.data;
   const auth: AuthOptions = {};
@@ -552,7 +581,9 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
 }
 
 function databaseEventsFromEnv(e: z.infer<typeof envSchema>): DatabaseEventsOptions {
-  const tables = e.DATABASE_EVENTS_POSTGRES_TABLES?.split(',').map((table) => table.trim()).filter(Boolean);
+  const tables = e.DATABASE_EVENTS_POSTGRES_TABLES?.split(',')
+    .map((table) => table.trim())
+    .filter(Boolean);
   const limits = {
     ...(e.DATABASE_EVENTS_MAX_MAPPINGS === undefined ? {} : { maxMappings: e.DATABASE_EVENTS_MAX_MAPPINGS }),
     ...(e.DATABASE_EVENTS_MAX_MAPPINGS_PER_REALM === undefined ? {} : { maxMappingsPerRealm: e.DATABASE_EVENTS_MAX_MAPPINGS_PER_REALM }),
@@ -586,7 +617,10 @@ function parseOrigins(value: string | undefined, production: boolean): string[] 
   if (value === undefined) return production ? [] : '*';
   const trimmed = value.trim();
   if (trimmed === '*') return '*';
-  return trimmed.split(',').map((origin) => origin.trim()).filter(Boolean);
+  return trimmed
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
 }
 
 /** Empty variables (`PORT=`) count as unset. */

@@ -205,7 +205,10 @@ export class RealtimeServer {
     else this.hostListeners = hostListeners.settle();
     // Every store and service, chosen from the options in one place (see composition-root.ts).
     const services = buildServices({
-      config: { ...options, ...(options.signingKeysSecret === undefined && options.auth.secret !== undefined ? { signingKeysSecret: options.auth.secret } : {}) },
+      config: {
+        ...options,
+        ...(options.signingKeysSecret === undefined && options.auth.secret !== undefined ? { signingKeysSecret: options.auth.secret } : {}),
+      },
       io: this.io,
       logger: this.logger,
       limits: this.limits,
@@ -259,9 +262,7 @@ export class RealtimeServer {
       },
       // Mounted in a host app: paths outside ours fall through to the host's routes and 404.
       notFound: this.embedded ? 'own' : 'all',
-      ...(options.developmentMode === true && options.auth.secret !== undefined
-        ? { developmentSecret: options.auth.secret }
-        : {}),
+      ...(options.developmentMode === true && options.auth.secret !== undefined ? { developmentSecret: options.auth.secret } : {}),
     });
   }
 

@@ -1,10 +1,5 @@
 import type { Server, Socket } from 'socket.io';
-import type {
-  ClientToServerEvents,
-  InterServerEvents,
-  ServerToClientEvents,
-  SocketData,
-} from '../shared/index.js';
+import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from '../shared/index.js';
 
 /** The Socket.IO server with the platform's event maps threaded through its generics. */
 export type RealtimeIo = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;

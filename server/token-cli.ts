@@ -72,11 +72,18 @@ async function main(): Promise<void> {
     if (secret === undefined) fail('Set JWT_SECRET, or start the development server first (npm start)');
   }
 
-  const realms = (values.realm ?? []).flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean);
+  const realms = (values.realm ?? [])
+    .flatMap((value) => value.split(','))
+    .map((value) => value.trim())
+    .filter(Boolean);
   const claims: Omit<RealtimeClaims, 'sub' | 'exp' | 'iat'> = {};
   if (realms.length === 1 && realms[0] !== '*') claims.realm = realms[0];
   else if (realms.length > 0) claims.realms = realms;
-  if (values.permissions !== undefined) claims.permissions = values.permissions.split(',').map((p) => p.trim()).filter(Boolean);
+  if (values.permissions !== undefined)
+    claims.permissions = values.permissions
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
   const per = parseJson('per', values.per);
   if (per !== undefined) claims.per = per as RealtimeClaims['per'];
   const dpv = parseJson('dpv', values.dpv);

@@ -3,12 +3,7 @@ import type { Ack } from './ack.js';
 import type { ObjectPresence } from './data-provider.js';
 import type { ErrorShape } from './error-codes.js';
 import type { DocumentRef, PresenceEvent, PresenceMember } from './presence.js';
-import type {
-  ChannelJoinRequest,
-  ChannelLeaveRequest,
-  ChannelPublishRequest,
-  DirectSendRequest,
-} from './schemas/channel-schemas.js';
+import type { ChannelJoinRequest, ChannelLeaveRequest, ChannelPublishRequest, DirectSendRequest } from './schemas/channel-schemas.js';
 import type {
   DocumentCloseRequest,
   DocumentOpenRequest,
@@ -102,7 +97,6 @@ export interface DirectSendResult {
   realm: string;
   recipients: number;
 }
-
 
 /** What `presence:list` answers. */
 export interface PresenceListResult {

@@ -38,12 +38,7 @@ export type MappingComparison =
  * @example
  * const when: MappingCondition = { or: [{ changed: 'status' }, { eq: ['$row.priority', 'high'] }] };
  */
-export type MappingCondition =
-  | { changed: string }
-  | { or: MappingCondition[] }
-  | { and: MappingCondition[] }
-  | { not: MappingCondition }
-  | MappingComparison;
+export type MappingCondition = { changed: string } | { or: MappingCondition[] } | { and: MappingCondition[] } | { not: MappingCondition } | MappingComparison;
 
 export const COMPARISON_OPERATORS = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in'] as const;
 export type ComparisonOperator = (typeof COMPARISON_OPERATORS)[number];
@@ -172,7 +167,10 @@ export function templateIssues(template: unknown, path: (string | number)[] = []
     }
     if (typeof value === 'string') {
       if (value.startsWith('$') && !value.startsWith('$$') && !isReference(value)) {
-        issues.push({ path: at, message: `unknown reference ${JSON.stringify(value)}: use $row.column, $old.column, $row, $old, $table or $operation ($$ for a literal $)` });
+        issues.push({
+          path: at,
+          message: `unknown reference ${JSON.stringify(value)}: use $row.column, $old.column, $row, $old, $table or $operation ($$ for a literal $)`,
+        });
       }
       return;
     }
@@ -189,7 +187,8 @@ export function templateIssues(template: unknown, path: (string | number)[] = []
   walk(template, path, 0);
   if (issues.length === 0) {
     const bytes = new TextEncoder().encode(JSON.stringify(template)).length;
-    if (bytes > MAPPING_LIMITS.maxTemplateBytes) issues.push({ path, message: `templates are at most ${MAPPING_LIMITS.maxTemplateBytes} bytes of JSON (this is ${bytes})` });
+    if (bytes > MAPPING_LIMITS.maxTemplateBytes)
+      issues.push({ path, message: `templates are at most ${MAPPING_LIMITS.maxTemplateBytes} bytes of JSON (this is ${bytes})` });
   }
   return issues;
 }

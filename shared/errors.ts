@@ -32,9 +32,7 @@ export class RealtimeError extends Error {
 
   /** The wire form: `{ code, message, details? }`. */
   toJSON(): ErrorShape {
-    return this.details === undefined
-      ? { code: this.code, message: this.message }
-      : { code: this.code, message: this.message, details: this.details };
+    return this.details === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, details: this.details };
   }
 }
 
@@ -46,11 +44,7 @@ export class RealtimeError extends Error {
  */
 export class AuthError extends RealtimeError {
   override readonly name = 'AuthError';
-  constructor(
-    code: typeof ErrorCode.AUTH_FAILED | typeof ErrorCode.TOKEN_EXPIRED,
-    message: string,
-    options?: RealtimeErrorOptions,
-  ) {
+  constructor(code: typeof ErrorCode.AUTH_FAILED | typeof ErrorCode.TOKEN_EXPIRED, message: string, options?: RealtimeErrorOptions) {
     super(code, message, options);
   }
 }
@@ -156,10 +150,7 @@ export class PayloadTooLargeError extends RealtimeError {
  */
 export class LimitExceededError extends RealtimeError {
   override readonly name = 'LimitExceededError';
-  constructor(
-    message: string,
-    options?: RealtimeErrorOptions & { code?: typeof ErrorCode.LIMIT_EXCEEDED | typeof ErrorCode.RATE_LIMITED },
-  ) {
+  constructor(message: string, options?: RealtimeErrorOptions & { code?: typeof ErrorCode.LIMIT_EXCEEDED | typeof ErrorCode.RATE_LIMITED }) {
     super(options?.code ?? ErrorCode.LIMIT_EXCEEDED, message, options);
   }
 
@@ -186,10 +177,7 @@ export class LimitExceededError extends RealtimeError {
  */
 export class UnavailableError extends RealtimeError {
   override readonly name = 'UnavailableError';
-  constructor(
-    message: string,
-    options?: RealtimeErrorOptions & { code?: typeof ErrorCode.UNAVAILABLE | typeof ErrorCode.TIMEOUT },
-  ) {
+  constructor(message: string, options?: RealtimeErrorOptions & { code?: typeof ErrorCode.UNAVAILABLE | typeof ErrorCode.TIMEOUT }) {
     super(options?.code ?? ErrorCode.UNAVAILABLE, message, options);
   }
 }
@@ -257,11 +245,7 @@ export class RpcError extends RealtimeError {
  */
 export class ListenerError extends RealtimeError {
   override readonly name = 'ListenerError';
-  constructor(
-    code: typeof ErrorCode.LISTENER_EXISTS | typeof ErrorCode.NOT_LISTENING,
-    message: string,
-    options?: RealtimeErrorOptions,
-  ) {
+  constructor(code: typeof ErrorCode.LISTENER_EXISTS | typeof ErrorCode.NOT_LISTENING, message: string, options?: RealtimeErrorOptions) {
     super(code, message, options);
   }
 }
@@ -355,11 +339,7 @@ export function isRetryable(err: unknown): boolean {
   return err instanceof RealtimeError && RETRYABLE_CODES.has(err.code);
 }
 
-const RETRYABLE_CODES: ReadonlySet<ErrorCode> = new Set([
-  ErrorCode.UNAVAILABLE,
-  ErrorCode.TIMEOUT,
-  ErrorCode.RATE_LIMITED,
-]);
+const RETRYABLE_CODES: ReadonlySet<ErrorCode> = new Set([ErrorCode.UNAVAILABLE, ErrorCode.TIMEOUT, ErrorCode.RATE_LIMITED]);
 
 /**
  * Errors that mean the credentials are unusable: reconnecting with the same token cannot help.

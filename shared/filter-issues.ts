@@ -1,10 +1,4 @@
-import {
-  MAX_FILTER_IN_VALUES,
-  MAX_FILTER_KEYS,
-  MAX_FILTER_LIKE_LENGTH,
-  MAX_FILTER_PATH_LENGTH,
-  MAX_FILTER_STRING_LENGTH,
-} from './filter.js';
+import { MAX_FILTER_IN_VALUES, MAX_FILTER_KEYS, MAX_FILTER_LIKE_LENGTH, MAX_FILTER_PATH_LENGTH, MAX_FILTER_STRING_LENGTH } from './filter.js';
 
 /**
  * One problem with a subscription filter: where (`path`, relative to the filter: the key, then

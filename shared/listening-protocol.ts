@@ -61,9 +61,7 @@ export interface ListeningClientEvents {
 }
 
 /** The names of {@link ListeningClientEvents}. */
-export const LISTENING_CLIENT_EVENTS = ['listen:add', 'listen:remove', 'listen:has-provider'] as const satisfies ReadonlyArray<
-  keyof ListeningClientEvents
->;
+export const LISTENING_CLIENT_EVENTS = ['listen:add', 'listen:remove', 'listen:has-provider'] as const satisfies ReadonlyArray<keyof ListeningClientEvents>;
 
 /** Listening events the server sends. */
 export interface ListeningServerEvents {

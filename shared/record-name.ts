@@ -36,7 +36,9 @@ export function recordDocumentId(name: string): string {
     else id += hexBytes(char);
   }
   if (!isValidDocumentId(id)) {
-    throw new InvalidArgumentError(`Record name ${JSON.stringify(name.slice(0, 64))} does not fit a document id (at most 128 characters once encoded, not "/" or "//")`);
+    throw new InvalidArgumentError(
+      `Record name ${JSON.stringify(name.slice(0, 64))} does not fit a document id (at most 128 characters once encoded, not "/" or "//")`,
+    );
   }
   return id;
 }

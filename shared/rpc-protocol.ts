@@ -54,9 +54,7 @@ export interface RpcClientEvents {
 }
 
 /** The names of {@link RpcClientEvents}. */
-export const RPC_CLIENT_EVENTS = ['rpc:provide', 'rpc:unprovide', 'rpc:make', 'rpc:respond'] as const satisfies ReadonlyArray<
-  keyof RpcClientEvents
->;
+export const RPC_CLIENT_EVENTS = ['rpc:provide', 'rpc:unprovide', 'rpc:make', 'rpc:respond'] as const satisfies ReadonlyArray<keyof RpcClientEvents>;
 
 /** RPC events the server sends. */
 export interface RpcServerEvents {

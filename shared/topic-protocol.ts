@@ -42,9 +42,7 @@ export interface TopicClientEvents {
 }
 
 /** The names of {@link TopicClientEvents}, for recognising known events at runtime. */
-export const TOPIC_CLIENT_EVENTS = ['subscribe', 'unsubscribe', 'topic:publish', 'auth:refresh'] as const satisfies ReadonlyArray<
-  keyof TopicClientEvents
->;
+export const TOPIC_CLIENT_EVENTS = ['subscribe', 'unsubscribe', 'topic:publish', 'auth:refresh'] as const satisfies ReadonlyArray<keyof TopicClientEvents>;
 
 /** Topic and session events the server sends. */
 export interface TopicServerEvents {

@@ -67,12 +67,7 @@ export function encodeWebhookSecret(key: Uint8Array): string {
  * @example
  * const header = await signWebhook([decodeWebhookSecret(secret)], 'msg_1', 1614265330, body);
  */
-export async function signWebhook(
-  keys: readonly Uint8Array[],
-  id: string,
-  timestampSeconds: number,
-  body: string | Uint8Array,
-): Promise<string> {
+export async function signWebhook(keys: readonly Uint8Array[], id: string, timestampSeconds: number, body: string | Uint8Array): Promise<string> {
   const subtle = webCrypto();
   const content = signedContent(id, String(timestampSeconds), body);
   const signatures = await Promise.all(
@@ -117,13 +112,7 @@ export async function verifyWebhookSignature(
  * @example
  * if (!verifyWebhookSignatureSync(key, id, timestamp, rawBody, signatureHeader)) reject();
  */
-export function verifyWebhookSignatureSync(
-  key: Uint8Array,
-  id: string,
-  timestamp: string,
-  body: string | Uint8Array,
-  signatureHeader: string,
-): boolean {
+export function verifyWebhookSignatureSync(key: Uint8Array, id: string, timestamp: string, body: string | Uint8Array, signatureHeader: string): boolean {
   const candidates = signatureCandidates(signatureHeader);
   if (candidates.length === 0) return false;
   const expected = hmacSha256(key, signedContent(id, timestamp, body));

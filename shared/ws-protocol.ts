@@ -56,13 +56,7 @@ export interface WsRequestMessage {
  * @example
  * if (message.type === 'event') render(message.topic, message.data.payload);
  */
-export type WsServerMessage =
-  | WsSubscribedMessage
-  | WsResultMessage
-  | WsErrorMessage
-  | WsEventMessage
-  | WsPongMessage
-  | WsServerEventMessage;
+export type WsServerMessage = WsSubscribedMessage | WsResultMessage | WsErrorMessage | WsEventMessage | WsPongMessage | WsServerEventMessage;
 
 /**
  * The answer to `subscribe`: the reference's `{ type, subscriptionId, topic }` plus realm and stream position.

@@ -94,7 +94,8 @@ async function sampleMetrics() {
   try {
     text = await api('GET', '/metrics');
   } catch (err) {
-    $('metrics-note').textContent = err.status === 403 || err.status === 401 ? 'Metrics need a platform admin token (realms ["*"]) or METRICS_TOKEN.' : `Metrics: ${err.message}`;
+    $('metrics-note').textContent =
+      err.status === 403 || err.status === 401 ? 'Metrics need a platform admin token (realms ["*"]) or METRICS_TOKEN.' : `Metrics: ${err.message}`;
     return;
   }
   $('metrics-note').textContent = '';
@@ -160,7 +161,12 @@ async function loadChannels() {
   const channels = await api('GET', '/api/socket/channels');
   $('channel-list').replaceChildren(
     ...channels.map((channel) =>
-      el('li', { 'data-channel': channel.name }, `${channel.name}: ${channel.memberCount} member${channel.memberCount === 1 ? '' : 's'}`, el('button', { type: 'button', className: 'secondary', onclick: () => showMembers(channel.name) }, 'Members')),
+      el(
+        'li',
+        { 'data-channel': channel.name },
+        `${channel.name}: ${channel.memberCount} member${channel.memberCount === 1 ? '' : 's'}`,
+        el('button', { type: 'button', className: 'secondary', onclick: () => showMembers(channel.name) }, 'Members'),
+      ),
     ),
   );
 }
@@ -169,7 +175,11 @@ async function showMembers(channel) {
   const members = await api('GET', `/api/socket/channels/${encodeURIComponent(channel)}/members`);
   $('members-title').hidden = false;
   $('members-title').textContent = `Members of ${channel}`;
-  $('member-list').replaceChildren(...members.map((member) => el('li', { 'data-member': member.userId }, `${member.userId} (${member.connectionId})${member.state ? ` ${JSON.stringify(member.state)}` : ''}`)));
+  $('member-list').replaceChildren(
+    ...members.map((member) =>
+      el('li', { 'data-member': member.userId }, `${member.userId} (${member.connectionId})${member.state ? ` ${JSON.stringify(member.state)}` : ''}`),
+    ),
+  );
 }
 
 // ---- Documents ------------------------------------------------------------------------------
@@ -179,7 +189,12 @@ async function listDocuments(service) {
   $('document-view').textContent = '';
   $('document-list').replaceChildren(
     ...items.map((doc) =>
-      el('li', { 'data-document': doc.id }, el('button', { type: 'button', className: 'secondary', onclick: () => ($('document-view').textContent = JSON.stringify(doc, null, 2)) }, doc.id), ` revision ${doc.revision}`),
+      el(
+        'li',
+        { 'data-document': doc.id },
+        el('button', { type: 'button', className: 'secondary', onclick: () => ($('document-view').textContent = JSON.stringify(doc, null, 2)) }, doc.id),
+        ` revision ${doc.revision}`,
+      ),
     ),
   );
   if (items.length === 0) $('document-list').append(el('li', { className: 'muted' }, 'No documents you may read.'));
@@ -191,7 +206,12 @@ async function loadWebhooks() {
   const [endpoints, dead] = await Promise.all([api('GET', '/api/webhooks'), api('GET', '/api/webhooks/dead-letters?limit=50')]);
   $('webhook-list').replaceChildren(
     ...endpoints.map((endpoint) =>
-      el('li', { 'data-webhook': endpoint.id }, `${endpoint.url} `, el('span', { className: 'muted' }, endpoint.active ? 'active' : `inactive${endpoint.disabledReason ? ` (${endpoint.disabledReason})` : ''}`)),
+      el(
+        'li',
+        { 'data-webhook': endpoint.id },
+        `${endpoint.url} `,
+        el('span', { className: 'muted' }, endpoint.active ? 'active' : `inactive${endpoint.disabledReason ? ` (${endpoint.disabledReason})` : ''}`),
+      ),
     ),
   );
   $('dead-letter-list').replaceChildren(
@@ -229,7 +249,8 @@ async function loadDatabase() {
       ),
     ),
   );
-  if (status.sources.length === 0) $('database-source-list').append(el('li', { className: 'muted' }, 'No source configured (DATABASE_EVENTS_POSTGRES_URL, DATABASE_EVENTS_MONGODB_URL).'));
+  if (status.sources.length === 0)
+    $('database-source-list').append(el('li', { className: 'muted' }, 'No source configured (DATABASE_EVENTS_POSTGRES_URL, DATABASE_EVENTS_MONGODB_URL).'));
   $('mapping-list').replaceChildren(
     ...status.mappings.map((mapping) =>
       el(
@@ -254,7 +275,12 @@ function startTail(topics, filter) {
 function showEvent(event) {
   session.tailCounts.set(event.topic, (session.tailCounts.get(event.topic) ?? 0) + 1);
   const replay = el('button', { type: 'button', className: 'secondary', onclick: () => replayEvent(event, replay) }, 'Replay');
-  const item = el('li', { 'data-event': event.id, 'data-topic': event.topic }, `${new Date(event.metadata.timestamp).toLocaleTimeString()} ${event.topic} ${event.type} ${JSON.stringify(event.payload)}`, replay);
+  const item = el(
+    'li',
+    { 'data-event': event.id, 'data-topic': event.topic },
+    `${new Date(event.metadata.timestamp).toLocaleTimeString()} ${event.topic} ${event.type} ${JSON.stringify(event.payload)}`,
+    replay,
+  );
   $('event-list').prepend(item);
   while ($('event-list').children.length > MAX_TAIL) $('event-list').lastElementChild.remove();
 }
@@ -267,7 +293,14 @@ async function replayEvent(event, button) {
 
 // ---- Session ----------------------------------------------------------------------------------
 
-const LOADERS = { overview: loadRealms, connections: loadConnections, topics: loadTopics, channels: loadChannels, webhooks: loadWebhooks, database: loadDatabase };
+const LOADERS = {
+  overview: loadRealms,
+  connections: loadConnections,
+  topics: loadTopics,
+  channels: loadChannels,
+  webhooks: loadWebhooks,
+  database: loadDatabase,
+};
 
 function showTab(name) {
   for (const button of document.querySelectorAll('nav [data-tab]')) button.setAttribute('aria-pressed', String(button.dataset.tab === name));
@@ -280,7 +313,18 @@ function signIn(token, realm) {
   const claims = decodeToken(token);
   if (claims === undefined) throw new Error('That is not a JWT.');
   const client = new RealtimeClient({ url: location.origin, token, realm });
-  session = { token, realm, client, points: [], lastSample: undefined, topics: [], tailSubscriptions: [], tailCounts: new Map(), tailRates: new Map(), timers: [] };
+  session = {
+    token,
+    realm,
+    client,
+    points: [],
+    lastSample: undefined,
+    topics: [],
+    tailSubscriptions: [],
+    tailCounts: new Map(),
+    tailRates: new Map(),
+    timers: [],
+  };
   client.on('event', showEvent);
   client.on('error', problem);
   sessionStorage.setItem(SESSION_KEY, JSON.stringify({ token, realm }));
@@ -334,7 +378,10 @@ $('documents-form').addEventListener('submit', (event) => {
 $('tail-form').addEventListener('submit', (event) => {
   event.preventDefault();
   try {
-    const topics = $('tail-topics').value.split(',').map((topic) => topic.trim()).filter(Boolean);
+    const topics = $('tail-topics')
+      .value.split(',')
+      .map((topic) => topic.trim())
+      .filter(Boolean);
     const text = $('tail-filter').value.trim();
     startTail(topics, text === '' ? undefined : JSON.parse(text));
     $('event-list').replaceChildren();

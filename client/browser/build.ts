@@ -148,9 +148,7 @@ export function bundlesAreCurrent(outDir: string, sourceDirs: readonly string[])
 /** One line per bundle: `realtime.mjs  61.2 KB raw, 19.4 KB gzip`. */
 export function formatSizes(report: BrowserBuildReport): string {
   const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`;
-  return report.bundles
-    .map(({ file, bytes, gzipBytes }) => `${file.padEnd(14)}${kb(bytes).padStart(9)} raw, ${kb(gzipBytes).padStart(8)} gzip`)
-    .join('\n');
+  return report.bundles.map(({ file, bytes, gzipBytes }) => `${file.padEnd(14)}${kb(bytes).padStart(9)} raw, ${kb(gzipBytes).padStart(8)} gzip`).join('\n');
 }
 
 const NODE_BUILTINS = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));

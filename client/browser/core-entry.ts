@@ -171,4 +171,3 @@ export type {
   ServerInfo,
   SessionUser,
 } from '../../shared/index.js';
-

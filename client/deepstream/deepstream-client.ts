@@ -204,8 +204,7 @@ export class DeepstreamClient {
       throw new InvalidArgumentError('login authParams must be an object');
     }
     const { token } = authParams;
-    const credentials: LoginCredentials =
-      typeof token === 'string' && Object.keys(authParams).length === 1 ? { token } : { params: authParams };
+    const credentials: LoginCredentials = typeof token === 'string' && Object.keys(authParams).length === 1 ? { token } : { params: authParams };
     const result = await this.realtimeClient.login(credentials);
     if (!this.loggedIn) {
       // What was made before the first login starts now.

@@ -62,10 +62,7 @@ export class PresenceHandler {
   /** The users logged in now; with `users`, whether each of them is. */
   getAll(callback?: NodeCallback<string[]>): Promise<string[]>;
   getAll(users: string[], callback?: NodeCallback<Record<string, boolean>>): Promise<Record<string, boolean>>;
-  getAll(
-    first?: string[] | NodeCallback<string[]>,
-    second?: NodeCallback<Record<string, boolean>>,
-  ): Promise<string[] | Record<string, boolean>> {
+  getAll(first?: string[] | NodeCallback<string[]>, second?: NodeCallback<Record<string, boolean>>): Promise<string[] | Record<string, boolean>> {
     const realtime = this.realtime;
     const users = Array.isArray(first) ? first : undefined;
     const callback = (Array.isArray(first) ? second : first) as NodeCallback<string[] | Record<string, boolean>> | undefined;

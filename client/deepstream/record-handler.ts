@@ -72,7 +72,10 @@ export class RecordHandler {
   /** Stops listening on `pattern`. */
   unlisten(pattern: string): void {
     if (!this.listeners.delete(pattern)) return;
-    this.host.realtime()?.listening.unlisten(pattern, { kind: 'record' }).catch((err: unknown) => this.host.reportError(toRealtimeError(err), TOPIC.RECORD));
+    this.host
+      .realtime()
+      ?.listening.unlisten(pattern, { kind: 'record' })
+      .catch((err: unknown) => this.host.reportError(toRealtimeError(err), TOPIC.RECORD));
   }
 
   private startListening(realtime: RealtimeClient, pattern: string, callback: ListenHandler): void {

@@ -239,7 +239,10 @@ export class DeepstreamRecord {
     this.offOpen();
     this.stopWatching?.();
     if (LISTEN_NAME_PATTERN.test(this.name)) {
-      this.owner.host.realtime()?.records.unsubscribe(this.name).catch((err: unknown) => this.fail(toRealtimeError(err)));
+      this.owner.host
+        .realtime()
+        ?.records.unsubscribe(this.name)
+        .catch((err: unknown) => this.fail(toRealtimeError(err)));
     }
     this.owner.released(this.name);
     this.events.emit('discard');
@@ -290,14 +293,17 @@ export class DeepstreamRecord {
     // Read once the change subscriptions are confirmed: a read answered before they are active at
     // the server could miss a write that lands in between (its event would reach no subscription).
     const confirmed = realtime.ready().catch(() => undefined);
-    confirmed.then(() => realtime.sync.get(RECORD_SERVICE, this.id)).then(
-      (document) => this.remote(document),
-      (err: unknown) => {
-        if (err instanceof NotFoundError) this.becomeReady();
-        else if (isConnectionLoss(err)) this.loading = false; // read again when open
-        else this.fail(toRealtimeError(err));
-      },
-    );
+    confirmed
+      .then(() => realtime.sync.get(RECORD_SERVICE, this.id))
+      .then(
+        (document) => this.remote(document),
+        (err: unknown) => {
+          if (err instanceof NotFoundError) this.becomeReady();
+          else if (isConnectionLoss(err))
+            this.loading = false; // read again when open
+          else this.fail(toRealtimeError(err));
+        },
+      );
   }
 
   /** A document from the server (read or change event). */
@@ -394,13 +400,15 @@ export class DeepstreamRecord {
     // Read once the change subscriptions are confirmed: a read answered before they are active at
     // the server could miss a write that lands in between (its event would reach no subscription).
     const confirmed = realtime.ready().catch(() => undefined);
-    confirmed.then(() => realtime.sync.get(RECORD_SERVICE, this.id)).then(
-      (document) => this.adopt(document.revision, document.data),
-      (err: unknown) => {
-        if (err instanceof NotFoundError) this.adopt(0, {});
-        else this.stale = true;
-      },
-    );
+    confirmed
+      .then(() => realtime.sync.get(RECORD_SERVICE, this.id))
+      .then(
+        (document) => this.adopt(document.revision, document.data),
+        (err: unknown) => {
+          if (err instanceof NotFoundError) this.adopt(0, {});
+          else this.stale = true;
+        },
+      );
   }
 
   private adopt(revision: number, data: Record<string, unknown>): void {

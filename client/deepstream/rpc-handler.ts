@@ -81,9 +81,7 @@ export class RpcHandler {
 
   private register(realtime: RealtimeClient, name: string, provider: DeepstreamRpcProvider): void {
     realtime.rpc
-      .provide(name, (data, response: RpcResponse, requestor) =>
-        provider(data, dialectResponse(response), { requestorName: requestor.userId }),
-      )
+      .provide(name, (data, response: RpcResponse, requestor) => provider(data, dialectResponse(response), { requestorName: requestor.userId }))
       .catch((err: unknown) => {
         this.providers.delete(name);
         this.report(toRealtimeError(err));

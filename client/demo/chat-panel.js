@@ -38,17 +38,22 @@ export function startChat({ client, name }) {
         const dot = element('span', 'dot');
         dot.setAttribute('aria-hidden', 'true');
         const label = `${entry.userId}${entry.me ? ' (you)' : ''}${entry.tabs > 1 ? ` ×${entry.tabs}` : ''}`;
-        const item = element('li', '', dot, element('span', 'member-name', label),
-          element('span', 'member-status', entry.status === 'typing' ? 'typing…' : entry.status));
+        const item = element(
+          'li',
+          '',
+          dot,
+          element('span', 'member-name', label),
+          element('span', 'member-status', entry.status === 'typing' ? 'typing…' : entry.status),
+        );
         item.dataset.user = entry.userId;
         item.dataset.status = entry.status;
         return item;
       });
     $('chat-members').replaceChildren(...items);
     $('chat-member-count').textContent = String(byUser.size);
-    const typists = [...new Set([...members.values()]
-      .filter((member) => member.connectionId !== myId && member.state?.status === 'typing')
-      .map((member) => member.userId))];
+    const typists = [
+      ...new Set([...members.values()].filter((member) => member.connectionId !== myId && member.state?.status === 'typing').map((member) => member.userId)),
+    ];
     $('chat-typing').textContent = typists.length === 0 ? '' : `${typists.join(', ')} ${typists.length === 1 ? 'is' : 'are'} typing…`;
   };
 

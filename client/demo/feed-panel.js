@@ -13,8 +13,7 @@ export function startFeed({ client, name }) {
   const summary = $('feed-filter-summary');
   let subscription;
 
-  const selectedLevels = () =>
-    [...document.querySelectorAll('#feed-filter input[name="level"]:checked')].map((input) => input.value);
+  const selectedLevels = () => [...document.querySelectorAll('#feed-filter input[name="level"]:checked')].map((input) => input.value);
 
   const subscribe = () => {
     if (subscription !== undefined) client.unsubscribe(subscription);

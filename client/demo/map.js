@@ -57,7 +57,8 @@ function svg(tag, attributes, text) {
 
 function setConnection(status) {
   $('connection').dataset.state = status === 'authenticated' ? 'connected' : status === 'disconnected' ? 'disconnected' : 'connecting';
-  $('connection-text').textContent = { authenticated: 'Connected', connected: 'Signing in…', connecting: 'Connecting…', disconnecting: 'Leaving…' }[status] ?? 'Disconnected';
+  $('connection-text').textContent =
+    { authenticated: 'Connected', connected: 'Signing in…', connecting: 'Connecting…', disconnecting: 'Leaving…' }[status] ?? 'Disconnected';
 }
 
 function showProblem(message) {
@@ -83,7 +84,9 @@ async function demoRealm(client) {
     return await client.realm.get(REALM);
   } catch (err) {
     if (err.code !== 404) throw err;
-    await client.realm.create(REALM, 'Demo').catch((error) => { if (error.code !== 409) throw error; });
+    await client.realm.create(REALM, 'Demo').catch((error) => {
+      if (error.code !== 409) throw error;
+    });
     return client.realm.get(REALM);
   }
 }
@@ -134,7 +137,9 @@ async function start(name) {
   const realm = await demoRealm(client);
 
   const zoneShape = { cx: CENTRE.longitude, cy: CENTRE.latitude, r: ZONE_RADIUS };
-  await realm.area.create(ZONE, { label: 'Centre', shape: zoneShape }).catch((err) => { if (err.code !== 409) throw err; });
+  await realm.area.create(ZONE, { label: 'Centre', shape: zoneShape }).catch((err) => {
+    if (err.code !== 409) throw err;
+  });
   drawGrid();
   drawZone((await realm.area.get(ZONE)).shapeData);
 
@@ -147,11 +152,13 @@ async function start(name) {
 
   const zone = await realm.object.subscribe({ executeImmediately: true, area: ZONE });
   zone.on('update', (objects) => {
-    const items = Object.keys(objects).sort().map((id) => {
-      const item = element('li', '', objects[id].label || id);
-      item.dataset.id = id;
-      return item;
-    });
+    const items = Object.keys(objects)
+      .sort()
+      .map((id) => {
+        const item = element('li', '', objects[id].label || id);
+        item.dataset.id = id;
+        return item;
+      });
     $('zone-list').replaceChildren(...items);
   });
 

@@ -48,8 +48,7 @@ export function startNote({ client, name }) {
   };
 
   const renderMeta = () => {
-    $('note-revision').textContent =
-      latest === undefined ? 'Loading…' : `Revision ${latest.revision}, last saved by ${latest.data.editedBy ?? 'someone'}`;
+    $('note-revision').textContent = latest === undefined ? 'Loading…' : `Revision ${latest.revision}, last saved by ${latest.data.editedBy ?? 'someone'}`;
     const names = [...editors.values()]
       .filter((member) => member.connectionId !== sc.id)
       .map((member) => `${member.userId}${member.state.editing === true ? ' (editing)' : ''}`);
@@ -102,8 +101,7 @@ export function startNote({ client, name }) {
     if (current.revision > (latest?.revision ?? 0)) latest = current;
     const who = current.data.editedBy ?? 'Someone';
     $('note-conflict-summary').textContent =
-      `${who} saved revision ${current.revision} after you started editing revision ${base?.revision ?? '?'}. ` +
-      'Your text is not lost: choose what to keep.';
+      `${who} saved revision ${current.revision} after you started editing revision ${base?.revision ?? '?'}. ` + 'Your text is not lost: choose what to keep.';
     $('note-conflict-mine').textContent = mine;
     $('note-conflict-theirs-caption').textContent = `Their text (revision ${current.revision}, ${who})`;
     $('note-conflict-theirs').textContent = current.data.text ?? '';
@@ -180,15 +178,16 @@ export function startNote({ client, name }) {
     },
   ];
 
-  client.sync
-    .create(NOTE.service, { text: 'Welcome! Edit this note in two tabs at once.', editedBy: name }, NOTE.id)
-    .catch((err) => {
-      if (!(err instanceof AlreadyExistsError)) setStatus(`Could not open the note: ${err.message}`);
-    });
-  sc.openDocument(NOTE.service, NOTE.id, { state: { editing: false } }).then(({ members }) => {
-    for (const member of members) editors.set(member.connectionId, member);
-    renderMeta();
-  }, () => {});
+  client.sync.create(NOTE.service, { text: 'Welcome! Edit this note in two tabs at once.', editedBy: name }, NOTE.id).catch((err) => {
+    if (!(err instanceof AlreadyExistsError)) setStatus(`Could not open the note: ${err.message}`);
+  });
+  sc.openDocument(NOTE.service, NOTE.id, { state: { editing: false } }).then(
+    ({ members }) => {
+      for (const member of members) editors.set(member.connectionId, member);
+      renderMeta();
+    },
+    () => {},
+  );
 
   return () => {
     for (const stop of stops) stop();

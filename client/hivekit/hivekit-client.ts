@@ -83,7 +83,7 @@ export class HivekitClient {
     this.emitter = new HivekitEmitter((err) => this.reportError(messageOf(err), HIVEKIT_CONSTANTS.ERROR.SERVER_ERROR, err));
     this.context = {
       backend: () => {
-        if (this.backend === undefined) throw hivekitError("client not connected. Did you call .connect() or .useHTTP() first?");
+        if (this.backend === undefined) throw hivekitError('client not connected. Did you call .connect() or .useHTTP() first?');
         return this.backend;
       },
       call: (name, args, run) => this.call(name, args, run),

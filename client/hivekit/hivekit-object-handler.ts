@@ -66,7 +66,9 @@ export class HivekitObjectHandler {
   }
 
   /** The matching objects by id: `where` (or `attribute`) conditions, `field` (data keys to include), `shape`. */
-  list(options: { where?: string | string[]; attribute?: string | string[]; field?: string | string[]; shape?: Record<string, unknown> } = {}): Promise<Record<string, ObjectSummary>> {
+  list(
+    options: { where?: string | string[]; attribute?: string | string[]; field?: string | string[]; shape?: Record<string, unknown> } = {},
+  ): Promise<Record<string, ObjectSummary>> {
     return this.context.call('object.list', [options], () => {
       const given = asOptions(options);
       assertKnownKeys(given, LIST_KEYS);

@@ -61,8 +61,7 @@ export class HivekitPubsub {
    * pattern', code: 400 }` when there is none.
    */
   unsubscribe(eventName: string, idPatternOrCallback?: string | HivekitPubsubCallback, maybeCallback?: HivekitPubsubCallback): Promise<void> {
-    const [idPattern, callback] =
-      typeof idPatternOrCallback === 'function' ? ['*', idPatternOrCallback] : [idPatternOrCallback ?? '*', maybeCallback];
+    const [idPattern, callback] = typeof idPatternOrCallback === 'function' ? ['*', idPatternOrCallback] : [idPatternOrCallback ?? '*', maybeCallback];
     return this.context.call('pubsub.unsubscribe', [eventName, idPattern], async () => {
       const key = keyOf(eventName, idPattern);
       const byCallback = this.handlers.get(key);

@@ -37,7 +37,10 @@ export class HivekitRealmHandler {
   /** Creates a realm with a label and data; rejects with `409` when it exists. */
   create(id: string, label?: string, data?: Record<string, unknown>): Promise<RealmInfo> {
     return this.context.call('realm.create', [id, label, data], () =>
-      this.context.backend().realms().create(id, { ...(label === undefined ? {} : { label }), ...(data === undefined ? {} : { data }) }),
+      this.context
+        .backend()
+        .realms()
+        .create(id, { ...(label === undefined ? {} : { label }), ...(data === undefined ? {} : { data }) }),
     );
   }
 
@@ -61,7 +64,10 @@ export class HivekitRealmHandler {
   /** A subscription to every accessible realm's metadata (`update` gets them by id); WebSocket only. */
   subscribe(options: { executeImmediately?: boolean } = {}): Promise<HivekitSubscription<RealmInfo>> {
     return this.context.call('realm.subscribe', [options], async () => {
-      const feed = await this.context.backend().realms().subscribe(options.executeImmediately === undefined ? {} : { executeImmediately: options.executeImmediately });
+      const feed = await this.context
+        .backend()
+        .realms()
+        .subscribe(options.executeImmediately === undefined ? {} : { executeImmediately: options.executeImmediately });
       return new HivekitSubscription(feed, (err) => this.context.reportListenerError(err));
     });
   }

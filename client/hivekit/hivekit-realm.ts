@@ -68,7 +68,12 @@ export class HivekitRealm {
   /** Sets one data key (`null` deletes it); emits `'update'`. */
   setData(key: string, value: unknown): Promise<void> {
     return this.context.call('realm.setData', [key, value], async () => {
-      this.apply(await this.context.backend().realms().update(this.id, { data: { [key]: value } }));
+      this.apply(
+        await this.context
+          .backend()
+          .realms()
+          .update(this.id, { data: { [key]: value } }),
+      );
     });
   }
 

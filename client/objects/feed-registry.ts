@@ -1,11 +1,4 @@
-import {
-  InvalidArgumentError,
-  isRetryable,
-  toRealtimeError,
-  withErrorDetails,
-  type FeedData,
-  type FeedSubscribeResult,
-} from '../../shared/index.js';
+import { InvalidArgumentError, isRetryable, toRealtimeError, withErrorDetails, type FeedData, type FeedSubscribeResult } from '../../shared/index.js';
 import { rateLimitWait } from '../rate-limit-wait.js';
 import type { ResubscribableStream } from '../resubscriber.js';
 import { Feed, type FeedKind, type FeedOwner, type FeedUpdate } from './feed.js';
@@ -186,25 +179,23 @@ export class FeedRegistry implements ResubscribableStream {
   private resubscribeOne(entry: FeedEntry, round: number): void {
     const current = (): boolean => round === this.round && this.entries.get(entry.feed) === entry;
     const request = { ...entry.request, executeImmediately: true };
-    this.subscribeAndBind(entry, request, current).catch(
-      (err: unknown) => {
-        if (!current()) return;
-        const wait = rateLimitWait(err);
-        if (wait !== undefined) {
-          const timer = setTimeout(() => {
-            this.retries.delete(timer);
-            if (current()) this.resubscribeOne(entry, round);
-          }, wait);
-          this.retries.add(timer);
-          return;
-        }
-        if (isRetryable(err)) return; // the connection dropped again: the next round re-sends it
-        this.entries.delete(entry.feed);
-        this.budget.release();
-        entry.feed.end();
-        this.transport.reportError(withErrorDetails(toRealtimeError(err), { feedId: entry.feed.id }));
-      },
-    );
+    this.subscribeAndBind(entry, request, current).catch((err: unknown) => {
+      if (!current()) return;
+      const wait = rateLimitWait(err);
+      if (wait !== undefined) {
+        const timer = setTimeout(() => {
+          this.retries.delete(timer);
+          if (current()) this.resubscribeOne(entry, round);
+        }, wait);
+        this.retries.add(timer);
+        return;
+      }
+      if (isRetryable(err)) return; // the connection dropped again: the next round re-sends it
+      this.entries.delete(entry.feed);
+      this.budget.release();
+      entry.feed.end();
+      this.transport.reportError(withErrorDetails(toRealtimeError(err), { feedId: entry.feed.id }));
+    });
   }
 
   private bind(entry: FeedEntry, serverId: string): void {

@@ -1,10 +1,4 @@
-import {
-  isRetryable,
-  matchesPattern,
-  toRealtimeError,
-  withErrorDetails,
-  type PubsubMessage,
-} from '../../shared/index.js';
+import { isRetryable, matchesPattern, toRealtimeError, withErrorDetails, type PubsubMessage } from '../../shared/index.js';
 import { rateLimitWait } from '../rate-limit-wait.js';
 import type { ResubscribableStream } from '../resubscriber.js';
 import type { ObjectsTransport } from './objects-transport.js';

@@ -50,15 +50,17 @@ function followObjects(client: RealtimeClient, realm: string, criteria: ObjectCr
   const objects = realm === client.realmId ? client.objects : client.realm(realm).objects;
   let stopped = false;
   let feed: Feed<RealmObject> | undefined;
-  objects.subscribe({ executeImmediately: true, ...criteria }, ({ items }) => sink.next(new Map(items))).then(
-    (opened) => {
-      feed = opened;
-      if (stopped) opened.cancel().catch(() => {});
-    },
-    (err: unknown) => {
-      if (!stopped) sink.error(err);
-    },
-  );
+  objects
+    .subscribe({ executeImmediately: true, ...criteria }, ({ items }) => sink.next(new Map(items)))
+    .then(
+      (opened) => {
+        feed = opened;
+        if (stopped) opened.cancel().catch(() => {});
+      },
+      (err: unknown) => {
+        if (!stopped) sink.error(err);
+      },
+    );
   return () => {
     stopped = true;
     feed?.cancel().catch(() => {});

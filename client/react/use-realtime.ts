@@ -21,6 +21,10 @@ export interface UseRealtimeResult {
 export function useRealtime(): UseRealtimeResult {
   const { client } = useRealtimeContext();
   const subscribe = useCallback((onChange: () => void) => client.on('connection', onChange), [client]);
-  const state = useSyncExternalStore(subscribe, () => client.state, () => client.state);
+  const state = useSyncExternalStore(
+    subscribe,
+    () => client.state,
+    () => client.state,
+  );
   return { client, state, connected: state === 'connected' };
 }

@@ -69,7 +69,9 @@ function followRecord(client: RealtimeClient, realm: string, name: string, sink:
   let stopped = false;
   let hasProvider = false;
   const toState = (document: SyncDocument | null): RecordState =>
-    document === null || document.deleted === true ? { data: {}, version: document?.revision ?? 0, hasProvider } : { data: document.data, version: document.revision, hasProvider };
+    document === null || document.deleted === true
+      ? { data: {}, version: document?.revision ?? 0, hasProvider }
+      : { data: document.data, version: document.revision, hasProvider };
   // The watch keeps its own latest document, so versions never go backwards.
   let latest: SyncDocument | null | undefined;
   const documentSink: LiveSink<SyncDocument | null> = {

@@ -1,9 +1,4 @@
-import {
-  broadcastRequestSchema,
-  parseInput,
-  type ChannelPublishResult,
-  type DirectSendResult,
-} from '../../shared/index.js';
+import { broadcastRequestSchema, parseInput, type ChannelPublishResult, type DirectSendResult } from '../../shared/index.js';
 import type { ChannelSummary } from './rest-results.js';
 import { checkedRequest, realmOf, sendIn, type RestScope } from './rest-scope.js';
 

@@ -1,10 +1,4 @@
-import {
-  ErrorCode,
-  InternalError,
-  errorFromShape,
-  isErrorCode,
-  type RealtimeError,
-} from '../../shared/index.js';
+import { ErrorCode, InternalError, errorFromShape, isErrorCode, type RealtimeError } from '../../shared/index.js';
 
 /**
  * The typed error of a non-2xx answer, the same class the socket client throws for the same

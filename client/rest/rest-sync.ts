@@ -28,7 +28,11 @@ export class RestSyncClient {
 
   /** Creates a document (revision 1, `201`); `id` is generated when absent. Needs `C`. */
   async create(service: string, data: Record<string, unknown>, id?: string, options: ExpiryOptions = {}): Promise<SyncWriteResult> {
-    const { service: _service, realm: _realm, ...body } = checkedRequest('sync:create', {
+    const {
+      service: _service,
+      realm: _realm,
+      ...body
+    } = checkedRequest('sync:create', {
       ...realmOf(this.scope),
       service,
       data,
@@ -54,13 +58,25 @@ export class RestSyncClient {
   }
 
   /** Replaces the whole data (`PUT`). Needs `U`. */
-  async replace(service: string, id: string, data: Record<string, unknown>, expectedRevision?: number, options: WriteExpiryOptions = {}): Promise<SyncWriteResult> {
+  async replace(
+    service: string,
+    id: string,
+    data: Record<string, unknown>,
+    expectedRevision?: number,
+    options: WriteExpiryOptions = {},
+  ): Promise<SyncWriteResult> {
     const request = checkedRequest('sync:replace', { ...realmOf(this.scope), service, id, data, ...revision(expectedRevision), ...options });
     return this.send({ method: 'PUT', path: documentPath(service, id), body: bodyOf(request) });
   }
 
   /** Deep-merges (RFC 7386 JSON Merge Patch: `null` removes a key). Needs `U`. */
-  async merge(service: string, id: string, data: Record<string, unknown>, expectedRevision?: number, options: WriteExpiryOptions = {}): Promise<SyncWriteResult> {
+  async merge(
+    service: string,
+    id: string,
+    data: Record<string, unknown>,
+    expectedRevision?: number,
+    options: WriteExpiryOptions = {},
+  ): Promise<SyncWriteResult> {
     const request = checkedRequest('sync:merge', { ...realmOf(this.scope), service, id, data, ...revision(expectedRevision), ...options });
     return this.send({ method: 'PATCH', path: `${documentPath(service, id)}/merge`, body: bodyOf(request) });
   }

@@ -1,12 +1,5 @@
 import type { WebhookDeliveryPage, WebhookDeliveryView, WebhookEndpointView, WebhookEndpointWithSecret } from '../../shared/index.js';
-import type {
-  CreateWebhookInput,
-  DeadLetterQuery,
-  DeliveriesQuery,
-  DeliveryLogQuery,
-  RotateSecretInput,
-  UpdateWebhookInput,
-} from './rest-results.js';
+import type { CreateWebhookInput, DeadLetterQuery, DeliveriesQuery, DeliveryLogQuery, RotateSecretInput, UpdateWebhookInput } from './rest-results.js';
 import { segment, sendIn, type RestScope, type ScopedCall } from './rest-scope.js';
 
 /**

@@ -69,7 +69,8 @@ $('save').addEventListener('click', async () => {
     if (!(err instanceof ConflictError)) throw err;
     const current = (err.details as { current?: SyncDocument }).current;
     $('conflict').hidden = false;
-    $('conflict').textContent = `Someone saved first (revision ${current?.revision}): "${String(current?.data?.text ?? '')}". Save again to overwrite with yours.`;
+    $('conflict').textContent =
+      `Someone saved first (revision ${current?.revision}): "${String(current?.data?.text ?? '')}". Save again to overwrite with yours.`;
     if (current !== undefined) {
       revision = current.revision;
       $('revision').textContent = String(revision);

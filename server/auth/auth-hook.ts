@@ -1,10 +1,4 @@
-import {
-  AuthError,
-  ErrorCode,
-  UnavailableError,
-  type Principal,
-  type RealtimeClaims,
-} from '../../shared/index.js';
+import { AuthError, ErrorCode, UnavailableError, type Principal, type RealtimeClaims } from '../../shared/index.js';
 import { principalFromClaims } from './principal-from-claims.js';
 
 /** Where a login with `{ params }` is checked: deepstream's HTTP auth. */

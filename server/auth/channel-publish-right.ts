@@ -34,12 +34,7 @@ export function hasPublishRight(principal: Principal, realm: string, channel: st
  * @example
  * await assertMayPublish(principal, realm, 'lobby', () => presence.isChannelMember(socket, realm, 'lobby'));
  */
-export async function assertMayPublish(
-  principal: Principal,
-  realm: string,
-  channel: string,
-  isMember?: () => Promise<boolean>,
-): Promise<void> {
+export async function assertMayPublish(principal: Principal, realm: string, channel: string, isMember?: () => Promise<boolean>): Promise<void> {
   const resource = channelResource(channel);
   assertCan(principal, realm, resource, 'C');
   if (hasPublishRight(principal, realm, channel)) return;
@@ -49,8 +44,7 @@ export async function assertMayPublish(
     isMember === undefined
       ? `a REST caller is never a member: use a token with the service or admin role, or a per grant of C on ${resource}`
       : `publishing without joining needs the service or admin role, or a per grant of C on ${resource}`;
-  throw new ForbiddenError(
-    `Join the channel "${channel}" before publishing to it: the client role may publish only as a member (${instead})`,
-    { details: { realm, resource, permission: 'C', member: false } },
-  );
+  throw new ForbiddenError(`Join the channel "${channel}" before publishing to it: the client role may publish only as a member (${instead})`, {
+    details: { realm, resource, permission: 'C', member: false },
+  });
 }

@@ -214,11 +214,7 @@ export function can(principal: Principal, realm: string, resourceId: string, let
     if (rulesAllow(CAPABILITY_RULES.get(capability), resourceId, letter)) return true;
   }
   for (const grant of principal.grants) {
-    if (
-      (grant.realm === realm || grant.realm === ALL_REALMS) &&
-      grant.letters.includes(letter) &&
-      grantApplies(grant.pattern, resourceId)
-    ) {
+    if ((grant.realm === realm || grant.realm === ALL_REALMS) && grant.letters.includes(letter) && grantApplies(grant.pattern, resourceId)) {
       return true;
     }
   }

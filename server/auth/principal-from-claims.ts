@@ -99,9 +99,7 @@ function readRealmClaims(claims: RealtimeClaims): void {
     if (!Array.isArray(claims.realms)) throw invalid('claim "realms" must be an array of realm ids');
     claims.realms.forEach((realm: unknown, index) => {
       if (!isRealmOrAll(realm)) {
-        throw invalid(
-          `claim "realms[${index}]" must be a realm id (letters, digits, "_", "-"; 1-64 characters) or "*"`,
-        );
+        throw invalid(`claim "realms[${index}]" must be a realm id (letters, digits, "_", "-"; 1-64 characters) or "*"`);
       }
     });
   }

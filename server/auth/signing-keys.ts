@@ -156,7 +156,9 @@ export class SigningKeys {
     const key = keys.get(kid);
     if (key === undefined) throw new NotFoundError(`No signing key "${kid}"`, { details: { kid } });
     if (!active && key.view.primary) {
-      const successor = [...keys.values()].filter((other) => other.view.active && other.view.kid !== kid).sort((a, b) => b.view.createdAt - a.view.createdAt)[0];
+      const successor = [...keys.values()]
+        .filter((other) => other.view.active && other.view.kid !== kid)
+        .sort((a, b) => b.view.createdAt - a.view.createdAt)[0];
       if (successor === undefined) throw new ConflictError(`Key "${kid}" is the only active key; create or rotate to another first`, { details: { kid } });
       await this.patch(successor.view.kid, { primary: true });
     }
@@ -169,7 +171,9 @@ export class SigningKeys {
   /** The key that signs new tokens, if any. */
   async primary(): Promise<{ kid: string; alg: ManagedAlgorithm; key: CryptoKey | Uint8Array } | undefined> {
     // The newest primary: during a rotation both keys are briefly primary.
-    const key = [...(await this.keys()).values()].filter((candidate) => candidate.view.primary && candidate.view.active).sort((a, b) => b.view.createdAt - a.view.createdAt)[0];
+    const key = [...(await this.keys()).values()]
+      .filter((candidate) => candidate.view.primary && candidate.view.active)
+      .sort((a, b) => b.view.createdAt - a.view.createdAt)[0];
     return key === undefined ? undefined : { kid: key.view.kid, alg: key.view.alg, key: key.key };
   }
 
@@ -226,7 +230,7 @@ export class SigningKeys {
           keys.set(stored.kid, { view: viewOf(stored, doc.createdAt), key, verificationKey });
         } catch (err) {
           // A key sealed with another secret: it cannot be used, and is said so once per load.
-          this.options.logger.error({ kid: stored.kid, err: (err as Error).message }, 'a signing key cannot be opened with this server\'s secret');
+          this.options.logger.error({ kid: stored.kid, err: (err as Error).message }, "a signing key cannot be opened with this server's secret");
         }
       }
       after = page.nextCursor;

@@ -18,7 +18,11 @@ const issueTokenSchema = z
   .strictObject({
     sub: z.string({ error: 'sub must be a string' }).min(1).max(256).refine(isWellFormedText, 'sub must be well-formed Unicode'),
     realm: realmSchema.optional(),
-    realms: z.array(z.union([realmSchema, z.literal('*')])).min(1).max(100).optional(),
+    realms: z
+      .array(z.union([realmSchema, z.literal('*')]))
+      .min(1)
+      .max(100)
+      .optional(),
     permissions: z.array(z.string().min(1).max(100)).max(50).optional(),
     per: z.record(z.string(), z.union([z.string(), z.record(z.string(), z.string())])).optional(),
     dpv: z.record(z.string(), z.array(z.string())).optional(),
@@ -28,7 +32,10 @@ const issueTokenSchema = z
 
 const keySchema = z.strictObject({
   alg: z.enum(MANAGED_ALGORITHMS, { error: `alg must be one of ${MANAGED_ALGORITHMS.join(', ')}` }).optional(),
-  kid: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'kid must be 1-64 letters, digits, _ . or -').optional(),
+  kid: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'kid must be 1-64 letters, digits, _ . or -')
+    .optional(),
 });
 
 /** What the token and key routes need. */
@@ -129,17 +136,30 @@ async function bearer(req: Request, verifier: TokenVerifier): Promise<Principal>
  */
 function assertMayIssue(
   caller: Principal,
-  claims: { realm?: string | undefined; realms?: string[] | undefined; permissions?: string[] | undefined; per?: Record<string, unknown> | undefined; dpv?: Record<string, unknown> | undefined },
+  claims: {
+    realm?: string | undefined;
+    realms?: string[] | undefined;
+    permissions?: string[] | undefined;
+    per?: Record<string, unknown> | undefined;
+    dpv?: Record<string, unknown> | undefined;
+  },
 ): void {
-  const named = new Set([...(claims.realms ?? []), ...(claims.realm === undefined ? [] : [claims.realm]), ...Object.keys(claims.per ?? {}), ...Object.keys(claims.dpv ?? {})]);
+  const named = new Set([
+    ...(claims.realms ?? []),
+    ...(claims.realm === undefined ? [] : [claims.realm]),
+    ...Object.keys(claims.per ?? {}),
+    ...Object.keys(claims.dpv ?? {}),
+  ]);
   if (named.has('*') && !isPlatformAdmin(caller)) throw new ForbiddenError('Only an admin of every realm issues tokens for every realm');
   const requested = claims.permissions ?? [];
   const allowed = ISSUABLE.service as ReadonlySet<string>;
   for (const realm of [...named].filter((name) => name !== '*')) {
     if (isAdmin(caller, realm)) continue;
-    if (!rightsIn(caller, realm).roles.includes('service')) throw new ForbiddenError(`Issuing tokens for realm "${realm}" needs the admin or service role there`, { details: { realm } });
+    if (!rightsIn(caller, realm).roles.includes('service'))
+      throw new ForbiddenError(`Issuing tokens for realm "${realm}" needs the admin or service role there`, { details: { realm } });
     const beyond = requested.filter((permission) => !allowed.has(permission));
-    if (beyond.length > 0) throw new ForbiddenError(`A service issues only ${[...allowed].join(', ')}; not ${beyond.join(', ')}`, { details: { realm, permissions: beyond } });
+    if (beyond.length > 0)
+      throw new ForbiddenError(`A service issues only ${[...allowed].join(', ')}; not ${beyond.join(', ')}`, { details: { realm, permissions: beyond } });
     if (claims.per !== undefined) throw new ForbiddenError('Only an admin issues tokens with per grants', { details: { realm } });
   }
 }

@@ -1,11 +1,4 @@
-import {
-  createRemoteJWKSet,
-  errors as joseErrors,
-  jwtVerify,
-  type JWTVerifyGetKey,
-  type JWTHeaderParameters,
-  type FlattenedJWSInput,
-} from 'jose';
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey, type JWTHeaderParameters, type FlattenedJWSInput } from 'jose';
 import { AuthError, UnavailableError, type Principal, type RealtimeClaims } from '../../shared/index.js';
 import type { AuthOptions } from '../config.js';
 import { principalFromClaims } from './principal-from-claims.js';
@@ -93,10 +86,7 @@ export class TokenVerifier {
     }
   }
 
-  private readonly resolveKey = async (
-    header: JWTHeaderParameters,
-    input: FlattenedJWSInput,
-  ): Promise<Awaited<ReturnType<JWTVerifyGetKey>>> => {
+  private readonly resolveKey = async (header: JWTHeaderParameters, input: FlattenedJWSInput): Promise<Awaited<ReturnType<JWTVerifyGetKey>>> => {
     if (this.managed !== undefined && header.kid !== undefined && !this.secretKeys.has(header.kid)) {
       const managed = await this.managed.verificationKey(header.kid, String(header.alg));
       if (managed !== undefined) return managed;
@@ -106,14 +96,12 @@ export class TokenVerifier {
       if (this.defaultSecret === undefined && this.secretKeys.size === 0) throw new AuthError('AUTH_FAILED', 'Unknown token key id (kid)');
       const key = header.kid === undefined ? this.defaultSecret : this.secretKeys.get(header.kid);
       if (key === undefined) {
-        throw new AuthError(
-          'AUTH_FAILED',
-          header.kid === undefined ? 'Token has no kid and no default secret is configured' : 'Unknown token key id (kid)',
-        );
+        throw new AuthError('AUTH_FAILED', header.kid === undefined ? 'Token has no kid and no default secret is configured' : 'Unknown token key id (kid)');
       }
       return key;
     }
-    if (this.jwks === undefined || !this.jwksAlgorithms.has(String(header.alg))) throw new AuthError('AUTH_FAILED', `Algorithm ${String(header.alg)} is not accepted`);
+    if (this.jwks === undefined || !this.jwksAlgorithms.has(String(header.alg)))
+      throw new AuthError('AUTH_FAILED', `Algorithm ${String(header.alg)} is not accepted`);
     return this.jwks(header, input);
   };
 }

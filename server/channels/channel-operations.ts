@@ -90,9 +90,14 @@ export function channelOperations({ presence, messenger }: ChannelServices, limi
       (access) => assertMayPublish(access.principal, access.realm, channel, () => presence.isChannelMember(socket, access.realm, channel)),
     ],
     run: async (request, { realm, principal, socket }: SocketOperationContext) => {
-      const message = await messenger.broadcast(realm, request, { userId: principal.userId, connectionId: socket.id }, {
-        ...(request.excludeSelf === true ? { exceptConnectionId: socket.id } : {}),
-      });
+      const message = await messenger.broadcast(
+        realm,
+        request,
+        { userId: principal.userId, connectionId: socket.id },
+        {
+          ...(request.excludeSelf === true ? { exceptConnectionId: socket.id } : {}),
+        },
+      );
       return { realm, channel: message.channel, event: message.event, timestamp: message.timestamp };
     },
   });

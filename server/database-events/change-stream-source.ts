@@ -105,7 +105,14 @@ export class ChangeStreamSource {
     });
     this.stream = stream;
     this.state = 'streaming';
-    const renew = setInterval(() => void this.lease.acquire().then((held) => (held ? undefined : stream.close())).catch(() => undefined), 3000);
+    const renew = setInterval(
+      () =>
+        void this.lease
+          .acquire()
+          .then((held) => (held ? undefined : stream.close()))
+          .catch(() => undefined),
+      3000,
+    );
     try {
       for await (const event of stream) {
         const change = changeOf(event, this.deps.ignore);

@@ -51,11 +51,15 @@ export class DatabaseEventRouter {
       }
       try {
         if (outcome.kind === 'failed') throw new MappingFailure(outcome.message, outcome.details);
-        if (!isValidRealm(outcome.realm)) throw new MappingFailure(`The row names realm ${JSON.stringify(outcome.realm).slice(0, 80)}, which is not a realm id`);
+        if (!isValidRealm(outcome.realm))
+          throw new MappingFailure(`The row names realm ${JSON.stringify(outcome.realm).slice(0, 80)}, which is not a realm id`);
         if (!isValidTopic(mapping.topic)) throw new MappingFailure(`"${mapping.topic}" is not a topic`);
         const bytes = Buffer.byteLength(JSON.stringify(outcome.payload));
         if (bytes > this.options.maxPayloadBytes) {
-          throw new MappingFailure(`The payload is ${bytes} bytes; the limit is ${this.options.maxPayloadBytes}`, { size: bytes, limit: this.options.maxPayloadBytes });
+          throw new MappingFailure(`The payload is ${bytes} bytes; the limit is ${this.options.maxPayloadBytes}`, {
+            size: bytes,
+            limit: this.options.maxPayloadBytes,
+          });
         }
         await registry.checkPublish(outcome.realm, mapping.topic, outcome.payload);
         await publisher.publish({
@@ -70,7 +74,8 @@ export class DatabaseEventRouter {
         this.options.onOutcome?.('delivered');
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
-        const details = err instanceof MappingFailure ? err.details : err instanceof RealtimeError ? (err.details as Record<string, unknown> | undefined) : undefined;
+        const details =
+          err instanceof MappingFailure ? err.details : err instanceof RealtimeError ? (err.details as Record<string, unknown> | undefined) : undefined;
         stats.failed(mapping.id, message, Date.now(), details);
         this.options.onOutcome?.('failed');
         this.options.logger.warn({ mapping: mapping.id, table: change.table, topic: mapping.topic, err: message }, 'a database change did not become an event');

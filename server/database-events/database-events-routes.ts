@@ -48,7 +48,12 @@ export function databaseEventsRoutes(events: DatabaseEvents): Router {
 
   router.get('/database/mappings', requireAuth, async (req, res) => {
     const visible = await visibility(req, res);
-    res.json({ items: mappings.all().filter(visible).map((mapping) => mappings.view(mapping)) });
+    res.json({
+      items: mappings
+        .all()
+        .filter(visible)
+        .map((mapping) => mappings.view(mapping)),
+    });
   });
 
   router.get('/database/mappings/status', requireAuth, async (req, res) => {
@@ -58,7 +63,12 @@ export function databaseEventsRoutes(events: DatabaseEvents): Router {
   router.get('/database/mappings/topic/:topic', requireAuth, async (req, res) => {
     const visible = await visibility(req, res);
     const topic = req.params.topic;
-    res.json({ items: mappings.all().filter((mapping) => mapping.topic === topic && visible(mapping)).map((mapping) => mappings.view(mapping)) });
+    res.json({
+      items: mappings
+        .all()
+        .filter((mapping) => mapping.topic === topic && visible(mapping))
+        .map((mapping) => mappings.view(mapping)),
+    });
   });
 
   router.get('/database/mappings/:id', requireAuth, async (req, res) => {
@@ -69,7 +79,9 @@ export function databaseEventsRoutes(events: DatabaseEvents): Router {
     const mapping = await manageable(req, res);
     const { realm, ...update } = parseZodInput(updateMappingSchema, req.body ?? {}, 'mapping update');
     if (realm !== undefined && realm !== mapping.realm) {
-      throw new InvalidArgumentError('A mapping stays in its realm: create a new one for another realm', { details: { issues: [{ path: 'realm', message: 'cannot change' }] } });
+      throw new InvalidArgumentError('A mapping stays in its realm: create a new one for another realm', {
+        details: { issues: [{ path: 'realm', message: 'cannot change' }] },
+      });
     }
     res.json(await mappings.update(mapping.id, update));
   });
@@ -115,5 +127,7 @@ function mayManage(principal: Principal, mapping: StoredMapping): boolean {
 }
 
 function forbiddenColumnRealm(): ForbiddenError {
-  return new ForbiddenError('A mapping whose realm comes from a column writes into every realm its rows name: only a platform admin (realms ["*"], role admin) creates one');
+  return new ForbiddenError(
+    'A mapping whose realm comes from a column writes into every realm its rows name: only a platform admin (realms ["*"], role admin) creates one',
+  );
 }

@@ -89,7 +89,9 @@ export class DatabaseEvents {
     const route = (change: RowChange) => this.router.route(change);
     const { logger } = this.deps;
     if (this.options.postgres !== undefined) {
-      this.sources.push(new PostgresSource(this.options.postgres, { route, positions: this.positions, logger, onLag: (bytes) => this.deps.metrics.databaseSlotLag(bytes) }));
+      this.sources.push(
+        new PostgresSource(this.options.postgres, { route, positions: this.positions, logger, onLag: (bytes) => this.deps.metrics.databaseSlotLag(bytes) }),
+      );
     }
     const mongodb = this.options.mongodb;
     if (mongodb !== undefined) {
@@ -101,7 +103,14 @@ export class DatabaseEvents {
       const changeStreams = mode === 'change-stream' || (mode === 'auto' && supportsChangeStreams(await db.admin().command({ hello: 1 })));
       const outbox = mongodb.collection ?? 'realtime_outbox';
       const source = changeStreams
-        ? new ChangeStreamSource({ db, nodeId: this.deps.nodeId, route, positions: this.positions, logger, ignore: new Set([outbox, `${outbox}_lease`, 'realtime_change_stream_lease']) })
+        ? new ChangeStreamSource({
+            db,
+            nodeId: this.deps.nodeId,
+            route,
+            positions: this.positions,
+            logger,
+            ignore: new Set([outbox, `${outbox}_lease`, 'realtime_change_stream_lease']),
+          })
         : new OutboxSource(mongodb, { db, nodeId: this.deps.nodeId, route, logger });
       logger.info({ db: db.databaseName, mode: changeStreams ? 'change-stream' : 'outbox' }, 'MongoDB database events');
       this.sources.push(source);
@@ -117,7 +126,14 @@ export class DatabaseEvents {
       mappings: this.mappings
         .all()
         .filter(visible)
-        .map((mapping) => ({ id: mapping.id, table: mapping.table, topic: mapping.topic, realm: mapping.realm, active: mapping.active, stats: this.stats.of(mapping.id) })),
+        .map((mapping) => ({
+          id: mapping.id,
+          table: mapping.table,
+          topic: mapping.topic,
+          realm: mapping.realm,
+          active: mapping.active,
+          stats: this.stats.of(mapping.id),
+        })),
     };
   }
 

@@ -87,7 +87,9 @@ export class DatabaseMappings {
   async create(input: DatabaseMappingInput & { realm: string }): Promise<DatabaseMapping> {
     await this.reload();
     if (this.loaded.length >= this.limits.maxMappings) {
-      throw new LimitExceededError(`The platform has ${this.limits.maxMappings} database mappings, the most it may`, { details: { limit: this.limits.maxMappings } });
+      throw new LimitExceededError(`The platform has ${this.limits.maxMappings} database mappings, the most it may`, {
+        details: { limit: this.limits.maxMappings },
+      });
     }
     if (this.loaded.filter((mapping) => mapping.realm === input.realm).length >= this.limits.maxMappingsPerRealm) {
       throw new LimitExceededError(`Realm "${input.realm}" has ${this.limits.maxMappingsPerRealm} database mappings, the most it may`, {

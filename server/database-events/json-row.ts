@@ -21,7 +21,8 @@ function jsonValue(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(jsonValue);
   if (typeof value === 'object') {
     const toJSON = (value as { toJSON?: () => unknown }).toJSON;
-    if (typeof toJSON === 'function' && Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) return jsonValue(toJSON.call(value));
+    if (typeof toJSON === 'function' && Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null)
+      return jsonValue(toJSON.call(value));
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) out[key] = jsonValue(item);
     return out;

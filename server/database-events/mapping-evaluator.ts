@@ -1,9 +1,4 @@
-import {
-  realmColumn,
-  type DatabaseMapping,
-  type MappingCondition,
-  type MappingTemplate,
-} from '../../shared/index.js';
+import { realmColumn, type DatabaseMapping, type MappingCondition, type MappingTemplate } from '../../shared/index.js';
 import type { Row, RowChange } from './row-change.js';
 
 /** What a mapping makes of a change: an event's realm and payload, or why there is none. */
@@ -13,8 +8,7 @@ export type MappingOutcome =
   | { kind: 'failed'; message: string; details?: Record<string, unknown> };
 
 /** The parts of a mapping evaluation reads. */
-export type EvaluatedMapping = Pick<DatabaseMapping, 'events' | 'payload' | 'realm' | 'active'> &
-  Partial<Pick<DatabaseMapping, 'triggerColumns' | 'when'>>;
+export type EvaluatedMapping = Pick<DatabaseMapping, 'events' | 'payload' | 'realm' | 'active'> & Partial<Pick<DatabaseMapping, 'triggerColumns' | 'when'>>;
 
 /**
  * Evaluates a mapping against one row change: the operation, `triggerColumns` (an update passes
@@ -42,7 +36,11 @@ export function evaluateMapping(mapping: EvaluatedMapping, change: RowChange): M
   if (column !== undefined) {
     const value = read(change.row, column);
     if (typeof value !== 'string' && typeof value !== 'number') {
-      return { kind: 'failed', message: `The realm column "${column}" is ${value === undefined || value === null ? 'empty' : 'not text'} in this row`, details: { column } };
+      return {
+        kind: 'failed',
+        message: `The realm column "${column}" is ${value === undefined || value === null ? 'empty' : 'not text'} in this row`,
+        details: { column },
+      };
     }
     realm = String(value);
   }
@@ -130,7 +128,11 @@ function normalise(value: unknown): unknown {
   if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value)) return value.map(normalise);
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.keys(value).sort().map((key) => [key, normalise((value as Record<string, unknown>)[key])]));
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((key) => [key, normalise((value as Record<string, unknown>)[key])]),
+    );
   }
   return value;
 }

@@ -33,12 +33,16 @@ function withIssues<T>(check: (value: unknown) => MappingIssue[]) {
 }
 
 const tableField = name('table');
-const topicField = z.string({ error: 'topic must be a string' }).refine(isValidTopic, 'topic must be a topic: dot-separated lowercase segments, e.g. "session.status"');
+const topicField = z
+  .string({ error: 'topic must be a string' })
+  .refine(isValidTopic, 'topic must be a topic: dot-separated lowercase segments, e.g. "session.status"');
 const eventsField = z
   .array(z.enum(DATABASE_OPERATIONS, { error: 'events are insert, update or delete' }), { error: 'events must be a list of insert, update, delete' })
   .min(1, 'events must name at least one of insert, update, delete')
   .refine((events) => new Set(events).size === events.length, 'events must not repeat');
-const triggerColumnsField = z.array(name('triggerColumns'), { error: 'triggerColumns must be a list of column names' }).max(MAPPING_LIMITS.maxTriggerColumns, `triggerColumns has at most ${MAPPING_LIMITS.maxTriggerColumns} columns`);
+const triggerColumnsField = z
+  .array(name('triggerColumns'), { error: 'triggerColumns must be a list of column names' })
+  .max(MAPPING_LIMITS.maxTriggerColumns, `triggerColumns has at most ${MAPPING_LIMITS.maxTriggerColumns} columns`);
 const payloadField = z
   .record(z.string(), z.unknown(), { error: 'payload must be an object template, e.g. { "id": "$row.id" }' })
   .superRefine(withIssues<Record<string, unknown>>((value) => templateIssues(value)))
@@ -49,7 +53,10 @@ const whenField = z
   .transform((value) => value as MappingCondition);
 const realmField = z
   .string({ error: 'realm must be a string' })
-  .refine((value) => isValidRealm(value) || (isReference(value) && realmColumn(value) !== undefined), 'realm must be a realm id, or "$row.column" for a realm per row');
+  .refine(
+    (value) => isValidRealm(value) || (isReference(value) && realmColumn(value) !== undefined),
+    'realm must be a realm id, or "$row.column" for a realm per row',
+  );
 const text = (field: string, max: number) => z.string({ error: `${field} must be a string` }).max(max, `${field} must be at most ${max} characters`);
 
 /** `POST /api/database/mappings`: the reference shape verbatim, with `realm`, `description` and `active`. */

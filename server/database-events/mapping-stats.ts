@@ -17,7 +17,9 @@ export class MappingStats {
 
   of(id: string): DatabaseMappingStats {
     const entry = this.byMapping.get(id);
-    return entry === undefined ? { delivered: 0, skipped: 0, failed: 0 } : { ...entry, ...(entry.lastError === undefined ? {} : { lastError: { ...entry.lastError } }) };
+    return entry === undefined
+      ? { delivered: 0, skipped: 0, failed: 0 }
+      : { ...entry, ...(entry.lastError === undefined ? {} : { lastError: { ...entry.lastError } }) };
   }
 
   delivered(id: string, at: number): void {

@@ -134,7 +134,11 @@ export class OutboxSource {
 
   /** Publishes one batch in `_id` order; true when it was full (more may wait). */
   private async drainBatch(): Promise<boolean> {
-    const batch = await this.collection.find({ _failed: { $exists: false } }).sort({ _id: 1 }).limit(this.batchSize).toArray();
+    const batch = await this.collection
+      .find({ _failed: { $exists: false } })
+      .sort({ _id: 1 })
+      .limit(this.batchSize)
+      .toArray();
     for (const doc of batch) {
       if (this.closing) return false;
       if (!this.lease.fresh && !(await this.lease.acquire())) return false;
@@ -170,5 +174,10 @@ export function changeOf(doc: OutboxDocument): RowChange | string {
   if (row === null || typeof row !== 'object' || Array.isArray(row)) return 'row must be a document';
   if (old !== undefined && old !== null && (typeof old !== 'object' || Array.isArray(old))) return 'old must be a document when given';
   const oldRow = jsonRow(old as Record<string, unknown> | null | undefined);
-  return { table, operation: operation as DatabaseOperation, row: jsonRow(row as Record<string, unknown>) ?? {}, ...(oldRow === undefined ? {} : { old: oldRow }) };
+  return {
+    table,
+    operation: operation as DatabaseOperation,
+    row: jsonRow(row as Record<string, unknown>) ?? {},
+    ...(oldRow === undefined ? {} : { old: oldRow }),
+  };
 }

@@ -11,7 +11,6 @@ import type { RowChange } from './row-change.js';
 /** How long `close()` waits for the transaction being read to finish before it stops anyway. */
 const CLOSE_GRACE_MS = 5000;
 
-
 /** How the platform reads an application's PostgreSQL (`DATABASE_EVENTS_POSTGRES_*`). */
 export interface PostgresSourceOptions {
   /** A `postgres://` connection string of a role with the REPLICATION attribute. */
@@ -118,7 +117,10 @@ export class PostgresSource {
   ) {
     this.slot = options.slot ?? 'realtime_events';
     this.publication = options.publication ?? 'realtime_events';
-    for (const [what, name] of [['slot', this.slot], ['publication', this.publication]] as const) {
+    for (const [what, name] of [
+      ['slot', this.slot],
+      ['publication', this.publication],
+    ] as const) {
       if (!POSTGRES_NAME_PATTERN.test(name)) throw new Error(`The PostgreSQL ${what} name "${name}" must be lowercase letters, digits and _ (at most 63)`);
     }
     this.lagIntervalMs = options.lagIntervalMs ?? 5000;
@@ -333,7 +335,17 @@ export class PostgresSource {
       const publication = await admin.query('SELECT 1 FROM pg_publication WHERE pubname = $1', [this.publication]);
       if (publication.rowCount === 0) {
         const tables = this.options.tables;
-        const target = tables === undefined || tables.length === 0 ? 'FOR ALL TABLES' : `FOR TABLE ${tables.map((table) => table.split('.').map((part) => pg.escapeIdentifier(part)).join('.')).join(', ')}`;
+        const target =
+          tables === undefined || tables.length === 0
+            ? 'FOR ALL TABLES'
+            : `FOR TABLE ${tables
+                .map((table) =>
+                  table
+                    .split('.')
+                    .map((part) => pg.escapeIdentifier(part))
+                    .join('.'),
+                )
+                .join(', ')}`;
         await admin.query(`CREATE PUBLICATION ${pg.escapeIdentifier(this.publication)} ${target}`);
       }
       const slot = await admin.query<{ plugin: string; wal_status: string | null; confirmed: string | null }>(
@@ -348,7 +360,9 @@ export class PostgresSource {
       } else if (found.plugin !== 'pgoutput') {
         throw new Error(`The replication slot "${this.slot}" uses ${found.plugin}; database events need a pgoutput slot`);
       } else if (found.wal_status === 'lost') {
-        throw new Error(`The replication slot "${this.slot}" was invalidated (it fell behind max_slot_wal_keep_size): changes since were lost; drop it to start again`);
+        throw new Error(
+          `The replication slot "${this.slot}" was invalidated (it fell behind max_slot_wal_keep_size): changes since were lost; drop it to start again`,
+        );
       }
     } catch (err) {
       await admin.end().catch(() => undefined);

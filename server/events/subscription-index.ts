@@ -1,10 +1,4 @@
-import {
-  compilePattern,
-  filterCost,
-  matchesFilter,
-  type SubscriptionFilter,
-  type SyncEventReturnMode,
-} from '../../shared/index.js';
+import { compilePattern, filterCost, matchesFilter, type SubscriptionFilter, type SyncEventReturnMode } from '../../shared/index.js';
 
 /**
  * One live topic subscription of one connection.

@@ -1,10 +1,4 @@
-import {
-  ErrorCode,
-  isSyncTopic,
-  type ErrorShape,
-  type PermissionLetter,
-  type Principal,
-} from '../../shared/index.js';
+import { ErrorCode, isSyncTopic, type ErrorShape, type PermissionLetter, type Principal } from '../../shared/index.js';
 import { can, docResource, hasRealm, topicResource } from '../auth/permissions.js';
 import { setKeyOf, type PresenceSetRef } from '../presence/presence-set.js';
 import type { MembershipJudge } from '../presence/presence-reauthorization.js';

@@ -119,7 +119,14 @@ function isShallowEnough(value: unknown, maxDepth: number): boolean {
  * Serves one entry through its event's own listeners; resolves with its answer (`null` when no
  * acknowledgement is wanted). Never rejects: a bad entry becomes its own error answer.
  */
-function serveEntry(socket: RealtimeSocket, table: RequestTable, raw: unknown, batchAcked: boolean, limits: BatchLimits, logger: Logger): Promise<AckResult<unknown> | null> {
+function serveEntry(
+  socket: RealtimeSocket,
+  table: RequestTable,
+  raw: unknown,
+  batchAcked: boolean,
+  limits: BatchLimits,
+  logger: Logger,
+): Promise<AckResult<unknown> | null> {
   const wantsAck = batchAcked && !(typeof raw === 'object' && raw !== null && (raw as { ack?: unknown }).ack === false);
   let entry: BatchEntry;
   let listeners: Listener[];

@@ -1,10 +1,5 @@
 import type { Logger } from 'pino';
-import {
-  HEARTBEAT_INTERVAL_BOUNDS,
-  HEARTBEAT_SILENCE_FACTOR,
-  InvalidArgumentError,
-  toRealtimeError,
-} from '../../shared/index.js';
+import { HEARTBEAT_INTERVAL_BOUNDS, HEARTBEAT_SILENCE_FACTOR, InvalidArgumentError, toRealtimeError } from '../../shared/index.js';
 import type { RealtimeSocket } from '../socket-types.js';
 
 /**

@@ -33,7 +33,8 @@ export interface RealtimeGatewayOptions {
   logger: Logger;
   limits: ResolvedLimits;
   /** The services its handlers call, built by the composition root (`buildServices`). */
-  services: Pick<PlatformServices, 'subscriptions' | 'publisher' | 'sync' | 'presence' | 'messenger' | 'rateLimits'> & Partial<Pick<PlatformServices, 'metrics'>>;
+  services: Pick<PlatformServices, 'subscriptions' | 'publisher' | 'sync' | 'presence' | 'messenger' | 'rateLimits'> &
+    Partial<Pick<PlatformServices, 'metrics'>>;
   /** The features whose operations every connection serves (`buildFeatures`). */
   features: readonly Feature[];
   /** Whether other nodes share this one through the Redis adapter. @default false */
@@ -105,7 +106,12 @@ export class RealtimeGateway {
     this.expiries = new TokenExpirySchedule((socket) => expireSession(socket, logger));
     serveSessionRequests(this.requests, { io, logger, verifier, subscriptions: this.subscriptions, presence: this.presence, expiries: this.expiries });
     for (const feature of options.features) {
-      if (feature.operations !== undefined) serveOperations(this.requests, feature.operations, { logger, rateLimits: this.rateLimits, ...(services.metrics === undefined ? {} : { metrics: services.metrics }) });
+      if (feature.operations !== undefined)
+        serveOperations(this.requests, feature.operations, {
+          logger,
+          rateLimits: this.rateLimits,
+          ...(services.metrics === undefined ? {} : { metrics: services.metrics }),
+        });
     }
     serveBatches(
       this.requests,

@@ -107,7 +107,10 @@ export function serveSessionRequests(table: RequestTable, context: SessionHandle
     }),
   );
   // The heartbeat (see heartbeat-watchdog.ts): answering it is all it takes.
-  table.add('sys:ping', sessionRequestListener(logger, 'sys:ping', () => ({ time: Date.now() })));
+  table.add(
+    'sys:ping',
+    sessionRequestListener(logger, 'sys:ping', () => ({ time: Date.now() })),
+  );
 }
 
 /**

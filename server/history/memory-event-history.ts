@@ -117,9 +117,7 @@ export class MemoryEventHistory implements EventHistory {
     if (position.epoch !== stream.epoch || requested === undefined || !isCovered(requested, oldestKept, stream.sequence)) {
       return { recovered: false, events: [], epoch: stream.epoch };
     }
-    const events = stream.entries
-      .filter((entry) => compareOffsets(entry.offset, position.offset) > 0)
-      .map((entry) => withPosition(entry, stream));
+    const events = stream.entries.filter((entry) => compareOffsets(entry.offset, position.offset) > 0).map((entry) => withPosition(entry, stream));
     return { recovered: true, events, epoch: stream.epoch };
   }
 

@@ -12,13 +12,12 @@ const realmSchema = z.string({ error: 'realm must be a string' }).regex(REALM_PA
 const verifySchema = z.strictObject({ token: z.string({ error: 'token must be a string' }).min(1).max(16384) });
 
 const devTokenSchema = z.strictObject({
-  sub: z
-    .string({ error: 'sub must be a string' })
-    .min(1)
-    .max(256)
-    .refine(isWellFormedText, 'sub must be well-formed Unicode (it holds a lone surrogate)'),
+  sub: z.string({ error: 'sub must be a string' }).min(1).max(256).refine(isWellFormedText, 'sub must be well-formed Unicode (it holds a lone surrogate)'),
   realm: realmSchema.optional(),
-  realms: z.array(z.union([realmSchema, z.literal('*')])).max(100).optional(),
+  realms: z
+    .array(z.union([realmSchema, z.literal('*')]))
+    .max(100)
+    .optional(),
   permissions: z.array(z.string().min(1).max(100)).max(50).optional(),
   per: z.record(z.string(), z.union([z.string(), z.record(z.string(), z.string())])).optional(),
   dpv: z.record(z.string(), z.array(z.string())).optional(),

@@ -23,7 +23,12 @@ export function tokenLifetimeSchema(kind: string) {
       const unit = value.slice(-1);
       return Number.parseInt(value, 10) * (UNIT_SECONDS[unit] ?? 1);
     })
-    .pipe(z.number().positive('expiresIn must be positive').max(DEV_TOKEN_MAX_SECONDS, `expiresIn must be at most 24 hours (${DEV_TOKEN_MAX_SECONDS} seconds) for ${kind}`));
+    .pipe(
+      z
+        .number()
+        .positive('expiresIn must be positive')
+        .max(DEV_TOKEN_MAX_SECONDS, `expiresIn must be at most 24 hours (${DEV_TOKEN_MAX_SECONDS} seconds) for ${kind}`),
+    );
 }
 
 /**

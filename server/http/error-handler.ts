@@ -1,13 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
-import {
-  InvalidArgumentError,
-  LimitExceededError,
-  NotFoundError,
-  PayloadTooLargeError,
-  toRealtimeError,
-  type RealtimeError,
-} from '../../shared/index.js';
+import { InvalidArgumentError, LimitExceededError, NotFoundError, PayloadTooLargeError, toRealtimeError, type RealtimeError } from '../../shared/index.js';
 import { fromHttpClientError } from './http-client-error.js';
 
 /**

@@ -56,7 +56,12 @@ export function openApiDocument(mounts: readonly MountedRouter[]): JsonObject {
         const openPath = fullPath.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
         for (const method of Object.keys(route.methods)) {
           if (method === '_all') continue;
-          const doc = routeDoc(router, method, routePath, route.stack.map((entry) => entry.handle));
+          const doc = routeDoc(
+            router,
+            method,
+            routePath,
+            route.stack.map((entry) => entry.handle),
+          );
           (paths[openPath] ??= {})[method] = operationObject(method, fullPath, doc);
         }
       }
@@ -82,7 +87,9 @@ function operationObject(method: string, fullPath: string, doc: RouteDoc | undef
   const body = doc?.body === undefined ? undefined : bodySchema(doc.body);
   const hasBody = method === 'post' || method === 'put' || method === 'patch';
   return {
-    ...(doc?.operation === undefined ? {} : { operationId: doc.operation, description: `Runs the \`${doc.operation}\` operation (the same request over the socket).` }),
+    ...(doc?.operation === undefined
+      ? {}
+      : { operationId: doc.operation, description: `Runs the \`${doc.operation}\` operation (the same request over the socket).` }),
     ...(PUBLIC_PATHS.has(fullPath) ? { security: [] } : { security: [{ bearer: [] }] }),
     ...(parameters.length === 0 ? {} : { parameters }),
     ...(hasBody ? { requestBody: { required: body !== undefined, content: { 'application/json': { schema: body ?? { type: 'object' } } } } } : {}),
@@ -94,7 +101,10 @@ function operationObject(method: string, fullPath: string, doc: RouteDoc | undef
 }
 
 function bodySchema(body: NonNullable<RouteDoc['body']>): JsonObject {
-  const schema = 'valibot' in body ? toJsonSchema(body.valibot, { target: 'draft-2020-12', errorMode: 'ignore' }) : z.toJSONSchema(body.zod, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' });
+  const schema =
+    'valibot' in body
+      ? toJsonSchema(body.valibot, { target: 'draft-2020-12', errorMode: 'ignore' })
+      : z.toJSONSchema(body.zod, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' });
   const { $schema: _ignored, ...rest } = schema as JsonObject;
   return rest;
 }

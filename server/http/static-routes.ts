@@ -78,7 +78,11 @@ export function staticRoutes(options: StaticRoutesOptions = {}): Router {
     const requested = req.params.file;
     const versioned = VERSIONED_NAME.exec(requested);
     if (versioned !== null && versioned[1] !== SERVER_INFO.serverVersion) {
-      next(new NotFoundError(`This server serves SDK version ${SERVER_INFO.serverVersion}, not ${String(versioned[1])}: try /sdk/realtime-${SERVER_INFO.serverVersion}.mjs`));
+      next(
+        new NotFoundError(
+          `This server serves SDK version ${SERVER_INFO.serverVersion}, not ${String(versioned[1])}: try /sdk/realtime-${SERVER_INFO.serverVersion}.mjs`,
+        ),
+      );
       return;
     }
     const file = versioned === null ? requested : `realtime.${String(versioned[2])}`;

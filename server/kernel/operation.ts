@@ -68,9 +68,7 @@ export interface Operation<S extends AnySchema = AnySchema, R = unknown, C exten
  * @example
  * const getDocument = defineOperation({ name: 'sync:get', input: getDocumentRequestSchema, requires: ..., run: ... });
  */
-export function defineOperation<S extends AnySchema, R, C extends AnyOperationContext = OperationContext>(
-  operation: Operation<S, R, C>,
-): Operation<S, R, C> {
+export function defineOperation<S extends AnySchema, R, C extends AnyOperationContext = OperationContext>(operation: Operation<S, R, C>): Operation<S, R, C> {
   return operation;
 }
 

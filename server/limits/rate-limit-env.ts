@@ -2,8 +2,7 @@ import { z } from 'zod';
 import type { Role } from '../../shared/index.js';
 import type { ActionRates, RateLimitOptions } from './rate-limit-options.js';
 
-const count = () =>
-  z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 (no limit) or more').optional();
+const count = () => z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 (no limit) or more').optional();
 
 const ROLE_NAMES = ['admin', 'service', 'client'] as const;
 
@@ -38,7 +37,14 @@ export const RATE_LIMIT_ENV_SHAPE = {
   /** Comma-separated roles, or `none`. */
   RATE_LIMIT_EXEMPT_ROLES: z
     .string()
-    .transform((text) => (text.trim() === 'none' ? [] : text.split(',').map((part) => part.trim()).filter(Boolean)))
+    .transform((text) =>
+      text.trim() === 'none'
+        ? []
+        : text
+            .split(',')
+            .map((part) => part.trim())
+            .filter(Boolean),
+    )
     .pipe(z.array(z.enum(ROLE_NAMES, { error: 'must list roles (admin, service, client) or be none' })))
     .optional(),
 };

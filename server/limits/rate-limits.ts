@@ -2,13 +2,7 @@ import type { RedisClient } from '../cluster/redis-client.js';
 import type { Logger } from 'pino';
 import { ALL_REALMS, ErrorCode, LimitExceededError, type Principal, type Role } from '../../shared/index.js';
 import { rightsIn } from '../auth/rights-in.js';
-import {
-  RATE_LIMITED_ACTIONS,
-  resolveRateLimitOptions,
-  type RateLimitedAction,
-  type RateLimitOptions,
-  type ResolvedRateLimits,
-} from './rate-limit-options.js';
+import { RATE_LIMITED_ACTIONS, resolveRateLimitOptions, type RateLimitedAction, type RateLimitOptions, type ResolvedRateLimits } from './rate-limit-options.js';
 import { ScopeLimiter, type SharedCounters } from './scope-limiter.js';
 
 /**
@@ -132,10 +126,12 @@ export class RateLimits {
     const result = await limiter.take(key);
     if (result.allowed) return;
     this.options.onRefused?.(action, scope);
-    throw rateLimitedError(
-      `Too many ${action}: at most ${limiter.points} per second ${SCOPE_WORDS[scope]}; retry in ${result.retryAfterMs} ms`,
-      { action, scope, limit: limiter.points, retryAfterMs: result.retryAfterMs },
-    );
+    throw rateLimitedError(`Too many ${action}: at most ${limiter.points} per second ${SCOPE_WORDS[scope]}; retry in ${result.retryAfterMs} ms`, {
+      action,
+      scope,
+      limit: limiter.points,
+      retryAfterMs: result.retryAfterMs,
+    });
   }
 
   private shared(action: RateLimitedAction, scope: RateLimitScope): SharedCounters | undefined {

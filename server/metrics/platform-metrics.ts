@@ -19,7 +19,6 @@ export interface MetricsProbes {
   dependencies(): Promise<Partial<Record<'redis' | 'mongodb', DependencyHealth>>>;
 }
 
-
 /** What {@link PlatformMetrics} is built from. */
 export interface PlatformMetricsOptions {
   /**

@@ -17,7 +17,12 @@ import { namedRealms } from './realm-operations.js';
 
 /** The query part of a subscribe or update request. */
 function queryOf({ where, shape, area, target }: ObjectSubscribeRequest | FeedUpdateRequest): ObjectQuery {
-  return { ...(where === undefined ? {} : { where }), ...(shape === undefined ? {} : { shape }), ...(area === undefined ? {} : { area }), ...(target === undefined ? {} : { target }) };
+  return {
+    ...(where === undefined ? {} : { where }),
+    ...(shape === undefined ? {} : { shape }),
+    ...(area === undefined ? {} : { area }),
+    ...(target === undefined ? {} : { target }),
+  };
 }
 
 /**
@@ -83,7 +88,9 @@ export function feedOperations(objects: ObjectService, delivery: ObjectDelivery)
     run: async (request, { socket }: ConnectionContext) => {
       const entry = delivery.registry.get(socket.id, request.subscriptionId);
       if (entry.kind !== 'objects') {
-        throw new InvalidArgumentError(`feed ${entry.id} is an ${entry.kind} feed: feed:update changes object feeds only`, { details: { subscriptionId: entry.id } });
+        throw new InvalidArgumentError(`feed ${entry.id} is an ${entry.kind} feed: feed:update changes object feeds only`, {
+          details: { subscriptionId: entry.id },
+        });
       }
       delivery.objectFeeds.update(entry, await matcherCriteria(objects.store, entry.realm, queryOf(request)));
       return { subscriptionId: entry.id, realm: entry.realm };

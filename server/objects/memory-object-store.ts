@@ -37,7 +37,10 @@ export class MemoryObjectStore implements ObjectStore {
 
   async listRealms(ids: readonly string[] | 'all', limit: number): Promise<RealmInfo[]> {
     const names = ids === 'all' ? [...this.realms.keys()] : ids.filter((id) => this.realms.has(id));
-    return [...new Set(names)].sort().slice(0, limit).map((id) => structuredClone(this.realms.get(id) as RealmInfo));
+    return [...new Set(names)]
+      .sort()
+      .slice(0, limit)
+      .map((id) => structuredClone(this.realms.get(id) as RealmInfo));
   }
 
   async countRealms(): Promise<number> {
@@ -77,7 +80,10 @@ export class MemoryObjectStore implements ObjectStore {
 
   async listObjects(realm: string, { limit, box }: { limit: number; box?: LocationBox }): Promise<StoredObject[]> {
     const objects = [...(this.entities.get(realm)?.objects.values() ?? [])].filter((object) => box === undefined || inBox(object.location, box));
-    return objects.sort(byId).slice(0, limit).map((object) => structuredClone(object));
+    return objects
+      .sort(byId)
+      .slice(0, limit)
+      .map((object) => structuredClone(object));
   }
 
   async countObjects(realm: string): Promise<number> {
@@ -106,7 +112,10 @@ export class MemoryObjectStore implements ObjectStore {
   }
 
   async listAreas(realm: string, limit: number): Promise<Area[]> {
-    return [...(this.entities.get(realm)?.areas.values() ?? [])].sort(byId).slice(0, limit).map((area) => structuredClone(area));
+    return [...(this.entities.get(realm)?.areas.values() ?? [])]
+      .sort(byId)
+      .slice(0, limit)
+      .map((area) => structuredClone(area));
   }
 
   async countAreas(realm: string): Promise<number> {
@@ -127,7 +136,10 @@ export class MemoryObjectStore implements ObjectStore {
 
   async readHistory(realm: string, id: string, { start, end, limit }: HistoryRange): Promise<HistoryEntry[]> {
     const entries = this.entities.get(realm)?.history.get(id) ?? [];
-    return entries.filter((entry) => entry.time >= start && entry.time <= end).slice(0, limit).map((entry) => structuredClone(entry));
+    return entries
+      .filter((entry) => entry.time >= start && entry.time <= end)
+      .slice(0, limit)
+      .map((entry) => structuredClone(entry));
   }
 
   private realm(realm: string): RealmEntities {

@@ -29,10 +29,7 @@ export function geoWithinFilter(box: LocationBox): Record<string, unknown> | und
   for (let longitude = box.west; longitude < east; longitude += EDGE_STEP) edge.push(longitude);
   edge.push(east);
   const wrap = (longitude: number): number => (longitude > 180 ? longitude - 360 : longitude);
-  const ring = [
-    ...edge.map((longitude) => [wrap(longitude), south]),
-    ...[...edge].reverse().map((longitude) => [wrap(longitude), north]),
-  ];
+  const ring = [...edge.map((longitude) => [wrap(longitude), south]), ...[...edge].reverse().map((longitude) => [wrap(longitude), north])];
   ring.push(ring[0] as number[]);
   return { $geoWithin: { $geometry: { type: 'Polygon', coordinates: [ring] } } };
 }

@@ -241,14 +241,24 @@ export class MongoObjectStore implements ObjectStore {
       await history.insertOne({ realm, id, time: entry.time, location: entry.location, data: encodeMongoData(entry.data) });
       await history.deleteMany({ realm, id, time: { $lt: entry.time - bounds.retentionMs } });
       // Past the entry bound: the oldest beyond the newest `maxEntries` go (usually one).
-      const surplus = await history.find({ realm, id }, { projection: { _id: 1 } }).sort({ time: -1, _id: -1 }).skip(bounds.maxEntries).toArray();
+      const surplus = await history
+        .find({ realm, id }, { projection: { _id: 1 } })
+        .sort({ time: -1, _id: -1 })
+        .skip(bounds.maxEntries)
+        .toArray();
       if (surplus.length > 0) await history.deleteMany({ _id: { $in: surplus.map((doc) => doc._id) } });
     });
   }
 
   async readHistory(realm: string, id: string, { start, end, limit }: HistoryRange): Promise<HistoryEntry[]> {
     const { history } = await this.collections();
-    const found = await this.run(() => history.find({ realm, id, time: { $gte: start, $lte: end } }).sort({ time: 1, _id: 1 }).limit(limit).toArray());
+    const found = await this.run(() =>
+      history
+        .find({ realm, id, time: { $gte: start, $lte: end } })
+        .sort({ time: 1, _id: 1 })
+        .limit(limit)
+        .toArray(),
+    );
     return found.map((doc) => ({ time: doc.time, location: doc.location, data: decodeMongoData(doc.data) as Record<string, unknown> }));
   }
 
@@ -319,7 +329,14 @@ function fromObject(realm: string, object: StoredObject): ObjectDocument {
 }
 
 function toObject(doc: ObjectDocument): StoredObject {
-  return { id: doc.id, label: doc.label, location: doc.location, data: decodeMongoData(doc.data) as Record<string, unknown>, createdAt: doc.createdAt, updatedAt: doc.updatedAt };
+  return {
+    id: doc.id,
+    label: doc.label,
+    location: doc.location,
+    data: decodeMongoData(doc.data) as Record<string, unknown>,
+    createdAt: doc.createdAt,
+    updatedAt: doc.updatedAt,
+  };
 }
 
 function fromArea(realm: string, area: Area): AreaDocument {

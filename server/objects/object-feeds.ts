@@ -1,5 +1,13 @@
 import type { Logger } from 'pino';
-import { LimitExceededError, UnavailableError, type FeedData, type ObjectChangeRelay, type ConnectionStatus, type RealmObject, type Shape } from '../../shared/index.js';
+import {
+  LimitExceededError,
+  UnavailableError,
+  type FeedData,
+  type ObjectChangeRelay,
+  type ConnectionStatus,
+  type RealmObject,
+  type Shape,
+} from '../../shared/index.js';
 import { can, objectResource } from '../auth/permissions.js';
 import type { RealtimeSocket } from '../socket-types.js';
 import type { FeedEntry } from './feed-registry.js';
@@ -195,7 +203,9 @@ export class ObjectFeeds {
     state.feeds.delete(id);
     this.byId.delete(id);
     this.onRevoked(entry);
-    const error = new LimitExceededError(`feed ${id} grew past ${this.options.maxMembers} members and was ended`, { details: { limit: this.options.maxMembers } });
+    const error = new LimitExceededError(`feed ${id} grew past ${this.options.maxMembers} members and was ended`, {
+      details: { limit: this.options.maxMembers },
+    });
     entry.socket.emit('subscription:revoked', { subscriptionId: id, error: error.toJSON() });
   }
 
@@ -207,7 +217,10 @@ export class ObjectFeeds {
   private stateOf(realm: string): RealmFeedState {
     const existing = this.realms.get(realm);
     if (existing !== undefined) return existing;
-    const matcher = new ObjectMatcher({ maxMembersPerSubscription: this.options.maxMembers, ...(this.options.matching === undefined ? {} : { matching: this.options.matching }) });
+    const matcher = new ObjectMatcher({
+      maxMembersPerSubscription: this.options.maxMembers,
+      ...(this.options.matching === undefined ? {} : { matching: this.options.matching }),
+    });
     const objects = new Map<string, RealmObject>();
     const state: RealmFeedState = { matcher, objects, feeds: new Map(), pending: [], loaded: Promise.resolve() };
     (state as { loaded: Promise<void> }).loaded = this.load(realm, state);

@@ -47,7 +47,10 @@ export function objectRoutes(operations: ObjectRouteOperations, rateLimits: Rate
   router.get('/realms/:realm/objects', ...restOperation(objects['object:list'], rateLimits, { input: (req) => ({ ...listQuery(req), ...realm(req) }) }));
   router.post('/realms/:realm/objects/query', ...restOperation(objects['object:list'], rateLimits, { input: (req) => bodyWithPath(req, realm(req)) }));
   router.get('/realms/:realm/objects/:id', ...restOperation(objects['object:get'], rateLimits, { input: entity }));
-  router.post('/realms/:realm/objects/:id', ...restOperation(objects['object:create'], rateLimits, { input: (req) => bodyWithPath(req, entity(req)), ...created }));
+  router.post(
+    '/realms/:realm/objects/:id',
+    ...restOperation(objects['object:create'], rateLimits, { input: (req) => bodyWithPath(req, entity(req)), ...created }),
+  );
   router.patch('/realms/:realm/objects/:id', ...restOperation(objects['object:update'], rateLimits, { input: (req) => bodyWithPath(req, entity(req)) }));
   router.put('/realms/:realm/objects/:id', ...restOperation(objects['object:set'], rateLimits, { input: (req) => bodyWithPath(req, entity(req)) }));
   router.delete('/realms/:realm/objects/:id', ...restOperation(objects['object:delete'], rateLimits, { input: entity }));
@@ -76,7 +79,10 @@ export function objectRoutes(operations: ObjectRouteOperations, rateLimits: Rate
       }),
     }),
   );
-  router.post('/realms/:realm/pubsub/:event', ...restOperation(pubsub['pubsub:publish'], rateLimits, { input: (req) => bodyWithPath(req, { ...realm(req), event: req.params.event }) }));
+  router.post(
+    '/realms/:realm/pubsub/:event',
+    ...restOperation(pubsub['pubsub:publish'], rateLimits, { input: (req) => bodyWithPath(req, { ...realm(req), event: req.params.event }) }),
+  );
   return router;
 }
 

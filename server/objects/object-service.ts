@@ -224,7 +224,14 @@ export class ObjectService {
     }
     const object: RealmObject = { ...next, connectionStatus: await this.statusOf(realm, id) };
     const locationOnly = current !== undefined && write.label === undefined && write.data === undefined;
-    this.bus.publish({ kind: 'object', realm, op: current === undefined ? 'created' : 'updated', object, cause: 'write', ...(locationOnly ? { locationOnly: true as const } : {}) });
+    this.bus.publish({
+      kind: 'object',
+      realm,
+      op: current === undefined ? 'created' : 'updated',
+      object,
+      cause: 'write',
+      ...(locationOnly ? { locationOnly: true as const } : {}),
+    });
     return object;
   }
 

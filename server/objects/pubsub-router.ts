@@ -40,7 +40,9 @@ export class PubsubRouter {
   /** @throws LimitExceededError when the connection holds `maxPubsubPerConnection` subscriptions. */
   subscribe(socket: RealtimeSocket, realm: string, event: string, idPattern: string): string {
     if (this.countOf(socket.id) >= this.maxPerConnection) {
-      throw new LimitExceededError(`A connection may hold at most ${this.maxPerConnection} pub/sub subscriptions`, { details: { limit: this.maxPerConnection } });
+      throw new LimitExceededError(`A connection may hold at most ${this.maxPerConnection} pub/sub subscriptions`, {
+        details: { limit: this.maxPerConnection },
+      });
     }
     let subscribers = this.realms.get(realm);
     if (subscribers === undefined) this.realms.set(realm, (subscribers = new Map()));

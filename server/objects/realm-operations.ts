@@ -47,14 +47,16 @@ export function realmOperations(objects: ObjectService) {
     input: realmWriteRequestSchema,
     rateLimit: 'writes',
     requires: () => [managesRealm],
-    run: ({ label, data }, { realm }) => objects.writeRealm(realm, { ...(label === undefined ? {} : { label }), ...(data === undefined ? {} : { data }) }, 'create'),
+    run: ({ label, data }, { realm }) =>
+      objects.writeRealm(realm, { ...(label === undefined ? {} : { label }), ...(data === undefined ? {} : { data }) }, 'create'),
   });
   const update = defineOperation({
     name: 'realm:update',
     input: realmWriteRequestSchema,
     rateLimit: 'writes',
     requires: () => [managesRealm],
-    run: ({ label, data }, { realm }) => objects.writeRealm(realm, { ...(label === undefined ? {} : { label }), ...(data === undefined ? {} : { data }) }, 'update'),
+    run: ({ label, data }, { realm }) =>
+      objects.writeRealm(realm, { ...(label === undefined ? {} : { label }), ...(data === undefined ? {} : { data }) }, 'update'),
   });
   const remove = defineOperation({
     name: 'realm:delete',

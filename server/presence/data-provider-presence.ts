@@ -1,9 +1,4 @@
-import {
-  ALL_REALMS,
-  CONNECTION_STATUS_CHANGED,
-  PRESENCE_STATUS_TOPIC,
-  type Principal,
-} from '../../shared/index.js';
+import { ALL_REALMS, CONNECTION_STATUS_CHANGED, PRESENCE_STATUS_TOPIC, type Principal } from '../../shared/index.js';
 import type { EventPublisher } from '../events/event-publisher.js';
 import type { RealmStatusChange } from './presence-store.js';
 
@@ -47,11 +42,7 @@ function ownPatterns(dataProviders: Principal['dataProviders'], realm: string): 
  * @example
  * publishStatusChanges(publisher, [{ realm: 'london', change: { id: 'riders/7', connectionStatus: 'connected' } }], log);
  */
-export function publishStatusChanges(
-  publisher: EventPublisher,
-  changes: RealmStatusChange[],
-  onError: (err: unknown) => void,
-): void {
+export function publishStatusChanges(publisher: EventPublisher, changes: RealmStatusChange[], onError: (err: unknown) => void): void {
   for (const { realm, change } of changes) {
     try {
       const published: unknown = publisher.publish({

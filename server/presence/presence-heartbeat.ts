@@ -64,10 +64,7 @@ export class PresenceHeartbeat {
       await store.heartbeat(nodeId, now);
       const cleanup = await store.expireNodes(now, timeoutMs);
       if (cleanup.members.length > 0 || cleanup.statusChanges.length > 0 || cleanup.connections.length > 0) {
-        logger.info(
-          { members: cleanup.members.length, connections: cleanup.connections.length },
-          'removed presence of dead nodes',
-        );
+        logger.info({ members: cleanup.members.length, connections: cleanup.connections.length }, 'removed presence of dead nodes');
         onExpired(cleanup);
       }
     } catch (err) {

@@ -112,10 +112,15 @@ export async function reauthorizeConnection(
     let outcome: RevokedMembership['outcome'] = 'left';
     if (verdict === 'hide' && removed !== undefined) {
       // Still a member, now without presence: back in, invisible, with no state.
-      const readded = await store.addMember(realm, setKey, { ...removed.member, visible: false, state: {}, nodeId }, {
-        maxMembers: deps.limits.maxChannelMembers,
-        maxSetsPerConnection: deps.limits.maxChannelsPerConnection,
-      });
+      const readded = await store.addMember(
+        realm,
+        setKey,
+        { ...removed.member, visible: false, state: {}, nodeId },
+        {
+          maxMembers: deps.limits.maxChannelMembers,
+          maxSetsPerConnection: deps.limits.maxChannelsPerConnection,
+        },
+      );
       if (readded.status === 'added' || readded.status === 'exists') outcome = 'hidden';
     }
     if (outcome === 'left' && set.kind === 'channel') void socket.leave(channelRoom(realm, set.name));

@@ -166,10 +166,9 @@ export class PresenceService {
         });
       }
       if (result.status === 'connection-full') {
-        throw new LimitExceededError(
-          `A connection may be in at most ${result.limit} channels and open documents`,
-          { details: { limit: result.limit, ...setFields(set) } },
-        );
+        throw new LimitExceededError(`A connection may be in at most ${result.limit} channels and open documents`, {
+          details: { limit: result.limit, ...setFields(set) },
+        });
       }
       const { member } = result;
       // A disconnect queued behind this task removes the member again; just do not re-add rooms.
@@ -323,7 +322,7 @@ export class PresenceService {
       } catch (err) {
         // The shutdown goes on (the server still closes its other resources); another node's
         // sweep removes what this one leaves once its heartbeat is older than the timeout.
-        this.options.logger.warn({ err, nodeId: this.nodeId }, 'presence: could not remove this node\'s entries on close');
+        this.options.logger.warn({ err, nodeId: this.nodeId }, "presence: could not remove this node's entries on close");
       }
     })();
     return this.closing;

@@ -1,9 +1,4 @@
-import {
-  isPattern,
-  matchesPattern,
-  type ConnectionStatusChange,
-  type ObjectPresence,
-} from '../../shared/index.js';
+import { isPattern, matchesPattern, type ConnectionStatusChange, type ObjectPresence } from '../../shared/index.js';
 
 /**
  * Data-provider presence of one realm: which connections provide which id patterns (from the

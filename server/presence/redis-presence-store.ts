@@ -478,9 +478,7 @@ export class RedisPresenceStore implements PresenceStore {
 
   async removeConnection(connectionId: string): Promise<PresenceCleanup> {
     const own = this.of(connectionId);
-    const reply = strings(
-      await this.eval(REMOVE_CONNECTION, [own.conn, this.key('conncount'), own.memberships, own.provides, own.nodesOf], [connectionId]),
-    );
+    const reply = strings(await this.eval(REMOVE_CONNECTION, [own.conn, this.key('conncount'), own.memberships, own.provides, own.nodesOf], [connectionId]));
     const cleanup = emptyCleanup();
     if (reply[0] === '1') cleanup.connections.push(connectionId);
     const membersFrom = 2 + 2 * Number(reply[1] ?? 0);
@@ -531,11 +529,7 @@ export class RedisPresenceStore implements PresenceStore {
 
   async removeMember(realm: string, setKey: string, connectionId: string): Promise<RemovedMember | undefined> {
     const own = this.of(connectionId);
-    const reply = await this.eval(
-      REMOVE_MEMBER,
-      [own.memberships, own.conn, own.provides, own.nodesOf],
-      [connectionId, this.realmKey('set', realm, setKey)],
-    );
+    const reply = await this.eval(REMOVE_MEMBER, [own.memberships, own.conn, own.provides, own.nodesOf], [connectionId, this.realmKey('set', realm, setKey)]);
     return Array.isArray(reply) ? removedMember(strings(reply)) : undefined;
   }
 

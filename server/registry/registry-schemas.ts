@@ -6,8 +6,7 @@ export const registeredTopicName = z
   .string({ error: 'name must be a string' })
   .refine(isValidTopic, 'name must be a topic: dot-separated lowercase segments (letters, digits, _ and -), e.g. "orders.created"');
 
-const text = (field: string, max: number) =>
-  z.string({ error: `${field} must be a string` }).max(max, `${field} must be at most ${max} characters`);
+const text = (field: string, max: number) => z.string({ error: `${field} must be a string` }).max(max, `${field} must be at most ${max} characters`);
 
 const realm = z.string({ error: 'realm must be a string' }).optional();
 
@@ -24,7 +23,12 @@ export const updateTopicSchema = z.strictObject({
   realm,
   description: text('description', 1000).optional(),
   owner: text('owner', 200).optional(),
-  activeSchemaVersion: z.union([z.int({ error: 'activeSchemaVersion must be a positive integer or null' }).min(1, 'activeSchemaVersion must be a positive integer or null'), z.null()]).optional(),
+  activeSchemaVersion: z
+    .union([
+      z.int({ error: 'activeSchemaVersion must be a positive integer or null' }).min(1, 'activeSchemaVersion must be a positive integer or null'),
+      z.null(),
+    ])
+    .optional(),
 });
 
 /** `POST /api/schemas/:topic`. */
@@ -42,12 +46,23 @@ export const validatePayloadSchema = z.strictObject({
 });
 
 /** A version in a path: a positive integer, or `latest`. */
-export const versionParam = z.union([z.literal('latest'), z.coerce.number({ error: 'version must be a positive integer or "latest"' }).int('version must be a positive integer or "latest"').min(1, 'version must be a positive integer or "latest"')]);
+export const versionParam = z.union([
+  z.literal('latest'),
+  z.coerce
+    .number({ error: 'version must be a positive integer or "latest"' })
+    .int('version must be a positive integer or "latest"')
+    .min(1, 'version must be a positive integer or "latest"'),
+]);
 
 /** The query of `GET /api/topics`. */
 export const listTopicsQuery = z.strictObject({
   realm,
-  limit: z.coerce.number({ error: 'limit must be a number' }).int('limit must be an integer').min(1, 'limit must be 1 to 100').max(100, 'limit must be 1 to 100').optional(),
+  limit: z.coerce
+    .number({ error: 'limit must be a number' })
+    .int('limit must be an integer')
+    .min(1, 'limit must be 1 to 100')
+    .max(100, 'limit must be 1 to 100')
+    .optional(),
   after: z.string().optional(),
 });
 

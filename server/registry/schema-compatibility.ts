@@ -36,10 +36,33 @@ export function backwardIssues(previous: unknown, next: unknown): CompatibilityI
 
 /** Keywords the rules below compare; any other keyword must stay the same. */
 const UNDERSTOOD = new Set([
-  '$schema', '$id', 'title', 'description', 'examples', 'default', '$comment',
-  'type', 'properties', 'required', 'additionalProperties', 'items', 'enum', 'const',
-  'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minLength', 'maxLength',
-  'minItems', 'maxItems', 'minProperties', 'maxProperties', 'pattern', 'format', 'multipleOf',
+  '$schema',
+  '$id',
+  'title',
+  'description',
+  'examples',
+  'default',
+  '$comment',
+  'type',
+  'properties',
+  'required',
+  'additionalProperties',
+  'items',
+  'enum',
+  'const',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'minLength',
+  'maxLength',
+  'minItems',
+  'maxItems',
+  'minProperties',
+  'maxProperties',
+  'pattern',
+  'format',
+  'multipleOf',
 ]);
 
 function compare(previousSchema: unknown, next: unknown, path: string, issues: CompatibilityIssue[]): void {
@@ -51,7 +74,8 @@ function compare(previousSchema: unknown, next: unknown, path: string, issues: C
     return;
   }
   if (!isSchema(previous) || !isSchema(next)) {
-    if (JSON.stringify(previous) !== JSON.stringify(next)) issues.push({ path: path || '/', message: 'the schema changed in a way these rules cannot compare' });
+    if (JSON.stringify(previous) !== JSON.stringify(next))
+      issues.push({ path: path || '/', message: 'the schema changed in a way these rules cannot compare' });
     return;
   }
   compareTypes(previous, next, path, issues);
@@ -110,20 +134,29 @@ function compareBounds(previous: Schema, next: Schema, path: string, issues: Com
     const after = next[keyword];
     if (typeof after !== 'number') continue;
     const before = previous[keyword];
-    if (typeof before !== 'number' || after > before) issues.push({ path: `${path}/${keyword}`, message: `${keyword} ${before === undefined ? `${after} was added` : `rose from ${String(before)} to ${after}`}` });
+    if (typeof before !== 'number' || after > before)
+      issues.push({
+        path: `${path}/${keyword}`,
+        message: `${keyword} ${before === undefined ? `${after} was added` : `rose from ${String(before)} to ${after}`}`,
+      });
   }
   for (const keyword of UPPER) {
     const after = next[keyword];
     if (typeof after !== 'number') continue;
     const before = previous[keyword];
-    if (typeof before !== 'number' || after < before) issues.push({ path: `${path}/${keyword}`, message: `${keyword} ${before === undefined ? `${after} was added` : `fell from ${String(before)} to ${after}`}` });
+    if (typeof before !== 'number' || after < before)
+      issues.push({
+        path: `${path}/${keyword}`,
+        message: `${keyword} ${before === undefined ? `${after} was added` : `fell from ${String(before)} to ${after}`}`,
+      });
   }
 }
 
 function compareObject(previous: Schema, next: Schema, path: string, issues: CompatibilityIssue[]): void {
   const requiredBefore = new Set(Array.isArray(previous.required) ? previous.required : []);
   for (const name of Array.isArray(next.required) ? next.required : []) {
-    if (!requiredBefore.has(name)) issues.push({ path: `${path}/required`, message: `property "${String(name)}" is required now; payloads without it were valid` });
+    if (!requiredBefore.has(name))
+      issues.push({ path: `${path}/required`, message: `property "${String(name)}" is required now; payloads without it were valid` });
   }
   const before = isSchema(previous.properties) ? previous.properties : {};
   const after = isSchema(next.properties) ? next.properties : {};

@@ -72,7 +72,10 @@ export class SchemaValidators {
 }
 
 function toSchemaError(error: ErrorObject): SchemaError {
-  const property = (error.params as { missingProperty?: string; additionalProperty?: string }).missingProperty ?? (error.params as { additionalProperty?: string }).additionalProperty;
-  const message = property !== undefined && error.keyword === 'additionalProperties' ? `must not have property '${property}'` : (error.message ?? error.keyword);
+  const property =
+    (error.params as { missingProperty?: string; additionalProperty?: string }).missingProperty ??
+    (error.params as { additionalProperty?: string }).additionalProperty;
+  const message =
+    property !== undefined && error.keyword === 'additionalProperties' ? `must not have property '${property}'` : (error.message ?? error.keyword);
   return { path: error.instancePath, message };
 }

@@ -197,9 +197,11 @@ export class TopicRegistry {
     await this.options.documents.write(realm, TOPICS, name, () => ({ deleted: true }));
     this.changed(realm, name);
     for (let version = 1; version <= latestVersion; version += 1) {
-      await this.options.documents.write(realm, SCHEMAS, schemaId(name, version), () => ({ deleted: true })).catch((err: unknown) => {
-        if (!(err instanceof NotFoundError)) throw err;
-      });
+      await this.options.documents
+        .write(realm, SCHEMAS, schemaId(name, version), () => ({ deleted: true }))
+        .catch((err: unknown) => {
+          if (!(err instanceof NotFoundError)) throw err;
+        });
     }
   }
 
@@ -209,16 +211,25 @@ export class TopicRegistry {
    *
    * @throws CONFLICT when it is not backward compatible, or another version was registered at the same moment.
    */
-  async registerSchema(realm: string, topic: string, schema: Record<string, unknown>, compatibilityMode: SchemaCompatibilityMode = 'backward'): Promise<TopicSchemaVersion> {
+  async registerSchema(
+    realm: string,
+    topic: string,
+    schema: Record<string, unknown>,
+    compatibilityMode: SchemaCompatibilityMode = 'backward',
+  ): Promise<TopicSchemaVersion> {
     const bytes = Buffer.byteLength(JSON.stringify(schema));
     if (bytes > this.limits.maxSchemaBytes) {
-      throw new InvalidArgumentError(`The schema is ${bytes} bytes; the limit is ${this.limits.maxSchemaBytes}`, { details: { size: bytes, limit: this.limits.maxSchemaBytes } });
+      throw new InvalidArgumentError(`The schema is ${bytes} bytes; the limit is ${this.limits.maxSchemaBytes}`, {
+        details: { size: bytes, limit: this.limits.maxSchemaBytes },
+      });
     }
     this.validators.compile(schema); // refuses an invalid schema before anything is stored
     const current = await this.topicDocument(realm, topic);
     const { latestVersion } = current.data as unknown as TopicData;
     if (latestVersion >= this.limits.maxVersionsPerTopic) {
-      throw new LimitExceededError(`Topic "${topic}" has ${latestVersion} schema versions, the most it may`, { details: { limit: this.limits.maxVersionsPerTopic } });
+      throw new LimitExceededError(`Topic "${topic}" has ${latestVersion} schema versions, the most it may`, {
+        details: { limit: this.limits.maxVersionsPerTopic },
+      });
     }
     if (compatibilityMode === 'backward' && latestVersion > 0) {
       const previous = await this.getSchema(realm, topic, latestVersion);
@@ -234,7 +245,8 @@ export class TopicRegistry {
     try {
       await this.options.documents.create(realm, SCHEMAS, { id: schemaId(topic, version), data: stored });
     } catch (err) {
-      if (err instanceof AlreadyExistsError) throw new ConflictError(`Version ${version} of "${topic}" was registered at the same moment; register again`, { details: { topic, version } });
+      if (err instanceof AlreadyExistsError)
+        throw new ConflictError(`Version ${version} of "${topic}" was registered at the same moment; register again`, { details: { topic, version } });
       throw err;
     }
     const { current: doc } = await this.options.documents.write(realm, TOPICS, topic, (doc) => ({
@@ -369,9 +381,12 @@ export class TopicRegistry {
     const pending = this.loading.get(realm);
     if (pending !== undefined) {
       this.loading.delete(realm);
-      void pending.then((entry) => {
-        if (this.realms.get(realm) === entry) this.realms.delete(realm);
-      }, () => undefined);
+      void pending.then(
+        (entry) => {
+          if (this.realms.get(realm) === entry) this.realms.delete(realm);
+        },
+        () => undefined,
+      );
     }
   }
 }
@@ -406,7 +421,10 @@ function schemaView(doc: SyncDocument): TopicSchemaVersion {
 
 function pointerSegments(pointer: string): string[] {
   if (pointer === '') return [];
-  return pointer.slice(1).split('/').map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 function defined<T extends Record<string, unknown>>(values: T): Partial<T> {

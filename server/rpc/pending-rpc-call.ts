@@ -5,11 +5,7 @@ import { RpcError } from '../../shared/index.js';
  * provider passed on it (`rejected`, or `gone`: its connection closed before it accepted), so the
  * next provider is tried.
  */
-export type RpcOutcome =
-  | { type: 'result'; data: unknown }
-  | { type: 'error'; error: RpcError }
-  | { type: 'rejected' }
-  | { type: 'gone' };
+export type RpcOutcome = { type: 'result'; data: unknown } | { type: 'error'; error: RpcError } | { type: 'rejected' } | { type: 'gone' };
 
 /** What a pending call is made of. */
 export interface PendingRpcCallOptions {

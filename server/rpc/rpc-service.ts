@@ -157,7 +157,10 @@ export class RpcService {
       providerConnectionId: socket.id,
       outcome:
         request.error !== undefined
-          ? { type: 'error', error: { code: 'RPC_ERROR', message: request.error.message, ...(request.error.data === undefined ? {} : { details: request.error.data }) } }
+          ? {
+              type: 'error',
+              error: { code: 'RPC_ERROR', message: request.error.message, ...(request.error.data === undefined ? {} : { details: request.error.data }) },
+            }
           : request.reject === true
             ? { type: 'reject' }
             : { type: 'result', data: request.data ?? null },
@@ -187,7 +190,10 @@ export class RpcService {
     let rejections = 0;
     for (;;) {
       const sockets = await io.in(rpcProviderRoom(call.realm, call.name)).fetchSockets();
-      const candidates = sockets.map((socket) => socket.id).filter((id) => !passed.has(id)).sort();
+      const candidates = sockets
+        .map((socket) => socket.id)
+        .filter((id) => !passed.has(id))
+        .sort();
       if (candidates.length === 0) {
         throw new RpcError(
           'NO_RPC_PROVIDER',
@@ -248,7 +254,9 @@ export class RpcService {
       const error = errorFromShape(outcome.error);
       pending.settle({
         type: 'error',
-        error: new RpcError('RPC_ERROR', error.message, { details: { name: pending.name, error: { message: error.message, ...(error.details === undefined ? {} : { data: error.details }) } } }),
+        error: new RpcError('RPC_ERROR', error.message, {
+          details: { name: pending.name, error: { message: error.message, ...(error.details === undefined ? {} : { data: error.details }) } },
+        }),
       });
     }
   }

@@ -1,9 +1,5 @@
 import jsonPatch, { type Operation } from 'fast-json-patch';
-import {
-  InvalidArgumentError,
-  PayloadTooLargeError,
-  isValidRealm,
-} from '../../shared/index.js';
+import { InvalidArgumentError, PayloadTooLargeError, isValidRealm } from '../../shared/index.js';
 import { isValidDocumentId, isValidServiceName, MAX_MUTATIONS } from '../../shared/index.js';
 import { newStoreDocumentId } from '../ids.js';
 import { cloneJsonObject, cloneJsonValue, isPlainObject, jsonByteLength, type JsonObject } from './json-data.js';
@@ -17,7 +13,6 @@ export { MAX_MUTATIONS } from '../../shared/index.js';
 
 /** Default largest document data, in bytes of its JSON form (64 KiB; `SYNC_MAX_DOCUMENT_BYTES`). */
 export const DEFAULT_MAX_DOCUMENT_BYTES = 64 * 1024;
-
 
 /** An RFC 6902 JSON Patch, as carried by `returnMode: 'diff'` events. */
 export type JsonPatch = Operation[];

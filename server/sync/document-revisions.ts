@@ -70,13 +70,7 @@ export function createdDocument(
  * @example
  * const current = checkWritable(stored, 'notes', 'a', 3, Date.now());
  */
-export function checkWritable(
-  current: SyncDocument | undefined,
-  service: string,
-  id: string,
-  expectedRevision: number | undefined,
-  now: number,
-): SyncDocument {
+export function checkWritable(current: SyncDocument | undefined, service: string, id: string, expectedRevision: number | undefined, now: number): SyncDocument {
   if (current === undefined || current.deleted === true || isExpired(current, now)) throw documentNotFound(service, id);
   if (expectedRevision !== undefined && current.revision !== expectedRevision) {
     throw new ConflictError(`Document ${service}/${id} is at revision ${current.revision}, not ${expectedRevision}`, {
@@ -95,12 +89,7 @@ export function checkWritable(
  * nextDocument(current, { data: { title: 'B' } }, undefined, Date.now()); // revision: current.revision + 1
  * nextDocument(current, { deleted: true }, undefined, Date.now());        // a tombstone
  */
-export function nextDocument(
-  current: SyncDocument,
-  change: DocumentChange,
-  expiresAt: number | null | undefined,
-  now: number,
-): SyncDocument {
+export function nextDocument(current: SyncDocument, change: DocumentChange, expiresAt: number | null | undefined, now: number): SyncDocument {
   const next: SyncDocument = {
     service: current.service,
     id: current.id,

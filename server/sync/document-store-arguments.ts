@@ -1,13 +1,7 @@
 import { InvalidArgumentError } from '../../shared/index.js';
 import { isValidDocumentId } from '../../shared/index.js';
 import { assertDocumentKey, generateDocumentId, prepareDocumentData } from './document-operations.js';
-import {
-  DEFAULT_LIST_LIMIT,
-  MAX_LIST_LIMIT,
-  type DocumentChange,
-  type ListDocumentsOptions,
-  type WriteDocumentOptions,
-} from './document-store.js';
+import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, type DocumentChange, type ListDocumentsOptions, type WriteDocumentOptions } from './document-store.js';
 import { isPlainObject, type JsonObject } from './json-data.js';
 
 /*
@@ -35,9 +29,7 @@ export function checkCreate(realm: string, service: string, input: unknown, now:
   assertDocumentKey(realm, service, id);
   const data = prepareDocumentData(input['data'], maxBytes);
   const expiresAt = checkExpiresAt(input['expiresAt'], now);
-  return expiresAt === undefined || expiresAt === null
-    ? { id: id as string, data }
-    : { id: id as string, data, expiresAt };
+  return expiresAt === undefined || expiresAt === null ? { id: id as string, data } : { id: id as string, data, expiresAt };
 }
 
 /**

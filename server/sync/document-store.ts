@@ -155,13 +155,7 @@ export interface DocumentStore {
    * result with revision + 1 only if nobody wrote in between; without `expectedRevision` a lost
    * race is retried from the read.
    */
-  write(
-    realm: string,
-    service: string,
-    id: string,
-    transform: DocumentTransform,
-    options?: WriteDocumentOptions,
-  ): Promise<WriteResult>;
+  write(realm: string, service: string, id: string, transform: DocumentTransform, options?: WriteDocumentOptions): Promise<WriteResult>;
 
   /** Removes expired documents now; returns how many. Stores also do this on their own. */
   sweepExpired(): Promise<number>;

@@ -2,14 +2,7 @@ import createDebug from 'debug';
 import { UnavailableError } from '../../shared/index.js';
 import type { SyncDocument } from '../../shared/index.js';
 import { DEFAULT_MAX_DOCUMENT_BYTES, assertDocumentKey } from './document-operations.js';
-import {
-  checkChange,
-  checkCreate,
-  checkListOptions,
-  checkStoreOption,
-  checkWriteOptions,
-  isExpired,
-} from './document-store-arguments.js';
+import { checkChange, checkCreate, checkListOptions, checkStoreOption, checkWriteOptions, isExpired } from './document-store-arguments.js';
 import { checkWritable, createdDocument, documentNotFound, nextDocument } from './document-revisions.js';
 import type {
   CreateDocumentInput,
@@ -123,13 +116,7 @@ export class MemoryDocumentStore implements DocumentStore {
     return more && last !== undefined ? { items, nextCursor: last.id } : { items };
   }
 
-  async write(
-    realm: string,
-    service: string,
-    id: string,
-    transform: DocumentTransform,
-    options?: WriteDocumentOptions,
-  ): Promise<WriteResult> {
+  async write(realm: string, service: string, id: string, transform: DocumentTransform, options?: WriteDocumentOptions): Promise<WriteResult> {
     this.assertOpen();
     assertDocumentKey(realm, service, id);
     const now = this.now();

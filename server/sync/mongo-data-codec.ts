@@ -58,7 +58,6 @@ export function decodeMongoData(value: unknown): unknown {
   return mapObject(value, decodeKey, decodeMongoData);
 }
 
-
 /**
  * Escapes one key.
  *

@@ -1,18 +1,9 @@
 import createDebug from 'debug';
 import { MongoClient, MongoServerError, type Collection } from 'mongodb';
-import {
-  InvalidArgumentError,
-  UnavailableError,
-} from '../../shared/index.js';
+import { InvalidArgumentError, UnavailableError } from '../../shared/index.js';
 import type { SyncDocument } from '../../shared/index.js';
 import { assertDocumentKey } from './document-operations.js';
-import {
-  checkChange,
-  checkCreate,
-  checkListOptions,
-  checkStoreOption,
-  checkWriteOptions,
-} from './document-store-arguments.js';
+import { checkChange, checkCreate, checkListOptions, checkStoreOption, checkWriteOptions } from './document-store-arguments.js';
 import { checkWritable, createRevision, documentNotFound, nextDocument } from './document-revisions.js';
 import type {
   CreateDocumentInput,
@@ -24,20 +15,9 @@ import type {
   WriteDocumentOptions,
   WriteResult,
 } from './document-store.js';
-import {
-  MONGO_DOCUMENT_STORE_DEFAULTS,
-  type DocumentStoreLogger,
-  type MongoDocumentStoreOptions,
-} from './mongo-document-store-options.js';
+import { MONGO_DOCUMENT_STORE_DEFAULTS, type DocumentStoreLogger, type MongoDocumentStoreOptions } from './mongo-document-store-options.js';
 import { NOT_IMPLEMENTED, isDuplicateKeyError, toStoreError } from './mongo-errors.js';
-import {
-  fromStored,
-  isStoredExpired,
-  notExpiredFilter,
-  toStoredData,
-  toStoredUpdate,
-  type StoredDocument,
-} from './mongo-stored-document.js';
+import { fromStored, isStoredExpired, notExpiredFilter, toStoredData, toStoredUpdate, type StoredDocument } from './mongo-stored-document.js';
 
 export type { DocumentStoreLogEntry, DocumentStoreLogger, MongoDocumentStoreOptions } from './mongo-document-store-options.js';
 export { MONGO_DOCUMENT_STORE_DEFAULTS } from './mongo-document-store-options.js';
@@ -93,8 +73,7 @@ export class MongoDocumentStore implements DocumentStore {
       throw new InvalidArgumentError('MongoDocumentStore needs exactly one of `client` or `url`');
     }
     this.ownsClient = options.client === undefined;
-    this.client =
-      options.client ?? new MongoClient(options.url ?? '', { ...defaults.clientOptions, ...options.clientOptions });
+    this.client = options.client ?? new MongoClient(options.url ?? '', { ...defaults.clientOptions, ...options.clientOptions });
     this.dbName = options.dbName ?? defaults.dbName;
     this.collectionName = options.collectionName ?? defaults.collectionName;
     this.maxDocumentBytes = checkStoreOption('maxDocumentBytes', options.maxDocumentBytes, defaults.maxDocumentBytes);
@@ -182,19 +161,19 @@ export class MongoDocumentStore implements DocumentStore {
       ...(after === undefined ? {} : { id: { $gt: after } }),
     };
     // One extra document tells whether another page follows.
-    const found = await this.run(() => collection.find(filter).sort({ id: 1 }).limit(limit + 1).toArray());
+    const found = await this.run(() =>
+      collection
+        .find(filter)
+        .sort({ id: 1 })
+        .limit(limit + 1)
+        .toArray(),
+    );
     const items = found.slice(0, limit).map(fromStored);
     const last = items[items.length - 1];
     return found.length > limit && last !== undefined ? { items, nextCursor: last.id } : { items };
   }
 
-  async write(
-    realm: string,
-    service: string,
-    id: string,
-    transform: DocumentTransform,
-    options?: WriteDocumentOptions,
-  ): Promise<WriteResult> {
+  async write(realm: string, service: string, id: string, transform: DocumentTransform, options?: WriteDocumentOptions): Promise<WriteResult> {
     this.assertOpen();
     assertDocumentKey(realm, service, id);
     const { expectedRevision, expiresAt } = checkWriteOptions(options, this.now());
@@ -248,7 +227,10 @@ export class MongoDocumentStore implements DocumentStore {
     });
     const ping = this.collection()
       .then(() => this.client.db(this.dbName).command({ ping: 1 }, { timeoutMS: HEALTH_TIMEOUT_MS }))
-      .then((): 'up' => 'up', (): 'down' => 'down');
+      .then(
+        (): 'up' => 'up',
+        (): 'down' => 'down',
+      );
     try {
       return await Promise.race([ping, timeout]);
     } finally {

@@ -10,13 +10,7 @@ import {
   MongoServerSelectionError,
   MongoTopologyClosedError,
 } from 'mongodb';
-import {
-  AlreadyExistsError,
-  ErrorCode,
-  InternalError,
-  RealtimeError,
-  UnavailableError,
-} from '../../shared/index.js';
+import { AlreadyExistsError, ErrorCode, InternalError, RealtimeError, UnavailableError } from '../../shared/index.js';
 
 /** MongoDB's duplicate key error code (a unique index refused a write). */
 export const DUPLICATE_KEY = 11000;
@@ -42,11 +36,7 @@ const UNAVAILABLE_SERVER_CODES: ReadonlySet<number> = new Set([
   13436, // NotPrimaryOrSecondary
 ]);
 
-const UNAVAILABLE_LABELS: readonly string[] = [
-  MongoErrorLabel.ResetPool,
-  MongoErrorLabel.RetryableWriteError,
-  MongoErrorLabel.SystemOverloadedError,
-];
+const UNAVAILABLE_LABELS: readonly string[] = [MongoErrorLabel.ResetPool, MongoErrorLabel.RetryableWriteError, MongoErrorLabel.SystemOverloadedError];
 
 /**
  * Whether a driver error is a duplicate-key error (code 11000).

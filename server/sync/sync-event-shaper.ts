@@ -1,9 +1,4 @@
-import type {
-  RealtimeEvent,
-  SyncBothPayload,
-  SyncDiffPayload,
-  SyncEventReturnMode,
-} from '../../shared/index.js';
+import type { RealtimeEvent, SyncBothPayload, SyncDiffPayload, SyncEventReturnMode } from '../../shared/index.js';
 import { docResource } from '../auth/permissions.js';
 
 /**

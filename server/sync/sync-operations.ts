@@ -77,8 +77,7 @@ export function syncOperations(sync: SyncService) {
     input: mutateDocumentRequestSchema,
     rateLimit: 'writes',
     requires: (request) => onDocument(request, 'U'),
-    run: ({ realm: _realm, service, id, mutations, ...options }, access) =>
-      sync.mutate(writer(access, { service, id }), service, id, mutations, options),
+    run: ({ realm: _realm, service, id, mutations, ...options }, access) => sync.mutate(writer(access, { service, id }), service, id, mutations, options),
   });
   const remove = defineOperation({
     name: 'sync:delete',

@@ -24,8 +24,7 @@ export function syncRoutes(operations: ReturnType<typeof syncOperations>, rateLi
     base,
     ...restOperation(operations['sync:create'], rateLimits, {
       input: (req) => bodyWithPath(req, { service: req.params.service }),
-      respond: (res, created, req) =>
-        sendDocument(res.status(201).location(`${req.baseUrl}/sync/${created.service}/documents/${created.id}`), created),
+      respond: (res, created, req) => sendDocument(res.status(201).location(`${req.baseUrl}/sync/${created.service}/documents/${created.id}`), created),
     }),
   );
   router.get(

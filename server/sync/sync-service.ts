@@ -125,13 +125,7 @@ export class SyncService {
     return documentView(result.current, readable);
   }
 
-  private async publishChange(
-    realm: string,
-    action: SyncAction,
-    previous: SyncDocument | undefined,
-    current: SyncDocument,
-    userId: string,
-  ): Promise<void> {
+  private async publishChange(realm: string, action: SyncAction, previous: SyncDocument | undefined, current: SyncDocument, userId: string): Promise<void> {
     // The event carries the 'both' shape; the publisher's shaper trims it per subscriber.
     await this.publisher.publish({
       realm,

@@ -15,10 +15,7 @@ export const topicsFeature: FeatureFactory = ({ services, limits }) => {
   const { subscriptions, publisher, rateLimits } = services;
   const operations = topicOperations(services, limits);
   const routes = Router();
-  routes.post(
-    '/events',
-    ...restOperation(operations['topic:publish'], rateLimits, { input: bodyOf, respond: (res, event) => res.status(201).json(event) }),
-  );
+  routes.post('/events', ...restOperation(operations['topic:publish'], rateLimits, { input: bodyOf, respond: (res, event) => res.status(201).json(event) }));
   return {
     name: 'topics',
     operations,

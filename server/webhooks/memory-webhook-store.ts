@@ -168,12 +168,7 @@ export class MemoryWebhookStore implements WebhookStore {
     return delivery?.realm === realm ? structuredClone(delivery) : undefined;
   }
 
-  async updateDelivery(
-    realm: string,
-    id: string,
-    patch: DeliveryPatch,
-    expectedStatus?: StoredDelivery['status'],
-  ): Promise<StoredDelivery | undefined> {
+  async updateDelivery(realm: string, id: string, patch: DeliveryPatch, expectedStatus?: StoredDelivery['status']): Promise<StoredDelivery | undefined> {
     this.assertOpen();
     const delivery = this.deliveries.get(id);
     if (delivery?.realm !== realm) return undefined;
@@ -204,13 +199,7 @@ export class MemoryWebhookStore implements WebhookStore {
     return matching.length > query.limit && last !== undefined ? { items, nextCursor: last.id } : { items };
   }
 
-  async moveDeliveries(
-    realm: string,
-    webhookId: string,
-    from: StoredDelivery['status'],
-    to: StoredDelivery['status'],
-    now: number,
-  ): Promise<number> {
+  async moveDeliveries(realm: string, webhookId: string, from: StoredDelivery['status'], to: StoredDelivery['status'], now: number): Promise<number> {
     this.assertOpen();
     let moved = 0;
     for (const delivery of this.deliveries.values()) {

@@ -1,14 +1,6 @@
 import { MongoClient, type Collection, type Filter, type MongoClientOptions, type UpdateFilter } from 'mongodb';
 import { InvalidArgumentError, UnavailableError } from '../../shared/index.js';
-import {
-  clean,
-  fromDelivery,
-  fromEndpoint,
-  toUpdate,
-  toWebhookStoreError,
-  type DeliveryDocument,
-  type EndpointDocument,
-} from './mongo-webhook-documents.js';
+import { clean, fromDelivery, fromEndpoint, toUpdate, toWebhookStoreError, type DeliveryDocument, type EndpointDocument } from './mongo-webhook-documents.js';
 import type {
   DeliveryPatch,
   DeliveryQuery,
@@ -40,7 +32,6 @@ export interface MongoWebhookStoreOptions {
   /** @default 'webhook_deliveries' */
   deliveriesCollection?: string;
 }
-
 
 /**
  * The MongoDB {@link WebhookStore} (collections `webhook_endpoints` and `webhook_deliveries` next
@@ -121,9 +112,7 @@ export class MongoWebhookStore implements WebhookStore {
     const { endpoints } = await this.collections();
     const { resetFailures, ...fields } = patch;
     const update =
-      resetFailures === true
-        ? toUpdate<EndpointDocument>(fields, { consecutiveFailures: 0 }, ['failingSince'])
-        : toUpdate<EndpointDocument>(fields);
+      resetFailures === true ? toUpdate<EndpointDocument>(fields, { consecutiveFailures: 0 }, ['failingSince']) : toUpdate<EndpointDocument>(fields);
     const after = await this.run(() => endpoints.findOneAndUpdate({ _id: id, realm }, update, { returnDocument: 'after' }));
     return fromEndpoint(after);
   }
@@ -138,21 +127,14 @@ export class MongoWebhookStore implements WebhookStore {
   async recordEndpointSuccess(realm: string, id: string): Promise<void> {
     const { endpoints } = await this.collections();
     await this.run(() =>
-      endpoints.updateOne(
-        { _id: id, realm, consecutiveFailures: { $gt: 0 } },
-        { $set: { consecutiveFailures: 0 }, $unset: { failingSince: '' } },
-      ),
+      endpoints.updateOne({ _id: id, realm, consecutiveFailures: { $gt: 0 } }, { $set: { consecutiveFailures: 0 }, $unset: { failingSince: '' } }),
     );
   }
 
   async recordEndpointFailure(realm: string, id: string, now: number): Promise<StoredEndpoint | undefined> {
     const { endpoints } = await this.collections();
     const after = await this.run(() =>
-      endpoints.findOneAndUpdate(
-        { _id: id, realm },
-        { $inc: { consecutiveFailures: 1 }, $min: { failingSince: now } },
-        { returnDocument: 'after' },
-      ),
+      endpoints.findOneAndUpdate({ _id: id, realm }, { $inc: { consecutiveFailures: 1 }, $min: { failingSince: now } }, { returnDocument: 'after' }),
     );
     return fromEndpoint(after);
   }
@@ -160,10 +142,7 @@ export class MongoWebhookStore implements WebhookStore {
   async acquireLease(realm: string, id: string, owner: string, now: number, until: number): Promise<boolean> {
     const { endpoints } = await this.collections();
     const { matchedCount } = await this.run(() =>
-      endpoints.updateOne(
-        { _id: id, realm, $or: [{ leaseUntil: { $lte: now } }, { leaseOwner: owner }] },
-        { $set: { leaseOwner: owner, leaseUntil: until } },
-      ),
+      endpoints.updateOne({ _id: id, realm, $or: [{ leaseUntil: { $lte: now } }, { leaseOwner: owner }] }, { $set: { leaseOwner: owner, leaseUntil: until } }),
     );
     return matchedCount === 1;
   }
@@ -199,9 +178,7 @@ export class MongoWebhookStore implements WebhookStore {
 
   async nextDueDelivery(realm: string, webhookId: string, now: number): Promise<StoredDelivery | undefined> {
     const { deliveries } = await this.collections();
-    const found = await this.run(() =>
-      deliveries.findOne({ realm, webhookId, status: 'pending', nextAttemptAt: { $lte: now } }, { sort: { _id: 1 } }),
-    );
+    const found = await this.run(() => deliveries.findOne({ realm, webhookId, status: 'pending', nextAttemptAt: { $lte: now } }, { sort: { _id: 1 } }));
     return fromDelivery(found);
   }
 
@@ -210,12 +187,7 @@ export class MongoWebhookStore implements WebhookStore {
     return fromDelivery(await this.run(() => deliveries.findOne({ _id: id, realm })));
   }
 
-  async updateDelivery(
-    realm: string,
-    id: string,
-    patch: DeliveryPatch,
-    expectedStatus?: StoredDelivery['status'],
-  ): Promise<StoredDelivery | undefined> {
+  async updateDelivery(realm: string, id: string, patch: DeliveryPatch, expectedStatus?: StoredDelivery['status']): Promise<StoredDelivery | undefined> {
     const { deliveries } = await this.collections();
     const filter: Filter<DeliveryDocument> = { _id: id, realm, ...(expectedStatus === undefined ? {} : { status: expectedStatus }) };
     const after = await this.run(() => deliveries.findOneAndUpdate(filter, toUpdate<DeliveryDocument>(patch), { returnDocument: 'after' }));
@@ -231,24 +203,22 @@ export class MongoWebhookStore implements WebhookStore {
       ...(query.eventType === undefined ? {} : { eventType: query.eventType }),
       ...(query.after === undefined ? {} : { _id: { $lt: query.after } }),
     };
-    const found = await this.run(() => deliveries.find(filter).sort({ _id: -1 }).limit(query.limit + 1).toArray());
+    const found = await this.run(() =>
+      deliveries
+        .find(filter)
+        .sort({ _id: -1 })
+        .limit(query.limit + 1)
+        .toArray(),
+    );
     const items = found.slice(0, query.limit).map((document) => fromDelivery(document) as StoredDelivery);
     const last = items[items.length - 1];
     return found.length > query.limit && last !== undefined ? { items, nextCursor: last.id } : { items };
   }
 
-  async moveDeliveries(
-    realm: string,
-    webhookId: string,
-    from: StoredDelivery['status'],
-    to: StoredDelivery['status'],
-    now: number,
-  ): Promise<number> {
+  async moveDeliveries(realm: string, webhookId: string, from: StoredDelivery['status'], to: StoredDelivery['status'], now: number): Promise<number> {
     const { deliveries } = await this.collections();
     const update: UpdateFilter<DeliveryDocument> =
-      to === 'pending'
-        ? { $set: { status: to, updatedAt: now, nextAttemptAt: now } }
-        : { $set: { status: to, updatedAt: now }, $unset: { nextAttemptAt: '' } };
+      to === 'pending' ? { $set: { status: to, updatedAt: now, nextAttemptAt: now } } : { $set: { status: to, updatedAt: now }, $unset: { nextAttemptAt: '' } };
     const { modifiedCount } = await this.run(() => deliveries.updateMany({ realm, webhookId, status: from }, update));
     return modifiedCount;
   }

@@ -6,15 +6,7 @@
  * @example
  * DEFAULT_RETRY_DELAYS_MS.length + 1; // 8 attempts
  */
-export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [
-  5_000,
-  5 * 60_000,
-  30 * 60_000,
-  2 * 3_600_000,
-  5 * 3_600_000,
-  10 * 3_600_000,
-  10 * 3_600_000,
-];
+export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [5_000, 5 * 60_000, 30 * 60_000, 2 * 3_600_000, 5 * 3_600_000, 10 * 3_600_000, 10 * 3_600_000];
 
 /** The largest `Retry-After` honoured, ms: a receiver cannot park a delivery for longer. */
 export const MAX_RETRY_AFTER_MS = 3_600_000;
@@ -29,13 +21,7 @@ export const MAX_RETRY_AFTER_MS = 3_600_000;
  * retryDelay(1, DEFAULT_RETRY_DELAYS_MS, 0.2, Math.random); // 4000..6000
  * retryDelay(8, DEFAULT_RETRY_DELAYS_MS, 0.2, Math.random); // undefined: dead letter
  */
-export function retryDelay(
-  attemptsMade: number,
-  delaysMs: readonly number[],
-  jitter: number,
-  random: () => number,
-  retryAfterMs?: number,
-): number | undefined {
+export function retryDelay(attemptsMade: number, delaysMs: readonly number[], jitter: number, random: () => number, retryAfterMs?: number): number | undefined {
   const base = delaysMs[attemptsMade - 1];
   if (base === undefined) return undefined;
   const drawn = Math.round(base * (1 - jitter + 2 * jitter * random()));

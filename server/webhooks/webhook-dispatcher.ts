@@ -61,7 +61,10 @@ export class WebhookDispatcher {
   private readonly retries: WakeSchedule;
 
   constructor(private readonly options: WebhookDispatcherOptions) {
-    this.retries = new WakeSchedule(() => options.settings.now(), () => this.wake());
+    this.retries = new WakeSchedule(
+      () => options.settings.now(),
+      () => this.wake(),
+    );
   }
 
   /** Starts polling and looks for due work at once. */
@@ -196,11 +199,7 @@ export class WebhookDispatcher {
   }
 
   /** Stores an attempt's outcome; whether the endpoint is still active. */
-  private async record(
-    endpoint: StoredEndpoint,
-    delivery: StoredDelivery,
-    result: Exclude<AttemptResult, { kind: 'aborted' }>,
-  ): Promise<boolean> {
+  private async record(endpoint: StoredEndpoint, delivery: StoredDelivery, result: Exclude<AttemptResult, { kind: 'aborted' }>): Promise<boolean> {
     const { store, settings, logger } = this.options;
     const { realm, id } = endpoint;
     const now = settings.now();

@@ -32,11 +32,7 @@ export function topicMatches(pattern: string, topic: string): boolean {
  * @example
  * endpointAccepts(endpoint, 'document.updated', 'sync.notes.updated');
  */
-export function endpointAccepts(
-  endpoint: Pick<StoredEndpoint, 'events' | 'topics'>,
-  type: WebhookDeliveryEventType,
-  topic: string,
-): boolean {
+export function endpointAccepts(endpoint: Pick<StoredEndpoint, 'events' | 'topics'>, type: WebhookDeliveryEventType, topic: string): boolean {
   if (type === 'webhook.test') return true;
   if (endpoint.events.length > 0 && !endpoint.events.includes(type as WebhookEventType)) return false;
   return endpoint.topics.length === 0 || endpoint.topics.some((pattern) => topicMatches(pattern, topic));

@@ -148,14 +148,7 @@ export function resolveWebhookOptions(options: WebhookOptions = {}): ResolvedWeb
   ] as const) {
     if (!(Number.isFinite(resolved[name]) && resolved[name] > 0)) throw new InvalidArgumentError(`webhooks.${name} must be positive`);
   }
-  for (const name of [
-    'disableAfterMs',
-    'rotationGraceMs',
-    'endpointCacheMs',
-    'succeededRetentionMs',
-    'deadLetterRetentionMs',
-    'sweepIntervalMs',
-  ] as const) {
+  for (const name of ['disableAfterMs', 'rotationGraceMs', 'endpointCacheMs', 'succeededRetentionMs', 'deadLetterRetentionMs', 'sweepIntervalMs'] as const) {
     if (!isNonNegative(resolved[name])) throw new InvalidArgumentError(`webhooks.${name} must be zero or positive`);
   }
   return resolved;

@@ -111,7 +111,10 @@ const limit = z.coerce
   .min(1, 'limit must be at least 1')
   .max(200, 'limit must be at most 200')
   .optional();
-const after = z.string().regex(/^dlv_[A-Za-z0-9]{1,64}$/, 'after must be a nextCursor from a previous page').optional();
+const after = z
+  .string()
+  .regex(/^dlv_[A-Za-z0-9]{1,64}$/, 'after must be a nextCursor from a previous page')
+  .optional();
 const status = z.enum(['pending', 'paused', 'succeeded', 'failed'], { error: 'status must be pending, paused, succeeded or failed' }).optional();
 
 /** `GET /api/webhooks/:id/deliveries` */

@@ -1,11 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import {
-  MAX_WEBHOOK_SECRET_BYTES,
-  MIN_WEBHOOK_SECRET_BYTES,
-  WEBHOOK_SECRET_PREFIX,
-  decodeWebhookSecret,
-  encodeWebhookSecret,
-} from '../../shared/index.js';
+import { MAX_WEBHOOK_SECRET_BYTES, MIN_WEBHOOK_SECRET_BYTES, WEBHOOK_SECRET_PREFIX, decodeWebhookSecret, encodeWebhookSecret } from '../../shared/index.js';
 import type { StoredEndpoint, StoredSecret } from './webhook-store.js';
 
 /** How many secrets an endpoint holds at most (the current one and those still in their grace period). */
@@ -60,9 +54,7 @@ export function signingSecrets(endpoint: Pick<StoredEndpoint, 'secrets'>, now: n
  */
 export function rotateSecrets(secrets: readonly StoredSecret[], next: string, now: number, graceMs: number): StoredSecret[] {
   const until = now + graceMs;
-  const previous = secrets
-    .map((secret) => ({ ...secret, expiresAt: Math.min(secret.expiresAt ?? until, until) }))
-    .filter((secret) => secret.expiresAt > now);
+  const previous = secrets.map((secret) => ({ ...secret, expiresAt: Math.min(secret.expiresAt ?? until, until) })).filter((secret) => secret.expiresAt > now);
   return [{ value: next, createdAt: now }, ...previous].slice(0, MAX_ENDPOINT_SECRETS);
 }
 

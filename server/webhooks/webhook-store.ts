@@ -1,9 +1,4 @@
-import type {
-  WebhookDeliveryEventType,
-  WebhookDeliveryStatus,
-  WebhookDisabledReason,
-  WebhookEventType,
-} from '../../shared/index.js';
+import type { WebhookDeliveryEventType, WebhookDeliveryStatus, WebhookDisabledReason, WebhookEventType } from '../../shared/index.js';
 
 /**
  * One signing secret of an endpoint. Rotated-out secrets keep signing until `expiresAt`.
@@ -205,21 +200,10 @@ export interface WebhookStore {
    * Applies a patch, only while the delivery has `expectedStatus` when given; the delivery after
    * it, or undefined when there is none (or its status differs).
    */
-  updateDelivery(
-    realm: string,
-    id: string,
-    patch: DeliveryPatch,
-    expectedStatus?: StoredDelivery['status'],
-  ): Promise<StoredDelivery | undefined>;
+  updateDelivery(realm: string, id: string, patch: DeliveryPatch, expectedStatus?: StoredDelivery['status']): Promise<StoredDelivery | undefined>;
   listDeliveries(realm: string, query: DeliveryQuery): Promise<StoredDeliveryPage>;
   /** Moves an endpoint's deliveries from one status to another (pause, resume); how many moved. */
-  moveDeliveries(
-    realm: string,
-    webhookId: string,
-    from: StoredDelivery['status'],
-    to: StoredDelivery['status'],
-    now: number,
-  ): Promise<number>;
+  moveDeliveries(realm: string, webhookId: string, from: StoredDelivery['status'], to: StoredDelivery['status'], now: number): Promise<number>;
   /** Removes succeeded deliveries finished before `succeededBefore`, failed ones before `failedBefore`. */
   sweepDeliveries(succeededBefore: number, failedBefore: number): Promise<number>;
 }

@@ -44,7 +44,10 @@ export function guardSendQueues(io: RealtimeIo, options: SendQueueGuardOptions):
     const data = packet.data;
     this.queuedBytes = (this.queuedBytes ?? 0) + (typeof data === 'string' ? data.length : data instanceof Uint8Array ? data.byteLength : 16);
     if (this.queuedBytes <= maxQueuedBytes) return;
-    logger.warn({ engineId: this.id, queuedBytes: this.queuedBytes, packets: this.writeBuffer.length, limit: maxQueuedBytes }, 'closing a connection that does not read: its send queue passed the limit');
+    logger.warn(
+      { engineId: this.id, queuedBytes: this.queuedBytes, packets: this.writeBuffer.length, limit: maxQueuedBytes },
+      'closing a connection that does not read: its send queue passed the limit',
+    );
     this.queuedBytes = 0;
     options.onClosed?.();
     // Discard what is queued (the client reads nothing of it) and drop the TCP connection at once:

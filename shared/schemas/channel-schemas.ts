@@ -5,11 +5,7 @@ import { realmField, streamPositionSchema } from './common-schemas.js';
 import { flag, jsonObject, patternText, request, text } from './schema-kit.js';
 
 /** A channel name (see `CHANNEL_NAME_PATTERN`). */
-export const channelNameSchema = patternText(
-  'channel',
-  CHANNEL_NAME_PATTERN,
-  'channel must be 1-128 letters, digits or _ . : @ - (and not "." or "..")',
-);
+export const channelNameSchema = patternText('channel', CHANNEL_NAME_PATTERN, 'channel must be 1-128 letters, digits or _ . : @ - (and not "." or "..")');
 
 /** The `event` name of a channel or direct message. */
 export const messageEventSchema = patternText('event', MESSAGE_EVENT_PATTERN, 'event must be 1-100 letters, digits or _ . : -');

@@ -33,8 +33,11 @@ const mergeDataSchema = jsonObject('data');
 /** Attribute conditions such as `'type="scooter"'`, `'charge>0.3'`, `'$id!="x"'`. */
 export const whereSchema = v.pipe(
   v.array(
-    v.pipe(v.string('where entries must be strings such as \'type="scooter"\''), v.maxLength(MAX_WHERE_LENGTH, `a where condition is at most ${MAX_WHERE_LENGTH} characters`)),
-    'where must be an array of conditions such as [\'type="scooter"\', \'charge>0.3\']',
+    v.pipe(
+      v.string('where entries must be strings such as \'type="scooter"\''),
+      v.maxLength(MAX_WHERE_LENGTH, `a where condition is at most ${MAX_WHERE_LENGTH} characters`),
+    ),
+    "where must be an array of conditions such as ['type=\"scooter\"', 'charge>0.3']",
   ),
   v.maxLength(MAX_WHERE_CONDITIONS, `where has at most ${MAX_WHERE_CONDITIONS} conditions`),
 );
@@ -113,7 +116,9 @@ export const objectListRequestSchema = v.pipe(
   request('list request', {
     ...realmField,
     ...criteriaFields,
-    field: v.optional(v.pipe(v.array(v.pipe(text('field'), v.maxLength(128, 'a field is at most 128 characters'))), v.maxLength(64, 'field names at most 64 keys'))),
+    field: v.optional(
+      v.pipe(v.array(v.pipe(text('field'), v.maxLength(128, 'a field is at most 128 characters'))), v.maxLength(64, 'field names at most 64 keys')),
+    ),
     limit: v.optional(wholeNumber('limit', 1, MAX_OBJECT_LIST_LIMIT)),
   }),
   oneBound(),
@@ -123,8 +128,14 @@ export const objectListRequestSchema = v.pipe(
 export const historyRequestSchema = request('history request', {
   ...realmField,
   id: entityIdSchema,
-  start: v.union([v.pipe(v.number(), v.integer(), v.minValue(0)), v.pipe(v.string(), v.isoTimestamp())], 'start must be Unix milliseconds or an ISO 8601 timestamp'),
-  end: v.union([v.pipe(v.number(), v.integer(), v.minValue(0)), v.pipe(v.string(), v.isoTimestamp())], 'end must be Unix milliseconds or an ISO 8601 timestamp'),
+  start: v.union(
+    [v.pipe(v.number(), v.integer(), v.minValue(0)), v.pipe(v.string(), v.isoTimestamp())],
+    'start must be Unix milliseconds or an ISO 8601 timestamp',
+  ),
+  end: v.union(
+    [v.pipe(v.number(), v.integer(), v.minValue(0)), v.pipe(v.string(), v.isoTimestamp())],
+    'end must be Unix milliseconds or an ISO 8601 timestamp',
+  ),
   limit: v.optional(wholeNumber('limit', 1, MAX_HISTORY_LIMIT)),
 });
 
@@ -153,10 +164,7 @@ export const areaSubscribeRequestSchema = request('subscribe request', { ...real
 export const realmSubscribeRequestSchema = request('subscribe request', { executeImmediately: v.optional(flag('executeImmediately')) });
 
 /** `feed:update`: new criteria for an object feed (what is not given is cleared; `where: []` clears the conditions). */
-export const feedUpdateRequestSchema = v.pipe(
-  request('feed update', { subscriptionId: subscriptionIdSchema, ...criteriaFields }),
-  oneBound(),
-);
+export const feedUpdateRequestSchema = v.pipe(request('feed update', { subscriptionId: subscriptionIdSchema, ...criteriaFields }), oneBound());
 
 /** `feed:cancel`. */
 export const feedCancelRequestSchema = request('feed cancel', { subscriptionId: subscriptionIdSchema });

@@ -32,10 +32,7 @@ function exactlyOneTarget<T extends { channel?: string | undefined; document?: u
 export const presenceListRequestSchema = v.pipe(request('presence request', targetFields), exactlyOneTarget());
 
 /** `presence:update`: replaces this connection's state in a set it is in. */
-export const presenceUpdateRequestSchema = v.pipe(
-  request('presence update', { ...targetFields, state: presenceStateSchema }),
-  exactlyOneTarget(),
-);
+export const presenceUpdateRequestSchema = v.pipe(request('presence update', { ...targetFields, state: presenceStateSchema }), exactlyOneTarget());
 
 /** `presence:status`: the data-provider presence of an object id. */
 export const objectStatusRequestSchema = request('status request', { ...realmField, id: objectIdSchema });

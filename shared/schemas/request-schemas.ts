@@ -1,11 +1,6 @@
 import type * as v from 'valibot';
 import type { ClientToServerEvents, RequestOf } from '../protocol.js';
-import {
-  channelJoinRequestSchema,
-  channelLeaveRequestSchema,
-  channelPublishRequestSchema,
-  directSendRequestSchema,
-} from './channel-schemas.js';
+import { channelJoinRequestSchema, channelLeaveRequestSchema, channelPublishRequestSchema, directSendRequestSchema } from './channel-schemas.js';
 import {
   areaIdRequestSchema,
   areaSubscribeRequestSchema,
@@ -42,12 +37,7 @@ import {
   writeDocumentRequestSchema,
 } from './sync-schemas.js';
 import { batchRequestSchema, loginRequestSchema, pingRequestSchema } from './session-schemas.js';
-import {
-  publishRequestSchema,
-  refreshTokenRequestSchema,
-  subscribeRequestSchema,
-  unsubscribeRequestSchema,
-} from './topic-schemas.js';
+import { publishRequestSchema, refreshTokenRequestSchema, subscribeRequestSchema, unsubscribeRequestSchema } from './topic-schemas.js';
 import { recordSubscriptionRequestSchema } from './record-schemas.js';
 import { makeRpcRequestSchema, provideRpcRequestSchema, respondRpcRequestSchema, unprovideRpcRequestSchema } from './rpc-schemas.js';
 import { hasProviderRequestSchema, listenRequestSchema } from './listening-schemas.js';

@@ -1,11 +1,5 @@
 import * as v from 'valibot';
-import {
-  DOCUMENT_ID_PATTERN,
-  MAX_LIST_LIMIT,
-  MAX_MUTATIONS,
-  MAX_TTL_SECONDS,
-  SERVICE_NAME_PATTERN,
-} from '../sync-document.js';
+import { DOCUMENT_ID_PATTERN, MAX_LIST_LIMIT, MAX_MUTATIONS, MAX_TTL_SECONDS, SERVICE_NAME_PATTERN } from '../sync-document.js';
 import { realmField } from './common-schemas.js';
 import { flag, jsonObject, patternText, request, text, wholeNumber } from './schema-kit.js';
 

@@ -16,7 +16,9 @@ export const filterSchema = v.pipe(
     for (const issue of filterIssues(dataset.value)) {
       addIssue({
         message: issue.message,
-        ...(issue.path.length === 0 ? {} : { path: issue.path.map((key) => ({ type: 'object', origin: 'value', input: dataset.value, key, value: undefined })) as never }),
+        ...(issue.path.length === 0
+          ? {}
+          : { path: issue.path.map((key) => ({ type: 'object', origin: 'value', input: dataset.value, key, value: undefined })) as never }),
       });
     }
   }),
@@ -29,10 +31,7 @@ export const subscriptionIdSchema = patternText('subscriptionId', /^[A-Za-z0-9_.
 export const returnModeSchema = v.picklist(['full', 'diff', 'both'], 'returnMode must be "full", "diff" or "both"');
 
 /** An event type: a short free-form label such as `order.shipped`. */
-export const eventTypeSchema = v.pipe(
-  text('type'),
-  v.regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'type must be 1-100 letters, digits or _ . : -'),
-);
+export const eventTypeSchema = v.pipe(text('type'), v.regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'type must be 1-100 letters, digits or _ . : -'));
 
 /** An event payload: a JSON object. */
 export const payloadSchema = jsonObject('payload');

@@ -1,13 +1,6 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
-import type {
-  AckResult,
-  ClientToServerEvents,
-  Mutation,
-  RealtimeEvent,
-  ServerToClientEvents,
-  SyncDocument,
-} from '../../shared/index.js';
+import type { AckResult, ClientToServerEvents, Mutation, RealtimeEvent, ServerToClientEvents, SyncDocument } from '../../shared/index.js';
 import { BENCH_REALM } from './bench-event.js';
 
 /**
@@ -96,9 +89,7 @@ export function createBareServer(): BareServer {
 }
 
 function found(document: SyncDocument | undefined): AckResult<SyncDocument> {
-  return document === undefined
-    ? { ok: false, error: { code: 'NOT_FOUND', message: 'No such document' } }
-    : { ok: true, data: document };
+  return document === undefined ? { ok: false, error: { code: 'NOT_FOUND', message: 'No such document' } } : { ok: true, data: document };
 }
 
 /** The one mutation the benchmark sends: `increment` of a top-level number. */

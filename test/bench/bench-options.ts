@@ -3,7 +3,22 @@
  */
 
 /** Every case, in the order they run. */
-export const CASE_IDS = ['fanout', 'filtered', 'latency', 'connections', 'sync', 'multinode', 'batching', 'flood', 'geo', 'geofeeds', 'rpc', 'records', 'sharded', 'dbevents'] as const;
+export const CASE_IDS = [
+  'fanout',
+  'filtered',
+  'latency',
+  'connections',
+  'sync',
+  'multinode',
+  'batching',
+  'flood',
+  'geo',
+  'geofeeds',
+  'rpc',
+  'records',
+  'sharded',
+  'dbevents',
+] as const;
 export type CaseId = (typeof CASE_IDS)[number];
 
 export interface BenchOptions {
@@ -166,14 +181,18 @@ export function isDefaultRun(options: BenchOptions): boolean {
 }
 
 function list(value: string, name: string): string[] {
-  const items = value.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  const items = value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
   if (items.length === 0) throw new BenchOptionsError(`--${name} needs a comma-separated list`);
   return items;
 }
 
 function integer(value: string, name: string, min: number, max: number): number {
   const number = Number(value.replaceAll('_', ''));
-  if (!Number.isInteger(number) || number < min || number > max) throw new BenchOptionsError(`--${name} must be an integer from ${min} to ${max}, not "${value}"`);
+  if (!Number.isInteger(number) || number < min || number > max)
+    throw new BenchOptionsError(`--${name} must be an integer from ${min} to ${max}, not "${value}"`);
   return number;
 }
 

@@ -91,23 +91,25 @@ export class ClientPool {
         const count = Math.floor(options.total / this.size) + (index < options.total % this.size ? 1 : 0);
         const firstIndex = next;
         next += count;
-        return ipc.request(
-          'connect',
-          {
-            url: options.url,
-            secret: options.secret,
-            firstIndex,
-            count,
-            concurrency: options.concurrency ?? 50,
-            plan: options.plan,
-            batchedFrames: options.batchedFrames ?? false,
-          },
-          600_000,
-        ).then((result) => {
-          // Progress notices only report changes: start from the state the connect left.
-          this.latestDone[index] = result.doneSeq;
-          return result;
-        });
+        return ipc
+          .request(
+            'connect',
+            {
+              url: options.url,
+              secret: options.secret,
+              firstIndex,
+              count,
+              concurrency: options.concurrency ?? 50,
+              plan: options.plan,
+              batchedFrames: options.batchedFrames ?? false,
+            },
+            600_000,
+          )
+          .then((result) => {
+            // Progress notices only report changes: start from the state the connect left.
+            this.latestDone[index] = result.doneSeq;
+            return result;
+          });
       }),
     );
     return { connected: results.reduce((sum, result) => sum + result.connected, 0), elapsedMs: performance.now() - started };
@@ -117,7 +119,13 @@ export class ClientPool {
    * Opens `total` geo subscribers spread evenly over the processes, each with its circle feed
    * (`geo-receivers.ts`); resolves with how many opened and how long it took.
    */
-  async geoConnect(options: { url: string; secret: string; total: number; seed: number; concurrency?: number }): Promise<{ connected: number; elapsedMs: number }> {
+  async geoConnect(options: {
+    url: string;
+    secret: string;
+    total: number;
+    seed: number;
+    concurrency?: number;
+  }): Promise<{ connected: number; elapsedMs: number }> {
     const started = performance.now();
     let next = 0;
     const results = await Promise.all(

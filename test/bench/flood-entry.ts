@@ -65,7 +65,10 @@ await new Promise<void>((resolve) => {
 });
 
 // Ack ids from 1 (0 was the join); the packet text after the id never changes.
-const body = JSON.stringify(['channel:publish', { channel: launch.channel, event: 'flood', data: { text: 'x'.repeat(launch.payloadBytes) }, excludeSelf: true }]);
+const body = JSON.stringify([
+  'channel:publish',
+  { channel: launch.channel, event: 'flood', data: { text: 'x'.repeat(launch.payloadBytes) }, excludeSelf: true },
+]);
 let nextId = 1;
 let flooding: Promise<void> | undefined;
 let stopping = false;

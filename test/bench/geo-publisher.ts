@@ -23,7 +23,9 @@ export class GeoPublisher {
   static async launch(options: GeoPublisherLaunch): Promise<GeoPublisher> {
     const child = spawnNodeChild({ entry: 'geo-publisher-entry.ts', args: [JSON.stringify(options)], label: 'geo publisher' });
     const ipc = new IpcClient<GeoPublisherCommands, GeoPublisherNotices>(child, 'geo publisher');
-    const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`geo publisher exited (${String(code)}) before it was ready`))));
+    const exited = new Promise<never>((_, reject) =>
+      child.once('exit', (code) => reject(new Error(`geo publisher exited (${String(code)}) before it was ready`))),
+    );
     await Promise.race([ipc.nextNotice('ready', 60_000), exited]);
     return new GeoPublisher(child, ipc);
   }

@@ -89,7 +89,7 @@ export function categorise(diff: HeapDiff, connections: number): Array<{ name: s
  * breakdownTable(categorise(platformDiff, 1000), categorise(bareDiff, 1000));
  */
 export function breakdownTable(platform: Array<{ name: string; bytes: number }>, bare: Array<{ name: string; bytes: number }>): string {
-  const lines = ['| where an idle connection\'s heap goes (bytes per connection) | platform | bare Socket.IO |', '|---|---:|---:|'];
+  const lines = ["| where an idle connection's heap goes (bytes per connection) | platform | bare Socket.IO |", '|---|---:|---:|'];
   platform.forEach((row, index) => {
     lines.push(`| ${row.name} | ${Math.round(row.bytes).toLocaleString('en-US')} | ${Math.round(bare[index]?.bytes ?? 0).toLocaleString('en-US')} |`);
   });

@@ -99,7 +99,13 @@ export function diffHeapSnapshots(basePath: string, afterPath: string): HeapDiff
   const { meta } = raw.snapshot;
   const nodeWidth = meta.node_fields.length;
   const edgeWidth = meta.edge_fields.length;
-  const [TYPE, NAME, ID, SIZE, EDGES] = ['type', 'name', 'id', 'self_size', 'edge_count'].map((field) => meta.node_fields.indexOf(field)) as [number, number, number, number, number];
+  const [TYPE, NAME, ID, SIZE, EDGES] = ['type', 'name', 'id', 'self_size', 'edge_count'].map((field) => meta.node_fields.indexOf(field)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const [EDGE_TYPE, EDGE_NAME, EDGE_TO] = ['type', 'name_or_index', 'to_node'].map((field) => meta.edge_fields.indexOf(field)) as [number, number, number];
   const nodeTypes = meta.node_types[0];
   const edgeTypes = meta.edge_types[0];
@@ -161,7 +167,7 @@ export function diffHeapSnapshots(basePath: string, afterPath: string): HeapDiff
   };
   const closureLabel = (n: number): string => {
     const shared = child(n, 'shared');
-    const script = shared === undefined ? undefined : child(shared, 'script_or_debug_info') ?? child(shared, 'script');
+    const script = shared === undefined ? undefined : (child(shared, 'script_or_debug_info') ?? child(shared, 'script'));
     const file = script === undefined ? '' : shortPath(name(script));
     const line = lineOf.get(n);
     return `${name(n) || '(anonymous)'}() ${file}${line === undefined ? '' : `:${line + 1}`}`;
@@ -224,7 +230,12 @@ export function diffHeapSnapshots(basePath: string, afterPath: string): HeapDiff
  * @example
  * printHeapDiff(diffHeapSnapshots(base, after), 5000);
  */
-export function printHeapDiff(diff: HeapDiff, connections: number, top = 30, write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): void {
+export function printHeapDiff(
+  diff: HeapDiff,
+  connections: number,
+  top = 30,
+  write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+): void {
   const per = (value: number): string => (value / connections).toFixed(value / connections < 10 ? 2 : 0);
   write(`new objects: ${per(diff.newObjects)} per connection, ${per(diff.newBytes)} bytes per connection (self sizes)`);
   for (const [title, entries] of [

@@ -48,7 +48,7 @@ export class LatencyHistogram {
 
   /** Records one sample (µs); values below 1 µs count as 1 µs, above the range in the last bucket. */
   record(micros: number): void {
-    const value = Math.max(micros , 1);
+    const value = Math.max(micros, 1);
     const bucket = Math.min(BUCKETS - 1, Math.floor(Math.log(value) / LOG_GROWTH));
     this.counts[bucket] = (this.counts[bucket] ?? 0) + 1;
     this.total += 1;

@@ -50,7 +50,9 @@ export function summarizeProfile(path: string, top: number): ProfileEntry[] {
  * printProfiles('test/bench/results/profiles/2025-01-01T00-00-00', 25);
  */
 export function printProfiles(dir: string, top = 25): void {
-  for (const file of readdirSync(dir).filter((name) => name.endsWith('.cpuprofile')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((name) => name.endsWith('.cpuprofile'))
+    .sort()) {
     const path = join(dir, file);
     process.stdout.write(`\n${relative(process.cwd(), path)} — self time, top ${top}\n`);
     for (const entry of summarizeProfile(path, top)) {

@@ -31,10 +31,7 @@ function duration(ms: number): string {
  * console.log(renderTable(results));
  */
 export function renderTable(results: BenchResults): string {
-  const lines = [
-    '| # | Case | Ours | Baseline | Baseline is | Ratio (ours / baseline) | Better |',
-    '|---|---|---:|---:|---|---:|:---:|',
-  ];
+  const lines = ['| # | Case | Ours | Baseline | Baseline is | Ratio (ours / baseline) | Better |', '|---|---|---:|---:|---|---:|:---:|'];
   for (const result of results.cases) {
     const number = CASE_NUMBERS[result.id];
     if (result.error !== undefined) {

@@ -69,7 +69,9 @@ export class ServerProcess implements MeasuredServer {
       label: `${options.kind} server`,
     });
     const ipc = new IpcClient<ServerCommands, ServerNotices>(child, `${options.kind} server`);
-    const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`${options.kind} server exited (${String(code)}) before it listened`))));
+    const exited = new Promise<never>((_, reject) =>
+      child.once('exit', (code) => reject(new Error(`${options.kind} server exited (${String(code)}) before it listened`))),
+    );
     const ready = await Promise.race([ipc.nextNotice('ready', 60_000), exited]);
     return new ServerProcess(child, ipc, ready, secret, options.profileDir);
   }

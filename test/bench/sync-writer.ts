@@ -29,9 +29,7 @@ export async function prepareDocuments(args: SyncPrepareArgs): Promise<{ created
   const ids = [...(args.hot ? [HOT_DOCUMENT] : []), ...Array.from({ length: args.count }, (_, i) => documentId(args.first + i))];
   try {
     await forEachLimited(ids.length, 32, async (i) => {
-      const result = await socket
-        .timeout(REQUEST_TIMEOUT_MS)
-        .emitWithAck('sync:create', { service: SYNC_SERVICE, id: ids[i] ?? '', data: { n: 0 } });
+      const result = await socket.timeout(REQUEST_TIMEOUT_MS).emitWithAck('sync:create', { service: SYNC_SERVICE, id: ids[i] ?? '', data: { n: 0 } });
       if (result.ok) created += 1;
       else if (result.error.code !== 'ALREADY_EXISTS') unwrap(result);
     });

@@ -18,7 +18,11 @@ export function describeExpiryAndConcurrency(ctx: ContractContext): void {
       await expectRejection(ctx.store.get(ctx.realm, 'notes', 'a'), NotFoundError, 'NOT_FOUND');
       await expectRejection(ctx.store.get(ctx.realm, 'notes', 'a', { includeDeleted: true }), NotFoundError, 'NOT_FOUND');
       expect((await ctx.store.list(ctx.realm, 'notes')).items).toStrictEqual([]);
-      await expectRejection(ctx.store.write(ctx.realm, 'notes', 'a', () => ({ data: {} })), NotFoundError, 'NOT_FOUND');
+      await expectRejection(
+        ctx.store.write(ctx.realm, 'notes', 'a', () => ({ data: {} })),
+        NotFoundError,
+        'NOT_FOUND',
+      );
     });
 
     it('lets create reuse the id of an expired document, starting again at revision 1', async () => {
@@ -59,9 +63,7 @@ export function describeExpiryAndConcurrency(ctx: ContractContext): void {
     it.runIf(atomic)(`loses no update: 50 concurrent read-modify-write increments end at 50, revision 51${note}`, async () => {
       await ctx.store.create(ctx.realm, 'notes', { id: 'counter', data: { n: 0 } });
       const increment = (current: SyncDocument) => ({ data: { n: (current.data['n'] as number) + 1 } });
-      const results = await Promise.all(
-        Array.from({ length: 50 }, () => ctx.store.write(ctx.realm, 'notes', 'counter', increment)),
-      );
+      const results = await Promise.all(Array.from({ length: 50 }, () => ctx.store.write(ctx.realm, 'notes', 'counter', increment)));
       expect(await ctx.store.get(ctx.realm, 'notes', 'counter')).toMatchObject({ revision: 51, data: { n: 50 } });
       // Every write claimed its own revision, and each stored exactly one increment over the last.
       const revisions = results.map((r) => r.current.revision).sort((a, b) => a - b);
@@ -73,9 +75,7 @@ export function describeExpiryAndConcurrency(ctx: ContractContext): void {
     });
 
     it('lets exactly one of 10 concurrent creates of one id win; the rest get ALREADY_EXISTS', async () => {
-      const outcomes = await Promise.allSettled(
-        Array.from({ length: 10 }, (_, i) => ctx.store.create(ctx.realm, 'notes', { id: 'once', data: { i } })),
-      );
+      const outcomes = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => ctx.store.create(ctx.realm, 'notes', { id: 'once', data: { i } })));
       const won = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
       const lost = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
       expect(won).toHaveLength(1);
@@ -86,9 +86,7 @@ export function describeExpiryAndConcurrency(ctx: ContractContext): void {
     it.runIf(atomic)(`lets exactly one of 10 writers with the same expectedRevision win; the rest get CONFLICT${note}`, async () => {
       await ctx.store.create(ctx.realm, 'notes', { id: 'a', data: { winner: null } });
       const outcomes = await Promise.allSettled(
-        Array.from({ length: 10 }, (_, i) =>
-          ctx.store.write(ctx.realm, 'notes', 'a', () => ({ data: { winner: i } }), { expectedRevision: 1 }),
-        ),
+        Array.from({ length: 10 }, (_, i) => ctx.store.write(ctx.realm, 'notes', 'a', () => ({ data: { winner: i } }), { expectedRevision: 1 })),
       );
       const won = outcomes.filter((o) => o.status === 'fulfilled');
       const lost = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));

@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  AlreadyExistsError,
-  InvalidArgumentError,
-  NotFoundError,
-  PayloadTooLargeError,
-} from '../../shared/index.js';
+import { AlreadyExistsError, InvalidArgumentError, NotFoundError, PayloadTooLargeError } from '../../shared/index.js';
 import type { SyncDocument } from '../../shared/index.js';
 import { expectRejection, uniqueRealm, type ContractContext } from './document-store-contract-support.js';
 
@@ -36,11 +31,7 @@ export function describeCreateAndRead(ctx: ContractContext): void {
 
     it('fails with ALREADY_EXISTS when a live document has the id, leaving it unchanged', async () => {
       await ctx.store.create(ctx.realm, 'notes', { id: 'a', data: { v: 1 } });
-      await expectRejection(
-        ctx.store.create(ctx.realm, 'notes', { id: 'a', data: { v: 2 } }),
-        AlreadyExistsError,
-        'ALREADY_EXISTS',
-      );
+      await expectRejection(ctx.store.create(ctx.realm, 'notes', { id: 'a', data: { v: 2 } }), AlreadyExistsError, 'ALREADY_EXISTS');
       const stored = await ctx.store.get(ctx.realm, 'notes', 'a');
       expect(stored.data).toStrictEqual({ v: 1 });
       expect(stored.revision).toBe(1);
@@ -58,8 +49,8 @@ export function describeCreateAndRead(ctx: ContractContext): void {
 
     it('round-trips every JSON value and any key, "." "$" "%" NUL and "" included', async () => {
       const data = {
-        'example.com': { '$ref': 'x', 'a.b.c': [{ '$in': 1, '%2E': '%24' }] },
-        '$set': true,
+        'example.com': { $ref: 'x', 'a.b.c': [{ $in: 1, '%2E': '%24' }] },
+        $set: true,
         '%': '%25',
         'nul\u0000key': null,
         '': 'empty key',
@@ -112,11 +103,7 @@ export function describeCreateAndRead(ctx: ContractContext): void {
 
     it('rejects an expiresAt that is not a future Unix time in ms', async () => {
       for (const expiresAt of [ctx.clock.time, ctx.clock.time - 1, 1.5, Number.NaN]) {
-        await expectRejection(
-          ctx.store.create(ctx.realm, 'notes', { id: 'a', data: {}, expiresAt }),
-          InvalidArgumentError,
-          'INVALID_ARGUMENT',
-        );
+        await expectRejection(ctx.store.create(ctx.realm, 'notes', { id: 'a', data: {}, expiresAt }), InvalidArgumentError, 'INVALID_ARGUMENT');
       }
     });
   });
@@ -128,11 +115,7 @@ export function describeCreateAndRead(ctx: ContractContext): void {
       const tooBig = { s: 'x'.repeat(64 * 1024 - 7) };
       await ctx.store.create(ctx.realm, 'notes', { id: 'fits', data: fits });
       expect((await ctx.store.get(ctx.realm, 'notes', 'fits')).data).toStrictEqual(fits);
-      const err = await expectRejection(
-        ctx.store.create(ctx.realm, 'notes', { id: 'big', data: tooBig }),
-        PayloadTooLargeError,
-        'PAYLOAD_TOO_LARGE',
-      );
+      const err = await expectRejection(ctx.store.create(ctx.realm, 'notes', { id: 'big', data: tooBig }), PayloadTooLargeError, 'PAYLOAD_TOO_LARGE');
       expect(err.details).toStrictEqual({ size: 64 * 1024 + 1, limit: 64 * 1024 });
       await expectRejection(ctx.store.get(ctx.realm, 'notes', 'big'), NotFoundError, 'NOT_FOUND');
     });
@@ -140,11 +123,7 @@ export function describeCreateAndRead(ctx: ContractContext): void {
     it('honours a configured limit, counting UTF-8 bytes', async () => {
       const store = await ctx.open({ maxDocumentBytes: 20 });
       await store.create(ctx.realm, 'notes', { id: 'a', data: { s: 'é'.repeat(6) } }); // 8 + 12 = 20 bytes
-      await expectRejection(
-        store.create(ctx.realm, 'notes', { id: 'b', data: { s: 'é'.repeat(7) } }),
-        PayloadTooLargeError,
-        'PAYLOAD_TOO_LARGE',
-      );
+      await expectRejection(store.create(ctx.realm, 'notes', { id: 'b', data: { s: 'é'.repeat(7) } }), PayloadTooLargeError, 'PAYLOAD_TOO_LARGE');
     });
   });
 
@@ -187,11 +166,7 @@ export function describeCreateAndRead(ctx: ContractContext): void {
     });
 
     it('returns up to 100 documents by default', async () => {
-      await Promise.all(
-        Array.from({ length: 101 }, (_, i) =>
-          ctx.store.create(ctx.realm, 'notes', { id: `n${String(i).padStart(3, '0')}`, data: {} }),
-        ),
-      );
+      await Promise.all(Array.from({ length: 101 }, (_, i) => ctx.store.create(ctx.realm, 'notes', { id: `n${String(i).padStart(3, '0')}`, data: {} })));
       const page = await ctx.store.list(ctx.realm, 'notes');
       expect(page.items).toHaveLength(100);
       expect(page.nextCursor).toBe('n099');

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ConflictError,
-  InvalidArgumentError,
-  NotFoundError,
-  PayloadTooLargeError,
-  UnavailableError,
-} from '../../shared/index.js';
+import { ConflictError, InvalidArgumentError, NotFoundError, PayloadTooLargeError, UnavailableError } from '../../shared/index.js';
 import type { Mutation, SyncDocument } from '../../shared/index.js';
 import { applyMergePatch, applyMutations } from '../../server/sync/document-operations.js';
 import type { DocumentChange } from '../../server/sync/document-store.js';
@@ -13,8 +7,7 @@ import { expectRejection, type ContractContext } from './document-store-contract
 
 /** The write primitive: replace, merge, mutate, delete, expectedRevision, errors, close. */
 export function describeWrites(ctx: ContractContext): void {
-  const create = (id: string, data: Record<string, unknown>): Promise<SyncDocument> =>
-    ctx.store.create(ctx.realm, 'notes', { id, data });
+  const create = (id: string, data: Record<string, unknown>): Promise<SyncDocument> => ctx.store.create(ctx.realm, 'notes', { id, data });
 
   describe('write', () => {
     it('replaces the data at revision + 1, moving updatedAt and keeping createdAt', async () => {
@@ -55,10 +48,16 @@ export function describeWrites(ctx: ContractContext): void {
       await ctx.store.write(ctx.realm, 'notes', 'a', () => ({ data: { n: 2 } }));
       let called = false;
       const err = await expectRejection(
-        ctx.store.write(ctx.realm, 'notes', 'a', () => {
-          called = true;
-          return { data: { n: 3 } };
-        }, { expectedRevision: 1 }),
+        ctx.store.write(
+          ctx.realm,
+          'notes',
+          'a',
+          () => {
+            called = true;
+            return { data: { n: 3 } };
+          },
+          { expectedRevision: 1 },
+        ),
         ConflictError,
         'CONFLICT',
       );
@@ -85,7 +84,11 @@ export function describeWrites(ctx: ContractContext): void {
     });
 
     it('fails with NOT_FOUND for a missing document, with or without expectedRevision', async () => {
-      await expectRejection(ctx.store.write(ctx.realm, 'notes', 'nope', () => ({ data: {} })), NotFoundError, 'NOT_FOUND');
+      await expectRejection(
+        ctx.store.write(ctx.realm, 'notes', 'nope', () => ({ data: {} })),
+        NotFoundError,
+        'NOT_FOUND',
+      );
       await expectRejection(
         ctx.store.write(ctx.realm, 'notes', 'nope', () => ({ data: {} }), { expectedRevision: 1 }),
         NotFoundError,
@@ -165,7 +168,9 @@ export function describeWrites(ctx: ContractContext): void {
   });
 
   describe('mutate (through write)', () => {
-    const mutate = (mutations: unknown) => (doc: SyncDocument): DocumentChange => ({ data: applyMutations(doc.data, mutations) });
+    const mutate =
+      (mutations: unknown) =>
+      (doc: SyncDocument): DocumentChange => ({ data: applyMutations(doc.data, mutations) });
 
     it('applies set, increment, remove and append as one revision', async () => {
       await create('a', { status: 'open', count: 1, draft: true, log: ['a'], deep: { list: [1, 2, 3] } });
@@ -229,7 +234,11 @@ export function describeWrites(ctx: ContractContext): void {
     it('fails with NOT_FOUND on any later write, delete included', async () => {
       await create('a', {});
       await ctx.store.write(ctx.realm, 'notes', 'a', () => ({ deleted: true }));
-      await expectRejection(ctx.store.write(ctx.realm, 'notes', 'a', () => ({ deleted: true })), NotFoundError, 'NOT_FOUND');
+      await expectRejection(
+        ctx.store.write(ctx.realm, 'notes', 'a', () => ({ deleted: true })),
+        NotFoundError,
+        'NOT_FOUND',
+      );
       await expectRejection(
         ctx.store.write(ctx.realm, 'notes', 'a', () => ({ data: {} }), { expectedRevision: 2 }),
         NotFoundError,
@@ -263,7 +272,11 @@ export function describeWrites(ctx: ContractContext): void {
       await expectRejection(ctx.store.get(ctx.realm, 'notes', 'a'), UnavailableError, 'UNAVAILABLE');
       await expectRejection(ctx.store.create(ctx.realm, 'notes', { data: {} }), UnavailableError, 'UNAVAILABLE');
       await expectRejection(ctx.store.list(ctx.realm, 'notes'), UnavailableError, 'UNAVAILABLE');
-      await expectRejection(ctx.store.write(ctx.realm, 'notes', 'a', () => ({ data: {} })), UnavailableError, 'UNAVAILABLE');
+      await expectRejection(
+        ctx.store.write(ctx.realm, 'notes', 'a', () => ({ data: {} })),
+        UnavailableError,
+        'UNAVAILABLE',
+      );
       await expectRejection(ctx.store.sweepExpired(), UnavailableError, 'UNAVAILABLE');
     });
   });

@@ -42,4 +42,3 @@ export function describeDocumentStoreContract(target: DocumentStoreTarget): void
     describeExpiryAndConcurrency(context);
   });
 }
-

@@ -43,16 +43,12 @@ describe(`MongoDocumentStore specifics (${ferret ? 'FerretDB' : mongo.kind})`, (
     try {
       await store.ready();
       const indexes = await client.db(mongo.dbName).collection('sync_documents').indexes();
-      expect(indexes).toContainEqual(
-        expect.objectContaining({ name: 'realm_service_id_unique', key: { realm: 1, service: 1, id: 1 }, unique: true }),
-      );
+      expect(indexes).toContainEqual(expect.objectContaining({ name: 'realm_service_id_unique', key: { realm: 1, service: 1, id: 1 }, unique: true }));
       const ttl = indexes.find((index) => index.name === 'expiresAt_ttl');
       if (ferret) {
         // FerretDB answers createIndex with expireAfterSeconds with code 238 (NotImplemented).
         expect(ttl).toBeUndefined();
-        expect(logged).toStrictEqual([
-          expect.objectContaining({ level: 'warn', message: expect.stringContaining('TTL') as unknown }),
-        ]);
+        expect(logged).toStrictEqual([expect.objectContaining({ level: 'warn', message: expect.stringContaining('TTL') as unknown })]);
       } else {
         expect(ttl).toMatchObject({ key: { expiresAt: 1 }, expireAfterSeconds: 0 });
         expect(logged).toStrictEqual([]);
@@ -66,7 +62,15 @@ describe(`MongoDocumentStore specifics (${ferret ? 'FerretDB' : mongo.kind})`, (
     const store = new MongoDocumentStore({ client, dbName: mongo.dbName, collectionName: 'escaped_keys' });
     const realm = uniqueRealm();
     try {
-      const data = { 'example.com': { $ref: 1, '50%': 2 }, polygon: [[[0, 0], [1, 1]]] };
+      const data = {
+        'example.com': { $ref: 1, '50%': 2 },
+        polygon: [
+          [
+            [0, 0],
+            [1, 1],
+          ],
+        ],
+      };
       await store.create(realm, 'notes', { id: 'a', data });
       const raw = await client.db(mongo.dbName).collection('escaped_keys').findOne({ realm, id: 'a' });
       expect(raw?.['data']).toStrictEqual({

@@ -26,7 +26,17 @@ function object(id: string, location: [number, number] | null, data: Record<stri
     location:
       location === null
         ? null
-        : { latitude: location[1], longitude: location[0], altitude: 0, accuracy: 0, speed: 0, heading: 0, altitudeAccuracy: 0, time: '2026-12-02T06:00:00.000Z', coordinateSystem: '' },
+        : {
+            latitude: location[1],
+            longitude: location[0],
+            altitude: 0,
+            accuracy: 0,
+            speed: 0,
+            heading: 0,
+            altitudeAccuracy: 0,
+            time: '2026-12-02T06:00:00.000Z',
+            coordinateSystem: '',
+          },
     data,
     createdAt: 1,
     updatedAt: 1,
@@ -122,7 +132,18 @@ function describeObjectStoreContract(name: string, createStore: () => Promise<Ob
       await store.insertArea('r', area('z2'));
       await store.insertArea('r', area('z1'));
       await expect(store.insertArea('r', area('z1'))).rejects.toMatchObject({ code: 'CONFLICT' });
-      await store.saveArea('r', { ...area('z1'), label: 'x', shape: 'polygon', shapeData: { points: [{ x: 0, y: 0 }, { x: 1, y: 0 }, { x: 0, y: 1 }] } });
+      await store.saveArea('r', {
+        ...area('z1'),
+        label: 'x',
+        shape: 'polygon',
+        shapeData: {
+          points: [
+            { x: 0, y: 0 },
+            { x: 1, y: 0 },
+            { x: 0, y: 1 },
+          ],
+        },
+      });
       expect(await store.getArea('r', 'z1')).toMatchObject({ label: 'x', shape: 'polygon' });
       expect((await store.listAreas('r', 10)).map((a) => a.id)).toEqual(['z1', 'z2']);
       expect(await store.countAreas('r')).toBe(2);
@@ -134,7 +155,13 @@ function describeObjectStoreContract(name: string, createStore: () => Promise<Ob
     it('keeps history bounded by entries and by age, and reads inclusive ranges oldest first', async () => {
       const store = await createStore();
       const bounds = { maxEntries: 3, retentionMs: 1000 };
-      for (const [time, n] of [[100, 1], [200, 2], [300, 3], [400, 4]] as const) await store.appendHistory('r', 'o', entry(time, n), bounds);
+      for (const [time, n] of [
+        [100, 1],
+        [200, 2],
+        [300, 3],
+        [400, 4],
+      ] as const)
+        await store.appendHistory('r', 'o', entry(time, n), bounds);
       expect((await store.readHistory('r', 'o', { start: 0, end: 1e9, limit: 10 })).map((e) => e.data.n)).toEqual([2, 3, 4]);
       expect((await store.readHistory('r', 'o', { start: 200, end: 300, limit: 10 })).map((e) => e.time)).toEqual([200, 300]);
       expect((await store.readHistory('r', 'o', { start: 0, end: 1e9, limit: 1 })).map((e) => e.time)).toEqual([200]);

@@ -111,21 +111,25 @@ describe.each(WORKSPACE_PACKAGES.map((pkg) => [pkg.name, pkg] as const))('%s', (
   it.each([
     ['node16', { module: 'node16', moduleResolution: 'node16' }],
     ['bundler', { module: 'esnext', moduleResolution: 'bundler' }],
-  ] as const)('type-checks every entry with skipLibCheck: false and %s resolution', async (_resolution, resolution) => {
-    const consumer = await consumerOf(pkg);
-    const subpaths = importableSubpaths(pkg);
-    const lines = subpaths.map((subpath, i) => `import * as entry${i} from '${specifier(pkg, subpath)}';`);
-    lines.push(`export const entries = [${subpaths.map((_s, i) => `entry${i}`).join(', ')}];`);
-    await writeFile(path.join(consumer.dir, 'index.ts'), `${lines.join('\n')}\n`);
-    const types = (pkg.consumerTypes ?? []).map((name) => name.replace(/^@types\//, ''));
-    const tsconfig = {
-      compilerOptions: { ...resolution, target: 'ES2022', lib: ['ES2023', 'DOM'], strict: true, skipLibCheck: false, noEmit: true, types },
-      files: ['index.ts'],
-    };
-    await writeFile(path.join(consumer.dir, 'tsconfig.json'), JSON.stringify(tsconfig));
-    const result = await run(process.execPath, [TSC, '-p', 'tsconfig.json'], { cwd: consumer.dir }).catch((err: { stdout?: string }) => err);
-    expect('stdout' in result ? result.stdout : '').toBe('');
-  }, TYPE_CHECK_TIMEOUT_MS);
+  ] as const)(
+    'type-checks every entry with skipLibCheck: false and %s resolution',
+    async (_resolution, resolution) => {
+      const consumer = await consumerOf(pkg);
+      const subpaths = importableSubpaths(pkg);
+      const lines = subpaths.map((subpath, i) => `import * as entry${i} from '${specifier(pkg, subpath)}';`);
+      lines.push(`export const entries = [${subpaths.map((_s, i) => `entry${i}`).join(', ')}];`);
+      await writeFile(path.join(consumer.dir, 'index.ts'), `${lines.join('\n')}\n`);
+      const types = (pkg.consumerTypes ?? []).map((name) => name.replace(/^@types\//, ''));
+      const tsconfig = {
+        compilerOptions: { ...resolution, target: 'ES2022', lib: ['ES2023', 'DOM'], strict: true, skipLibCheck: false, noEmit: true, types },
+        files: ['index.ts'],
+      };
+      await writeFile(path.join(consumer.dir, 'tsconfig.json'), JSON.stringify(tsconfig));
+      const result = await run(process.execPath, [TSC, '-p', 'tsconfig.json'], { cwd: consumer.dir }).catch((err: { stdout?: string }) => err);
+      expect('stdout' in result ? result.stdout : '').toBe('');
+    },
+    TYPE_CHECK_TIMEOUT_MS,
+  );
 });
 
 describe('@realtime-platform/client', () => {
@@ -160,7 +164,9 @@ describe('@realtime-platform/client', () => {
     });
     // What ends up in the output (the metafile's inputs list every file parsed, shaken or not).
     const inputs = Object.values(result.metafile.outputs).flatMap((output) =>
-      Object.entries(output.inputs).filter(([, use]) => use.bytesInOutput > 0).map(([input]) => input),
+      Object.entries(output.inputs)
+        .filter(([, use]) => use.bytesInOutput > 0)
+        .map(([input]) => input),
     );
     expect(inputs.filter((input) => input.includes('socket.io-client') || input.includes('valibot'))).toEqual([]);
     expect(inputs.some((input) => input.includes('token-helpers.js'))).toBe(true);

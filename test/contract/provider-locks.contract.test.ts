@@ -55,7 +55,11 @@ describe.each(stores)('ProviderLocks (%s)', (_name, create) => {
   it('keeps streams of other realms, kinds and names apart, and a holder id that prefixes another is not it', async () => {
     const locks = create();
     await locks.acquire(stream, { connectionId: 'c1', pattern: '*' });
-    for (const other of [{ ...stream, realm: 'other' }, { ...stream, kind: 'record' as const }, { ...stream, name: 'prices.usd' }]) {
+    for (const other of [
+      { ...stream, realm: 'other' },
+      { ...stream, kind: 'record' as const },
+      { ...stream, name: 'prices.usd' },
+    ]) {
       expect(await locks.holder(other)).toBeUndefined();
       expect(await locks.acquire(other, { connectionId: 'c2', pattern: '*' })).toBe('acquired');
     }

@@ -134,7 +134,12 @@ describe.each(stores)('WebhookStore contract: $name', ({ create }) => {
     await store.insertDeliveries([first, second, later, other, done]);
     const due = await store.dueEndpoints(T0 + 10, 10);
     expect(due).toHaveLength(2);
-    expect(due).toEqual(expect.arrayContaining([{ realm: 'r1', webhookId: 'wh_a' }, { realm: 'r1', webhookId: 'wh_b' }]));
+    expect(due).toEqual(
+      expect.arrayContaining([
+        { realm: 'r1', webhookId: 'wh_a' },
+        { realm: 'r1', webhookId: 'wh_b' },
+      ]),
+    );
     expect((await store.dueEndpoints(T0 + 10, 1)).length).toBe(1);
     expect(await store.dueEndpoints(T0 - 1, 10)).toEqual([]);
     expect((await store.nextDueDelivery('r1', 'wh_a', T0 + 10))?.id).toBe(first.id);
@@ -159,7 +164,12 @@ describe.each(stores)('WebhookStore contract: $name', ({ create }) => {
     expect(failed).toMatchObject({ status: 'failed', attempts: 3, statusCode: 500, lastError: 'HTTP 500' });
     expect(failed).not.toHaveProperty('nextAttemptAt');
     expect(await store.updateDelivery('r1', item.id, { status: 'pending', updatedAt: T0 }, 'succeeded')).toBeUndefined();
-    const again = await store.updateDelivery('r1', item.id, { status: 'pending', attempts: 0, nextAttemptAt: T0 + 2, failedAt: null, updatedAt: T0 + 2 }, 'failed');
+    const again = await store.updateDelivery(
+      'r1',
+      item.id,
+      { status: 'pending', attempts: 0, nextAttemptAt: T0 + 2, failedAt: null, updatedAt: T0 + 2 },
+      'failed',
+    );
     expect(again).toMatchObject({ status: 'pending', attempts: 0, nextAttemptAt: T0 + 2, body: item.body });
     expect(again).not.toHaveProperty('failedAt');
     expect(await store.updateDelivery('r2', item.id, { status: 'failed', updatedAt: T0 })).toBeUndefined();

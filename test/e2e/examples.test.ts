@@ -91,7 +91,7 @@ describe('the examples', { timeout: 90_000 }, () => {
     await bob.click('#save');
     await bob.locator('#saved', { hasText: 'Saved revision 2' }).waitFor();
     await alice.click('#save');
-    await alice.locator('#conflict', { hasText: "Someone saved first (revision 2): \"Bob's agenda\"" }).waitFor();
+    await alice.locator('#conflict', { hasText: 'Someone saved first (revision 2): "Bob\'s agenda"' }).waitFor();
     await alice.click('#save'); // again, over revision 2: overwrites
     await alice.locator('#saved', { hasText: 'Saved revision 3' }).waitFor();
     await screenshot(alice, 'example-note');

@@ -35,7 +35,12 @@ describe('HivekitClient in the browser bundle', { timeout: 60_000 }, () => {
     await page.goto(`${demo.url}/health`);
     await page.addScriptTag({ url: '/sdk/realtime.js' });
     // A string, so that the test runner does not rewrite the page's code.
-    const result = await page.evaluate<{ statuses: string[]; label: string; seen: string[]; object: { id: string; location: { latitude: number } } }>(`(async () => {
+    const result = await page.evaluate<{
+      statuses: string[];
+      label: string;
+      seen: string[];
+      object: { id: string; location: { latitude: number } };
+    }>(`(async () => {
       const HivekitClient = window.Realtime.HivekitClient;
       const client = new HivekitClient({ logErrors: false });
       const statuses = [];

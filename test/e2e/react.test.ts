@@ -126,7 +126,9 @@ describe('the React bindings in Chromium', { timeout: 60_000 }, () => {
     await bob.page.locator('#members li', { hasText: 'alice' }).waitFor();
     await alice.page.locator('#members li', { hasText: 'bob' }).waitFor();
     // Bob's list was read again after the re-join: it holds his new connection, not the old one.
-    const bobConnection = await bob.page.evaluate(() => (window as unknown as { realtimeClient: { socketClient: { id?: string } } }).realtimeClient.socketClient.id);
+    const bobConnection = await bob.page.evaluate(
+      () => (window as unknown as { realtimeClient: { socketClient: { id?: string } } }).realtimeClient.socketClient.id,
+    );
     await bob.page.locator(`#members li[data-connection="${bobConnection}"]`).waitFor();
     await alice.page.locator(`#members li[data-connection="${bobConnection}"]`).waitFor();
     expect(await bob.page.locator('#members li').count()).toBe(2);

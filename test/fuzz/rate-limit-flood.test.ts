@@ -129,7 +129,12 @@ async function restFlood(flood: Flood, count: number): Promise<number> {
   const path = flood === 'POST /api/events' ? '/api/events' : '/api/socket/broadcast';
   const responses = await Promise.all(
     Array.from({ length: count }, () =>
-      rawHttp(agent, t.url, { method: 'POST', path, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      rawHttp(agent, t.url, {
+        method: 'POST',
+        path,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }),
     ),
   );
   let limited = 0;
@@ -193,7 +198,11 @@ describe('fuzzing floods with rate limits on', () => {
         ([flood, count]) =>
           log.isolate(async () => {
             const limited =
-              flood === 'connections' ? await connectionFlood(count) : flood.startsWith('POST ') ? await restFlood(flood, count) : await socketFlood(flood, count);
+              flood === 'connections'
+                ? await connectionFlood(count)
+                : flood.startsWith('POST ')
+                  ? await restFlood(flood, count)
+                  : await socketFlood(flood, count);
             if (limited === 0) throw new Error(`${flood} × ${count} was never answered RATE_LIMITED`);
             const errors = log.takeErrors();
             if (errors.length > 0) throw new Error(`the server logged ${errors.length} error(s) after ${flood} × ${count}: ${preview(errors[0], 1500)}`);

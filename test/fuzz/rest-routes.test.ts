@@ -12,7 +12,15 @@ import { FuzzStats } from './support/fuzz-stats.js';
 import { mib, retainedHeapBytes } from './support/heap.js';
 import { rawHttp, rawUpgrade, type RawResponse } from './support/raw-http.js';
 import { registeredRoutes } from './support/registered-routes.js';
-import { anyPath, DELIVERY_PLACEHOLDER, fuzzedRoutes, restRequest, WEBHOOK_PLACEHOLDER, type RestFuzzContext, type RestRequest } from './support/rest-requests.js';
+import {
+  anyPath,
+  DELIVERY_PLACEHOLDER,
+  fuzzedRoutes,
+  restRequest,
+  WEBHOOK_PLACEHOLDER,
+  type RestFuzzContext,
+  type RestRequest,
+} from './support/rest-requests.js';
 import { preview, restErrorProblem } from './support/typed-error.js';
 
 /**
@@ -212,8 +220,20 @@ function requestBatches(): fc.Arbitrary<RestRequest[]> {
 function pressureBatches(): fc.Arbitrary<RestRequest[]> {
   const headers = { authorization: `Bearer ${goodToken}`, 'content-type': 'application/json', 'x-realm': 'london' };
   const pressure = fc.nat().map((n): RestRequest[] => [
-    { route: 'POST /api/events', method: 'POST', path: '/api/events', headers, body: JSON.stringify({ topic: `mem.t${n}`, payload: { blob: NEAR_LIMIT_BLOB } }) },
-    { route: 'POST /api/socket/broadcast', method: 'POST', path: '/api/socket/broadcast', headers, body: JSON.stringify({ channel: `mem-${n}`, event: 'e', data: { blob: NEAR_LIMIT_BLOB } }) },
+    {
+      route: 'POST /api/events',
+      method: 'POST',
+      path: '/api/events',
+      headers,
+      body: JSON.stringify({ topic: `mem.t${n}`, payload: { blob: NEAR_LIMIT_BLOB } }),
+    },
+    {
+      route: 'POST /api/socket/broadcast',
+      method: 'POST',
+      path: '/api/socket/broadcast',
+      headers,
+      body: JSON.stringify({ channel: `mem-${n}`, event: 'e', data: { blob: NEAR_LIMIT_BLOB } }),
+    },
   ]);
   return fc.oneof(requestBatches(), pressure);
 }

@@ -138,7 +138,8 @@ async function probe(slot: Slot, after: string): Promise<void> {
   } catch (err) {
     throw new Error(`the known-good request on ${slot.name} failed after ${after}: ${(err as Error).message}`);
   }
-  if ((answer as { ok?: unknown } | null)?.ok !== true) throw new Error(`the known-good request on ${slot.name} was refused after ${after}: ${preview(answer)}`);
+  if ((answer as { ok?: unknown } | null)?.ok !== true)
+    throw new Error(`the known-good request on ${slot.name} was refused after ${after}: ${preview(answer)}`);
 }
 
 /** The arguments of a call as sent (the acknowledgement is the packet's id, not an argument). */
@@ -153,7 +154,10 @@ const TRACE_FILE = process.env.FUZZ_TRACE;
 
 function trace(slot: Slot, call: SocketCall, outcome: string): void {
   if (TRACE_FILE === undefined || TRACE_FILE === '') return;
-  appendFileSync(TRACE_FILE, `${Date.now()} ${slot.name} ${slot.socket.id} ${call.mode} ${preview(call.event, 40)} ${preview(call.payload, 400)} -> ${outcome}\n`);
+  appendFileSync(
+    TRACE_FILE,
+    `${Date.now()} ${slot.name} ${slot.socket.id} ${call.mode} ${preview(call.event, 40)} ${preview(call.payload, 400)} -> ${outcome}\n`,
+  );
 }
 
 async function send(call: SocketCall): Promise<void> {

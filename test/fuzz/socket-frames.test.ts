@@ -48,7 +48,9 @@ const eventName = fc.oneof(
 /** One raw frame: a Socket.IO packet as text (well-formed or not), or a binary part. */
 const frame: fc.Arbitrary<string | Uint8Array> = fc.oneof(
   // Event packets with odd heads and bodies.
-  fc.tuple(fc.constantFrom('2', '21', '2999999999999999999999', '2-1', '2/', '2/admin,', '2/nope,7'), eventName, hostileValue).map(([head, name, value]) => `${head}${encodeJson([name, value]).text}`),
+  fc
+    .tuple(fc.constantFrom('2', '21', '2999999999999999999999', '2-1', '2/', '2/admin,', '2/nope,7'), eventName, hostileValue)
+    .map(([head, name, value]) => `${head}${encodeJson([name, value]).text}`),
   // Event names that are not strings, bodies that are not arrays.
   fc.tuple(fc.constantFrom('2', '27'), hostileValue).map(([head, value]) => `${head}${encodeJson(value).text}`),
   // Truncated JSON.
@@ -57,7 +59,12 @@ const frame: fc.Arbitrary<string | Uint8Array> = fc.oneof(
     return text.slice(0, Math.max(1, text.length - 1 - cut));
   }),
   // Acknowledgements the server never asked for, CONNECT again, DISCONNECT, CONNECT_ERROR, unknown types.
-  fc.tuple(fc.constantFrom('3', '30', '31[', '0', '0{}', `0${JSON.stringify({ token: 'x' })}`, '0/nope,', '0/admin,{}', '1', '1/nope,', '4', '7', '8', '9', 'x', ''), hostileString).map(([head, tail]) => `${head}${tail.slice(0, 50)}`),
+  fc
+    .tuple(
+      fc.constantFrom('3', '30', '31[', '0', '0{}', `0${JSON.stringify({ token: 'x' })}`, '0/nope,', '0/admin,{}', '1', '1/nope,', '4', '7', '8', '9', 'x', ''),
+      hostileString,
+    )
+    .map(([head, tail]) => `${head}${tail.slice(0, 50)}`),
   // Binary events: attachments missing, too many, or pointing nowhere.
   fc
     .tuple(fc.constantFrom('51-', '52-', '50-', '5999-', '5-1-', '51-/nope,', '61-3'), fc.integer({ min: -1, max: 5 }), eventName)
@@ -88,8 +95,12 @@ describe('fuzzing raw Socket.IO packets', () => {
                   (answer) => ({ answer }),
                   (error: Error) => ({ error }),
                 );
-            const what = `frames ${preview(frames.map((raw) => (typeof raw === 'string' ? raw : `<${raw.byteLength} bytes>`)), 800)}`;
-            if (reply.error !== undefined && socket.connected) throw new Error(`the connection stayed open but did not answer after ${what}: ${reply.error.message}`);
+            const what = `frames ${preview(
+              frames.map((raw) => (typeof raw === 'string' ? raw : `<${raw.byteLength} bytes>`)),
+              800,
+            )}`;
+            if (reply.error !== undefined && socket.connected)
+              throw new Error(`the connection stayed open but did not answer after ${what}: ${reply.error.message}`);
             if (reply.answer !== undefined && (reply.answer[0] as { ok?: unknown } | undefined)?.ok !== true) {
               throw new Error(`the known-good request was refused after ${what}: ${preview(reply.answer)}`);
             }

@@ -68,10 +68,21 @@ function valueFor(condition: unknown): fc.Arbitrary<unknown> {
   const other = fc.oneof(fc.string({ maxLength: 10 }), fc.integer({ min: -3, max: 3 }), fc.boolean(), fc.constant(null), fc.constant(LONG_ID));
   if (typeof condition !== 'object' || condition === null) return fc.oneof({ weight: 3, arbitrary: fc.constant(condition) }, { weight: 1, arbitrary: other });
   const record = condition as { in?: unknown; like?: unknown };
-  if (Array.isArray(record.in) && record.in.length > 0) return fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...(record.in as unknown[])) }, { weight: 1, arbitrary: other });
+  if (Array.isArray(record.in) && record.in.length > 0)
+    return fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...(record.in as unknown[])) }, { weight: 1, arbitrary: other });
   if (typeof record.like === 'string') {
     const pattern = record.like;
-    return fc.constantFrom(pattern.replaceAll('*', 'x'), pattern.replaceAll('*', ''), pattern.replaceAll('*', 'a/b'), pattern, LONG_ID, LONG_ID, LONG_ID, `riders/${LONG_ID}`, 'riders/7');
+    return fc.constantFrom(
+      pattern.replaceAll('*', 'x'),
+      pattern.replaceAll('*', ''),
+      pattern.replaceAll('*', 'a/b'),
+      pattern,
+      LONG_ID,
+      LONG_ID,
+      LONG_ID,
+      `riders/${LONG_ID}`,
+      'riders/7',
+    );
   }
   return other;
 }
@@ -96,14 +107,19 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
 function payloadsFor(filter: unknown): fc.Arbitrary<Record<string, unknown>[]> {
   const keys = typeof filter === 'object' && filter !== null && !Array.isArray(filter) ? Object.keys(filter) : [];
   const conditions = filter as Record<string, unknown>;
-  const one = fc.tuple(...keys.map((key) => fc.option(valueFor(conditions[key]), { freq: 6 })), fc.dictionary(fc.constantFrom('extra', 'text'), fc.string({ maxLength: 5 }), { maxKeys: 1 })).map((values) => {
-    const payload: Record<string, unknown> = { ...(values[values.length - 1] as Record<string, string>) };
-    keys.forEach((key, index) => {
-      const value = values[index];
-      if (value !== null) setPath(payload, key, value);
+  const one = fc
+    .tuple(
+      ...keys.map((key) => fc.option(valueFor(conditions[key]), { freq: 6 })),
+      fc.dictionary(fc.constantFrom('extra', 'text'), fc.string({ maxLength: 5 }), { maxKeys: 1 }),
+    )
+    .map((values) => {
+      const payload: Record<string, unknown> = { ...(values[values.length - 1] as Record<string, string>) };
+      keys.forEach((key, index) => {
+        const value = values[index];
+        if (value !== null) setPath(payload, key, value);
+      });
+      return payload;
     });
-    return payload;
-  });
   return fc.array(one, { minLength: 1, maxLength: 3 });
 }
 
@@ -129,7 +145,10 @@ async function delivered(payload: Record<string, unknown>, what: string): Promis
   let timer: NodeJS.Timeout | undefined;
   const markerArrived = new Promise<void>((resolve, reject) => {
     waiting = resolve;
-    timer = setTimeout(() => reject(new Error(`the marker event never reached the subscriber (${what}); connection ${subscriber.closedBecause ?? 'open'}`)), ACK_TIMEOUT_MS);
+    timer = setTimeout(
+      () => reject(new Error(`the marker event never reached the subscriber (${what}); connection ${subscriber.closedBecause ?? 'open'}`)),
+      ACK_TIMEOUT_MS,
+    );
   }).finally(() => clearTimeout(timer));
   // Handled where it is awaited; a refused publish below never waits for it.
   markerArrived.catch(() => undefined);
@@ -161,32 +180,33 @@ describe('fuzzing subscription filters', () => {
       const runs = filterArbitrary.chain((filter) => fc.tuple(fc.constant(filter), payloadsFor(filter)));
       await fuzzAssert('subscription filters', CI_RUNS, runs, ([filter, payloads]) =>
         log.isolate(async () => {
-            const what = `filter ${preview(filter, 400)}`;
-            // Above the transport limit, or binary and too deep, Socket.IO closes the connection: by design, not what this fuzzes.
-            const packet = FuzzSocket.inspect('subscribe', [{ subscriptionId: 'fuzzed', topic: TOPIC, filter }]);
-            if (packet.bytes > maxFrameBytes || packet.protocolViolation) return;
-            const subscribed = await request(subscriber, 'subscribe', { subscriptionId: 'fuzzed', topic: TOPIC, filter }, what);
-            if (!subscribed.ok) {
-              const problem = typedErrorProblem(subscribed.error);
-              if (problem !== undefined) throw new Error(`subscribe refused with a bad error (${what}): ${problem}`);
-              stats.record('subscribe', String((subscribed.error as { code?: unknown }).code));
-              // A refused subscription must not linger: nothing is delivered for the topic.
-              await subscriber.request('unsubscribe', [{ subscriptionId: 'fuzzed' }], ACK_TIMEOUT_MS);
-              return;
-            }
-            stats.record('subscribe', 'ok');
-            // A filter is a JSON object: binary (a typed array sent as an attachment) is not one.
-            if (ArrayBuffer.isView(filter)) throw new Error(`a binary filter (${preview(filter)}) was accepted; it must be refused with INVALID_ARGUMENT`);
-            for (const payload of payloads) {
-              // What the server got: the JSON of both (undefined fields dropped).
-              const expected = matchesFilter(asSent(filter) as SubscriptionFilter, asSent(payload));
-              const actual = await delivered(payload, `${what}, payload ${preview(payload, 400)}`);
-              if (actual === undefined) continue;
-              stats.record('deliveries', `${expected ? 'match' : 'miss'}${actual === expected ? '' : ' WRONG'}`);
-              if (actual !== expected) throw new Error(`${what}: payload ${preview(payload, 400)} was ${actual ? '' : 'not '}delivered, but matchesFilter says ${expected}`);
-            }
-            const errors = log.takeErrors();
-            if (errors.length > 0) throw new Error(`the server logged ${errors.length} error(s) after ${what}: ${preview(errors[0], 1500)}`);
+          const what = `filter ${preview(filter, 400)}`;
+          // Above the transport limit, or binary and too deep, Socket.IO closes the connection: by design, not what this fuzzes.
+          const packet = FuzzSocket.inspect('subscribe', [{ subscriptionId: 'fuzzed', topic: TOPIC, filter }]);
+          if (packet.bytes > maxFrameBytes || packet.protocolViolation) return;
+          const subscribed = await request(subscriber, 'subscribe', { subscriptionId: 'fuzzed', topic: TOPIC, filter }, what);
+          if (!subscribed.ok) {
+            const problem = typedErrorProblem(subscribed.error);
+            if (problem !== undefined) throw new Error(`subscribe refused with a bad error (${what}): ${problem}`);
+            stats.record('subscribe', String((subscribed.error as { code?: unknown }).code));
+            // A refused subscription must not linger: nothing is delivered for the topic.
+            await subscriber.request('unsubscribe', [{ subscriptionId: 'fuzzed' }], ACK_TIMEOUT_MS);
+            return;
+          }
+          stats.record('subscribe', 'ok');
+          // A filter is a JSON object: binary (a typed array sent as an attachment) is not one.
+          if (ArrayBuffer.isView(filter)) throw new Error(`a binary filter (${preview(filter)}) was accepted; it must be refused with INVALID_ARGUMENT`);
+          for (const payload of payloads) {
+            // What the server got: the JSON of both (undefined fields dropped).
+            const expected = matchesFilter(asSent(filter) as SubscriptionFilter, asSent(payload));
+            const actual = await delivered(payload, `${what}, payload ${preview(payload, 400)}`);
+            if (actual === undefined) continue;
+            stats.record('deliveries', `${expected ? 'match' : 'miss'}${actual === expected ? '' : ' WRONG'}`);
+            if (actual !== expected)
+              throw new Error(`${what}: payload ${preview(payload, 400)} was ${actual ? '' : 'not '}delivered, but matchesFilter says ${expected}`);
+          }
+          const errors = log.takeErrors();
+          if (errors.length > 0) throw new Error(`the server logged ${errors.length} error(s) after ${what}: ${preview(errors[0], 1500)}`);
         }),
       );
       stats.print('subscription filters');

@@ -77,7 +77,12 @@ afterAll(async () => {
 
 function tokenless(url = t.url): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = ioClient(url, { transports: ['websocket'], forceNew: true, reconnection: false, extraHeaders: { 'user-agent': 'hook-test', 'x-secret': 'no' } });
+    const socket = ioClient(url, {
+      transports: ['websocket'],
+      forceNew: true,
+      reconnection: false,
+      extraHeaders: { 'user-agent': 'hook-test', 'x-secret': 'no' },
+    });
     opened.push(socket);
     socket.once('session:opened', (_session: SessionOpened) => resolve(socket));
     socket.once('connect_error', reject);

@@ -29,7 +29,10 @@ async function refusal(token: string): Promise<AuthError> {
 
 describe('token verification', () => {
   it('accepts tokens signed with any configured kid (rotation)', async () => {
-    for (const [kid, secret] of [['old', KEY_OLD], ['new', KEY_NEW]] as const) {
+    for (const [kid, secret] of [
+      ['old', KEY_OLD],
+      ['new', KEY_NEW],
+    ] as const) {
       const client = t.client({ token: await t.token({ realm: 'demo' }, { secret, kid }) });
       await client.ready();
       expect(client.connected).toBe(true);
@@ -80,7 +83,10 @@ describe('token verification', () => {
   });
 
   it('answers /auth/verify with the realms a token grants and the realms its roles apply in', async () => {
-    const token = await t.token({ sub: 'lisa', realm: 'london', permissions: ['admin'], per: { paris: { 'doc/notes/x': 'R' } } }, { secret: KEY_NEW, kid: 'new' });
+    const token = await t.token(
+      { sub: 'lisa', realm: 'london', permissions: ['admin'], per: { paris: { 'doc/notes/x': 'R' } } },
+      { secret: KEY_NEW, kid: 'new' },
+    );
     const response = await fetch(`${t.url}/auth/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
     expect(response.status).toBe(200);
     const body = (await response.json()) as { realms: string[]; roles: string[]; roleRealms: string[] };

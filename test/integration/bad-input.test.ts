@@ -65,10 +65,7 @@ describe('malformed socket input', () => {
   });
 
   it('answers an oversized publish with PAYLOAD_TOO_LARGE', async () => {
-    const error = await expectError(
-      request('topic:publish', { topic: 'big.payload', payload: { blob: 'x'.repeat(2000) } }),
-      'PAYLOAD_TOO_LARGE',
-    );
+    const error = await expectError(request('topic:publish', { topic: 'big.payload', payload: { blob: 'x'.repeat(2000) } }), 'PAYLOAD_TOO_LARGE');
     expect(error.details).toMatchObject({ limit: 1024 });
   });
 
@@ -79,8 +76,7 @@ describe('malformed socket input', () => {
 
   it('caps subscriptions per connection with LIMIT_EXCEEDED, while re-subscribing an id is allowed', async () => {
     const socket = await t.rawSocket(serviceToken);
-    const subscribe = (id: string) =>
-      socket.timeout(5000).emitWithAck('subscribe', { subscriptionId: id, topic: 'cap.topic' }) as Promise<AckResult<unknown>>;
+    const subscribe = (id: string) => socket.timeout(5000).emitWithAck('subscribe', { subscriptionId: id, topic: 'cap.topic' }) as Promise<AckResult<unknown>>;
     for (const id of ['s1', 's2', 's3']) expect((await subscribe(id)).ok).toBe(true);
     expect((await subscribe('s2')).ok).toBe(true);
     await expectError(subscribe('s4'), 'LIMIT_EXCEEDED');

@@ -23,7 +23,11 @@ afterAll(async () => {
 });
 
 async function rawSocket(server: TestServer, batch: boolean): Promise<RawEngineSocket> {
-  const socket = await RawEngineSocket.connect(server.url, server === t ? token : await server.token({ sub: 'reader', realm: 'demo', permissions: ['service'] }), { batch });
+  const socket = await RawEngineSocket.connect(
+    server.url,
+    server === t ? token : await server.token({ sub: 'reader', realm: 'demo', permissions: ['service'] }),
+    { batch },
+  );
   sockets.push(socket);
   return socket;
 }
@@ -33,8 +37,15 @@ async function subscribe(socket: RawEngineSocket, topic: string): Promise<void> 
 }
 
 /** Publishes `count` events on `topic` from the server, all in one turn of its event loop. */
-function publishMany(server: TestServer, topic: string, count: number, payload: (n: number) => Record<string, unknown> = (n) => ({ n })): Promise<RealtimeEvent[]> {
-  return Promise.all(Array.from({ length: count }, (_, n) => server.server.publish({ realm: 'demo', topic, source: 'api', type: 'test.batch', payload: payload(n) })));
+function publishMany(
+  server: TestServer,
+  topic: string,
+  count: number,
+  payload: (n: number) => Record<string, unknown> = (n) => ({ n }),
+): Promise<RealtimeEvent[]> {
+  return Promise.all(
+    Array.from({ length: count }, (_, n) => server.server.publish({ realm: 'demo', topic, source: 'api', type: 'test.batch', payload: payload(n) })),
+  );
 }
 
 function payloadsOf(socket: RawEngineSocket): unknown[] {
@@ -111,7 +122,9 @@ describe('batched frames', () => {
   it('writes what was queued before a server-side disconnect in the same turn', async () => {
     const socket = await rawSocket(t, true);
     await subscribe(socket, 'batch.bye');
-    const [serverSocket] = [...t.server.io.of('/').sockets.values()].filter((candidate) => candidate.handshake.query.batch === '1' && candidate.rooms.size > 1).slice(-1);
+    const [serverSocket] = [...t.server.io.of('/').sockets.values()]
+      .filter((candidate) => candidate.handshake.query.batch === '1' && candidate.rooms.size > 1)
+      .slice(-1);
     expect(serverSocket).toBeDefined();
     await publishMany(t, 'batch.bye', 20);
     serverSocket?.disconnect(true);

@@ -127,7 +127,9 @@ function framesOf(socket: Socket) {
 }
 
 async function rawJoin(socket: Socket, channel: string, since?: StreamPosition): Promise<ChannelJoinResult> {
-  const answer = (await socket.timeout(5000).emitWithAck('channel:join', { channel, ...(since === undefined ? {} : { since }) })) as AckResult<ChannelJoinResult>;
+  const answer = (await socket
+    .timeout(5000)
+    .emitWithAck('channel:join', { channel, ...(since === undefined ? {} : { since }) })) as AckResult<ChannelJoinResult>;
   if (!answer.ok) throw new Error(`channel:join refused: ${answer.error.code}`);
   return answer.data;
 }

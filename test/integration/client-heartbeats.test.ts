@@ -55,7 +55,9 @@ describe('client heartbeats against a server that stops answering them', () => {
 
   it('closes the connection after two unanswered heartbeats and reconnects, resubscribing', async () => {
     fake = await startFakeRealtimeServer();
-    fake.handle('subscribe', (request) => request.ok({ subscriptionId: (request.payload as { subscriptionId: string }).subscriptionId, realm: 'default', topic: 'a.b' }));
+    fake.handle('subscribe', (request) =>
+      request.ok({ subscriptionId: (request.payload as { subscriptionId: string }).subscriptionId, realm: 'default', topic: 'a.b' }),
+    );
     fake.handle('sys:ping', () => undefined); // withheld: never answered
     client = new RealtimeClient({ url: fake.url, token: 'token', heartbeatInterval: 100, reconnectionDelay: 10, reconnectionDelayMax: 50 });
     client.subscribe({ topic: 'a.b' });
@@ -69,7 +71,12 @@ describe('client heartbeats against a server that stops answering them', () => {
     ]);
     expect(fake.handshakes.length).toBeGreaterThanOrEqual(2);
     // The heartbeat sent on the first connection was never answered; that connection is gone.
-    expect(fake.requestsOf('sys:ping').filter((request) => request.socket === first).map((request) => request.answered)).toEqual([false]);
+    expect(
+      fake
+        .requestsOf('sys:ping')
+        .filter((request) => request.socket === first)
+        .map((request) => request.answered),
+    ).toEqual([false]);
     expect(first.connected).toBe(false);
     await fake.waitFor(() => fake.requestsOf('subscribe').length === 2, 5000, 'the resubscription');
   });

@@ -177,7 +177,10 @@ describe('listening across two nodes', () => {
     await expect(provider.listening.listen('user/*', () => undefined, { kind: 'record' })).rejects.toMatchObject({ code: 'LISTENER_EXISTS' });
     await expect(provider.listening.unlisten('nothing.*')).rejects.toMatchObject({ code: 'NOT_LISTENING' });
     const browser = await nodes.client(1, await nodes.token('browser', { realm: 'demo', permissions: ['client'] }));
-    await expect(browser.listen('prices.*', () => undefined)).rejects.toMatchObject({ code: 'FORBIDDEN', details: { resource: 'topic/prices.*', permission: 'C' } });
+    await expect(browser.listen('prices.*', () => undefined)).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+      details: { resource: 'topic/prices.*', permission: 'C' },
+    });
     await expect(provider.listen('a.*', () => undefined)).resolves.toBeTypeOf('function');
     await expect(provider.listen('b.*', () => undefined)).resolves.toBeTypeOf('function');
     await expect(provider.listen('c.*', () => undefined)).rejects.toMatchObject({ code: 'LIMIT_EXCEEDED', details: { limit: 3 } });

@@ -49,13 +49,7 @@ function token(sub: string, realm: string, grant: Grant = {}): Promise<string> {
 }
 
 /** A client of `url` as `sub` in `realm`, connected (its connection registered on every node). */
-async function connected(
-  url: string,
-  sub: string,
-  realm: string,
-  grant: Grant = {},
-  options: Partial<RealtimeClientOptions> = {},
-): Promise<RealtimeClient> {
+async function connected(url: string, sub: string, realm: string, grant: Grant = {}, options: Partial<RealtimeClientOptions> = {}): Promise<RealtimeClient> {
   const client = new RealtimeClient({
     url,
     token: await token(sub, realm, grant),
@@ -102,11 +96,7 @@ afterAll(async () => {
 describe('presence across three nodes sharing Redis', () => {
   it('delivers channel messages between members connected to different nodes', async () => {
     const realm = 'cp-chat';
-    const members = [
-      await connected(node(0).url, 'alice', realm),
-      await connected(node(1).url, 'bob', realm),
-      await connected(node(2).url, 'carol', realm),
-    ];
+    const members = [await connected(node(0).url, 'alice', realm), await connected(node(1).url, 'bob', realm), await connected(node(2).url, 'carol', realm)];
     for (const member of members) await member.socketClient.joinChannel('room');
     const inboxes = members.map((member) => collectSocketEvents(member.socketClient, 'message'));
 
@@ -158,11 +148,7 @@ describe('presence across three nodes sharing Redis', () => {
 
   it('shows the same members, counts and presence events from every node', async () => {
     const realm = 'cp-members';
-    const members = [
-      await connected(node(0).url, 'm1', realm),
-      await connected(node(1).url, 'm2', realm),
-      await connected(node(2).url, 'm3', realm),
-    ];
+    const members = [await connected(node(0).url, 'm1', realm), await connected(node(1).url, 'm2', realm), await connected(node(2).url, 'm3', realm)];
     const seenByFirst = collectSocketEvents(members[0]!.socketClient, 'presence');
     for (const [i, member] of members.entries()) await member.socketClient.joinChannel('lobby', { state: { seat: i + 1 } });
     await seenByFirst.untilMatch(isEvent('join', id(members[2]!)));

@@ -146,7 +146,10 @@ describe('RPC across two nodes', () => {
     await granted.rpc.provide('chat/echo', (data, response) => response.send(data));
     await expect(browser.rpc.make('chat/echo', 'hi')).resolves.toBe('hi');
     const outsider = await nodes.client(1, await nodes.token('outsider', { realm: 'demo', permissions: ['subscribe'] }));
-    expect(await rejectionOf(outsider.rpc.make('chat/echo', 'x'))).toMatchObject({ code: 'FORBIDDEN', details: { resource: 'rpc/chat/echo', permission: 'C' } });
+    expect(await rejectionOf(outsider.rpc.make('chat/echo', 'x'))).toMatchObject({
+      code: 'FORBIDDEN',
+      details: { resource: 'rpc/chat/echo', permission: 'C' },
+    });
     // Realms never mix: the same name in another realm has no provider.
     const elsewhere = await nodes.client(1, await nodes.token('elsewhere', { realm: 'other', permissions: ['service'] }));
     expect(await rejectionOf(elsewhere.rpc.make('chat/echo', 'x'))).toMatchObject({ code: 'NO_RPC_PROVIDER' });
@@ -203,7 +206,11 @@ describe('RPC across two nodes', () => {
     });
     const bearer = await nodes.token('backend');
     const call = (name: string, body: unknown) =>
-      fetch(`${nodes.urls[1]}/api/rpc/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` }, body: JSON.stringify(body) });
+      fetch(`${nodes.urls[1]}/api/rpc/${name}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
+        body: JSON.stringify(body),
+      });
     const ok = await call('math/add', { data: { a: 2, b: 3 } });
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ data: { sum: 5, requestor: { userId: 'backend', connectionId: null } } });

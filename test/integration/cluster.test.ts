@@ -15,8 +15,7 @@ let redis: RedisTestServer;
 let nodes: PlatformNode[] = [];
 const clients: RealtimeClient[] = [];
 
-const token = (sub: string, permissions = ['service']) =>
-  signToken({ sub, secret, expiresIn: '1h', claims: { realm: 'demo', permissions } });
+const token = (sub: string, permissions = ['service']) => signToken({ sub, secret, expiresIn: '1h', claims: { realm: 'demo', permissions } });
 
 function client(url: string, options: Partial<RealtimeClientOptions> & { token: string }): RealtimeClient {
   const instance = new RealtimeClient({ url, reconnectionDelay: 50, reconnectionDelayMax: 300, reconnectionAttempts: 100, ...options });

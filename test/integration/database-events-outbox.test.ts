@@ -80,7 +80,7 @@ describe('database events from a MongoDB outbox', () => {
     await admin('DELETE', `/database/mappings/${mapping.id}`);
   });
 
-  it('keeps realms apart: admins see and change only their realm\'s mappings, and a realm from a column needs a platform admin', async () => {
+  it("keeps realms apart: admins see and change only their realm's mappings, and a realm from a column needs a platform admin", async () => {
     const other = restApi(t, await t.token({ sub: 'rival', realm: 'rival', permissions: ['admin'] }));
     const viewer = restApi(t, await t.token({ sub: 'viewer', realm: 'shop' }));
     const platform = restApi(t, await t.token({ sub: 'root', realms: ['*'], permissions: ['admin'] }));
@@ -93,20 +93,27 @@ describe('database events from a MongoDB outbox', () => {
     expect((await other<{ items: unknown[] }>('GET', '/database/mappings')).body.items).toEqual([]);
     expect((await admin<{ items: DatabaseMapping[] }>('GET', '/database/mappings/topic/order.updated')).body.items.map((m) => m.id)).toEqual([mine.id]);
     expect((await admin('PATCH', `/database/mappings/${mine.id}`, { realm: 'rival' })).body).toMatchObject({ code: 'INVALID_ARGUMENT' });
-    expect(await admin('PATCH', `/database/mappings/${mine.id}`, { active: false, triggerColumns: ['status'] })).toMatchObject({ status: 200, body: { active: false, triggerColumns: ['status'] } });
+    expect(await admin('PATCH', `/database/mappings/${mine.id}`, { active: false, triggerColumns: ['status'] })).toMatchObject({
+      status: 200,
+      body: { active: false, triggerColumns: ['status'] },
+    });
     expect((await admin<DatabaseMapping>('PATCH', `/database/mappings/${mine.id}`, { triggerColumns: null })).body).not.toHaveProperty('triggerColumns');
 
     expect((await admin('POST', '/database/mappings', { ...body, realm: '$row.tenant' })).body).toMatchObject({ code: 'FORBIDDEN' });
     const perTenant = await platform<DatabaseMapping>('POST', '/database/mappings', { ...body, realm: '$row.tenant' });
     expect(perTenant).toMatchObject({ status: 201, body: { realm: '$row.tenant' } });
     expect((await admin('GET', `/database/mappings/${perTenant.body.id}`)).body).toMatchObject({ code: 'NOT_FOUND' });
-    expect((await platform<{ items: DatabaseMapping[] }>('GET', '/database/mappings')).body.items.map((m) => m.id).sort()).toEqual([mine.id, perTenant.body.id].sort());
+    expect((await platform<{ items: DatabaseMapping[] }>('GET', '/database/mappings')).body.items.map((m) => m.id).sort()).toEqual(
+      [mine.id, perTenant.body.id].sort(),
+    );
 
     expect((await admin('POST', '/database/mappings', { ...body, payload: { id: '$rows.id' } })).body).toMatchObject({
       code: 'INVALID_ARGUMENT',
       details: { issues: [expect.objectContaining({ path: 'payload.id' })] },
     });
-    expect((await admin('POST', '/database/mappings', { ...body, when: { or: [{ changed: 'a' }, { eq: ['$row.a'] }] } })).body).toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect((await admin('POST', '/database/mappings', { ...body, when: { or: [{ changed: 'a' }, { eq: ['$row.a'] }] } })).body).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
     await admin('DELETE', `/database/mappings/${mine.id}`);
     await platform('DELETE', `/database/mappings/${perTenant.body.id}`);
   });
@@ -117,7 +124,13 @@ describe('the REST client', () => {
     const t = await node();
     try {
       const rest = new RealtimeRestClient({ url: t.url, token: await t.token({ sub: 'ops', realm: 'shop', permissions: ['admin'] }) });
-      const created = await rest.database.create({ table: 'orders', topic: 'order.updated', events: ['update'], payload: { id: '$row._id' }, description: 'orders' });
+      const created = await rest.database.create({
+        table: 'orders',
+        topic: 'order.updated',
+        events: ['update'],
+        payload: { id: '$row._id' },
+        description: 'orders',
+      });
       expect(await rest.database.get(created.id)).toMatchObject({ id: created.id, realm: 'shop', description: 'orders', stats: { delivered: 0 } });
       expect((await rest.database.update(created.id, { events: ['insert', 'update'] })).events).toEqual(['insert', 'update']);
       expect((await rest.database.list()).map((mapping) => mapping.id)).toEqual([created.id]);
@@ -153,7 +166,13 @@ describe('two nodes tailing one outbox', () => {
       };
       await outbox.insertMany(Array.from({ length: 50 }, (_, index) => ({ table: 'ticks', operation: 'insert', row: { n: index + 1 } })));
       await until(50);
-      const statuses = await Promise.all([a, b].map(async (t) => (await restApi(t, await t.token({ sub: 'root', realms: ['*'], permissions: ['admin'] }))<DatabaseEventsStatus>('GET', '/database/mappings/status')).body.sources[0]?.state));
+      const statuses = await Promise.all(
+        [a, b].map(
+          async (t) =>
+            (await restApi(t, await t.token({ sub: 'root', realms: ['*'], permissions: ['admin'] }))<DatabaseEventsStatus>('GET', '/database/mappings/status'))
+              .body.sources[0]?.state,
+        ),
+      );
       expect(statuses.sort()).toEqual(['standby', 'streaming']);
       const leader = statuses[0] === 'streaming' ? a : b;
       await leader.close();

@@ -51,10 +51,11 @@ function published(t: TestServer) {
   const waiters: { count: number; resolve: () => void }[] = [];
   t.server.services.publisher.onPublished((event) => {
     events.push(event);
-    for (const waiter of [...waiters]) if (events.length >= waiter.count) {
-      waiters.splice(waiters.indexOf(waiter), 1);
-      waiter.resolve();
-    }
+    for (const waiter of [...waiters])
+      if (events.length >= waiter.count) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
   });
   return {
     events,
@@ -106,11 +107,16 @@ describe('database events from PostgreSQL', () => {
     await admin('DELETE', `/database/mappings/${created.body.id}`);
   });
 
-  it('counts a payload its topic schema refuses as the mapping\'s last error, and publishes nothing for it', async () => {
+  it("counts a payload its topic schema refuses as the mapping's last error, and publishes nothing for it", async () => {
     await admin('POST', '/topics', { name: 'session.scored' });
     await admin('POST', '/schemas/session.scored', { schema: { type: 'object', required: ['score'], properties: { score: { type: 'number' } } } });
     await admin('PATCH', '/topics/session.scored', { activeSchemaVersion: 1 });
-    const created = await admin<DatabaseMapping>('POST', '/database/mappings', { table: 'sessions', topic: 'session.scored', events: ['insert'], payload: { score: '$row.score' } });
+    const created = await admin<DatabaseMapping>('POST', '/database/mappings', {
+      table: 'sessions',
+      topic: 'session.scored',
+      events: ['insert'],
+      payload: { score: '$row.score' },
+    });
     const subscriber = t.client({ token: await t.token({ sub: 'viewer', realm: 'demo' }) });
     subscriber.subscribe({ topic: 'session.scored' });
     await subscriber.ready();
@@ -157,7 +163,10 @@ describe('restarts and a slot that falls behind', () => {
     const publishedBeforeRestart = before.events.length;
     // No platform reads the slot now: it holds what is committed meanwhile.
     await writer;
-    const lag = await db.query<{ lag: string }>('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::text AS lag FROM pg_replication_slots WHERE slot_name = $1', [names.slot]);
+    const lag = await db.query<{ lag: string }>(
+      'SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::text AS lag FROM pg_replication_slots WHERE slot_name = $1',
+      [names.slot],
+    );
     expect(Number(lag.rows[0]?.lag)).toBeGreaterThan(0);
 
     const second = await platform(names, mongo);

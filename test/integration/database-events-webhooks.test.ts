@@ -29,12 +29,23 @@ describe('database events downstream', () => {
 
   it('reach a webhook subscribed to database.event, and are counted by source in the metrics', async () => {
     expect((await admin('POST', '/webhooks', { url: `${sink.url}/db`, events: ['database.event'] })).status).toBe(201);
-    await admin('POST', '/database/mappings', { table: 'orders', topic: 'order.updated', events: ['update'], payload: { id: '$row.id', status: '$row.status' } });
+    await admin('POST', '/database/mappings', {
+      table: 'orders',
+      topic: 'order.updated',
+      events: ['update'],
+      payload: { id: '$row.id', status: '$row.status' },
+    });
     await t.server.services.databaseEvents.route({ table: 'orders', operation: 'update', row: { id: 'o1', status: 'paid' }, old: { id: 'o1', status: 'new' } });
 
     const [request] = await sink.waitFor('/db', 1);
     const event = JSON.parse((request as ReceivedWebhook).body) as RealtimeEvent;
-    expect(event).toMatchObject({ topic: 'order.updated', source: 'database', type: 'database.update', payload: { id: 'o1', status: 'paid' }, metadata: { realm: 'shop', table: 'orders', operation: 'update' } });
+    expect(event).toMatchObject({
+      topic: 'order.updated',
+      source: 'database',
+      type: 'database.update',
+      payload: { id: 'o1', status: 'paid' },
+      metadata: { realm: 'shop', table: 'orders', operation: 'update' },
+    });
     const metrics = await (await fetch(`${t.url}/metrics`)).text();
     expect(metrics).toMatch(/realtime_events_received_total\{realm="shop",source="database"\} 1/);
     expect(metrics).toMatch(/realtime_database_changes_total\{outcome="delivered"\} 1/);

@@ -33,7 +33,7 @@ function next(client: DeepstreamClient, name: string): Promise<unknown> {
 }
 
 describe('deepstream events across two nodes', () => {
-  it('delivers an emit to subscribers on the other node, and to the emitter\'s own callbacks once', async () => {
+  it("delivers an emit to subscribers on the other node, and to the emitter's own callbacks once", async () => {
     const lisa = await loggedIn(nodes.a.url, 'lisa');
     const tom = await loggedIn(nodes.b.url, 'tom');
     const own: unknown[] = [];

@@ -35,7 +35,11 @@ function recordName(prefix: string): string {
 }
 
 /** Resolves once the value at `path` deep-equals `expected` (checked now and on every change). */
-function valueReached(record: { subscribe: DeepstreamRecord['subscribe']; unsubscribe: DeepstreamRecord['unsubscribe'] }, path: string | undefined, expected: unknown): Promise<void> {
+function valueReached(
+  record: { subscribe: DeepstreamRecord['subscribe']; unsubscribe: DeepstreamRecord['unsubscribe'] },
+  path: string | undefined,
+  expected: unknown,
+): Promise<void> {
   return new Promise((resolve) => {
     const check = (value: unknown): void => {
       if (!isDeepStrictEqual(value, expected)) return;
@@ -108,18 +112,22 @@ describe('deepstream records across two nodes', () => {
     expect(await tom.record.snapshot(name)).toEqual({ theme: 'dark', layout: { columns: ['wide'] } });
     expect(await tom.record.has(name)).toBe(true);
     expect(await tom.record.head(name)).toBe(2);
-    await new Promise<void>((resolve) => tom.record.head(name, (error, version) => {
-      expect(error).toBeNull();
-      expect(version).toBe(2);
-      resolve();
-    }));
-    await new Promise<void>((resolve) => tom.record.snapshot(recordName('missing'), (error) => {
-      expect(error).toMatch(/not found/);
-      resolve();
-    }));
+    await new Promise<void>((resolve) =>
+      tom.record.head(name, (error, version) => {
+        expect(error).toBeNull();
+        expect(version).toBe(2);
+        resolve();
+      }),
+    );
+    await new Promise<void>((resolve) =>
+      tom.record.snapshot(recordName('missing'), (error) => {
+        expect(error).toMatch(/not found/);
+        resolve();
+      }),
+    );
   });
 
-  it('deletes a record for everyone: the other node\'s record emits delete', async () => {
+  it("deletes a record for everyone: the other node's record emits delete", async () => {
     const lisa = await loggedIn(nodes.a.url, 'lisa');
     const tom = await loggedIn(nodes.b.url, 'tom');
     const name = recordName('doomed');
@@ -144,10 +152,11 @@ describe('deepstream records across two nodes', () => {
     for (const event of ['entry-added', 'entry-removed', 'entry-moved']) {
       theirs.on(event, (entry: never, index: never) => seen.push(`${event} ${entry}@${index}`));
     }
-    const entries = (expected: string[]) => new Promise<void>((resolve) => {
-      const check = (value: string[]) => JSON.stringify(value) === JSON.stringify(expected) && resolve();
-      theirs.subscribe(check, true);
-    });
+    const entries = (expected: string[]) =>
+      new Promise<void>((resolve) => {
+        const check = (value: string[]) => JSON.stringify(value) === JSON.stringify(expected) && resolve();
+        theirs.subscribe(check, true);
+      });
     mine.addEntry('todo/a');
     mine.addEntry('todo/b');
     await entries(['todo/a', 'todo/b']);
@@ -240,7 +249,7 @@ describe('offline writes reconciled by merge strategy', () => {
     expect(here.version).toBe(3);
   });
 
-  it('a function set on the record (the seed\'s setMergeStategy) merges both, given both versions', async () => {
+  it("a function set on the record (the seed's setMergeStategy) merges both, given both versions", async () => {
     const calls: unknown[][] = [];
     const { here, there } = await offlineEdit({}, (record) =>
       record.setMergeStategy((local, localVersion, remote, remoteVersion, callback) => {

@@ -35,7 +35,9 @@ describe('deepstream rpc across two nodes', () => {
     });
     const caller = await loggedIn(nodes.b.url, 'tom');
     await expect.poll(() => caller.rpc.make('math/add', { a: 1, b: 2 }).catch((error: unknown) => error)).toBe(3);
-    const viaCallback = await new Promise<[string | null, unknown]>((resolve) => void caller.rpc.make('math/add', { a: 2, b: 3 }, (error, result) => resolve([error, result])));
+    const viaCallback = await new Promise<[string | null, unknown]>(
+      (resolve) => void caller.rpc.make('math/add', { a: 2, b: 3 }, (error, result) => resolve([error, result])),
+    );
     expect(viaCallback).toEqual([null, 5]);
     expect(requestors.at(-1)).toBe('tom');
     expect(provider.rpc.providerNames()).toEqual(['math/add']);
@@ -74,7 +76,10 @@ describe('deepstream presence across two nodes', () => {
     expect(await watcher.presence.getAll()).toEqual(expect.arrayContaining(['watcher', 'carol']));
     carol.close();
     await seen(2);
-    expect(changes).toEqual([['carol', true], ['carol', false]]);
+    expect(changes).toEqual([
+      ['carol', true],
+      ['carol', false],
+    ]);
   });
 });
 

@@ -68,23 +68,26 @@ describe('the deepstream seed (003) against the platform', () => {
     expect(client.realtime.state).toBe('awaiting-login');
 
     const accepted = await new Promise<[boolean, unknown]>((resolve) => {
-      client.login({
-        type: 'email',
-        email: 'user@example.com',
-        password: 'sesame'
-      }, (success, data) => {
-        if (success) {
-          // data will be an object with {id: 'user-id'} plus
-          // additional data specified in clientData
-          // start application
-          // client.getConnectionState() will now return 'OPEN'
-          resolve([success, data]);
-        } else {
-          // extra data can be returned from the permissionHandler as client data
-          // both successful and unsuccesful logins
-          resolve([success, data]);
-        }
-      });
+      client.login(
+        {
+          type: 'email',
+          email: 'user@example.com',
+          password: 'sesame',
+        },
+        (success, data) => {
+          if (success) {
+            // data will be an object with {id: 'user-id'} plus
+            // additional data specified in clientData
+            // start application
+            // client.getConnectionState() will now return 'OPEN'
+            resolve([success, data]);
+          } else {
+            // extra data can be returned from the permissionHandler as client data
+            // both successful and unsuccesful logins
+            resolve([success, data]);
+          }
+        },
+      );
       // client.getConnectionState() will now return 'AUTHENTICATING'
       expect(client.getConnectionState()).toBe('AUTHENTICATING');
     });
@@ -132,7 +135,7 @@ describe('the deepstream seed (003) against the platform', () => {
     const client = deepstream(url);
     await client.login({ token: tokenValue });
     const closed = new Promise<string>((resolve) => {
-      client.on('connectionStateChanged', connectionState => {
+      client.on('connectionStateChanged', (connectionState) => {
         // will be called with 'CLOSED' once the connection is successfully closed.
         resolve(connectionState);
       });
@@ -158,7 +161,7 @@ describe('the deepstream seed (003) against the platform', () => {
     const logged: unknown[][] = [];
     const console = { log: (...args: unknown[]) => logged.push(args) };
     const seen = new Promise<void>((resolve) => {
-      client.on('error', ( error, event, topic ) => {
+      client.on('error', (error, event, topic) => {
         console.log(error, event, topic);
         resolve();
       });
@@ -179,7 +182,15 @@ describe('the deepstream seed (003) against the platform', () => {
       ERROR: 'ERROR',
       RECONNECTING: 'RECONNECTING',
     });
-    for (const name of ['CONNECTION_ERROR', 'MESSAGE_PARSE_ERROR', 'ACK_TIMEOUT', 'VERSION_EXISTS', 'NO_RPC_PROVIDER', 'CLIENT_OFFLINE', 'TOO_MANY_AUTH_ATTEMPTS'] as const) {
+    for (const name of [
+      'CONNECTION_ERROR',
+      'MESSAGE_PARSE_ERROR',
+      'ACK_TIMEOUT',
+      'VERSION_EXISTS',
+      'NO_RPC_PROVIDER',
+      'CLIENT_OFFLINE',
+      'TOO_MANY_AUTH_ATTEMPTS',
+    ] as const) {
       expect(deepstream.CONSTANTS.EVENT[name]).toBe(name);
     }
     const writer = deepstream(url);
@@ -187,7 +198,7 @@ describe('the deepstream seed (003) against the platform', () => {
     opened.push(writer, other);
     await Promise.all([writer.login({ token: tokenValue }), other.login({ token: tokenValue })]);
     const record = await writer.record.getRecord('seed/merge').whenReady();
-    record.setMergeStategy( deepstream.MERGE_STRATEGIES.LOCAL_WINS)
+    record.setMergeStategy(deepstream.MERGE_STRATEGIES.LOCAL_WINS);
     await other.record.setData('seed/merge', { by: 'other' });
     // The writer's next set meets the newer version (unless its change event came first) and wins.
     const done = new Promise<string | null>((resolve) => record.set({ by: 'writer' }, resolve));

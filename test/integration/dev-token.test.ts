@@ -23,10 +23,13 @@ function mint(body: Record<string, unknown>, headers: Record<string, string> = {
 /** A mint with a Host header of our choosing (fetch always sends the real one); answers the status. */
 function rawMint(port: number, headers: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/auth/dev-token', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
+    const req = request(
+      { host: '127.0.0.1', port, method: 'POST', path: '/auth/dev-token', headers: { 'content-type': 'application/json', ...headers } },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
     req.on('error', reject);
     req.end(JSON.stringify({ sub: 'mallory' }));
   });

@@ -64,7 +64,10 @@ async function exerciseEveryCall(client: HivekitClient, realmId: string): Promis
   await expect.poll(async () => Object.keys(await realm.object.list())).toContain('riders/3');
 
   const entries = await realm.history.get('riders/1', { startTime: new Date(0), endTime: new Date(Date.now() + 60_000) });
-  expect(entries.map((entry) => entry.data)).toEqual([{ type: 'bike', charge: 0.9 }, { type: 'bike', charge: 0.5 }]);
+  expect(entries.map((entry) => entry.data)).toEqual([
+    { type: 'bike', charge: 0.9 },
+    { type: 'bike', charge: 0.5 },
+  ]);
 
   await realm.area.create('centre', { label: 'Centre', shape: { cx: '13.405', cy: 52.52, r: 1000 } });
   await expect(realm.area.create('centre', { shape: { cx: 13.405, cy: 52.52, r: 1000 } })).rejects.toMatchObject({ code: 409 });

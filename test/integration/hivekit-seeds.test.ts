@@ -194,7 +194,14 @@ describe('the Hivekit documentation pages, run as written', () => {
     expect(await realm.object.get('objId')).toMatchObject({ id: 'objId', label: 'delivery rider', location: { latitude: 12.132, longitude: 3.3759 } });
 
     const client = (await runSeed(SEED_000_OPTIONS, { HivekitClient })) as HivekitClient;
-    expect(client.options).toEqual({ outgoingMessageBufferTime: 0, logMessages: false, logErrors: true, heartbeatInterval: 5000, reconnectInterval: 1000, maxReconnectAttempts: Infinity });
+    expect(client.options).toEqual({
+      outgoingMessageBufferTime: 0,
+      logMessages: false,
+      logErrors: true,
+      heartbeatInterval: 5000,
+      reconnectInterval: 1000,
+      maxReconnectAttempts: Infinity,
+    });
     expect(client.connectionStatus).toBe(client.constants.CONNECTION_STATUS.DISCONNECTED);
   });
 
@@ -205,11 +212,7 @@ describe('the Hivekit documentation pages, run as written', () => {
       ["'wss://hivekit.io/api/v1/ws'", JSON.stringify(wsUrl)],
       ["'my_api_token'", JSON.stringify(await johnsToken())],
     ])) as { johnDoe: unknown; realm: unknown };
-    expect(logged).toEqual([
-      'client connection status is: connecting',
-      'client connection status is: connected',
-      'client connection status is: authenticated',
-    ]);
+    expect(logged).toEqual(['client connection status is: connecting', 'client connection status is: connected', 'client connection status is: authenticated']);
     // John's own token declares him the data provider of his object: it is online while he is.
     expect(johnDoe).toMatchObject({ id: 'deliveryRides/johndoe-123', connectionStatus: 'connected' });
 

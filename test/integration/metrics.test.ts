@@ -119,13 +119,20 @@ describe('Prometheus metrics', () => {
   });
 
   it('counts webhook attempts that succeed, are retried, and fail for good', async () => {
-    const hooked = await startTestServer({ metrics: { public: true }, webhooks: { allowPrivateNetworks: true, pollIntervalMs: 20, retryDelaysMs: [10], retryJitter: 0 } });
+    const hooked = await startTestServer({
+      metrics: { public: true },
+      webhooks: { allowPrivateNetworks: true, pollIntervalMs: 20, retryDelaysMs: [10], retryJitter: 0 },
+    });
     const sink = await startWebhookSink();
     try {
       sink.respond((request) => (request.path === '/ok' ? 200 : 500));
       const token = await hooked.token({ sub: 'ops', realm: 'hooks', permissions: ['admin'] });
       const post = (path: string, body: unknown) =>
-        fetch(`${hooked.url}/api${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        fetch(`${hooked.url}/api${path}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
       expect((await post('/webhooks', { url: `${sink.url}/ok`, topics: ['orders.*'] })).status).toBe(201);
       expect((await post('/webhooks', { url: `${sink.url}/broken`, topics: ['orders.*'] })).status).toBe(201);
       expect((await post('/events', { topic: 'orders.created', payload: {} })).status).toBe(201);
@@ -189,6 +196,8 @@ describe('request logs', () => {
     expect(connected).toMatchObject({ transport: 'websocket' });
     const socketId = connected?.socketId;
     client.disconnect();
-    await expect.poll(() => log.lines.find((entry) => entry.msg === 'disconnected' && entry.socketId === socketId)).toMatchObject({ reason: 'client namespace disconnect' });
+    await expect
+      .poll(() => log.lines.find((entry) => entry.msg === 'disconnected' && entry.socketId === socketId))
+      .toMatchObject({ reason: 'client namespace disconnect' });
   });
 });

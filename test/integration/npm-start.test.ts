@@ -128,8 +128,14 @@ describe('npm start', () => {
   it('runs the compiled JavaScript in dist/, not TypeScript through tsx', async () => {
     const { npm } = await npmStart();
     const commands = descendants(npm.pid as number).map(command);
-    expect(commands.some((line) => / node dist\/server\/cli\.js$/.test(line)), commands.join('\n')).toBe(true);
-    expect(commands.some((line) => line.includes('tsx')), commands.join('\n')).toBe(false);
+    expect(
+      commands.some((line) => / node dist\/server\/cli\.js$/.test(line)),
+      commands.join('\n'),
+    ).toBe(true);
+    expect(
+      commands.some((line) => line.includes('tsx')),
+      commands.join('\n'),
+    ).toBe(false);
     npm.kill('SIGTERM');
     await once(npm, 'exit');
   });

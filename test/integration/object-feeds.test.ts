@@ -28,10 +28,14 @@ describe('object feeds', () => {
     const order: string[] = [];
     socket.on('feed:data', () => order.push('feed:data'));
     const result = await new Promise<{ ok: boolean; data?: FeedSubscribeResult }>((resolve) =>
-      socket.emit('objects:subscribe', { realm: 'f1', where: ['type="scooter"'], executeImmediately: true }, (ack: { ok: boolean; data?: FeedSubscribeResult }) => {
-        order.push('ack');
-        resolve(ack);
-      }),
+      socket.emit(
+        'objects:subscribe',
+        { realm: 'f1', where: ['type="scooter"'], executeImmediately: true },
+        (ack: { ok: boolean; data?: FeedSubscribeResult }) => {
+          order.push('ack');
+          resolve(ack);
+        },
+      ),
     );
     const full = await frames.until((data) => data.kind === 'full');
     expect(order.slice(0, 2)).toEqual(['ack', 'feed:data']);
@@ -79,11 +83,19 @@ describe('object feeds', () => {
   });
 
   it('feed:update pans the map and changes where in place, sending the difference as one delta', async () => {
-    for (const [id, longitude, type] of [['w', -0.2, 'bike'], ['e', 0.2, 'bike'], ['e2', 0.2, 'van']] as const) {
+    for (const [id, longitude, type] of [
+      ['w', -0.2, 'bike'],
+      ['e', 0.2, 'bike'],
+      ['e2', 0.2, 'van'],
+    ] as const) {
       await ok(writer, 'object:set', { realm: 'f4', id, location: at(51.5, longitude), data: { type } });
     }
     const { socket, frames } = await subscriber('f4');
-    const { subscriptionId } = await ok<FeedSubscribeResult>(socket, 'objects:subscribe', { realm: 'f4', shape: { x1: -0.3, y1: 51.6, x2: -0.1, y2: 51.4 }, executeImmediately: true });
+    const { subscriptionId } = await ok<FeedSubscribeResult>(socket, 'objects:subscribe', {
+      realm: 'f4',
+      shape: { x1: -0.3, y1: 51.6, x2: -0.1, y2: 51.4 },
+      executeImmediately: true,
+    });
     expect(idsOf(await frames.until((data) => data.kind === 'full')).added).toEqual(['w']);
     await ok(socket, 'feed:update', { subscriptionId, shape: { x1: 0.1, y1: 51.6, x2: 0.3, y2: 51.4 } });
     expect(idsOf(await frames.next())).toEqual({ kind: 'delta', added: ['e', 'e2'], updated: [], removed: ['w'] });

@@ -19,7 +19,10 @@ describe('realm pub/sub', () => {
     const messages = pubsubRecorder(listener);
     await ok(listener, 'pubsub:subscribe', { realm: 'p1', event: 'alert', idPattern: 'bike/*' });
     await ok(listener, 'pubsub:subscribe', { realm: 'p1', event: 'alert', idPattern: '*' });
-    expect(await request(listener, 'pubsub:subscribe', { realm: 'p1', event: 'x', idPattern: '*' })).toMatchObject({ ok: false, error: { code: 'LIMIT_EXCEEDED' } });
+    expect(await request(listener, 'pubsub:subscribe', { realm: 'p1', event: 'x', idPattern: '*' })).toMatchObject({
+      ok: false,
+      error: { code: 'LIMIT_EXCEEDED' },
+    });
     const other = await t.rawSocket(await t.token({ sub: 'o', realm: 'p1' }));
     const otherMessages = pubsubRecorder(other);
     await ok(other, 'pubsub:subscribe', { realm: 'p1', event: 'alert', idPattern: 'scooter/*' });
@@ -49,7 +52,10 @@ describe('realm pub/sub', () => {
     const reader = await t.rawSocket(await t.token({ sub: 'r', per: { p3: { 'public/*': 'R' } } }));
     const messages = pubsubRecorder(reader);
     const { subscriptionId } = await ok<PubsubSubscribeResult>(reader, 'pubsub:subscribe', { realm: 'p3', event: 'alert', idPattern: '*' });
-    expect(await request(reader, 'pubsub:publish', { realm: 'p3', event: 'alert', id: 'public/1', data: 1 })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await request(reader, 'pubsub:publish', { realm: 'p3', event: 'alert', id: 'public/1', data: 1 })).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    });
     await ok(backend, 'pubsub:publish', { realm: 'p3', event: 'alert', id: 'secret/1', data: 1 });
     await ok(backend, 'pubsub:publish', { realm: 'p3', event: 'alert', id: 'public/1', data: 2 });
     await messages.until(() => true);
@@ -71,9 +77,19 @@ describe('connectionStatusChanged', () => {
     const messages = pubsubRecorder(john);
     await ok(john, 'pubsub:subscribe', { realm: 'london', event: 'connectionStatusChanged', idPattern: 'deliveryRiders/*' });
     const rider = await t.rawSocket(await t.token({ sub: 'rider-7', realm: 'london', dpv: { london: ['deliveryRiders/7'] } }));
-    expect(await messages.next()).toEqual({ realm: 'london', event: 'connectionStatusChanged', id: 'deliveryRiders/7', data: { connectionStatus: 'connected' } });
+    expect(await messages.next()).toEqual({
+      realm: 'london',
+      event: 'connectionStatusChanged',
+      id: 'deliveryRiders/7',
+      data: { connectionStatus: 'connected' },
+    });
     rider.disconnect();
-    expect(await messages.next()).toEqual({ realm: 'london', event: 'connectionStatusChanged', id: 'deliveryRiders/7', data: { connectionStatus: 'disconnected' } });
+    expect(await messages.next()).toEqual({
+      realm: 'london',
+      event: 'connectionStatusChanged',
+      id: 'deliveryRiders/7',
+      data: { connectionStatus: 'disconnected' },
+    });
   });
 
   it('publishes one message per object a wildcard provider covers, and feeds see each as updated', async () => {
@@ -89,7 +105,10 @@ describe('connectionStatusChanged', () => {
 
     const bulk = await t.rawSocket(await t.token({ sub: 'bulk', realm: 'p4', dpv: { p4: ['fleet/*'] } }));
     await messages.until((message) => message.id === 'fleet/b');
-    expect(messages.values.map((message) => `${message.id} ${(message.data as { connectionStatus: string }).connectionStatus}`).sort()).toEqual(['fleet/a connected', 'fleet/b connected']);
+    expect(messages.values.map((message) => `${message.id} ${(message.data as { connectionStatus: string }).connectionStatus}`).sort()).toEqual([
+      'fleet/a connected',
+      'fleet/b connected',
+    ]);
     const a = await frames.next((data) => 'fleet/a' in data.updated);
     expect(a).toMatchObject({ subscriptionId, kind: 'delta' });
     expect(a.updated['fleet/a']?.connectionStatus).toBe('connected');

@@ -37,8 +37,13 @@ describe('object and area webhooks', () => {
     await ok(writer, 'area:delete', { realm: 'wh-obj', id: 'zone' });
     await ok(writer, 'object:delete', { realm: 'wh-obj', id: 'riders/1' });
     await sink.waitFor('/objects', 6, undefined, 10_000);
-    const events = sink.on('/objects').map(eventOf).sort((a, b) => a.metadata.timestamp - b.metadata.timestamp);
-    expect(events.map((event) => event.type).sort()).toEqual(['area.created', 'area.deleted', 'area.updated', 'object.created', 'object.deleted', 'object.updated'].sort());
+    const events = sink
+      .on('/objects')
+      .map(eventOf)
+      .sort((a, b) => a.metadata.timestamp - b.metadata.timestamp);
+    expect(events.map((event) => event.type).sort()).toEqual(
+      ['area.created', 'area.deleted', 'area.updated', 'object.created', 'object.deleted', 'object.updated'].sort(),
+    );
     expect(events.find((event) => event.type === 'object.updated')?.payload).toMatchObject({ id: 'riders/1', data: { charge: 0.5 } });
     expect(events.find((event) => event.type === 'object.deleted')?.payload).toMatchObject({ id: 'riders/1' });
     expect(events.every((event) => event.metadata.realm === 'wh-obj')).toBe(true);

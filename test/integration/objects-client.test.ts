@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RealtimeClient } from '../../client/index.js';
 import type { FeedUpdate } from '../../client/objects/feed.js';
-import { AlreadyExistsError, ConflictError, ErrorCode, ForbiddenError, InvalidArgumentError, type PubsubMessage, type RealmObject, type RealtimeError } from '../../shared/index.js';
+import {
+  AlreadyExistsError,
+  ConflictError,
+  ErrorCode,
+  ForbiddenError,
+  InvalidArgumentError,
+  type PubsubMessage,
+  type RealmObject,
+  type RealtimeError,
+} from '../../shared/index.js';
 import { eventually } from '../support/client-managers.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { stateReached } from '../support/wait.js';
@@ -23,7 +32,11 @@ function serverSocketsOf(userId: string) {
 describe('RealtimeClient objects, areas, realms, pub/sub and search against the real server', () => {
   it('writes, reads, lists, searches and reads back history', async () => {
     const berlin = service.realm('berlin');
-    const created = await berlin.objects.create('scooter/1', { label: 'Red scooter', location: { latitude: 52.52, longitude: 13.405 }, data: { type: 'scooter', charge: 0.9 } });
+    const created = await berlin.objects.create('scooter/1', {
+      label: 'Red scooter',
+      location: { latitude: 52.52, longitude: 13.405 },
+      data: { type: 'scooter', charge: 0.9 },
+    });
     expect(created).toMatchObject({ id: 'scooter/1', label: 'Red scooter', data: { type: 'scooter', charge: 0.9 }, connectionStatus: 'disconnected' });
     await expect(berlin.objects.create('scooter/1', {})).rejects.toSatisfy((err) => err instanceof ConflictError || err instanceof AlreadyExistsError);
     await berlin.objects.update('scooter/1', { data: { charge: 0.5 } });
@@ -34,7 +47,10 @@ describe('RealtimeClient objects, areas, realms, pub/sub and search against the 
     const hits = await berlin.search('red');
     expect(hits).toContainEqual(expect.objectContaining({ id: 'scooter/1', type: 'object', field: 'label' }));
     const history = await berlin.objects.history('scooter/1', { start: new Date(0), end: new Date(Date.now() + 60_000) });
-    expect(history.map((entry) => entry.data)).toEqual([{ type: 'scooter', charge: 0.9 }, { type: 'scooter', charge: 0.5 }]);
+    expect(history.map((entry) => entry.data)).toEqual([
+      { type: 'scooter', charge: 0.9 },
+      { type: 'scooter', charge: 0.5 },
+    ]);
     await berlin.areas.create('centre', { label: 'Centre', shape: { cx: 13.405, cy: 52.52, r: 1000 } });
     expect(await berlin.areas.get('centre')).toMatchObject({ id: 'centre', shape: 'circle' });
     expect(Object.keys(await berlin.areas.list())).toEqual(['centre']);

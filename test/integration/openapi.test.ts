@@ -8,7 +8,10 @@ import { startTestServer, type TestServer } from '../support/test-server.js';
 
 interface OpenApi {
   openapi: string;
-  paths: Record<string, Record<string, { operationId?: string; security?: unknown[]; requestBody?: { content: { 'application/json': { schema: Record<string, unknown> } } } }>>;
+  paths: Record<
+    string,
+    Record<string, { operationId?: string; security?: unknown[]; requestBody?: { content: { 'application/json': { schema: Record<string, unknown> } } } }>
+  >;
 }
 
 interface Layer {
@@ -46,11 +49,16 @@ describe('the OpenAPI document', () => {
   it('is OpenAPI 3.1 and has every route of the app', () => {
     expect(doc.openapi).toBe('3.1.0');
     const documented = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method} ${path}`));
-    const routes = registeredRoutes().filter((route) => !route.path.startsWith('/sdk') && !route.path.startsWith('/admin') && !route.path.includes('demo') && !route.path.endsWith('.html'));
+    const routes = registeredRoutes().filter(
+      (route) => !route.path.startsWith('/sdk') && !route.path.startsWith('/admin') && !route.path.includes('demo') && !route.path.endsWith('.html'),
+    );
     expect(routes.length).toBeGreaterThan(60);
     for (const route of routes) {
       const suffix = route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
-      expect(documented.some((entry) => entry.startsWith(`${route.method} `) && entry.endsWith(suffix === '/' ? '' : suffix)), `${route.method} ${route.path}`).toBe(true);
+      expect(
+        documented.some((entry) => entry.startsWith(`${route.method} `) && entry.endsWith(suffix === '/' ? '' : suffix)),
+        `${route.method} ${route.path}`,
+      ).toBe(true);
     }
   });
 
@@ -58,7 +66,11 @@ describe('the OpenAPI document', () => {
     for (const [path, methods] of Object.entries(doc.paths)) {
       const url = `${t.url}${path.replace(/\{[^}]+\}/g, 'x')}`;
       for (const method of Object.keys(methods)) {
-        const res = await fetch(url, { method: method.toUpperCase(), headers: { 'content-type': 'application/json' }, ...(method === 'get' ? {} : { body: '{}' }) });
+        const res = await fetch(url, {
+          method: method.toUpperCase(),
+          headers: { 'content-type': 'application/json' },
+          ...(method === 'get' ? {} : { body: '{}' }),
+        });
         const text = await res.text();
         expect(text.includes('"No route for'), `${method} ${path}`).toBe(false);
       }

@@ -68,7 +68,10 @@ describe('unsupported filter shapes', () => {
     } catch (err) {
       caught = err;
     }
-    expect(caught).toMatchObject({ code: 'INVALID_ARGUMENT', details: { issues: [{ path: 'filter.x', message: expect.stringContaining(FILTER_CONDITIONS_HELP) }] } });
+    expect(caught).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      details: { issues: [{ path: 'filter.x', message: expect.stringContaining(FILTER_CONDITIONS_HELP) }] },
+    });
     expect(client.subscribe({ topic: 'campus.news', filter: { campusId: { in: [12, 15] } } })).toBe('sub_1');
   });
 
@@ -92,7 +95,10 @@ describe('unsupported filter shapes', () => {
       },
     });
     const gt = await request(socket, 'subscribe', { topic: 'campus.news', filter: { x: { gt: 1 } } });
-    expect(gt).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringMatching(/^Invalid subscribe request: filter\.x: .*"gt" is not an operator/) } });
+    expect(gt).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_ARGUMENT', message: expect.stringMatching(/^Invalid subscribe request: filter\.x: .*"gt" is not an operator/) },
+    });
     expect((await request(socket, 'subscribe', { topic: 'campus.news', filter: { campusId: { in: [12, 15] } } })).ok).toBe(true);
   });
 });

@@ -151,7 +151,10 @@ describe('deeply nested payloads', () => {
     ];
     for (const [event, payload] of cases) {
       const answer = await rawRequest(raw, event, payload);
-      expect(answer, event).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringMatching(/binary data is not a JSON value/) } });
+      expect(answer, event).toMatchObject({
+        ok: false,
+        error: { code: 'INVALID_ARGUMENT', message: expect.stringMatching(/binary data is not a JSON value/) },
+      });
     }
     expect(raw.connected).toBe(true);
     expect((await rawRequest(raw, 'subscribe', { subscriptionId: 's2', topic: 'bin.topic', filter: { k: 1 } })).ok).toBe(true);

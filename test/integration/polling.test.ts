@@ -24,9 +24,7 @@ afterAll(async () => {
 
 /** The transport the server holds the connection of `userId` on. */
 function serverTransports(userId: string): string[] {
-  return [...t.server.io.of('/').sockets.values()]
-    .filter((socket) => socket.data.principal.userId === userId)
-    .map((socket) => socket.conn.transport.name);
+  return [...t.server.io.of('/').sockets.values()].filter((socket) => socket.data.principal.userId === userId).map((socket) => socket.conn.transport.name);
 }
 
 /** Subscribe, receive an event, write a document, exchange a channel message: all over `client`. */

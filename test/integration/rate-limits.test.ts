@@ -17,9 +17,7 @@ const ONLY = { publishes: OFF, messages: OFF, subscribes: OFF, writes: OFF, pres
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function rateLimitedOf(results: PromiseSettledResult<unknown>[]): LimitExceededError[] {
-  return results
-    .filter((result): result is PromiseRejectedResult => result.status === 'rejected')
-    .map((result) => result.reason as LimitExceededError);
+  return results.filter((result): result is PromiseRejectedResult => result.status === 'rejected').map((result) => result.reason as LimitExceededError);
 }
 
 function expectRateLimited(error: unknown): asserts error is LimitExceededError {
@@ -100,9 +98,7 @@ describe('per-connection limits', () => {
     try {
       const raw = await openSocket(t.url, token, sockets);
       const answers = await Promise.all(
-        Array.from({ length: 20 }, (_, n) =>
-          raw.timeout(5000).emitWithAck('subscribe', { topic: `many.topic${n}` }) as Promise<AckResult<unknown>>,
-        ),
+        Array.from({ length: 20 }, (_, n) => raw.timeout(5000).emitWithAck('subscribe', { topic: `many.topic${n}` }) as Promise<AckResult<unknown>>),
       );
       const refusals = answers.flatMap((answer) => (answer.ok ? [] : [answer.error]));
       expect(refusals.length).toBeGreaterThan(0);

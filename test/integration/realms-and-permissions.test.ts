@@ -37,7 +37,10 @@ describe('realm isolation', () => {
     await restPublish(serviceA, { topic: 'invoice.paid', payload: { n: 3 } });
     await sentinel;
 
-    expect(seenByA.values.map((event) => [event.metadata.realm, event.payload.n])).toEqual([['tenant-a', 2], ['tenant-a', 3]]);
+    expect(seenByA.values.map((event) => [event.metadata.realm, event.payload.n])).toEqual([
+      ['tenant-a', 2],
+      ['tenant-a', 3],
+    ]);
     expect(seenByB.values.map((event) => [event.metadata.realm, event.payload.n])).toEqual([['tenant-b', 1]]);
   });
 

@@ -14,7 +14,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 describe('request dispatch', () => {
-  it("serves a request and still emits it to a listener the host added on the server-side socket", async () => {
+  it('serves a request and still emits it to a listener the host added on the server-side socket', async () => {
     const heard: unknown[] = [];
     const onConnection = (socket: { on(event: string, listener: (request: unknown) => void): void }): void => {
       socket.on('sys:ping', (request) => heard.push(request));
@@ -33,10 +33,16 @@ describe('request dispatch', () => {
   it('serves every request of a connection in the order sent, each once', async () => {
     const socket = await t.rawSocket(await t.token({ sub: 'orderly', realm: 'demo', permissions: ['service'] }));
     const answers = await Promise.all(
-      Array.from({ length: 20 }, (_, index) =>
-        socket.timeout(5000).emitWithAck('subscribe', { topic: `ordered.${index}`, subscriptionId: `s${index}` }) as Promise<AckResult<{ subscriptionId: string }>>,
+      Array.from(
+        { length: 20 },
+        (_, index) =>
+          socket.timeout(5000).emitWithAck('subscribe', { topic: `ordered.${index}`, subscriptionId: `s${index}` }) as Promise<
+            AckResult<{ subscriptionId: string }>
+          >,
       ),
     );
-    expect(answers.map((answer) => (answer.ok ? answer.data.subscriptionId : answer.error.code))).toEqual(Array.from({ length: 20 }, (_, index) => `s${index}`));
+    expect(answers.map((answer) => (answer.ok ? answer.data.subscriptionId : answer.error.code))).toEqual(
+      Array.from({ length: 20 }, (_, index) => `s${index}`),
+    );
   });
 });

@@ -84,7 +84,10 @@ async function server(options: Parameters<typeof startTestServer>[0]): Promise<T
   return t;
 }
 
-async function recordedClient(t: TestServer, options: Partial<RealtimeRestClientOptions> = {}): Promise<{ rest: RealtimeRestClient; recorder: RecordingFetch }> {
+async function recordedClient(
+  t: TestServer,
+  options: Partial<RealtimeRestClientOptions> = {},
+): Promise<{ rest: RealtimeRestClient; recorder: RecordingFetch }> {
   const recorder = recordingFetch();
   const token = await t.token({ sub: 'backend', realm: 'retries', permissions: ['service'] });
   return { rest: new RealtimeRestClient({ url: t.url, token, fetch: recorder.fetch, ...options }), recorder };

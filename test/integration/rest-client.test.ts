@@ -86,7 +86,10 @@ describe('RealtimeRestClient: publish', () => {
     expect(recorder.requests.map((request) => request.headers['x-realm'])).toEqual(['rest', 'other']);
     expect(recorder.requests.every((request) => !('realm' in (request.body as object)))).toBe(true);
 
-    const error = await multi.realm('elsewhere').publish('realm.check', {}).catch((err: unknown) => err);
+    const error = await multi
+      .realm('elsewhere')
+      .publish('realm.check', {})
+      .catch((err: unknown) => err);
     expect(error).toBeInstanceOf(ForbiddenError);
   });
 });
@@ -297,7 +300,10 @@ describe('RealtimeRestClient: tokens and authentication', () => {
     const forged = new RealtimeRestClient({ url: t.url, token: await t.token({ sub: 'x' }, { secret: 'another-secret-entirely-32-bytes!' }) });
     await expect(forged.sync.get('notes', 'x')).rejects.toBeInstanceOf(AuthError);
 
-    const tokens = [await t.token({ sub: 'first', realm: 'rest', permissions: ['service'] }), await t.token({ sub: 'second', realm: 'rest', permissions: ['service'] })];
+    const tokens = [
+      await t.token({ sub: 'first', realm: 'rest', permissions: ['service'] }),
+      await t.token({ sub: 'second', realm: 'rest', permissions: ['service'] }),
+    ];
     let calls = 0;
     const rotating = new RealtimeRestClient({ url: t.url, getToken: async () => tokens[calls++ % 2]! });
     expect((await rotating.publish('token.check', {})).metadata.publisher).toBe('first');

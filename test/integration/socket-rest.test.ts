@@ -29,10 +29,7 @@ async function api(method: string, path: string, body?: unknown, token = service
 
 describe('REST for backends', () => {
   it('lists active channels with member counts, and the members of one', async () => {
-    const [one, two] = await Promise.all([
-      connectedClient({ sub: 'rest-one', realm: 'rest' }),
-      connectedClient({ sub: 'rest-two', realm: 'rest' }),
-    ]);
+    const [one, two] = await Promise.all([connectedClient({ sub: 'rest-one', realm: 'rest' }), connectedClient({ sub: 'rest-two', realm: 'rest' })]);
     const joined = await one.socketClient.joinChannel('chat:room1', { state: { status: 'away' } });
     await two.socketClient.joinChannel('chat:room1');
     await two.socketClient.joinChannel('game:match5');

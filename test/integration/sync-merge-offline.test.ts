@@ -20,7 +20,15 @@ afterAll(async () => {
 
 async function client(url: string, sub: string, options: Partial<RealtimeClientOptions> = {}): Promise<RealtimeClient> {
   const token = await nodes.token(sub, { per: { demo: { 'doc/notes/*': 'CRUD', 'topic/ds.*': 'CR' } } });
-  const instance = new RealtimeClient({ url, token, reconnectionDelay: 20, reconnectionDelayMax: 100, randomizationFactor: 0, reconnectionAttempts: Infinity, ...options });
+  const instance = new RealtimeClient({
+    url,
+    token,
+    reconnectionDelay: 20,
+    reconnectionDelayMax: 100,
+    randomizationFactor: 0,
+    reconnectionAttempts: Infinity,
+    ...options,
+  });
   clients.push(instance);
   await instance.ready();
   return instance;
@@ -70,7 +78,9 @@ describe('client.sync merge strategies', () => {
 
   it('save creates at revision 0, and a document created meanwhile goes through the strategy', async () => {
     const a = await client(nodes.a.url, 'lisa');
-    const b = await client(nodes.b.url, 'tom', { mergeStrategy: ({ remote, local }) => ({ items: [...(remote.data.items as string[]), ...(local.items as string[])] }) });
+    const b = await client(nodes.b.url, 'tom', {
+      mergeStrategy: ({ remote, local }) => ({ items: [...(remote.data.items as string[]), ...(local.items as string[])] }),
+    });
     const id = noteId();
     expect(await a.sync.save('notes', id, { items: ['a'] }, 0)).toMatchObject({ revision: 1 });
     expect(await b.sync.save('notes', id, { items: ['b'] }, 0)).toMatchObject({ revision: 2, data: { items: ['a', 'b'] } });

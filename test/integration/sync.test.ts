@@ -89,15 +89,13 @@ describe.each(stores)('sync documents on the $name', ({ atomic, create }) => {
     await clients[0]!.sync.create('counters', { n: 0 }, 'hot');
     await Promise.all(
       clients.flatMap((client) =>
-        Array.from({ length: 10 }, () =>
-          client.sync.update('counters', 'hot', (data) => ({ n: (data.n as number) + 1 }), { maxAttempts: 100 }),
-        ),
+        Array.from({ length: 10 }, () => client.sync.update('counters', 'hot', (data) => ({ n: (data.n as number) + 1 }), { maxAttempts: 100 })),
       ),
     );
     expect(await clients[0]!.sync.get('counters', 'hot')).toMatchObject({ revision: 51, data: { n: 50 } });
   });
 
-  it('shows two editors each other\'s merges live, as full documents and as diffs that replay exactly', async () => {
+  it("shows two editors each other's merges live, as full documents and as diffs that replay exactly", async () => {
     const alice = t.client({ token: writer });
     const bob = t.client({ token: writer });
     const created = await alice.sync.create('docs', { title: '', body: { lines: [] as string[] } }, 'shared');

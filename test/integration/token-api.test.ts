@@ -38,12 +38,23 @@ describe('POST /auth/token', () => {
 
   it("issues a token that the server accepts, bounded by the caller's rights", async () => {
     const backend = caller(t.url, await t.token({ sub: 'backend', realm: 'shop', permissions: ['service'] }));
-    const issued = await backend<{ token: string; expiresAt: number }>('POST', '/auth/token', { sub: 'alice', realm: 'shop', permissions: ['client'], expiresIn: 600 });
+    const issued = await backend<{ token: string; expiresAt: number }>('POST', '/auth/token', {
+      sub: 'alice',
+      realm: 'shop',
+      permissions: ['client'],
+      expiresIn: 600,
+    });
     expect(issued.status).toBe(201);
     expect(issued.body.expiresAt).toBeGreaterThan(Date.now() + 590_000);
     const client = t.client({ token: issued.body.token });
     await client.ready();
-    expect((await fetch(`${t.url}/auth/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: issued.body.token }) }).then((r) => r.json())) as object).toMatchObject({
+    expect(
+      (await fetch(`${t.url}/auth/verify`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token: issued.body.token }),
+      }).then((r) => r.json())) as object,
+    ).toMatchObject({
       userId: 'alice',
       realms: ['shop'],
       roles: ['client'],
@@ -55,8 +66,14 @@ describe('POST /auth/token', () => {
     expect((await backend('POST', '/auth/token', { sub: 'mallory', realms: ['*'] })).body).toMatchObject({ code: 'FORBIDDEN' });
     // An admin of one realm cannot hand out grants or data providers in another through per or dpv.
     const shopAdmin = caller(t.url, await t.token({ sub: 'shop-admin', realm: 'shop', permissions: ['admin'] }));
-    expect((await shopAdmin('POST', '/auth/token', { sub: 'mallory', realm: 'shop', per: { bank: { 'doc/*': 'CRUD' } } })).body).toMatchObject({ code: 'FORBIDDEN', details: { realm: 'bank' } });
-    expect((await shopAdmin('POST', '/auth/token', { sub: 'mallory', realm: 'shop', dpv: { bank: ['vault'] } })).body).toMatchObject({ code: 'FORBIDDEN', details: { realm: 'bank' } });
+    expect((await shopAdmin('POST', '/auth/token', { sub: 'mallory', realm: 'shop', per: { bank: { 'doc/*': 'CRUD' } } })).body).toMatchObject({
+      code: 'FORBIDDEN',
+      details: { realm: 'bank' },
+    });
+    expect((await shopAdmin('POST', '/auth/token', { sub: 'mallory', realm: 'shop', dpv: { bank: ['vault'] } })).body).toMatchObject({
+      code: 'FORBIDDEN',
+      details: { realm: 'bank' },
+    });
     expect((await shopAdmin('POST', '/auth/token', { sub: 'mallory', realm: 'shop', per: { '*': 'R' } })).body).toMatchObject({ code: 'FORBIDDEN' });
     expect((await shopAdmin('POST', '/auth/token', { sub: 'carol', realm: 'shop', per: { shop: { 'doc/notes/*': 'R' } } })).status).toBe(201);
     // A client cannot issue at all.
@@ -69,7 +86,11 @@ describe('POST /auth/token', () => {
     expect((await admin('POST', '/auth/token', { sub: 'a' })).body).toMatchObject({ code: 'INVALID_ARGUMENT' });
     expect((await admin('POST', '/auth/token', { sub: 'a', realm: 'shop', expiresIn: 90_000 })).body).toMatchObject({ code: 'INVALID_ARGUMENT' });
     expect((await admin('POST', '/auth/token', { sub: 'a', realm: 'shop', colour: 'red' })).body).toMatchObject({ code: 'INVALID_ARGUMENT' });
-    const anonymous = await fetch(`${t.url}/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"sub":"a","realm":"shop"}' });
+    const anonymous = await fetch(`${t.url}/auth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"sub":"a","realm":"shop"}',
+    });
     expect(anonymous.status).toBe(401);
     expect((await admin('POST', '/auth/token', { sub: 'root', realm: 'shop', permissions: ['admin'] })).status).toBe(201);
     // The lifetime as the dev-token route takes it too: seconds or "<n>s|m|h|d".

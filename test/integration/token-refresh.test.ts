@@ -173,14 +173,22 @@ describe('a refreshed token that keeps the realm but narrows the rights', () => 
     await errors.until(3);
     await presenceSettles(owner, async () => ownerPresence.filter((event) => event.type === 'leave').length >= 2);
 
-    expect(errors.values.map((error) => [error.code, (error.details as Record<string, unknown>).channel ?? (error.details as Record<string, unknown>).document]))
-      .toEqual(expect.arrayContaining([
+    expect(
+      errors.values.map((error) => [error.code, (error.details as Record<string, unknown>).channel ?? (error.details as Record<string, unknown>).document]),
+    ).toEqual(
+      expect.arrayContaining([
         ['FORBIDDEN', 'gone'],
         ['FORBIDDEN', 'hidden'],
         ['FORBIDDEN', { service: 'notes', id: 'secret' }],
-      ]));
+      ]),
+    );
     expect(user.socketClient.joinedChannels().sort()).toEqual(['hidden', 'kept']);
-    expect(ownerPresence.filter((event) => event.type === 'leave').map((event) => event.channel).sort()).toEqual(['gone', 'hidden']);
+    expect(
+      ownerPresence
+        .filter((event) => event.type === 'leave')
+        .map((event) => event.channel)
+        .sort(),
+    ).toEqual(['gone', 'hidden']);
     expect((await owner.socketClient.members('hidden')).map((m) => m.userId)).toEqual(['owner']);
     expect((await owner.socketClient.members('kept')).map((m) => m.userId).sort()).toEqual(['owner', 'user']);
 
@@ -206,7 +214,7 @@ describe('a refreshed token that keeps the realm but narrows the rights', () => 
 });
 
 describe('setToken and the default realm', () => {
-  it('follows the token\'s only realm when the client was built with a placeholder token', async () => {
+  it("follows the token's only realm when the client was built with a placeholder token", async () => {
     const client = t.client({ token: 'placeholder', autoConnect: false });
     expect(client.realmId).toBe('default');
     await client.setToken(await t.token({ sub: 'late', realm: 'refresh-late' }));
@@ -218,7 +226,7 @@ describe('setToken and the default realm', () => {
     expect((await client.sync.get('notes', 'late-1')).data).toEqual({ hello: 'late' });
   });
 
-  it('follows the token\'s realm on a live connection, and never overrides an explicit realm option', async () => {
+  it("follows the token's realm on a live connection, and never overrides an explicit realm option", async () => {
     const client = t.client({ token: await t.token({ sub: 'mover', realm: 'refresh-a' }) });
     await client.ready();
     expect(client.realmId).toBe('refresh-a');

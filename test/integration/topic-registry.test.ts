@@ -135,7 +135,14 @@ describe('the registry across two nodes', () => {
     await expect(publisher.publish('sensors.reading', {})).resolves.toBeDefined();
     await admin('PATCH', '/topics/sensors.reading', { activeSchemaVersion: 1 });
     // ...and drops it when node A announces the change.
-    await expect.poll(() => publisher.publish('sensors.reading', {}).then(() => 'accepted', (err: { code: string }) => err.code)).toBe('INVALID_ARGUMENT');
+    await expect
+      .poll(() =>
+        publisher.publish('sensors.reading', {}).then(
+          () => 'accepted',
+          (err: { code: string }) => err.code,
+        ),
+      )
+      .toBe('INVALID_ARGUMENT');
   });
 });
 
@@ -162,7 +169,11 @@ describe('the registry in MongoDB', () => {
     const second = await start();
     try {
       const admin = restApi(second, await second.token(adminClaims));
-      expect((await admin<RegisteredTopic>('GET', '/topics/orders.created')).body).toMatchObject({ owner: 'checkout', activeSchemaVersion: 1, latestVersion: 1 });
+      expect((await admin<RegisteredTopic>('GET', '/topics/orders.created')).body).toMatchObject({
+        owner: 'checkout',
+        activeSchemaVersion: 1,
+        latestVersion: 1,
+      });
       expect((await admin('POST', '/events', { topic: 'orders.created', payload: {} })).body).toMatchObject({ code: 'INVALID_ARGUMENT' });
     } finally {
       await second.close();

@@ -125,7 +125,16 @@ describe('webhooks: endpoints and signed deliveries', () => {
     // The sink answered every request; the log records the last answer a moment later.
     const items = await deliveriesUntil(api, id, (list) => list.every((item) => item.status === 'succeeded'));
     const types = new Set(items.map((item) => item.event));
-    for (const type of ['document.created', 'document.updated', 'document.deleted', 'socket.connect', 'socket.disconnect', 'socket.message', 'presence.updated', 'event.published']) {
+    for (const type of [
+      'document.created',
+      'document.updated',
+      'document.deleted',
+      'socket.connect',
+      'socket.disconnect',
+      'socket.message',
+      'presence.updated',
+      'event.published',
+    ]) {
       expect(types).toContain(type);
     }
     expect(items.every((item) => item.status === 'succeeded' && item.attempts === 1 && item.statusCode === 200)).toBe(true);
@@ -210,9 +219,7 @@ describe('webhooks: endpoints and signed deliveries', () => {
     expect(String(after?.headers['webhook-signature']).split(' ')).toHaveLength(1);
     new WebhookReceiver(chosen).verify(after!.body, after!.headers);
     for (const stale of [oldSecret, newSecret]) {
-      expect(() => new WebhookReceiver(stale).verify(after!.body, after!.headers)).toThrow(
-        expect.objectContaining({ reason: 'INVALID_SIGNATURE' }),
-      );
+      expect(() => new WebhookReceiver(stale).verify(after!.body, after!.headers)).toThrow(expect.objectContaining({ reason: 'INVALID_SIGNATURE' }));
     }
   });
 
@@ -224,7 +231,12 @@ describe('webhooks: endpoints and signed deliveries', () => {
     expect(queued.body).toMatchObject({ webhookId: id, event: 'webhook.test', topic: 'webhook.test', status: 'pending' });
     const [request] = await sink.waitFor('/test-event', 1);
     const { event } = new WebhookReceiver(secret).verify(request!.body, request!.headers);
-    expect(event).toMatchObject({ topic: 'webhook.test', type: 'webhook.test', payload: { webhookId: id }, metadata: { realm: 'wh-test', publisher: 'admin' } });
+    expect(event).toMatchObject({
+      topic: 'webhook.test',
+      type: 'webhook.test',
+      payload: { webhookId: id },
+      metadata: { realm: 'wh-test', publisher: 'admin' },
+    });
 
     await api('POST', `/webhooks/${id}/deactivate`);
     expect((await api('POST', `/webhooks/${id}/test`)).body).toMatchObject({ code: 'INVALID_ARGUMENT' });

@@ -20,9 +20,7 @@ const NOTES = { demo: { 'doc/notes/*': 'CRUDP' } };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function refusalsOf(results: PromiseSettledResult<unknown>[]): LimitExceededError[] {
-  return results
-    .filter((result): result is PromiseRejectedResult => result.status === 'rejected')
-    .map((result) => result.reason as LimitExceededError);
+  return results.filter((result): result is PromiseRejectedResult => result.status === 'rejected').map((result) => result.reason as LimitExceededError);
 }
 
 function expectRateLimited(error: unknown, details: Record<string, unknown>): asserts error is LimitExceededError {
@@ -158,7 +156,10 @@ describe('sync write limits', () => {
         expect(answer.retryAfter).toBe(String(Math.ceil(retryAfterMs / 1000)));
       }
       // Deleting a deleted document again is 404; nothing else but results and refusals.
-      expect(answers.filter((answer) => ![200, 201, 404, 429].includes(answer.status)), kind).toEqual([]);
+      expect(
+        answers.filter((answer) => ![200, 201, 404, 429].includes(answer.status)),
+        kind,
+      ).toEqual([]);
       if (kind === 'delete') {
         // Reading is not writing: the same user reads while its writes are refused.
         const reads = await Promise.all(Array.from({ length: 20 }, () => call(token, 'GET', '/rest-doc?includeDeleted=true')));
@@ -188,7 +189,9 @@ describe('update(fn) under a tight writes limit', () => {
     const writer = await connected(t, { sub: 'updater', realm: 'demo', permissions: ['client'], per: NOTES });
     await writer.sync.create('notes', { n: 0 }, 'counter');
     // The premise: plain writes in this configuration are refused once over 3/s (+3).
-    const plain = await Promise.allSettled(Array.from({ length: 10 }, () => writer.sync.mutate('notes', 'counter', [{ op: 'increment', path: '/n', value: 1 }])));
+    const plain = await Promise.allSettled(
+      Array.from({ length: 10 }, () => writer.sync.mutate('notes', 'counter', [{ op: 'increment', path: '/n', value: 1 }])),
+    );
     const refused = refusalsOf(plain);
     expect(refused.length).toBeGreaterThan(0);
     for (const error of refused) expectRateLimited(error, { action: 'writes' });

@@ -131,14 +131,22 @@ describe('topics', () => {
     await t.server.publish({ realm: 'demo', topic: 'orders.updated', source: 'api', type: 'order', payload: { shop: 'london', n: 1 } });
     await t.server.publish({ realm: 'demo', topic: 'orders.updated', source: 'api', type: 'order', payload: { shop: 'paris', n: 2 } });
     const event = await ws.next(isEvent('orders.updated'), { seen: true });
-    expect(event).toMatchObject({ type: 'event', topic: 'orders.updated', data: { topic: 'orders.updated', type: 'order', source: 'api', payload: { shop: 'paris', n: 2 } } });
+    expect(event).toMatchObject({
+      type: 'event',
+      topic: 'orders.updated',
+      data: { topic: 'orders.updated', type: 'order', source: 'api', payload: { shop: 'paris', n: 2 } },
+    });
     expect(ws.messages.filter(isEvent('orders.updated'))).toHaveLength(1);
   });
 
   it('uses the client-chosen subscriptionId, and unsubscribe stops delivery', async () => {
     const ws = await peer();
     expect(await ws.request({ type: 'subscribe', subscriptionId: 'mine_1', topic: 'unsub.topic' })).toMatchObject({ subscriptionId: 'mine_1' });
-    expect(await ws.request({ type: 'unsubscribe', subscriptionId: 'mine_1' })).toEqual({ type: 'result', ref: expect.any(String), data: { subscriptionId: 'mine_1' } });
+    expect(await ws.request({ type: 'unsubscribe', subscriptionId: 'mine_1' })).toEqual({
+      type: 'result',
+      ref: expect.any(String),
+      data: { subscriptionId: 'mine_1' },
+    });
     // A sentinel on another subscription proves the unsubscribed event was not merely late.
     await ws.request({ type: 'subscribe', topic: 'unsub.sentinel' });
     await t.server.publish({ realm: 'demo', topic: 'unsub.topic', source: 'api', type: 'x', payload: {} });
@@ -253,13 +261,17 @@ describe('channels and presence', () => {
     const message = await alice.next((received) => received.type === 'channel:message', { seen: true });
     expect(message).toMatchObject({ data: { channel: 'room:ws', event: 'say', data: { text: 'hello' }, from: { userId: 'ch-bob' } } });
     await bob.request({ type: 'presence:update', channel: 'room:ws', state: { mood: 'busy' } });
-    expect(await alice.next((received) => received.type === 'presence:changed' && (received.data as { type: string }).type === 'update', { seen: true })).toMatchObject({
+    expect(
+      await alice.next((received) => received.type === 'presence:changed' && (received.data as { type: string }).type === 'update', { seen: true }),
+    ).toMatchObject({
       data: { member: { userId: 'ch-bob', state: { mood: 'busy' } } },
     });
     const list = await alice.request({ type: 'presence:list', channel: 'room:ws' });
     expect((list.data as { members: { userId: string }[] }).members.map((member) => member.userId).sort()).toEqual(['ch-alice', 'ch-bob']);
     expect(await bob.request({ type: 'channel:leave', channel: 'room:ws' })).toMatchObject({ data: { left: true } });
-    expect(await alice.next((received) => received.type === 'presence:changed' && (received.data as { type: string }).type === 'leave', { seen: true })).toMatchObject({
+    expect(
+      await alice.next((received) => received.type === 'presence:changed' && (received.data as { type: string }).type === 'leave', { seen: true }),
+    ).toMatchObject({
       data: { member: { userId: 'ch-bob' }, reason: 'left' },
     });
   });
@@ -358,7 +370,11 @@ describe('errors', () => {
     const ws = await peer();
     const answer = await ws.request({ type: 'subscribe', topic: 42 });
     expect(answer).toMatchObject({ type: 'error', code: 'INVALID_ARGUMENT', message: expect.stringContaining('topic') });
-    expect(await ws.request({ type: 'subscribe', topic: 'ok.topic', extra: true })).toMatchObject({ type: 'error', code: 'INVALID_ARGUMENT', message: expect.stringContaining('extra') });
+    expect(await ws.request({ type: 'subscribe', topic: 'ok.topic', extra: true })).toMatchObject({
+      type: 'error',
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringContaining('extra'),
+    });
   });
 
   it('answers a forbidden request with FORBIDDEN and keeps the connection usable', async () => {
@@ -410,7 +426,9 @@ describe('batching', () => {
     const ws = await peer();
     await ws.request({ type: 'subscribe', topic: 'burst.on' });
     const total = 300;
-    await Promise.all(Array.from({ length: total }, (_, n) => t.server.publish({ realm: 'demo', topic: 'burst.on', source: 'api', type: 'n', payload: { n } })));
+    await Promise.all(
+      Array.from({ length: total }, (_, n) => t.server.publish({ realm: 'demo', topic: 'burst.on', source: 'api', type: 'n', payload: { n } })),
+    );
     const events = await ws.until(isEvent('burst.on'), total);
     expect(events.map((message) => payloadOf(message).n)).toEqual(Array.from({ length: total }, (_, n) => n));
     const arrays = ws.frames.filter((frame): frame is unknown[] => Array.isArray(frame));
@@ -422,7 +440,9 @@ describe('batching', () => {
     const ws = await peer({}, { batch: '0' });
     await ws.request({ type: 'subscribe', topic: 'burst.off' });
     const total = 300;
-    await Promise.all(Array.from({ length: total }, (_, n) => t.server.publish({ realm: 'demo', topic: 'burst.off', source: 'api', type: 'n', payload: { n } })));
+    await Promise.all(
+      Array.from({ length: total }, (_, n) => t.server.publish({ realm: 'demo', topic: 'burst.off', source: 'api', type: 'n', payload: { n } })),
+    );
     const events = await ws.until(isEvent('burst.off'), total);
     expect(events.map((message) => payloadOf(message).n)).toEqual(Array.from({ length: total }, (_, n) => n));
     expect(ws.frames.every((frame) => !Array.isArray(frame))).toBe(true);

@@ -48,8 +48,7 @@ export async function startTwoNodes(): Promise<TwoNodes> {
       balancer.cutAll();
     },
     online: () => balancer.target(bPort),
-    token: (sub, claims = {}) =>
-      a.token({ sub, realm: 'demo', per: { demo: { 'doc/records/*': 'CRUD', 'topic/ds.*': 'CR' } }, ...claims }),
+    token: (sub, claims = {}) => a.token({ sub, realm: 'demo', per: { demo: { 'doc/records/*': 'CRUD', 'topic/ds.*': 'CR' } }, ...claims }),
     close: async () => {
       await balancer.close();
       await b.close();

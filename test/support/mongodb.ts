@@ -58,10 +58,7 @@ export async function startMongo(): Promise<MongoTestServer> {
     ]);
   }
   await ensureFerretDB();
-  return spawnServer('ferretdb', dbName, (port, dir) => [
-    FERRETDB_BINARY,
-    ['-listen', `127.0.0.1:${port}`, '-sqlite-dir', dir, '-log-level', 'error'],
-  ]);
+  return spawnServer('ferretdb', dbName, (port, dir) => [FERRETDB_BINARY, ['-listen', `127.0.0.1:${port}`, '-sqlite-dir', dir, '-log-level', 'error']]);
 }
 
 /**

@@ -45,24 +45,50 @@ export async function startPostgres(): Promise<PostgresTestServer> {
       url,
       kind: 'external',
       stop: async () => {
-        await admin(url, 'SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = current_database() AND NOT active').catch(() => undefined);
+        await admin(url, 'SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = current_database() AND NOT active').catch(
+          () => undefined,
+        );
         await admin(external, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
       },
     };
   }
-  if (!existsSync(join(BIN, 'initdb'))) throw new Error('Tests need PostgreSQL 15: set POSTGRES_URL (wal_level = logical) or install postgresql (apt-get install postgresql)');
+  if (!existsSync(join(BIN, 'initdb')))
+    throw new Error('Tests need PostgreSQL 15: set POSTGRES_URL (wal_level = logical) or install postgresql (apt-get install postgresql)');
   // PostgreSQL refuses to run as root: as root, the cluster belongs to the `postgres` OS user.
   const ids = process.getuid?.() === 0 ? ownerIds() : undefined;
   const owner = ids ?? {};
   const dir = mkdtempSync(join(tmpdir(), 'realtime-pg-'));
   if (ids !== undefined) chownSync(dir, ids.uid, ids.gid);
   const data = join(dir, 'data');
-  const init = spawnSync(join(BIN, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8'], { ...owner, encoding: 'utf8', cwd: dir });
+  const init = spawnSync(join(BIN, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8'], {
+    ...owner,
+    encoding: 'utf8',
+    cwd: dir,
+  });
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
   const port = await freePort();
   const child: ChildProcess = spawn(
     join(BIN, 'postgres'),
-    ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'wal_level=logical', '-c', 'fsync=off', '-c', 'max_wal_senders=20', '-c', 'max_replication_slots=20', '-c', 'wal_sender_timeout=60s'],
+    [
+      '-D',
+      data,
+      '-p',
+      String(port),
+      '-k',
+      dir,
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'wal_level=logical',
+      '-c',
+      'fsync=off',
+      '-c',
+      'max_wal_senders=20',
+      '-c',
+      'max_replication_slots=20',
+      '-c',
+      'wal_sender_timeout=60s',
+    ],
     { ...owner, cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   await waitForPort(port, child, collectOutput(child));
@@ -83,7 +109,8 @@ function ownerIds(): { uid: number; gid: number } {
   // Tests run as root here and in CI; PostgreSQL's own user owns the cluster.
   const uid = Number(spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).stdout.trim());
   const gid = Number(spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).stdout.trim());
-  if (!Number.isInteger(uid) || uid <= 0) throw new Error('The tests start PostgreSQL as the "postgres" OS user, which does not exist (apt-get install postgresql)');
+  if (!Number.isInteger(uid) || uid <= 0)
+    throw new Error('The tests start PostgreSQL as the "postgres" OS user, which does not exist (apt-get install postgresql)');
   return { uid, gid };
 }
 

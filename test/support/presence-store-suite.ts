@@ -112,7 +112,7 @@ export function describePresenceStore(name: string, create: () => PresenceStore 
     });
 
     describe('a refreshed token', () => {
-      it('lists a connection\'s memberships in every realm, with their member records', async () => {
+      it("lists a connection's memberships in every realm, with their member records", async () => {
         await store.addMember('a', 'channel/x', member('c1', 'alice', { state: { s: 1 } }), LIMITS);
         await store.addMember('b', 'doc/notes/n1', member('c1', 'alice', { visible: false }), LIMITS);
         await store.addMember('a', 'channel/x', member('c2', 'bob'), LIMITS);

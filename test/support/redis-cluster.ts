@@ -63,8 +63,24 @@ export async function startRedisCluster(): Promise<RedisClusterTestServer> {
       mkdirSync(nodeDir);
       const child = spawn(
         'redis-server',
-        ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf',
-          '--cluster-node-timeout', '5000', '--save', '', '--appendonly', 'no', '--dir', nodeDir],
+        [
+          '--port',
+          String(port),
+          '--bind',
+          '127.0.0.1',
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          'nodes.conf',
+          '--cluster-node-timeout',
+          '5000',
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          '--dir',
+          nodeDir,
+        ],
         { stdio: ['ignore', 'ignore', 'pipe'] },
       );
       children.push(child);

@@ -49,7 +49,11 @@ export class WsPeer {
    * Opens `/ws` (or `options.path`) on the server at `url` (`http://...`) with `query`; resolves
    * once open. `autoPong: false` makes a peer that never answers WebSocket pings.
    */
-  static open(url: string, query: Record<string, string> = {}, options: { headers?: Record<string, string>; path?: string; autoPong?: boolean } = {}): Promise<WsPeer> {
+  static open(
+    url: string,
+    query: Record<string, string> = {},
+    options: { headers?: Record<string, string>; path?: string; autoPong?: boolean } = {},
+  ): Promise<WsPeer> {
     const address = new URL(options.path ?? '/ws', url.replace(/^http/, 'ws'));
     for (const [key, value] of Object.entries(query)) address.searchParams.set(key, value);
     const socket = new WebSocket(address, { headers: options.headers ?? {}, autoPong: options.autoPong ?? true });

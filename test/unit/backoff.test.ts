@@ -5,9 +5,7 @@ describe('backoffDelay', () => {
   const base = { baseDelay: 1000, maxDelay: 30_000, randomizationFactor: 0 };
 
   it('doubles from the base delay and stops at the maximum', () => {
-    expect([1, 2, 3, 4, 5, 6, 7].map((attempt) => backoffDelay(attempt, base))).toEqual([
-      1000, 2000, 4000, 8000, 16_000, 30_000, 30_000,
-    ]);
+    expect([1, 2, 3, 4, 5, 6, 7].map((attempt) => backoffDelay(attempt, base))).toEqual([1000, 2000, 4000, 8000, 16_000, 30_000, 30_000]);
     expect(backoffDelay(1000, base)).toBe(30_000);
   });
 

@@ -29,7 +29,9 @@ const SERVER_ONLY = new Set([
 
 describe('the browser entry (client/browser/entry.ts)', () => {
   it('exports everything client/index.ts exports except the server-side helpers', () => {
-    const expected = Object.keys(index).filter((name) => !SERVER_ONLY.has(name)).sort();
+    const expected = Object.keys(index)
+      .filter((name) => !SERVER_ONLY.has(name))
+      .sort();
     expect(Object.keys(entry).sort()).toEqual(expected);
   });
 

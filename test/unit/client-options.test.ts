@@ -68,7 +68,12 @@ describe('RealtimeClient options', () => {
   });
 
   it('takes outgoingMessageBufferTime false, 0 or more, and heartbeatInterval 0 or within bounds', () => {
-    for (const options of [{ outgoingMessageBufferTime: false as const }, { outgoingMessageBufferTime: 25 }, { heartbeatInterval: 0 }, { heartbeatInterval: 100 }]) {
+    for (const options of [
+      { outgoingMessageBufferTime: false as const },
+      { outgoingMessageBufferTime: 25 },
+      { heartbeatInterval: 0 },
+      { heartbeatInterval: 100 },
+    ]) {
       new RealtimeClient({ ...base, ...options }).destroy();
     }
   });

@@ -80,9 +80,7 @@ describe('loadConfig', () => {
 
   it('refuses production without JWT configuration or with CORS "*"', () => {
     expect(problems({ NODE_ENV: 'production' }).join('\n')).toMatch(/JWT_SECRET.*required when NODE_ENV=production/);
-    expect(problems({ NODE_ENV: 'production', JWT_SECRET: SECRET, CORS_ORIGINS: '*' })).toEqual([
-      'CORS_ORIGINS: "*" is not allowed when NODE_ENV=production',
-    ]);
+    expect(problems({ NODE_ENV: 'production', JWT_SECRET: SECRET, CORS_ORIGINS: '*' })).toEqual(['CORS_ORIGINS: "*" is not allowed when NODE_ENV=production']);
     const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET });
     expect(config.developmentMode).toBe(false);
     expect(config.corsOrigins).toEqual([]);
@@ -177,7 +175,13 @@ describe('loadConfig', () => {
       maxLoginAttempts: 5,
       maxPendingLogins: 10000,
     });
-    const config = loadConfig({ MAX_BATCH_ENTRIES: '20', MAX_BATCH_BYTES: '65536', LOGIN_TIMEOUT_MS: '3000', MAX_LOGIN_ATTEMPTS: '3', MAX_PENDING_LOGINS: '50' });
+    const config = loadConfig({
+      MAX_BATCH_ENTRIES: '20',
+      MAX_BATCH_BYTES: '65536',
+      LOGIN_TIMEOUT_MS: '3000',
+      MAX_LOGIN_ATTEMPTS: '3',
+      MAX_PENDING_LOGINS: '50',
+    });
     expect(config.limits).toMatchObject({ maxBatchEntries: 20, maxBatchBytes: 65536, loginTimeoutMs: 3000, maxLoginAttempts: 3, maxPendingLogins: 50 });
     expect(problems({ MAX_BATCH_ENTRIES: '20000', LOGIN_TIMEOUT_MS: '0', MAX_LOGIN_ATTEMPTS: 'x' })).toEqual([
       'MAX_BATCH_ENTRIES: must be at most 10000',
@@ -200,10 +204,7 @@ describe('loadConfig', () => {
     expect(loadConfig({}).batching).toEqual({ windowMs: 0 });
     expect(loadConfig({ BATCH_WINDOW_MS: '5' }).batching).toEqual({ windowMs: 5 });
     expect(loadConfig({ BATCHING: 'off', BATCH_WINDOW_MS: '5' }).batching).toBe(false);
-    expect(problems({ BATCHING: 'no', BATCH_WINDOW_MS: '2000' })).toEqual([
-      'BATCHING: must be on or off',
-      'BATCH_WINDOW_MS: must be between 0 and 1000',
-    ]);
+    expect(problems({ BATCHING: 'no', BATCH_WINDOW_MS: '2000' })).toEqual(['BATCHING: must be on or off', 'BATCH_WINDOW_MS: must be between 0 and 1000']);
   });
 
   it('treats empty variables as unset', () => {

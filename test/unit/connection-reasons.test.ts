@@ -40,7 +40,9 @@ describe('reason unions', () => {
   });
 
   it('pins the client’s own reasons and the auth reasons', () => {
-    expectTypeOf<ClientConnectionReasonType>().toEqualTypeOf<'connect' | 'client disconnect' | 'client destroyed' | 'reconnect_failed' | 'connect timeout' | 'heartbeat timeout'>();
+    expectTypeOf<ClientConnectionReasonType>().toEqualTypeOf<
+      'connect' | 'client disconnect' | 'client destroyed' | 'reconnect_failed' | 'connect timeout' | 'heartbeat timeout'
+    >();
     expectTypeOf<AuthFailureReason>().toEqualTypeOf<'AUTH_FAILED' | 'TOKEN_EXPIRED' | 'TOO_MANY_AUTH_ATTEMPTS'>();
     expectTypeOf<AuthFailureReason>().toExtend<ErrorCode>();
     expectTypeOf<KnownConnectionReason>().toEqualTypeOf<SocketDisconnectReason | ClientConnectionReasonType | AuthFailureReason>();
@@ -60,7 +62,14 @@ describe('reason unions', () => {
       CONNECT_TIMEOUT: 'connect timeout',
       HEARTBEAT_TIMEOUT: 'heartbeat timeout',
     });
-    expect([...CLIENT_CONNECTION_REASONS].sort()).toEqual(['client destroyed', 'client disconnect', 'connect', 'connect timeout', 'heartbeat timeout', 'reconnect_failed']);
+    expect([...CLIENT_CONNECTION_REASONS].sort()).toEqual([
+      'client destroyed',
+      'client disconnect',
+      'connect',
+      'connect timeout',
+      'heartbeat timeout',
+      'reconnect_failed',
+    ]);
     expect(SOCKET_DISCONNECT_REASONS).toContain('io server disconnect');
     expect(SERVER_DISCONNECT_REASONS).toContain('server namespace disconnect');
     expect(new Set(SOCKET_DISCONNECT_REASONS).size).toBe(SOCKET_DISCONNECT_REASONS.length);
@@ -73,9 +82,7 @@ describe('isRecoverableDisconnect', () => {
     for (const reason of SOCKET_DISCONNECT_REASONS) {
       expect(isRecoverableDisconnect(reason), reason).toBe(reason !== 'io client disconnect');
     }
-    expect([...RECOVERABLE_DISCONNECT_REASONS].sort()).toEqual(
-      ['io server disconnect', 'parse error', 'ping timeout', 'transport close', 'transport error'],
-    );
+    expect([...RECOVERABLE_DISCONNECT_REASONS].sort()).toEqual(['io server disconnect', 'parse error', 'ping timeout', 'transport close', 'transport error']);
   });
 
   it('recovers a reason Socket.IO does not define, as before', () => {

@@ -108,12 +108,8 @@ describe('applyMutations', () => {
     });
 
     it('refuses a non-finite amount and an overflow', () => {
-      expect(catchError(() => apply({ n: 1 }, { op: 'increment', path: '/n', value: Number.POSITIVE_INFINITY }))).toBeInstanceOf(
-        InvalidArgumentError,
-      );
-      expect(catchError(() => apply({ n: 1e308 }, { op: 'increment', path: '/n', value: 1e308 }))).toBeInstanceOf(
-        InvalidArgumentError,
-      );
+      expect(catchError(() => apply({ n: 1 }, { op: 'increment', path: '/n', value: Number.POSITIVE_INFINITY }))).toBeInstanceOf(InvalidArgumentError);
+      expect(catchError(() => apply({ n: 1e308 }, { op: 'increment', path: '/n', value: 1e308 }))).toBeInstanceOf(InvalidArgumentError);
     });
   });
 

@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AlreadyExistsError, ConflictError, NotFoundError } from '../../shared/index.js';
 import type { SyncDocument } from '../../shared/index.js';
-import {
-  checkWritable,
-  createRevision,
-  createdDocument,
-  documentNotFound,
-  nextDocument,
-} from '../../server/sync/document-revisions.js';
+import { checkWritable, createRevision, createdDocument, documentNotFound, nextDocument } from '../../server/sync/document-revisions.js';
 
 const NOW = 1_700_000_000_000;
 
@@ -48,10 +42,16 @@ describe('createRevision', () => {
 describe('createdDocument', () => {
   it('builds the stored document with both times now and the expiry only when given', () => {
     expect(createdDocument(undefined, 'notes', { id: 'a', data: { x: 1 } }, NOW)).toStrictEqual({
-      service: 'notes', id: 'a', revision: 1, data: { x: 1 }, createdAt: NOW, updatedAt: NOW,
+      service: 'notes',
+      id: 'a',
+      revision: 1,
+      data: { x: 1 },
+      createdAt: NOW,
+      updatedAt: NOW,
     });
     expect(createdDocument({ revision: 2, deleted: true }, 'notes', { id: 'a', data: {}, expiresAt: NOW + 10 }, NOW)).toMatchObject({
-      revision: 3, expiresAt: NOW + 10,
+      revision: 3,
+      expiresAt: NOW + 10,
     });
   });
 });
@@ -85,14 +85,26 @@ describe('nextDocument', () => {
   it('adds exactly 1 to the revision, takes the new data and keeps createdAt', () => {
     const current = doc({ expiresAt: NOW + 60_000 });
     expect(nextDocument(current, { data: { title: 'B' } }, undefined, NOW)).toStrictEqual({
-      service: 'notes', id: 'a', revision: 4, data: { title: 'B' }, createdAt: NOW - 5000, updatedAt: NOW, expiresAt: NOW + 60_000,
+      service: 'notes',
+      id: 'a',
+      revision: 4,
+      data: { title: 'B' },
+      createdAt: NOW - 5000,
+      updatedAt: NOW,
+      expiresAt: NOW + 60_000,
     });
     expect(current.revision).toBe(3);
   });
 
   it('turns a delete into a tombstone with empty data and the next revision', () => {
     expect(nextDocument(doc(), { deleted: true }, undefined, NOW)).toStrictEqual({
-      service: 'notes', id: 'a', revision: 4, data: {}, createdAt: NOW - 5000, updatedAt: NOW, deleted: true,
+      service: 'notes',
+      id: 'a',
+      revision: 4,
+      data: {},
+      createdAt: NOW - 5000,
+      updatedAt: NOW,
+      deleted: true,
     });
   });
 

@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as client from '../../client/index.js';
-import {
-  ErrorCode,
-  HTTP_STATUS_BY_CODE,
-  RealtimeError,
-  errorFromShape,
-  isAuthError,
-  isRetryable,
-  toRealtimeError,
-} from '../../shared/index.js';
+import { ErrorCode, HTTP_STATUS_BY_CODE, RealtimeError, errorFromShape, isAuthError, isRetryable, toRealtimeError } from '../../shared/index.js';
 import * as shared from '../../shared/index.js';
 
 const errorClasses = Object.entries(shared).filter(

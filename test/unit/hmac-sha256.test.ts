@@ -27,9 +27,7 @@ describe('SHA-256 and HMAC-SHA256 in pure TypeScript (shared/hmac-sha256.ts)', (
   });
 
   it('reproduces RFC 4231 test cases 1, 2 and 6 (a key longer than a block)', () => {
-    expect(hex(hmacSha256Portable(new Uint8Array(20).fill(0x0b), text('Hi There')))).toBe(
-      'b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7',
-    );
+    expect(hex(hmacSha256Portable(new Uint8Array(20).fill(0x0b), text('Hi There')))).toBe('b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7');
     expect(hex(hmacSha256Portable(text('Jefe'), text('what do ya want for nothing?')))).toBe(
       '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843',
     );
@@ -40,7 +38,10 @@ describe('SHA-256 and HMAC-SHA256 in pure TypeScript (shared/hmac-sha256.ts)', (
 
   it('agrees with node:crypto on random keys and messages, block boundaries included', () => {
     const bytes = (max: number) => fc.uint8Array({ maxLength: max });
-    const lengths = fc.oneof(bytes(300), fc.constantFrom(55, 56, 63, 64, 65, 119, 120, 128).map((n) => new Uint8Array(n).fill(7)));
+    const lengths = fc.oneof(
+      bytes(300),
+      fc.constantFrom(55, 56, 63, 64, 65, 119, 120, 128).map((n) => new Uint8Array(n).fill(7)),
+    );
     fc.assert(
       fc.property(bytes(200), lengths, (key, message) => {
         expect(hex(sha256(message))).toBe(createHash('sha256').update(message).digest('hex'));

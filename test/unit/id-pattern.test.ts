@@ -146,9 +146,15 @@ describe('matchesPattern against a reference matcher', () => {
   it('gives the answers the former RegExp matcher gave (patterns with few stars)', () => {
     const fewStars = pattern.filter((p) => [...p].filter((char) => char === '*').length <= 4);
     fc.assert(
-      fc.property(fc.oneof(fc.tuple(fewStars, id), patternAndRelatedId.filter(([p]) => [...p].filter((c) => c === '*').length <= 4)), ([p, i]) => {
-        expect(matchesPattern(p, i)).toBe(regexMatches(p, i));
-      }),
+      fc.property(
+        fc.oneof(
+          fc.tuple(fewStars, id),
+          patternAndRelatedId.filter(([p]) => [...p].filter((c) => c === '*').length <= 4),
+        ),
+        ([p, i]) => {
+          expect(matchesPattern(p, i)).toBe(regexMatches(p, i));
+        },
+      ),
       { numRuns: 3000 },
     );
   });

@@ -1,14 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  newDeliveryId,
-  newDocumentId,
-  newEndpointId,
-  newEventId,
-  newNodeId,
-  newStoreDocumentId,
-  newStreamEpoch,
-  newUlid,
-} from '../../server/ids.js';
+import { newDeliveryId, newDocumentId, newEndpointId, newEventId, newNodeId, newStoreDocumentId, newStreamEpoch, newUlid } from '../../server/ids.js';
 
 const ULID = '[0-9A-HJKMNP-TV-Z]{26}';
 
@@ -21,7 +12,14 @@ describe('server ids', () => {
   });
 
   it('keeps one order across every kind of ULID-based id (one generator)', () => {
-    const ulids = [newEventId(), newDocumentId(), newEndpointId().slice(3), newDeliveryId().slice(4), newStoreDocumentId().slice(4).toUpperCase(), newEventId()];
+    const ulids = [
+      newEventId(),
+      newDocumentId(),
+      newEndpointId().slice(3),
+      newDeliveryId().slice(4),
+      newStoreDocumentId().slice(4).toUpperCase(),
+      newEventId(),
+    ];
     expect([...ulids].sort()).toStrictEqual(ulids);
   });
 

@@ -48,13 +48,21 @@ describe('client messages', () => {
     const expected = { kind: 'request', event: 'topic:publish', request: { topic: 't', type: 'tick', payload: { n: 1 } } };
     expect(readClientMessage({ type: 'publish', topic: 't', eventType: 'tick', payload: { n: 1 } })).toEqual(expected);
     expect(readClientMessage({ type: 'topic:publish', topic: 't', eventType: 'tick', payload: { n: 1 } })).toEqual(expected);
-    expect(readClientMessage({ type: 'publish', topic: 't', payload: {} })).toEqual({ kind: 'request', event: 'topic:publish', request: { topic: 't', payload: {} } });
+    expect(readClientMessage({ type: 'publish', topic: 't', payload: {} })).toEqual({
+      kind: 'request',
+      event: 'topic:publish',
+      request: { topic: 't', payload: {} },
+    });
   });
 
   it('reads an ack reply and checks its ackId', () => {
     expect(readClientMessage({ type: 'ack', ackId: 3, data: { accept: true } })).toEqual({ kind: 'ack', ackId: 3, data: { accept: true } });
     for (const ackId of [-1, 1.5, '3', undefined, 2 ** 31]) {
-      expect(readClientMessage({ type: 'ack', ackId, ref: 'x' }), String(ackId)).toMatchObject({ kind: 'invalid', error: { code: 'INVALID_ARGUMENT' }, ref: 'x' });
+      expect(readClientMessage({ type: 'ack', ackId, ref: 'x' }), String(ackId)).toMatchObject({
+        kind: 'invalid',
+        error: { code: 'INVALID_ARGUMENT' },
+        ref: 'x',
+      });
     }
   });
 
@@ -142,7 +150,11 @@ describe('server packets', () => {
   });
 
   it('reads acks with their id, and ignores what it cannot carry', () => {
-    expect(readServerPacket(encoded({ type: PacketType.ACK, id: 4, data: [{ ok: true, data: 1 }] }))).toEqual({ kind: 'answer', ackId: 4, result: { ok: true, data: 1 } });
+    expect(readServerPacket(encoded({ type: PacketType.ACK, id: 4, data: [{ ok: true, data: 1 }] }))).toEqual({
+      kind: 'answer',
+      ackId: 4,
+      result: { ok: true, data: 1 },
+    });
     expect(readServerPacket('51-["file",{"_placeholder":true,"num":0}]')).toEqual({ kind: 'ignored' });
     expect(readServerPacket('garbage')).toEqual({ kind: 'ignored' });
   });

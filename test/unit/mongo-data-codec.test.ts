@@ -34,8 +34,11 @@ describe('mongo-data-codec', () => {
       'a.b': [{ $x: { 'c.d': [1, [2, [3, { 'e.f': [[]] }]]] } }],
       '%A': ['not', 'a', 'wrapper'],
       wrapperLike: { '%A': [1] },
-      matrix: [[1, 2], [3, 4]],
-      '__proto__x': 1,
+      matrix: [
+        [1, 2],
+        [3, 4],
+      ],
+      __proto__x: 1,
     };
     const stored = encodeMongoData(data);
     expect(JSON.stringify(stored)).not.toMatch(/"\$|\.[^"]*":/);

@@ -1,10 +1,4 @@
-import {
-  MongoClientClosedError,
-  MongoNetworkError,
-  MongoNetworkTimeoutError,
-  MongoServerError,
-  MongoServerSelectionError,
-} from 'mongodb';
+import { MongoClientClosedError, MongoNetworkError, MongoNetworkTimeoutError, MongoServerError, MongoServerSelectionError } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { AlreadyExistsError, InternalError, NotFoundError, UnavailableError } from '../../shared/index.js';
 import { toStoreError } from '../../server/sync/mongo-errors.js';

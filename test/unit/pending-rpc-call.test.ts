@@ -2,7 +2,14 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PendingRpcCall, type RpcOutcome } from '../../server/rpc/pending-rpc-call.js';
 
 function pending(outcomes: RpcOutcome[]): PendingRpcCall {
-  return new PendingRpcCall({ callId: 'n.1', providerId: 'p1', name: 'add-two', acceptTimeoutMs: 100, responseTimeoutMs: 1000, onSettled: (o) => outcomes.push(o) });
+  return new PendingRpcCall({
+    callId: 'n.1',
+    providerId: 'p1',
+    name: 'add-two',
+    acceptTimeoutMs: 100,
+    responseTimeoutMs: 1000,
+    onSettled: (o) => outcomes.push(o),
+  });
 }
 
 describe('PendingRpcCall', () => {

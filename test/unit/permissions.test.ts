@@ -21,15 +21,7 @@ import {
 } from '../../server/auth/permissions.js';
 import { principalFromClaims } from '../../server/auth/principal-from-claims.js';
 import { rightsIn } from '../../server/auth/rights-in.js';
-import {
-  ErrorCode,
-  ForbiddenError,
-  InvalidArgumentError,
-  type PermissionLetter,
-  type Principal,
-  type RealtimeClaims,
-  type Role,
-} from '../../shared/index.js';
+import { ErrorCode, ForbiddenError, InvalidArgumentError, type PermissionLetter, type Principal, type RealtimeClaims, type Role } from '../../shared/index.js';
 
 const LETTERS: readonly PermissionLetter[] = ['C', 'R', 'U', 'D', 'P'];
 
@@ -161,22 +153,19 @@ describe('can: roles', () => {
     client: { topic: 'R', doc: 'R', channel: 'RCP', user: 'CR', object: 'R', area: 'R', rpc: 'C', record: '' },
   };
   const matrix = (['admin', 'service', 'client'] as const).flatMap((role) =>
-    RESOURCE_KINDS.flatMap((kind) =>
-      LETTERS.map((letter) => [role, kind, letter, expected[role][kind].includes(letter)] as const),
-    ),
+    RESOURCE_KINDS.flatMap((kind) => LETTERS.map((letter) => [role, kind, letter, expected[role][kind].includes(letter)] as const)),
   );
 
   it.each(matrix)('%s on %s: %s → %s', (role, kind, letter, allowed) => {
     expect(can(principal({ realm: 'demo', permissions: [role] }), 'demo', SAMPLE[kind], letter)).toBe(allowed);
   });
 
-  it.each(
-    RESOURCE_KINDS.flatMap((kind) =>
-      LETTERS.map((letter) => [kind, letter, expected.client[kind].includes(letter)] as const),
-    ),
-  )('a token with neither permissions nor per is a client: %s %s → %s', (kind, letter, allowed) => {
-    expect(can(principal({ realm: 'demo' }), 'demo', SAMPLE[kind], letter)).toBe(allowed);
-  });
+  it.each(RESOURCE_KINDS.flatMap((kind) => LETTERS.map((letter) => [kind, letter, expected.client[kind].includes(letter)] as const)))(
+    'a token with neither permissions nor per is a client: %s %s → %s',
+    (kind, letter, allowed) => {
+      expect(can(principal({ realm: 'demo' }), 'demo', SAMPLE[kind], letter)).toBe(allowed);
+    },
+  );
 
   it('client rights hold on every id of a kind, including nested document ids', () => {
     const client = principal({ realm: 'demo', permissions: ['client'] });
@@ -222,15 +211,12 @@ describe('can: capability strings', () => {
     expect(can(p, 'demo', SAMPLE.topic, 'U')).toBe(false);
   });
 
-  it.each(['fly', 'constructor', '__proto__', 'toString', 'hasOwnProperty'])(
-    'an unknown capability %j grants nothing',
-    (capability) => {
-      const p = principal({ realm: 'demo', permissions: [capability] });
-      for (const kind of RESOURCE_KINDS) {
-        for (const letter of LETTERS) expect(can(p, 'demo', SAMPLE[kind], letter)).toBe(false);
-      }
-    },
-  );
+  it.each(['fly', 'constructor', '__proto__', 'toString', 'hasOwnProperty'])('an unknown capability %j grants nothing', (capability) => {
+    const p = principal({ realm: 'demo', permissions: [capability] });
+    for (const kind of RESOURCE_KINDS) {
+      for (const letter of LETTERS) expect(can(p, 'demo', SAMPLE[kind], letter)).toBe(false);
+    }
+  });
 
   it('a token with only capabilities is not also a client', () => {
     const p = principal({ realm: 'demo', permissions: ['subscribe'] });

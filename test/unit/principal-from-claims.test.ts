@@ -37,7 +37,7 @@ describe('principalFromClaims: the principal it builds', () => {
     expect(principalFromClaims(claims({ exp: 1.5 })).expiresAt).toBe(1500);
   });
 
-  it('accepts an exp in the past (expiry is the verifier\'s job)', () => {
+  it("accepts an exp in the past (expiry is the verifier's job)", () => {
     expect(principalFromClaims(claims({ exp: 1 })).expiresAt).toBe(1000);
   });
 
@@ -79,9 +79,7 @@ describe('principalFromClaims: the principal it builds', () => {
     });
 
     it('adds the realm keys of `per` (not of `dpv`) to the granted realms, without duplicates', () => {
-      const principal = principalFromClaims(
-        claims({ realm: 'a', per: { a: 'R', b: { 'doc/*': 'R' } }, dpv: { c: ['object/x'] } }),
-      );
+      const principal = principalFromClaims(claims({ realm: 'a', per: { a: 'R', b: { 'doc/*': 'R' } }, dpv: { c: ['object/x'] } }));
       expect([...principal.realms].sort()).toEqual(['a', 'b']);
       expect(principal.roleRealms).toEqual(['a']);
       // `realm` is the home realm; the per realm b is used by naming it.
@@ -132,9 +130,7 @@ describe('principalFromClaims: the principal it builds', () => {
 
   describe('roles and capabilities', () => {
     it('splits `permissions` into roles and capability strings, dropping duplicates', () => {
-      const principal = principalFromClaims(
-        claims({ permissions: ['service', 'subscribe', 'admin', 'publish', 'service', 'subscribe'] }),
-      );
+      const principal = principalFromClaims(claims({ permissions: ['service', 'subscribe', 'admin', 'publish', 'service', 'subscribe'] }));
       expect(principal.roles).toEqual(['service', 'admin']);
       expect(principal.capabilities).toEqual(['subscribe', 'publish']);
     });
@@ -162,9 +158,7 @@ describe('principalFromClaims: the principal it builds', () => {
 
   describe('grants from `per`', () => {
     it('flattens realm → pattern → letters into grants', () => {
-      const principal = principalFromClaims(
-        claims({ per: { london: { 'object/riders/*': 'R', 'object/rides/johndoe-123': 'CU' }, paris: { '*': 'CRUDP' } } }),
-      );
+      const principal = principalFromClaims(claims({ per: { london: { 'object/riders/*': 'R', 'object/rides/johndoe-123': 'CU' }, paris: { '*': 'CRUDP' } } }));
       expect(principal.grants).toEqual([
         { realm: 'london', pattern: 'object/riders/*', letters: 'R' },
         { realm: 'london', pattern: 'object/rides/johndoe-123', letters: 'CU' },
@@ -180,9 +174,7 @@ describe('principalFromClaims: the principal it builds', () => {
     });
 
     it('accepts an empty letters string (it grants nothing)', () => {
-      expect(principalFromClaims(claims({ per: { demo: { 'doc/*': '' } } })).grants).toEqual([
-        { realm: 'demo', pattern: 'doc/*', letters: '' },
-      ]);
+      expect(principalFromClaims(claims({ per: { demo: { 'doc/*': '' } } })).grants).toEqual([{ realm: 'demo', pattern: 'doc/*', letters: '' }]);
     });
   });
 

@@ -93,7 +93,9 @@ describe('wire contract', () => {
       | 'record:subscribe'
       | 'record:unsubscribe'
     >();
-    expectTypeOf<ClientToServerEvents['auth:login']>().toEqualTypeOf<(request: { token: string } | { params: Record<string, unknown> }, ack: Ack<LoginResult>) => void>();
+    expectTypeOf<ClientToServerEvents['auth:login']>().toEqualTypeOf<
+      (request: { token: string } | { params: Record<string, unknown> }, ack: Ack<LoginResult>) => void
+    >();
     expectTypeOf<ClientToServerEvents['batch']>().toEqualTypeOf<(request: BatchRequest, ack: Ack<BatchResult>) => void>();
     expectTypeOf<ClientToServerEvents['rpc:make']>().toEqualTypeOf<(request: MakeRpcRequest, ack: Ack<MakeRpcResult>) => void>();
     expectTypeOf<ClientToServerEvents['channel:join']>().toEqualTypeOf<(request: ChannelJoinRequest, ack: Ack<ChannelJoinResult>) => void>();
@@ -141,7 +143,9 @@ describe('wire contract', () => {
     expectTypeOf<ServerToClientEvents['channel:message']>().toEqualTypeOf<(message: ChannelMessage) => void>();
     expectTypeOf<ServerToClientEvents['presence:changed']>().toEqualTypeOf<(event: PresenceEvent) => void>();
     expectTypeOf<ServerToClientEvents['event']>().toEqualTypeOf<(event: RealtimeEvent) => void>();
-    expectTypeOf<keyof InterServerEvents>().toEqualTypeOf<'topic:event' | 'channel:message' | 'objects:change' | 'rpc:response' | 'rpc:provider-lost' | 'registry:changed' | 'keys:changed' | 'listening:rooms'>();
+    expectTypeOf<keyof InterServerEvents>().toEqualTypeOf<
+      'topic:event' | 'channel:message' | 'objects:change' | 'rpc:response' | 'rpc:provider-lost' | 'registry:changed' | 'keys:changed' | 'listening:rooms'
+    >();
     expectTypeOf<InterServerEvents['channel:message']>().toEqualTypeOf<(relay: ChannelMessageRelay) => void>();
     expectTypeOf<keyof ChannelJoinResult>().toEqualTypeOf<'realm' | 'channel' | 'member' | 'presence' | 'members' | 'position' | 'recovered'>();
   });

@@ -32,12 +32,8 @@ describe('providedPatterns: dpv applies in the realms a token may use, and grant
 
   it('reads a realm named __proto__ as an ordinary realm', () => {
     const proto = JSON.parse('{"__proto__": ["x/*"]}') as Record<string, string[]>;
-    expect(providedPatterns(principalFromClaims({ sub: 'd', exp: 1, realm: '__proto__', dpv: proto }))).toEqual(
-      new Map([['__proto__', ['x/*']]]),
-    );
+    expect(providedPatterns(principalFromClaims({ sub: 'd', exp: 1, realm: '__proto__', dpv: proto }))).toEqual(new Map([['__proto__', ['x/*']]]));
     expect(provided({ realms: ['a', '__proto__'], dpv: { a: ['y'] } })).toEqual({ a: ['y'] });
-    expect(providedPatterns(principalFromClaims({ sub: 'd', exp: 1, realm: '__proto__', dpv: { '*': ['z'] } }))).toEqual(
-      new Map([['__proto__', ['z']]]),
-    );
+    expect(providedPatterns(principalFromClaims({ sub: 'd', exp: 1, realm: '__proto__', dpv: { '*': ['z'] } }))).toEqual(new Map([['__proto__', ['z']]]));
   });
 });

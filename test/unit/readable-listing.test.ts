@@ -28,9 +28,10 @@ describe('listReadable', () => {
     const first = await listReadable(store, realm, 'notes', { limit: 5 }, { readsAll: false, readable });
     expect(first.items.map((doc) => doc.id)).toEqual([pad(0)]);
     expect(first.nextCursor).toBe(pad(0));
-    await expect(
-      listReadable(store, realm, 'notes', { limit: 5, after: pad(0) }, { readsAll: false, readable }),
-    ).rejects.toMatchObject({ code: 'LIMIT_EXCEEDED', details: { limit: LIST_SCAN_LIMIT } });
+    await expect(listReadable(store, realm, 'notes', { limit: 5, after: pad(0) }, { readsAll: false, readable })).rejects.toMatchObject({
+      code: 'LIMIT_EXCEEDED',
+      details: { limit: LIST_SCAN_LIMIT },
+    });
     // Past the unreadable stretch, listing goes on.
     const later = await listReadable(store, realm, 'notes', { limit: 5, after: pad(LIST_SCAN_LIMIT) }, { readsAll: false, readable });
     expect(later).toEqual({ items: [expect.objectContaining({ id: pad(LIST_SCAN_LIMIT + 10) })] });

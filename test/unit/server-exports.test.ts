@@ -55,7 +55,16 @@ describe('server/index.ts', () => {
   });
 
   it('exports the store classes as constructors', () => {
-    for (const Store of [server.MemoryDocumentStore, server.MongoDocumentStore, server.MemoryPresenceStore, server.RedisPresenceStore, server.MemoryEventHistory, server.RedisEventHistory, server.MemoryWebhookStore, server.MongoWebhookStore]) {
+    for (const Store of [
+      server.MemoryDocumentStore,
+      server.MongoDocumentStore,
+      server.MemoryPresenceStore,
+      server.RedisPresenceStore,
+      server.MemoryEventHistory,
+      server.RedisEventHistory,
+      server.MemoryWebhookStore,
+      server.MongoWebhookStore,
+    ]) {
       expect(typeof Store).toBe('function');
     }
   });

@@ -79,6 +79,11 @@ describe('TokenExpirySchedule', () => {
     });
     expect(schedule.size).toBe(20);
     vi.advanceTimersByTime(3000);
-    expect(expired).toEqual(sockets.filter((_, index) => index % 10 === 0).reverse().map((socket) => socket.id));
+    expect(expired).toEqual(
+      sockets
+        .filter((_, index) => index % 10 === 0)
+        .reverse()
+        .map((socket) => socket.id),
+    );
   });
 });

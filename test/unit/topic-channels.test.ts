@@ -94,7 +94,7 @@ describe('TopicChannels', () => {
     expect(await settled(relay.ready('demo:topic:b'))).toBe(true);
   });
 
-  it('delivers other nodes\' events of open rooms only, and drops its own', async () => {
+  it("delivers other nodes' events of open rooms only, and drops its own", async () => {
     const redis = new FakeRedis();
     const relay = channels(redis);
     const delivered: unknown[] = [];
@@ -134,7 +134,7 @@ describe('EventPublisher over a relay', () => {
     return { subscriptions, publisher };
   }
 
-  it('opens a room\'s channel with its first local subscription and closes it with the last', () => {
+  it("opens a room's channel with its first local subscription and closes it with the last", () => {
     const redis = new FakeRedis();
     const { subscriptions } = publisherWith(redis);
     const room = topicRoom('demo', 'a');

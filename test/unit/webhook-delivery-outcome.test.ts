@@ -52,7 +52,11 @@ describe('attempt outcomes', () => {
 
   it('other answers, errors and timeouts retry on schedule, then fail for good', () => {
     const retry = planOutcome({ attempts: 0 }, { kind: 'response', statusCode: 302, durationMs: 1 }, settings, NOW);
-    expect(retry).toMatchObject({ outcome: 'retry', nextAttemptAt: NOW + 1000, patch: { status: 'pending', attempts: 1, lastError: 'HTTP 302', statusCode: 302 } });
+    expect(retry).toMatchObject({
+      outcome: 'retry',
+      nextAttemptAt: NOW + 1000,
+      patch: { status: 'pending', attempts: 1, lastError: 'HTTP 302', statusCode: 302 },
+    });
     const second = planOutcome({ attempts: 1 }, { kind: 'error', error: 'timed out after 15000 ms', durationMs: 15000 }, settings, NOW);
     expect(second).toMatchObject({ outcome: 'retry', nextAttemptAt: NOW + 2000, patch: { lastError: 'timed out after 15000 ms', statusCode: null } });
     const last = planOutcome({ attempts: 2 }, { kind: 'response', statusCode: 500, durationMs: 1 }, settings, NOW);

@@ -19,7 +19,9 @@ const newId = () => `id${(counter += 1)}`;
 describe('webhook event types', () => {
   it('come from the origin of a published event, never from its topic alone', () => {
     const document = { service: 'notes', id: 'n1', revision: 2, data: { a: 1 }, createdAt: 1, updatedAt: 2 };
-    const sync = publishedDraft(base({ source: 'sync', topic: 'sync.notes.updated', type: 'sync.updated', payload: { ...document, previousRevision: 1, patch: [] } }));
+    const sync = publishedDraft(
+      base({ source: 'sync', topic: 'sync.notes.updated', type: 'sync.updated', payload: { ...document, previousRevision: 1, patch: [] } }),
+    );
     expect(sync.type).toBe('document.updated');
     expect(sync.event.payload).toEqual(document); // the `full` shape
     expect(publishedDraft(base({ source: 'sync', topic: 'sync.notes.created' })).type).toBe('document.created');
@@ -46,21 +48,32 @@ describe('webhook event types', () => {
         metadata: { timestamp: 5, realm: 'demo', publisher: 'alice' },
       },
     });
-    const direct = messageDraft({ kind: 'direct', message: { realm: 'demo', event: 'ping', data: null, from, timestamp: 6 }, to: { connectionId: 'c2' }, recipients: 1 }, newId);
+    const direct = messageDraft(
+      { kind: 'direct', message: { realm: 'demo', event: 'ping', data: null, from, timestamp: 6 }, to: { connectionId: 'c2' }, recipients: 1 },
+      newId,
+    );
     expect(direct.event).toMatchObject({ type: 'direct.message', payload: { event: 'ping', to: { connectionId: 'c2' }, recipients: 1 } });
 
     const member = { userId: 'alice', connectionId: 'c1', joinedAt: 1, state: {} };
     const presence = presenceDraft({ realm: 'demo', channel: 'lobby', type: 'leave', member, userLeft: true, reason: 'disconnected' }, newId, 9);
     expect(presence).toMatchObject({
       type: 'presence.updated',
-      event: { topic: 'presence.updated', type: 'presence.leave', payload: { channel: 'lobby', member, userLeft: true, reason: 'disconnected' }, metadata: { realm: 'demo', timestamp: 9 } },
+      event: {
+        topic: 'presence.updated',
+        type: 'presence.leave',
+        payload: { channel: 'lobby', member, userLeft: true, reason: 'disconnected' },
+        metadata: { realm: 'demo', timestamp: 9 },
+      },
     });
     expect(presence.event.payload).not.toHaveProperty('realm');
 
     const principal = { userId: 'bob', realms: ['a', 'b', '*'] } as Principal;
     const drafts = connectionDrafts({ type: 'disconnect', connectionId: 'c9', principal, reason: 'transport close' }, newId, 7);
     expect(drafts.map((draft) => draft.event.metadata.realm)).toEqual(['a', 'b']);
-    expect(drafts[0]).toMatchObject({ type: 'socket.disconnect', event: { topic: 'socket.disconnect', payload: { connectionId: 'c9', userId: 'bob', reason: 'transport close' } } });
+    expect(drafts[0]).toMatchObject({
+      type: 'socket.disconnect',
+      event: { topic: 'socket.disconnect', payload: { connectionId: 'c9', userId: 'bob', reason: 'transport close' } },
+    });
     expect(new Set(drafts.map((draft) => draft.event.id)).size).toBe(2);
   });
 });

@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  RealtimeError,
-  WebhookReceiver,
-  WebhookVerificationError,
-  WebhookVerificationReason,
-  verifyWebhook,
-  verifyWebhookAsync,
-} from '../../client/index.js';
+import { RealtimeError, WebhookReceiver, WebhookVerificationError, WebhookVerificationReason, verifyWebhook, verifyWebhookAsync } from '../../client/index.js';
 import { decodeWebhookSecret, encodeWebhookSecret, signWebhook, type RealtimeEvent } from '../../shared/index.js';
 
 const SECRET = encodeWebhookSecret(new Uint8Array(32).map((_, i) => 255 - i));
@@ -81,10 +74,7 @@ describe('WebhookReceiver', () => {
     await expect(receiver().verifyAsync(forged.body, forged.headers)).rejects.toMatchObject({ reason: 'INVALID_SIGNATURE' });
     // Replay protection holds across concurrent async verifications: only one passes.
     const verifier = receiver();
-    const outcomes = await Promise.allSettled([
-      verifier.verifyAsync(genuine.body, genuine.headers),
-      verifier.verifyAsync(genuine.body, genuine.headers),
-    ]);
+    const outcomes = await Promise.allSettled([verifier.verifyAsync(genuine.body, genuine.headers), verifier.verifyAsync(genuine.body, genuine.headers)]);
     expect(outcomes.map((outcome) => outcome.status).sort()).toEqual(['fulfilled', 'rejected']);
     expect(reason(() => verifier.verify(genuine.body, genuine.headers))).toBe('REPLAYED');
   });
@@ -95,7 +85,10 @@ describe('WebhookReceiver', () => {
     const variants: [unknown, unknown][] = [
       [Buffer.from(body), headers],
       [bytes, new Headers(headers)],
-      [bytes.buffer, { 'Webhook-Id': headers['webhook-id'], 'WEBHOOK-TIMESTAMP': headers['webhook-timestamp'], 'Webhook-Signature': [headers['webhook-signature']] }],
+      [
+        bytes.buffer,
+        { 'Webhook-Id': headers['webhook-id'], 'WEBHOOK-TIMESTAMP': headers['webhook-timestamp'], 'Webhook-Signature': [headers['webhook-signature']] },
+      ],
     ];
     for (const [rawBody, headerObject] of variants) {
       const result = receiver().verify(rawBody as Uint8Array, headerObject as Headers);

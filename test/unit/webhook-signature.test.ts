@@ -1,11 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import {
-  decodeWebhookSecret,
-  encodeWebhookSecret,
-  signWebhook,
-  verifyWebhookSignature,
-} from '../../shared/index.js';
+import { decodeWebhookSecret, encodeWebhookSecret, signWebhook, verifyWebhookSignature } from '../../shared/index.js';
 import { verifyWebhook } from '../../client/index.js';
 
 // The test vector of the Standard Webhooks reference libraries (standard-webhooks/standard-webhooks,

@@ -28,11 +28,7 @@ export interface MatcherCriteria {
  * @example
  * const bound: SubscriptionBound = { kind: 'target', targetId: 'riders/7', radius: 500 };
  */
-export type SubscriptionBound =
-  | { kind: 'all' }
-  | { kind: 'shape' }
-  | { kind: 'area'; areaId: string }
-  | { kind: 'target'; targetId: string; radius: number };
+export type SubscriptionBound = { kind: 'all' } | { kind: 'shape' } | { kind: 'area'; areaId: string } | { kind: 'target'; targetId: string; radius: number };
 
 /**
  * One compiled subscription: its predicate, its bound, its current region (`null`: it matches

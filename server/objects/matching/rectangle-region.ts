@@ -33,9 +33,7 @@ export class RectangleRegion implements Region {
    * RectangleRegion.from({ west: -0.2, north: 51.6, east: 0.1, south: 51.4 });
    */
   static from(shape: RectangleShape | BoundsShape): RectangleRegion {
-    return 'x1' in shape
-      ? new RectangleRegion(shape.x1, shape.x2, shape.y1, shape.y2)
-      : new RectangleRegion(shape.west, shape.east, shape.north, shape.south);
+    return 'x1' in shape ? new RectangleRegion(shape.x1, shape.x2, shape.y1, shape.y2) : new RectangleRegion(shape.west, shape.east, shape.north, shape.south);
   }
 
   contains(longitude: number, latitude: number): boolean {
@@ -44,8 +42,6 @@ export class RectangleRegion implements Region {
   }
 
   private spans(longitude: number): boolean {
-    return this.west <= this.east
-      ? longitude >= this.west && longitude <= this.east
-      : longitude >= this.west || longitude <= this.east;
+    return this.west <= this.east ? longitude >= this.west && longitude <= this.east : longitude >= this.west || longitude <= this.east;
   }
 }

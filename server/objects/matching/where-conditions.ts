@@ -219,7 +219,11 @@ class ConditionScanner {
     const char = this.text[this.at];
     if (char === '"') return this.string();
     if (char === '-' || (char !== undefined && char >= '0' && char <= '9')) return this.number();
-    for (const [word, value] of [['true', true], ['false', false], ['null', null]] as const) {
+    for (const [word, value] of [
+      ['true', true],
+      ['false', false],
+      ['null', null],
+    ] as const) {
       if (this.text.startsWith(word, this.at)) {
         this.at += word.length;
         return value;

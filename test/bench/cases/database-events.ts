@@ -51,9 +51,21 @@ async function bareReader(url: string, slot: string, publication: string): Promi
 /** Ours: a platform server (in this process) with a mapping, and a RealtimeClient subscribed to its topic. */
 async function platformReader(url: string, slot: string, publication: string): Promise<Reader> {
   const secret = randomBytes(32).toString('base64url');
-  const server = createRealtimeServer({ port: 0, host: '127.0.0.1', auth: { secret }, logger: pino({ level: 'silent' }), databaseEvents: { postgres: { url, slot, publication } } });
+  const server = createRealtimeServer({
+    port: 0,
+    host: '127.0.0.1',
+    auth: { secret },
+    logger: pino({ level: 'silent' }),
+    databaseEvents: { postgres: { url, slot, publication } },
+  });
   const { url: serverUrl } = await server.listen();
-  await server.services.databaseEvents.mappings.create({ table: 'bench_rows', topic: 'bench.row', events: ['insert'], payload: { id: '$row.id' }, realm: 'bench' });
+  await server.services.databaseEvents.mappings.create({
+    table: 'bench_rows',
+    topic: 'bench.row',
+    events: ['insert'],
+    payload: { id: '$row.id' },
+    realm: 'bench',
+  });
   const client = new RealtimeClient({ url: serverUrl, token: await signToken({ sub: 'bench', secret, claims: { realm: 'bench' } }) });
   const listeners: ((id: number) => void)[] = [];
   client.on('event:bench.row', (event) => {

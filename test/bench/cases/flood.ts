@@ -125,13 +125,19 @@ export const floodCase: BenchCase = {
         baselineLabel: 'messages offered',
       },
     ];
-    return { rows, details: { ...run, ratio, p99RatioBound: P99_RATIO_BOUND, floodRate: FLOOD_RATE, latencyRate: LATENCY_RATE }, notes: floodNotes(options.connections, options.durationMs, run, ratio) };
+    return {
+      rows,
+      details: { ...run, ratio, p99RatioBound: P99_RATIO_BOUND, floodRate: FLOOD_RATE, latencyRate: LATENCY_RATE },
+      notes: floodNotes(options.connections, options.durationMs, run, ratio),
+    };
   },
 };
 
 function describeFlood(flood: FloodReport): string {
   const seconds = flood.elapsedMs / 1000;
-  const refused = Object.entries(flood.refused).map(([code, count]) => `${formatNumber(count)} ${code}`).join(', ');
+  const refused = Object.entries(flood.refused)
+    .map(([code, count]) => `${formatNumber(count)} ${code}`)
+    .join(', ');
   return (
     `flooder: ${formatNumber(flood.sent)} sent in ${formatNumber(seconds, 1)} s (${formatNumber(flood.sent / seconds)}/s), ` +
     `${formatNumber(flood.accepted)} accepted (${formatNumber(flood.accepted / seconds)}/s), refused: ${refused === '' ? 'none' : refused}, ` +
@@ -163,6 +169,6 @@ export function floodNotes(connections: number, durationMs: number, run: FloodRu
     `Result: p99 ${ms(run.flooded.latency.p99Ms)} ms while flooded against ${ms(quietBaseline(run).latency.p99Ms)} ms quiet: ` +
       `${formatNumber(ratio, 2)}× (the bound is ${P99_RATIO_BOUND}×${ratio <= P99_RATIO_BOUND ? ', met' : ', **not met**'}). ${describeFlood(run.flood)}. ` +
       'The flood reaches nobody (the flooder is alone in its channel), so what it costs the others is the work of reading, checking and ' +
-      'refusing its requests; the flooder process itself shares the machine\'s cores with the server and the receivers.',
+      "refusing its requests; the flooder process itself shares the machine's cores with the server and the receivers.",
   ];
 }

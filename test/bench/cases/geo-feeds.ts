@@ -52,7 +52,6 @@ function nextRate(step: GeoStep): number | undefined {
   return RATE_LADDER.find((rate) => rate < step.offeredRate && rate <= target) ?? RATE_LADDER.find((rate) => rate < step.offeredRate);
 }
 
-
 /** Waits until the server has applied `count` object writes in all; false after `timeoutMs`. */
 async function waitForWrites(server: ServerProcess, count: number, timeoutMs: number): Promise<boolean> {
   const deadline = performance.now() + timeoutMs;
@@ -62,7 +61,6 @@ async function waitForWrites(server: ServerProcess, count: number, timeoutMs: nu
   }
   return true;
 }
-
 
 /**
  * One server (matching `matching`): the objects written, the subscribers opened with their
@@ -84,9 +82,15 @@ async function runMode(context: BenchContext, pool: ClientPool, matching: GeoMat
     publisher = await GeoPublisher.launch({ url: server.url, token, objects: GEO_OBJECTS, seed: OBJECT_SEED, stepDegrees: STEP_DEGREES });
     const seedStarted = performance.now();
     await publisher.seed();
-    if (!(await waitForWrites(server, GEO_OBJECTS, 60_000))) throw new Error(`${matching}: the server did not apply the ${formatNumber(GEO_OBJECTS)} seed writes within 60 s`);
+    if (!(await waitForWrites(server, GEO_OBJECTS, 60_000)))
+      throw new Error(`${matching}: the server did not apply the ${formatNumber(GEO_OBJECTS)} seed writes within 60 s`);
     const seedMs = performance.now() - seedStarted;
-    const { connected, elapsedMs: subscribeMs } = await pool.geoConnect({ url: server.url, secret: server.secret, total: options.connections, seed: CIRCLE_SEED });
+    const { connected, elapsedMs: subscribeMs } = await pool.geoConnect({
+      url: server.url,
+      secret: server.secret,
+      total: options.connections,
+      seed: CIRCLE_SEED,
+    });
     if (connected !== options.connections) throw new Error(`${matching}: only ${connected} of ${options.connections} subscribers opened`);
     progress(
       scope,
@@ -190,7 +194,9 @@ export function geoFeedsNotes(options: BenchOptions, index: GeoModeRun, scan: Ge
           ? '; brute force was not measured at that rate (time budget).'
           : `; brute force at the same offered rate: ${n(theirs.appliedRate)} applied/s, ${n(theirs.deliveriesPerSecond)} deliveries/s, p99 ` +
             `${n(theirs.latency.p99Ms, 1)} ms, ${n(theirs.cpuMicrosPerUpdate, 1)} µs per update` +
-            (theirs.cpuMicrosPerUpdate === null || ours.cpuMicrosPerUpdate === null ? '' : ` (${n(theirs.cpuMicrosPerUpdate / ours.cpuMicrosPerUpdate, 2)}× ours)`) +
+            (theirs.cpuMicrosPerUpdate === null || ours.cpuMicrosPerUpdate === null
+              ? ''
+              : ` (${n(theirs.cpuMicrosPerUpdate / ours.cpuMicrosPerUpdate, 2)}× ours)`) +
             (scan?.sustained === undefined ? ', and no rate tried was sustained' : `; it sustained ${n(achievedRate(scan.sustained))} updates/s`) +
             '. What is left per update on the index is the write itself (validation, the store, history, the bus) and one Socket.IO emit per subscriber.'),
     );

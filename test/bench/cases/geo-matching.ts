@@ -23,13 +23,16 @@ interface Move {
 function makeWorld(): { objects: MatchableObject[]; circles: Array<{ cx: number; cy: number; r: number }>; moves: Move[] } {
   const random = seededRandom(13);
   const inCity = (): { longitude: number; latitude: number } => randomCityPoint(random);
-  const objects = Array.from({ length: OBJECTS }, (_, i): MatchableObject => ({
-    id: `rider/${i}`,
-    label: '',
-    connectionStatus: 'connected',
-    location: inCity(),
-    data: {},
-  }));
+  const objects = Array.from(
+    { length: OBJECTS },
+    (_, i): MatchableObject => ({
+      id: `rider/${i}`,
+      label: '',
+      connectionStatus: 'connected',
+      location: inCity(),
+      data: {},
+    }),
+  );
   const circles = Array.from({ length: SUBSCRIPTIONS }, () => randomCircle(random));
   // A random walk: each update moves one object up to ~110 m in each direction.
   const positions = objects.map((object) => ({ ...object.location! }));

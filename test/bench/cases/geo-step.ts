@@ -105,7 +105,14 @@ export function describeGeoStep(step: GeoStep): string {
  * @example
  * const step = await measureGeoStep(server, pool, publisher, 'index', 2500, options);
  */
-export async function measureGeoStep(server: ServerProcess, pool: ClientPool, publisher: GeoPublisher, matching: GeoMatching, rate: number, options: BenchOptions): Promise<GeoStep> {
+export async function measureGeoStep(
+  server: ServerProcess,
+  pool: ClientPool,
+  publisher: GeoPublisher,
+  matching: GeoMatching,
+  rate: number,
+  options: BenchOptions,
+): Promise<GeoStep> {
   const { warmupMs, durationMs } = options;
   const count = Math.round((rate * (warmupMs + durationMs)) / 1000);
   // The server's own background (1,000 idle connections' heartbeats, timers) before the load.

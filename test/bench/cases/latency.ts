@@ -50,7 +50,14 @@ async function runLatency(context: BenchContext, server: ServerKind, batchedFram
       const publisher = await connectPublisher(fleet, { payloadBytes: options.payloadBytes, buckets: 1 });
       try {
         const measure = async (rate: number, warmupMs: number, durationMs: number): Promise<LatencyResult> => {
-          const result = await measureLatency(fleet, publisher, { scope, rate, subscribersPerEvent: subscribers, warmupMs, durationMs, drainTimeoutMs: DRAIN_TIMEOUT_MS });
+          const result = await measureLatency(fleet, publisher, {
+            scope,
+            rate,
+            subscribersPerEvent: subscribers,
+            warmupMs,
+            durationMs,
+            drainTimeoutMs: DRAIN_TIMEOUT_MS,
+          });
           progress(scope, describe(kind, result));
           return result;
         };
@@ -107,7 +114,10 @@ export const latencyCase: BenchCase = {
         baseline: bare.fixed[index]?.latency.p99Ms ?? null,
         baselineLabel: 'bare Socket.IO, same rate',
       }));
-    const rows: BenchRow[] = [...p99Rows(batched, 'latency.p99', 'batched frames (the default)'), ...p99Rows(ours, 'latency.unbatched.p99', 'batched frames off')];
+    const rows: BenchRow[] = [
+      ...p99Rows(batched, 'latency.p99', 'batched frames (the default)'),
+      ...p99Rows(ours, 'latency.unbatched.p99', 'batched frames off'),
+    ];
     rows.push(
       {
         id: 'latency.capacity',

@@ -84,12 +84,18 @@ async function runRecordWrites(context: BenchContext): Promise<{ records: Record
       Array.from({ length: writers }, (_, writer) => dialects[writer % CONNECTIONS]!.record.getRecord(`bench/${writer}`).whenReady()),
     );
     await waitForQuietMachine(scope);
-    const recordFigure = await measure(writers, options.durationMs, (writer, n) =>
-      new Promise<void>((resolve, reject) => {
-        records[writer]!.set('profile.n', n, (error) => (error === null ? resolve() : reject(new Error(error))));
-      }),
+    const recordFigure = await measure(
+      writers,
+      options.durationMs,
+      (writer, n) =>
+        new Promise<void>((resolve, reject) => {
+          records[writer]!.set('profile.n', n, (error) => (error === null ? resolve() : reject(new Error(error))));
+        }),
     );
-    progress(scope, `record.set (deepstream dialect, ${RECORD_SERVICE} service): ${formatNumber(recordFigure.writesPerSecond)} writes/s, p50 ${recordFigure.latency.p50Ms} ms, p99 ${recordFigure.latency.p99Ms} ms`);
+    progress(
+      scope,
+      `record.set (deepstream dialect, ${RECORD_SERVICE} service): ${formatNumber(recordFigure.writesPerSecond)} writes/s, p50 ${recordFigure.latency.p50Ms} ms, p99 ${recordFigure.latency.p99Ms} ms`,
+    );
     return { records: recordFigure, sync, writers };
   } finally {
     for (const client of dialects) client.close();

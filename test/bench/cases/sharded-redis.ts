@@ -67,7 +67,9 @@ async function runMode(context: BenchContext, mode: Mode): Promise<ShardedRun> {
     const cluster = { url: redis.url, keyPrefix: redis.keyPrefix, adapter: mode };
     const profile = context.profileDir === undefined ? {} : { profileDir: context.profileDir };
     const started = await Promise.allSettled(
-      Array.from({ length: NODES }, (_, index) => ServerProcess.start({ kind: 'platform', label: `${scope}-${index + 1}`, redis: cluster, secret, ...profile })),
+      Array.from({ length: NODES }, (_, index) =>
+        ServerProcess.start({ kind: 'platform', label: `${scope}-${index + 1}`, redis: cluster, secret, ...profile }),
+      ),
     );
     for (const result of started) if (result.status === 'fulfilled') nodes.push(result.value);
     const failed = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
@@ -111,7 +113,8 @@ async function runMode(context: BenchContext, mode: Mode): Promise<ShardedRun> {
       'sharded',
       `${mode}: ${formatNumber(received)} deliveries of ${formatNumber(events)} events; µs CPU per delivery per node ` +
         `${nodeMicrosPerDelivery.map((value) => formatNumber(value, 1)).join(' / ')} (node 1 publishes), all nodes ${formatNumber(run.microsPerDelivery, 1)}, ` +
-        `redis-server ${formatNumber(run.redisMicrosPerDelivery, 1)}` + (run.missing > 0 ? `, ${formatNumber(run.missing)} missing` : ''),
+        `redis-server ${formatNumber(run.redisMicrosPerDelivery, 1)}` +
+        (run.missing > 0 ? `, ${formatNumber(run.missing)} missing` : ''),
     );
     return run;
   } finally {

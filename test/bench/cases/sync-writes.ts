@@ -69,7 +69,11 @@ async function runThroughServer(context: BenchContext, kind: ServerKind, store: 
       await fleet.server.startProfile();
       const results = await Promise.all(
         fleet.pool.processes.map((ipc, index) =>
-          ipc.request('sync-load', { url, secret, connections, inflight, warmupMs: WARMUP_MS, durationMs: options.durationMs, pattern, docCount: options.syncDocs, seed: index + 1 }, 300_000),
+          ipc.request(
+            'sync-load',
+            { url, secret, connections, inflight, warmupMs: WARMUP_MS, durationMs: options.durationMs, pattern, docCount: options.syncDocs, seed: index + 1 },
+            300_000,
+          ),
         ),
       );
       await fleet.server.stopProfile(`sync-${kind}-${store.kind}-${pattern}`);
@@ -103,7 +107,16 @@ async function runRawDriver(context: BenchContext, mongo: MongoTestServer): Prom
         pool.processes.map((ipc, index) =>
           ipc.request(
             'mongo-load',
-            { ...base, poolSize: perProcess, inflight: perProcess, warmupMs: WARMUP_MS, durationMs: options.durationMs, pattern, docCount: options.syncDocs, seed: index + 1 },
+            {
+              ...base,
+              poolSize: perProcess,
+              inflight: perProcess,
+              warmupMs: WARMUP_MS,
+              durationMs: options.durationMs,
+              pattern,
+              docCount: options.syncDocs,
+              seed: index + 1,
+            },
             300_000,
           ),
         ),
@@ -129,7 +142,12 @@ export const syncWritesCase: BenchCase = {
     progress('sync', 'starting the MongoDB-compatible server (startMongo)');
     const mongo = await startMongo();
     try {
-      const onMongo = await runThroughServer(context, 'platform', { kind: 'mongo', url: mongo.url, dbName: mongo.dbName }, `platform, MongoDB store on ${mongo.kind}`);
+      const onMongo = await runThroughServer(
+        context,
+        'platform',
+        { kind: 'mongo', url: mongo.url, dbName: mongo.dbName },
+        `platform, MongoDB store on ${mongo.kind}`,
+      );
       const raw = await runRawDriver(context, mongo);
       const row = (id: string, label: string, value: WriteFigure, baseline: WriteFigure, baselineLabel: string): BenchRow => ({
         id,
@@ -146,7 +164,13 @@ export const syncWritesCase: BenchCase = {
         row('sync.embedded.hot', 'Revisioned writes, one hot document, embedded store', embedded.hot, bare.hot, bareLabel),
         row('sync.embedded.many', `Revisioned writes, ${formatNumber(options.syncDocs)} documents, embedded store`, embedded.many, bare.many, bareLabel),
         row('sync.mongo.hot', `Revisioned writes, one hot document, MongoDB store (${mongo.kind})`, onMongo.hot, raw.hot, rawLabel),
-        row('sync.mongo.many', `Revisioned writes, ${formatNumber(options.syncDocs)} documents, MongoDB store (${mongo.kind})`, onMongo.many, raw.many, rawLabel),
+        row(
+          'sync.mongo.many',
+          `Revisioned writes, ${formatNumber(options.syncDocs)} documents, MongoDB store (${mongo.kind})`,
+          onMongo.many,
+          raw.many,
+          rawLabel,
+        ),
       ];
       const latencyLine = (name: string, figures: Record<WritePattern, WriteFigure>): string =>
         `| ${name} | ${figures.hot.latency.p50Ms} / ${figures.hot.latency.p99Ms} | ${figures.many.latency.p50Ms} / ${figures.many.latency.p99Ms} |`;
@@ -156,15 +180,27 @@ export const syncWritesCase: BenchCase = {
           `compare-and-set retry. The MongoDB baseline issues one \`updateOne\` per write by the same (realm, service, id) key, from the client ` +
           `processes (no server, no read, no compare-and-set, no event); ours reads, then updates conditionally on the revision, then ` +
           `publishes the change event: two round trips to the database per write.`,
-        ['| write latency p50 / p99, ms | hot | many |', '|---|---:|---:|', latencyLine('platform, embedded', embedded), latencyLine('bare Socket.IO', bare), latencyLine(`platform, ${mongo.kind}`, onMongo), latencyLine('raw driver', raw)].join('\n'),
+        [
+          '| write latency p50 / p99, ms | hot | many |',
+          '|---|---:|---:|',
+          latencyLine('platform, embedded', embedded),
+          latencyLine('bare Socket.IO', bare),
+          latencyLine(`platform, ${mongo.kind}`, onMongo),
+          latencyLine('raw driver', raw),
+        ].join('\n'),
       ];
-      for (const [name, figure] of [['embedded store', embedded.hot], [mongo.kind, onMongo.hot]] as const) {
+      for (const [name, figure] of [
+        ['embedded store', embedded.hot],
+        [mongo.kind, onMongo.hot],
+      ] as const) {
         const check = figure.check;
         if (check !== undefined && (check.revisionGrowth !== check.acknowledged || check.n !== check.acknowledged)) {
           notes.push(
             `Hot document, ${name}: ${formatNumber(check.acknowledged)} writes acknowledged, revision grew by ${formatNumber(check.revisionGrowth)}, ` +
               `n = ${formatNumber(check.n)}` +
-              (name === 'ferretdb' ? ' — FerretDB runs a conditional update as a read then a write, so it is not atomic (FerretDB issue #3040); real MongoDB is.' : '.'),
+              (name === 'ferretdb'
+                ? ' — FerretDB runs a conditional update as a read then a write, so it is not atomic (FerretDB issue #3040); real MongoDB is.'
+                : '.'),
           );
         }
       }

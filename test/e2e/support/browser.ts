@@ -57,8 +57,8 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 
 /** Waits until the form field's value is exactly `value`. */
 export async function waitForValue(page: Page, selector: string, value: string): Promise<void> {
-  await page.waitForFunction(
-    ([sel, expected]) => (document.querySelector(sel) as HTMLInputElement | HTMLTextAreaElement | null)?.value === expected,
-    [selector, value] as const,
-  );
+  await page.waitForFunction(([sel, expected]) => (document.querySelector(sel) as HTMLInputElement | HTMLTextAreaElement | null)?.value === expected, [
+    selector,
+    value,
+  ] as const);
 }

@@ -1,6 +1,17 @@
 import fc from 'fast-check';
 import { REALMS } from './fuzz-principals.js';
-import { fuzzRecord, hostileNumber, hostileString, hostileValue, hugeString, illFormedString, mostly, nested, prototypeKeyObject, trickyString } from './hostile-values.js';
+import {
+  fuzzRecord,
+  hostileNumber,
+  hostileString,
+  hostileValue,
+  hugeString,
+  illFormedString,
+  mostly,
+  nested,
+  prototypeKeyObject,
+  trickyString,
+} from './hostile-values.js';
 
 /**
  * Valid-ish values of the platform's domain: realm names, topics, services and ids, channels,
@@ -17,7 +28,10 @@ function pool<T>(names: fc.Arbitrary<T>, generated: fc.Arbitrary<T>): fc.Arbitra
 /** Stands for the id of a live fuzz connection; the socket fuzzer replaces it before sending. */
 export const CONNECTION_PLACEHOLDER = '$connection';
 
-export const realm = mostly(fc.constantFrom(...REALMS), fc.oneof(fc.constantFrom('default', '*', '__proto__', 'constructor', 'LONDON', 'tokyo', ''), hostileString));
+export const realm = mostly(
+  fc.constantFrom(...REALMS),
+  fc.oneof(fc.constantFrom('default', '*', '__proto__', 'constructor', 'LONDON', 'tokyo', ''), hostileString),
+);
 
 export const topic = mostly(
   fc.oneof(
@@ -150,7 +164,23 @@ export const payload = fc.oneof(
 );
 
 const pointer = mostly(
-  fc.constantFrom('/a', '/n', '/list', '/list/-', '/list/0', '/a/b', '', '/', '/__proto__', '/__proto__/x', '/constructor/prototype/x', '/list/999999999', '/~2', '/~0~1', 'a'),
+  fc.constantFrom(
+    '/a',
+    '/n',
+    '/list',
+    '/list/-',
+    '/list/0',
+    '/a/b',
+    '',
+    '/',
+    '/__proto__',
+    '/__proto__/x',
+    '/constructor/prototype/x',
+    '/list/999999999',
+    '/~2',
+    '/~0~1',
+    'a',
+  ),
   hostileString,
 );
 
@@ -158,14 +188,24 @@ const pointer = mostly(
 const mutation = mostly(
   fc.oneof(
     { weight: 6, arbitrary: fuzzRecord({ op: fc.constant('set'), path: pointer, value: fc.oneof(filterPrimitive, payload) }, ['op', 'path', 'value']) },
-    { weight: 6, arbitrary: fuzzRecord({ op: fc.constant('increment'), path: pointer, value: mostly(fc.integer({ min: -5, max: 5 }), hostileNumber) }, ['op', 'path', 'value']) },
+    {
+      weight: 6,
+      arbitrary: fuzzRecord({ op: fc.constant('increment'), path: pointer, value: mostly(fc.integer({ min: -5, max: 5 }), hostileNumber) }, [
+        'op',
+        'path',
+        'value',
+      ]),
+    },
     { weight: 4, arbitrary: fuzzRecord({ op: fc.constant('remove'), path: pointer }, ['op', 'path']) },
     { weight: 4, arbitrary: fuzzRecord({ op: fc.constant('append'), path: pointer, value: fc.oneof(filterPrimitive, payload) }, ['op', 'path', 'value']) },
     { weight: 1, arbitrary: fuzzRecord({ op: fc.constantFrom('add', 'replace', 'move', '__proto__', ''), path: pointer, value: hostileValue }, ['op']) },
   ),
 );
 
-export const mutations = mostly(fc.array(mutation, { minLength: 1, maxLength: 3 }), fc.oneof(fc.constant(Array.from({ length: 1001 }, () => ({ op: 'remove', path: '/a' }))), hostileValue));
+export const mutations = mostly(
+  fc.array(mutation, { minLength: 1, maxLength: 3 }),
+  fc.oneof(fc.constant(Array.from({ length: 1001 }, () => ({ op: 'remove', path: '/a' }))), hostileValue),
+);
 
 /** A positive revision mostly, or a number of any kind. */
 export const revision = mostly(fc.integer({ min: 1, max: 5 }), fc.oneof(hostileNumber, hostileValue));
@@ -182,7 +222,10 @@ export { hostileString, hostileValue, trickyString };
 
 /** An object or area id: mostly a few (so that writes, reads and feeds meet), sometimes anything. */
 export const entityId = mostly(
-  pool(fc.constantFrom('riders/7', 'riders/8', 'vans/7', 'zone-1', '__proto__', 'constructor'), fc.stringMatching(/^[A-Za-z0-9_.:@~+=-]{1,20}(\/[A-Za-z0-9_.:@~+=-]{1,20}){0,2}$/)),
+  pool(
+    fc.constantFrom('riders/7', 'riders/8', 'vans/7', 'zone-1', '__proto__', 'constructor'),
+    fc.stringMatching(/^[A-Za-z0-9_.:@~+=-]{1,20}(\/[A-Za-z0-9_.:@~+=-]{1,20}){0,2}$/),
+  ),
   fc.oneof(fc.constantFrom('', '/', 'a//b', 'riders/*', 'x'.repeat(600)), hostileString),
 );
 
@@ -215,13 +258,19 @@ export const shape = mostly(
 /** `where` conditions: mostly well-formed, sometimes not. */
 export const where = mostly(
   fc.array(
-    mostly(fc.constantFrom('type="scooter"', 'charge>0.3', '$id!="riders/7"', 'charge<=1', 'a.b="x"'), fc.oneof(fc.constantFrom('', '=', 'type=', '"'), hostileString)),
+    mostly(
+      fc.constantFrom('type="scooter"', 'charge>0.3', '$id!="riders/7"', 'charge<=1', 'a.b="x"'),
+      fc.oneof(fc.constantFrom('', '=', 'type=', '"'), hostileString),
+    ),
     { maxLength: 4 },
   ),
 );
 
 /** A pub/sub event name. */
-export const pubsubEvent = mostly(fc.constantFrom('alert', 'connectionStatusChanged', 'ping'), fc.oneof(fc.constantFrom('', 'a b', 'x'.repeat(65)), hostileString));
+export const pubsubEvent = mostly(
+  fc.constantFrom('alert', 'connectionStatusChanged', 'ping'),
+  fc.oneof(fc.constantFrom('', 'a b', 'x'.repeat(65)), hostileString),
+);
 
 /** A feed or pub/sub subscription id. */
 export const feedId = mostly(fc.constantFrom('feed_1', 'feed_2', 'ps_1', 'ps_2'), hostileString);
@@ -242,7 +291,4 @@ export const listenPattern = mostly(
 );
 
 /** User lists of user-presence requests. */
-export const userList = mostly(
-  fc.array(userId, { maxLength: 5 }),
-  fc.oneof(fc.constant(Array.from({ length: 101 }, (_, i) => `u${i}`)), hostileValue),
-);
+export const userList = mostly(fc.array(userId, { maxLength: 5 }), fc.oneof(fc.constant(Array.from({ length: 101 }, (_, i) => `u${i}`)), hostileValue));

@@ -40,14 +40,27 @@ export const FUZZ_PRINCIPAL_NAMES = Object.keys(FUZZ_PRINCIPALS) as FuzzPrincipa
 export async function refusedTokens(secret: string, valid: string): Promise<string[]> {
   const key = new TextEncoder().encode(secret);
   const now = Math.floor(Date.now() / 1000);
-  const expired = await new SignJWT({ realm: 'london' }).setProtectedHeader({ alg: 'HS256' }).setSubject('fz-client').setIssuedAt(now - 7200).setExpirationTime(now - 3600).sign(key);
-  const notYet = await new SignJWT({ realm: 'london' }).setProtectedHeader({ alg: 'HS256' }).setSubject('fz-client').setNotBefore(now + 3600).setExpirationTime(now + 7200).sign(key);
+  const expired = await new SignJWT({ realm: 'london' })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('fz-client')
+    .setIssuedAt(now - 7200)
+    .setExpirationTime(now - 3600)
+    .sign(key);
+  const notYet = await new SignJWT({ realm: 'london' })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('fz-client')
+    .setNotBefore(now + 3600)
+    .setExpirationTime(now + 7200)
+    .sign(key);
   const otherSecret = await new SignJWT({ realm: 'london', permissions: ['admin'] })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject('fz-client')
     .setExpirationTime(now + 3600)
     .sign(new TextEncoder().encode('x'.repeat(32)));
-  const noSub = await new SignJWT({ realm: 'london' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime(now + 3600).sign(key);
+  const noSub = await new SignJWT({ realm: 'london' })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setExpirationTime(now + 3600)
+    .sign(key);
   const [header, payload] = valid.split('.');
   const none = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${payload ?? ''}.`;
   return [expired, notYet, otherSecret, noSub, none, `${header ?? ''}.${payload ?? ''}`, valid.slice(0, -3), `${valid}x`, 'not-a-jwt', 'a.b.c', ''];

@@ -87,10 +87,7 @@ const SHRINK_BUDGET_MS = Number(process.env.FUZZ_SHRINK_MS ?? '') || 30_000;
  * await fuzzAssert('socket events', 3_000, calls, async (value) => {...});
  */
 export async function fuzzAssert<T>(name: string, ciRuns: number, arbitrary: fc.Arbitrary<T>, predicate: (value: T) => Promise<void>): Promise<void> {
-  const seed =
-    FUZZ_SETTINGS.seed === 'random'
-      ? (Date.now() ^ (Math.random() * 0x100000000)) | 0
-      : FUZZ_SETTINGS.seed ?? fixedSeed(name);
+  const seed = FUZZ_SETTINGS.seed === 'random' ? (Date.now() ^ (Math.random() * 0x100000000)) | 0 : (FUZZ_SETTINGS.seed ?? fixedSeed(name));
   let firstFailureAt: number | undefined;
   const property = fc.asyncProperty(arbitrary, async (value) => {
     // Past the budget every shrink candidate passes, which ends shrinking at the smallest failure so far.

@@ -259,6 +259,7 @@ function withAttachments(value: unknown, parts: readonly Uint8Array[]): unknown 
   const record = value as Record<string, unknown>;
   if (record._placeholder === true && typeof record.num === 'number') return parts[record.num];
   const out: Record<string, unknown> = {};
-  for (const [key, inner] of Object.entries(record)) Object.defineProperty(out, key, { value: withAttachments(inner, parts), enumerable: true, writable: true, configurable: true });
+  for (const [key, inner] of Object.entries(record))
+    Object.defineProperty(out, key, { value: withAttachments(inner, parts), enumerable: true, writable: true, configurable: true });
   return out;
 }

@@ -7,9 +7,7 @@ import { DeepJson } from './fuzz-json.js';
  */
 
 /** One lone UTF-16 surrogate (ill-formed Unicode that JSON still carries as `\ud800`). */
-export const loneSurrogate: fc.Arbitrary<string> = fc
-  .integer({ min: 0xd800, max: 0xdfff })
-  .map((code) => String.fromCharCode(code));
+export const loneSurrogate: fc.Arbitrary<string> = fc.integer({ min: 0xd800, max: 0xdfff }).map((code) => String.fromCharCode(code));
 
 /** Names that reach object prototypes or look like something special. */
 export const PROTOTYPE_NAMES = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__'] as const;
@@ -81,7 +79,11 @@ export const hostileString: fc.Arbitrary<string> = fc.oneof(
  * parser sees it.
  */
 export const prototypeKeyObject: fc.Arbitrary<Record<string, unknown>> = fc
-  .tuple(fc.constantFrom(...PROTOTYPE_NAMES), fc.jsonValue({ maxDepth: 2 }), fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 2 }))
+  .tuple(
+    fc.constantFrom(...PROTOTYPE_NAMES),
+    fc.jsonValue({ maxDepth: 2 }),
+    fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 2 }),
+  )
   .map(([key, value, rest]) => {
     const json = JSON.stringify(rest);
     const inner = `${JSON.stringify(key)}:${JSON.stringify(value ?? null)}`;
@@ -113,7 +115,10 @@ export const hostileNumber: fc.Arbitrary<number> = fc.oneof(
  * (typed arrays travel as Socket.IO binary parts), or fast-check's `anything()`.
  */
 export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
-  { weight: 3, arbitrary: fc.anything({ maxDepth: 3, maxKeys: 4, withNullPrototype: true, withTypedArray: true, withSparseArray: true, stringUnit: 'binary' }) },
+  {
+    weight: 3,
+    arbitrary: fc.anything({ maxDepth: 3, maxKeys: 4, withNullPrototype: true, withTypedArray: true, withSparseArray: true, stringUnit: 'binary' }),
+  },
   { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 4 }) },
   { weight: 2, arbitrary: hostileString },
   { weight: 1, arbitrary: hostileNumber },
@@ -189,8 +194,15 @@ export function exactlyOne(
   alternatives: Record<string, fc.Arbitrary<unknown>>,
 ): fc.Arbitrary<Record<string, unknown>> {
   const names = Object.keys(alternatives);
-  const one = names.map((name) => ({ weight: 4, arbitrary: fuzzRecord({ ...fields, [name]: alternatives[name] as fc.Arbitrary<unknown> }, [...required, name]) }));
-  return fc.oneof(...one, { weight: 1, arbitrary: fuzzRecord({ ...fields, ...alternatives }, [...required, ...names]) }, { weight: 1, arbitrary: fuzzRecord(fields, required) });
+  const one = names.map((name) => ({
+    weight: 4,
+    arbitrary: fuzzRecord({ ...fields, [name]: alternatives[name] as fc.Arbitrary<unknown> }, [...required, name]),
+  }));
+  return fc.oneof(
+    ...one,
+    { weight: 1, arbitrary: fuzzRecord({ ...fields, ...alternatives }, [...required, ...names]) },
+    { weight: 1, arbitrary: fuzzRecord(fields, required) },
+  );
 }
 
 /** Marks a rare field left out. */

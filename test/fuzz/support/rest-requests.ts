@@ -43,13 +43,20 @@ const revision = domain.revision;
 /** Realm keys of `per` and `dpv` claims. */
 const claimRealm = fc.constantFrom('london', 'paris', '*', 'tokyo', '__proto__', '');
 const realmQuery = (extra: Record<string, fc.Arbitrary<unknown>> = {}) => fuzzRecord({ realm: domain.realm, ...extra });
-const webhookId = mostly(fc.oneof({ weight: 4, arbitrary: fc.constant(WEBHOOK_PLACEHOLDER) }, { weight: 1, arbitrary: fc.constantFrom('wh_01J0000000000000000000000', 'wh_') }));
-const deliveryId = mostly(fc.oneof({ weight: 4, arbitrary: fc.constant(DELIVERY_PLACEHOLDER) }, { weight: 1, arbitrary: fc.constantFrom('dlv_01J0000000000000000000000', 'dlv_') }));
+const webhookId = mostly(
+  fc.oneof({ weight: 4, arbitrary: fc.constant(WEBHOOK_PLACEHOLDER) }, { weight: 1, arbitrary: fc.constantFrom('wh_01J0000000000000000000000', 'wh_') }),
+);
+const deliveryId = mostly(
+  fc.oneof({ weight: 4, arbitrary: fc.constant(DELIVERY_PLACEHOLDER) }, { weight: 1, arbitrary: fc.constantFrom('dlv_01J0000000000000000000000', 'dlv_') }),
+);
 const limit = mostly(fc.integer({ min: 1, max: 200 }), fc.constantFrom(0, 201, -1, 1.5, 'ten', '1e3', ''));
 const cursor = mostly(fc.oneof(fc.constant(DELIVERY_PLACEHOLDER), domain.documentId));
 const objectBody = fuzzRecord({ label: mostly(fc.string({ maxLength: 20 })), location: domain.location, data: domain.payload });
 const deliveryStatus = mostly(fc.constantFrom('pending', 'paused', 'succeeded', 'failed'), fc.constantFrom('', 'FAILED', 'done'));
-const webhookEvents = mostly(fc.subarray([...WEBHOOK_EVENT_TYPES]), fc.oneof(fc.constant(['document.created', 'nope']), fc.constant([...WEBHOOK_EVENT_TYPES, ...WEBHOOK_EVENT_TYPES, 'x']), hostileValue));
+const webhookEvents = mostly(
+  fc.subarray([...WEBHOOK_EVENT_TYPES]),
+  fc.oneof(fc.constant(['document.created', 'nope']), fc.constant([...WEBHOOK_EVENT_TYPES, ...WEBHOOK_EVENT_TYPES, 'x']), hostileValue),
+);
 const topicPatterns = mostly(
   fc.array(fc.oneof(fc.constantFrom('order.*', 'sync.*.deleted', '*', 'chat.room', '*.*.*', `${'*.'.repeat(11)}x`), domain.idPattern), { maxLength: 4 }),
   fc.oneof(fc.constant(Array.from({ length: 51 }, () => 'a.b')), hostileValue),
@@ -64,11 +71,24 @@ const gracePeriod = mostly(fc.integer({ min: 0, max: 60_000 }), fc.oneof(fc.cons
 const mappingId = mostly(fc.constantFrom('map_01J0000000000000000000000', 'map_'), trickyString);
 /** Payload templates and `when` conditions: valid ones, unknown references and operators, deep nesting. */
 const mappingTemplate = mostly(
-  fc.constantFrom({ id: '$row.id' }, { id: '$row.id', was: '$old.status', kind: 'x', n: 1 }, { all: '$row' }, { bad: '$rows.id' }, { deep: { a: { b: { c: { d: { e: { f: { g: { h: { i: '$row.id' } } } } } } } } } }),
+  fc.constantFrom(
+    { id: '$row.id' },
+    { id: '$row.id', was: '$old.status', kind: 'x', n: 1 },
+    { all: '$row' },
+    { bad: '$rows.id' },
+    { deep: { a: { b: { c: { d: { e: { f: { g: { h: { i: '$row.id' } } } } } } } } } },
+  ),
   hostileValue,
 );
 const mappingCondition = mostly(
-  fc.constantFrom({ changed: 'status' }, { or: [{ changed: 'a' }, { eq: ['$row.a', 1] }] }, { in: ['$row.a', [1, 2]] }, { xor: [] }, { eq: ['$row.a'] }, { and: [] }),
+  fc.constantFrom(
+    { changed: 'status' },
+    { or: [{ changed: 'a' }, { eq: ['$row.a', 1] }] },
+    { in: ['$row.a', [1, 2]] },
+    { xor: [] },
+    { eq: ['$row.a'] },
+    { and: [] },
+  ),
   hostileValue,
 );
 function mappingBody(required: string[]) {
@@ -89,7 +109,10 @@ function mappingBody(required: string[]) {
   );
 }
 
-const keyBody = fuzzRecord({ alg: mostly(fc.constantFrom('ES256', 'EdDSA', 'HS256'), fc.constantFrom('RS256', 'none', '')), kid: mostly(fc.stringMatching(/^[A-Za-z0-9_.-]{1,20}$/)) });
+const keyBody = fuzzRecord({
+  alg: mostly(fc.constantFrom('ES256', 'EdDSA', 'HS256'), fc.constantFrom('RS256', 'none', '')),
+  kid: mostly(fc.stringMatching(/^[A-Za-z0-9_.-]{1,20}$/)),
+});
 const keyId = mostly(fc.constantFrom('key_01J0000000000000000000000', 'fuzz-key'), trickyString);
 /** JSON Schemas a registry sees: valid, invalid, strict-mode refusals, a catastrophic pattern. */
 const jsonSchema = mostly(
@@ -115,12 +138,29 @@ function routeSpecs(context: RestFuzzContext): Record<string, RouteSpec> {
     realm: domain.realm,
     realms: mostly(fc.array(fc.oneof(domain.realm, fc.constant('*')), { maxLength: 3 }), fc.constant(Array.from({ length: 101 }, () => 'london'))),
     permissions: mostly(fc.subarray(['client', 'service', 'admin', 'subscribe', 'publish', 'constructor', '__proto__'])),
-    per: mostly(fc.dictionary(claimRealm, fc.oneof(fc.string({ maxLength: 5 }), fc.dictionary(domain.idPattern, fc.constantFrom('R', 'CRUDP', 'X', ''), { maxKeys: 3 })), { maxKeys: 2 })),
+    per: mostly(
+      fc.dictionary(
+        claimRealm,
+        fc.oneof(fc.string({ maxLength: 5 }), fc.dictionary(domain.idPattern, fc.constantFrom('R', 'CRUDP', 'X', ''), { maxKeys: 3 })),
+        { maxKeys: 2 },
+      ),
+    ),
     dpv: mostly(fc.dictionary(claimRealm, fc.array(domain.objectId, { maxLength: 3 }), { maxKeys: 2 })),
-    expiresIn: mostly(fc.oneof(fc.integer({ min: 1, max: 86_400 }), fc.constantFrom('1h', '30m', '24h', '25h', '365d', '0s')), fc.constantFrom(0, -1, 1e12, '1y', '')),
+    expiresIn: mostly(
+      fc.oneof(fc.integer({ min: 1, max: 86_400 }), fc.constantFrom('1h', '30m', '24h', '25h', '365d', '0s')),
+      fc.constantFrom(0, -1, 1e12, '1y', ''),
+    ),
   };
-  const documentBody = fuzzRecord({ id: domain.documentId, data: domain.payload, expiresAt: domain.expiresAt, ttl: domain.ttl, realm: domain.realm }, ['data'], ['expiresAt', 'ttl']);
-  const writeBody = fuzzRecord({ data: domain.payload, expectedRevision: revision, expiresAt: domain.expiresAt, ttl: domain.ttl, realm: domain.realm }, ['data'], ['expiresAt', 'ttl', 'expectedRevision']);
+  const documentBody = fuzzRecord(
+    { id: domain.documentId, data: domain.payload, expiresAt: domain.expiresAt, ttl: domain.ttl, realm: domain.realm },
+    ['data'],
+    ['expiresAt', 'ttl'],
+  );
+  const writeBody = fuzzRecord(
+    { data: domain.payload, expectedRevision: revision, expiresAt: domain.expiresAt, ttl: domain.ttl, realm: domain.realm },
+    ['data'],
+    ['expiresAt', 'ttl', 'expectedRevision'],
+  );
   const documentParams = { service: domain.service, id: domain.documentId };
   const webhookBody = fuzzRecord(
     { url: webhookUrl, secret: webhookSecret, events: webhookEvents, topics: topicPatterns, description, realm: domain.realm },
@@ -133,7 +173,23 @@ function routeSpecs(context: RestFuzzContext): Record<string, RouteSpec> {
     'GET /sdk/:file': {
       params: {
         file: mostly(
-          fc.constantFrom('realtime.mjs', 'realtime.js', 'realtime-0.1.0.mjs', 'realtime-0.1.0.js.map', 'realtime-9.9.9.mjs', 'realtime-0.1.0.css', 'realtime.mjs.map', 'realtime.js.map', 'sizes.json', 'realtime.d.ts', 'index.html', '..%2fpackage.json', '%2e%2e', '%ZZ', '%'),
+          fc.constantFrom(
+            'realtime.mjs',
+            'realtime.js',
+            'realtime-0.1.0.mjs',
+            'realtime-0.1.0.js.map',
+            'realtime-9.9.9.mjs',
+            'realtime-0.1.0.css',
+            'realtime.mjs.map',
+            'realtime.js.map',
+            'sizes.json',
+            'realtime.d.ts',
+            'index.html',
+            '..%2fpackage.json',
+            '%2e%2e',
+            '%ZZ',
+            '%',
+          ),
           trickyString,
         ),
       },
@@ -143,24 +199,45 @@ function routeSpecs(context: RestFuzzContext): Record<string, RouteSpec> {
     'POST /auth/verify': { body: fuzzRecord({ token }, ['token']) },
     'POST /auth/dev-token': { body: fuzzRecord(claims, ['sub']) },
     'POST /api/events': {
-      body: fuzzRecord({ realm: domain.realm, topic: domain.topic, type: mostly(fc.stringMatching(/^[A-Za-z0-9_.:-]{1,100}$/)), payload: domain.payload }, ['topic', 'payload']),
+      body: fuzzRecord({ realm: domain.realm, topic: domain.topic, type: mostly(fc.stringMatching(/^[A-Za-z0-9_.:-]{1,100}$/)), payload: domain.payload }, [
+        'topic',
+        'payload',
+      ]),
     },
     'POST /api/sync/:service/documents': { params: { service: domain.service }, body: documentBody },
-    'GET /api/sync/:service/documents': { params: { service: domain.service }, query: realmQuery({ limit: mostly(fc.integer({ min: 1, max: 1000 }), fc.constantFrom(0, 1001, 'x')), after: domain.documentId }) },
-    'GET /api/sync/:service/documents/:id': { params: documentParams, query: realmQuery({ includeDeleted: mostly(fc.constantFrom('true', 'false'), fc.constantFrom('1', 'yes', '')) }) },
+    'GET /api/sync/:service/documents': {
+      params: { service: domain.service },
+      query: realmQuery({ limit: mostly(fc.integer({ min: 1, max: 1000 }), fc.constantFrom(0, 1001, 'x')), after: domain.documentId }),
+    },
+    'GET /api/sync/:service/documents/:id': {
+      params: documentParams,
+      query: realmQuery({ includeDeleted: mostly(fc.constantFrom('true', 'false'), fc.constantFrom('1', 'yes', '')) }),
+    },
     'PUT /api/sync/:service/documents/:id': { params: documentParams, body: writeBody },
     'PATCH /api/sync/:service/documents/:id/merge': { params: documentParams, body: writeBody },
     'POST /api/sync/:service/documents/:id/mutate': {
       params: documentParams,
-      body: fuzzRecord({ mutations: domain.mutations, expectedRevision: revision, expiresAt: domain.expiresAt, ttl: domain.ttl, realm: domain.realm }, ['mutations'], ['expiresAt', 'ttl', 'expectedRevision']),
+      body: fuzzRecord(
+        { mutations: domain.mutations, expectedRevision: revision, expiresAt: domain.expiresAt, ttl: domain.ttl, realm: domain.realm },
+        ['mutations'],
+        ['expiresAt', 'ttl', 'expectedRevision'],
+      ),
     },
-    'DELETE /api/sync/:service/documents/:id': { params: documentParams, body: fuzzRecord({ expectedRevision: revision, realm: domain.realm }, [], ['expectedRevision']) },
+    'DELETE /api/sync/:service/documents/:id': {
+      params: documentParams,
+      body: fuzzRecord({ expectedRevision: revision, realm: domain.realm }, [], ['expectedRevision']),
+    },
     'GET /api/socket/channels': { query: realmQuery() },
     'GET /api/socket/channels/:channel/members': { params: { channel: domain.channel }, query: realmQuery() },
     'GET /api/socket/connections': { query: realmQuery() },
-    'POST /api/socket/broadcast': { body: fuzzRecord({ realm: domain.realm, channel: domain.channel, event: domain.messageEvent, data: domain.payload }, ['channel', 'event']) },
+    'POST /api/socket/broadcast': {
+      body: fuzzRecord({ realm: domain.realm, channel: domain.channel, event: domain.messageEvent, data: domain.payload }, ['channel', 'event']),
+    },
     'POST /api/socket/direct': {
-      body: exactlyOne({ realm: domain.realm, event: domain.messageEvent, data: domain.payload }, ['event'], { connectionId: domain.connectionId, userId: domain.userId }),
+      body: exactlyOne({ realm: domain.realm, event: domain.messageEvent, data: domain.payload }, ['event'], {
+        connectionId: domain.connectionId,
+        userId: domain.userId,
+      }),
     },
     'GET /api/presence/objects/*id': { params: { id: domain.objectId }, query: realmQuery() },
     'GET /api/presence/documents/:service/:id/members': { params: documentParams, query: realmQuery() },
@@ -171,7 +248,13 @@ function routeSpecs(context: RestFuzzContext): Record<string, RouteSpec> {
     'GET /api/webhooks/dead-letters': { query: realmQuery({ limit, after: cursor, webhookId }) },
     'POST /api/webhooks/dead-letters/:deliveryId/redeliver': { params: { deliveryId }, body: realmQuery() },
     'GET /api/webhooks/logs': {
-      query: realmQuery({ limit, after: cursor, status: deliveryStatus, webhookId, event: mostly(fc.constantFrom(...WEBHOOK_EVENT_TYPES, WEBHOOK_TEST_EVENT_TYPE), fc.constantFrom('', 'nope')) }),
+      query: realmQuery({
+        limit,
+        after: cursor,
+        status: deliveryStatus,
+        webhookId,
+        event: mostly(fc.constantFrom(...WEBHOOK_EVENT_TYPES, WEBHOOK_TEST_EVENT_TYPE), fc.constantFrom('', 'nope')),
+      }),
     },
     'GET /api/webhooks/:id': { params: { id: webhookId }, query: realmQuery() },
     'PATCH /api/webhooks/:id': {
@@ -181,7 +264,10 @@ function routeSpecs(context: RestFuzzContext): Record<string, RouteSpec> {
     'DELETE /api/webhooks/:id': { params: { id: webhookId }, body: realmQuery() },
     'POST /api/webhooks/:id/activate': { params: { id: webhookId }, body: realmQuery() },
     'POST /api/webhooks/:id/deactivate': { params: { id: webhookId }, body: realmQuery() },
-    'POST /api/webhooks/:id/rotate-secret': { params: { id: webhookId }, body: fuzzRecord({ secret: webhookSecret, gracePeriodMs: gracePeriod, realm: domain.realm }) },
+    'POST /api/webhooks/:id/rotate-secret': {
+      params: { id: webhookId },
+      body: fuzzRecord({ secret: webhookSecret, gracePeriodMs: gracePeriod, realm: domain.realm }),
+    },
     'POST /api/webhooks/:id/test': { params: { id: webhookId }, body: realmQuery() },
     'GET /api/webhooks/:id/deliveries': { params: { id: webhookId }, query: realmQuery({ limit, after: cursor, status: deliveryStatus }) },
     'GET /api/realms': {},
@@ -193,7 +279,10 @@ function routeSpecs(context: RestFuzzContext): Record<string, RouteSpec> {
       params: { realm: domain.realm },
       query: fuzzRecord({ where: domain.where, shape: domain.shape.map((shape) => encodeJson(shape).text), area: domain.entityId, limit }),
     },
-    'POST /api/realms/:realm/objects/query': { params: { realm: domain.realm }, body: fuzzRecord({ where: domain.where, shape: domain.shape, field: mostly(fc.array(fc.constantFrom('type', 'charge'))), limit }) },
+    'POST /api/realms/:realm/objects/query': {
+      params: { realm: domain.realm },
+      body: fuzzRecord({ where: domain.where, shape: domain.shape, field: mostly(fc.array(fc.constantFrom('type', 'charge'))), limit }),
+    },
     'GET /api/realms/:realm/objects/:id': { params: { realm: domain.realm, id: domain.entityId } },
     'POST /api/realms/:realm/objects/:id': { params: { realm: domain.realm, id: domain.entityId }, body: objectBody },
     'PATCH /api/realms/:realm/objects/:id': { params: { realm: domain.realm, id: domain.entityId }, body: objectBody },
@@ -201,14 +290,33 @@ function routeSpecs(context: RestFuzzContext): Record<string, RouteSpec> {
     'DELETE /api/realms/:realm/objects/:id': { params: { realm: domain.realm, id: domain.entityId } },
     'GET /api/realms/:realm/areas': { params: { realm: domain.realm } },
     'GET /api/realms/:realm/areas/:id': { params: { realm: domain.realm, id: domain.entityId } },
-    'POST /api/realms/:realm/areas/:id': { params: { realm: domain.realm, id: domain.entityId }, body: fuzzRecord({ label: mostly(fc.string({ maxLength: 20 })), shape: domain.shape, data: domain.payload }, ['shape']) },
-    'PATCH /api/realms/:realm/areas/:id': { params: { realm: domain.realm, id: domain.entityId }, body: fuzzRecord({ shape: domain.shape, data: domain.payload }) },
+    'POST /api/realms/:realm/areas/:id': {
+      params: { realm: domain.realm, id: domain.entityId },
+      body: fuzzRecord({ label: mostly(fc.string({ maxLength: 20 })), shape: domain.shape, data: domain.payload }, ['shape']),
+    },
+    'PATCH /api/realms/:realm/areas/:id': {
+      params: { realm: domain.realm, id: domain.entityId },
+      body: fuzzRecord({ shape: domain.shape, data: domain.payload }),
+    },
     'DELETE /api/realms/:realm/areas/:id': { params: { realm: domain.realm, id: domain.entityId } },
     'GET /api/realms/:realm/history/:id': {
       params: { realm: domain.realm, id: domain.entityId },
-      query: fuzzRecord({ start: mostly(fc.oneof(fc.integer({ min: 0, max: 2 ** 42 }), fc.constant('2026-12-02T06:00:00.000Z')), fc.constantFrom('', 'yesterday')), end: mostly(fc.integer({ min: 0, max: 2 ** 42 })), limit }, ['start', 'end']),
+      query: fuzzRecord(
+        {
+          start: mostly(fc.oneof(fc.integer({ min: 0, max: 2 ** 42 }), fc.constant('2026-12-02T06:00:00.000Z')), fc.constantFrom('', 'yesterday')),
+          end: mostly(fc.integer({ min: 0, max: 2 ** 42 })),
+          limit,
+        },
+        ['start', 'end'],
+      ),
     },
-    'GET /api/realms/:realm/search': { params: { realm: domain.realm }, query: fuzzRecord({ query: mostly(fc.constantFrom('rider', 'a', '7')), fields: mostly(fc.constantFrom('id', 'label,data', 'nope')), maxObjectResults: limit }, ['query']) },
+    'GET /api/realms/:realm/search': {
+      params: { realm: domain.realm },
+      query: fuzzRecord(
+        { query: mostly(fc.constantFrom('rider', 'a', '7')), fields: mostly(fc.constantFrom('id', 'label,data', 'nope')), maxObjectResults: limit },
+        ['query'],
+      ),
+    },
     'GET /metrics': {},
     'GET /api/metrics/prometheus': {},
     'GET /api/openapi.json': {},
@@ -225,13 +333,30 @@ function routeSpecs(context: RestFuzzContext): Record<string, RouteSpec> {
     'GET /api/topics/:name': { params: { name: domain.topic }, query: realmQuery() },
     'PATCH /api/topics/:name': {
       params: { name: domain.topic },
-      body: fuzzRecord({ realm: domain.realm, description, owner: mostly(fc.string({ maxLength: 20 })), activeSchemaVersion: mostly(fc.oneof(fc.integer({ min: 1, max: 3 }), fc.constant(null)), fc.constantFrom(0, -1, 1.5, '1')) }),
+      body: fuzzRecord({
+        realm: domain.realm,
+        description,
+        owner: mostly(fc.string({ maxLength: 20 })),
+        activeSchemaVersion: mostly(fc.oneof(fc.integer({ min: 1, max: 3 }), fc.constant(null)), fc.constantFrom(0, -1, 1.5, '1')),
+      }),
     },
     'DELETE /api/topics/:name': { params: { name: domain.topic }, query: realmQuery() },
-    'POST /api/schemas/:topic': { params: { topic: domain.topic }, body: fuzzRecord({ realm: domain.realm, schema: jsonSchema, compatibilityMode: mostly(fc.constantFrom('backward', 'none'), fc.constantFrom('forward', '')) }, ['schema']) },
+    'POST /api/schemas/:topic': {
+      params: { topic: domain.topic },
+      body: fuzzRecord(
+        { realm: domain.realm, schema: jsonSchema, compatibilityMode: mostly(fc.constantFrom('backward', 'none'), fc.constantFrom('forward', '')) },
+        ['schema'],
+      ),
+    },
     'GET /api/schemas/:topic': { params: { topic: domain.topic }, query: realmQuery() },
-    'GET /api/schemas/:topic/:version': { params: { topic: domain.topic, version: mostly(fc.constantFrom('1', '2', 'latest'), fc.constantFrom('0', '-1', '1.5', 'first', '%ZZ')) }, query: realmQuery() },
-    'POST /api/schemas/:topic/validate': { params: { topic: domain.topic }, body: fuzzRecord({ realm: domain.realm, payload: domain.payload, version: mostly(fc.integer({ min: 1, max: 3 }), fc.constantFrom(0, 'x')) }, ['payload']) },
+    'GET /api/schemas/:topic/:version': {
+      params: { topic: domain.topic, version: mostly(fc.constantFrom('1', '2', 'latest'), fc.constantFrom('0', '-1', '1.5', 'first', '%ZZ')) },
+      query: realmQuery(),
+    },
+    'POST /api/schemas/:topic/validate': {
+      params: { topic: domain.topic },
+      body: fuzzRecord({ realm: domain.realm, payload: domain.payload, version: mostly(fc.integer({ min: 1, max: 3 }), fc.constantFrom(0, 'x')) }, ['payload']),
+    },
     'POST /api/database/mappings': { body: mappingBody(['table', 'topic', 'events', 'payload']) },
     'GET /api/database/mappings': { query: realmQuery() },
     'GET /api/database/mappings/status': { query: realmQuery() },
@@ -239,7 +364,10 @@ function routeSpecs(context: RestFuzzContext): Record<string, RouteSpec> {
     'GET /api/database/mappings/:id': { params: { id: mappingId }, query: realmQuery() },
     'PATCH /api/database/mappings/:id': { params: { id: mappingId }, body: mappingBody([]) },
     'DELETE /api/database/mappings/:id': { params: { id: mappingId }, query: realmQuery() },
-    'POST /api/realms/:realm/pubsub/:event': { params: { realm: domain.realm, event: domain.pubsubEvent }, body: fuzzRecord({ id: domain.entityId, data: domain.payload }, ['id']) },
+    'POST /api/realms/:realm/pubsub/:event': {
+      params: { realm: domain.realm, event: domain.pubsubEvent },
+      body: fuzzRecord({ id: domain.entityId, data: domain.payload }, ['id']),
+    },
   };
 }
 
@@ -341,7 +469,9 @@ export const anyPath: fc.Arbitrary<string> = fc.oneof(
     '/socket.io/?EIO=4&transport=websocket',
     '/socket.io/?EIO=4&transport=polling&sid=nope',
   ),
-  fc.array(fc.tuple(fc.oneof(hostileString, trickyString), segmentStyle), { minLength: 1, maxLength: 4 }).map((segments) => `/${segments.map(([text, style]) => writeSegment(text, style)).join('/')}`),
+  fc
+    .array(fc.tuple(fc.oneof(hostileString, trickyString), segmentStyle), { minLength: 1, maxLength: 4 })
+    .map((segments) => `/${segments.map(([text, style]) => writeSegment(text, style)).join('/')}`),
 );
 
 function fillPath(template: string, params: Record<string, unknown>, styles: Record<string, 'encoded' | 'raw' | 'broken'>): string {
@@ -365,8 +495,29 @@ function bodyFor(body: fc.Arbitrary<unknown> | undefined): fc.Arbitrary<string |
   const json = body === undefined ? fc.constant(undefined) : body.map((value) => encodeJson(value).text);
   return fc.oneof(
     { weight: 14, arbitrary: json },
-    { weight: 1, arbitrary: fc.constantFrom('', '{', '[]', 'null', '"x"', '1', '{"a":1,}', "{'a':1}", '{"__proto__":{"admin":true}}', '{"data":{"__proto__":{"x":1}}}', '"\\ud800"', '{"data":{"k":"\\udfff"}}') },
-    { weight: 1, arbitrary: fc.oneof(fc.integer({ min: 10, max: 200 }), fc.integer({ min: 1_000, max: 100_000 })).map((depth) => encodeJson({ data: nested(depth, 'array') }).text) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        '',
+        '{',
+        '[]',
+        'null',
+        '"x"',
+        '1',
+        '{"a":1,}',
+        "{'a':1}",
+        '{"__proto__":{"admin":true}}',
+        '{"data":{"__proto__":{"x":1}}}',
+        '"\\ud800"',
+        '{"data":{"k":"\\udfff"}}',
+      ),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .oneof(fc.integer({ min: 10, max: 200 }), fc.integer({ min: 1_000, max: 100_000 }))
+        .map((depth) => encodeJson({ data: nested(depth, 'array') }).text),
+    },
     { weight: 1, arbitrary: fc.constantFrom(200_000, 300_000).map((size) => JSON.stringify({ data: { blob: 'x'.repeat(size) } })) },
     { weight: 1, arbitrary: fc.oneof(fc.uint8Array({ maxLength: 32 }), fc.constant(Uint8Array.from([0xff, 0xfe, 0x7b, 0x7d]))) },
     { weight: 1, arbitrary: prototypeKeyObject.map((value) => encodeJson(value).text) },
@@ -431,12 +582,20 @@ export function restRequest(context: RestFuzzContext): fc.Arbitrary<RestRequest>
         headers,
       })
       .map(({ method: chosen, params, styles, query, queryStyle, duplicate, body, headers: headerValues }) =>
-        request(route, chosen, `${fillPath(template, params, styles)}${writeQuery(query, queryStyle, duplicate)}`, headerValues, spec.body === undefined && chosen === 'GET' ? undefined : body),
+        request(
+          route,
+          chosen,
+          `${fillPath(template, params, styles)}${writeQuery(query, queryStyle, duplicate)}`,
+          headerValues,
+          spec.body === undefined && chosen === 'GET' ? undefined : body,
+        ),
       );
   });
   const unrouted = fc
     .record({ method: fc.constantFrom(...METHODS), path: anyPath, headers, body: bodyFor(fc.jsonValue({ maxDepth: 2 })) })
-    .map(({ method, path, headers: headerValues, body }) => request('(any path)', method, path, headerValues, method === 'GET' || method === 'HEAD' ? undefined : body));
+    .map(({ method, path, headers: headerValues, body }) =>
+      request('(any path)', method, path, headerValues, method === 'GET' || method === 'HEAD' ? undefined : body),
+    );
   return fc.oneof({ weight: 8, arbitrary: routed }, { weight: 1, arbitrary: unrouted });
 }
 
@@ -445,4 +604,3 @@ function request(route: string, method: string, path: string, headerValues: Reco
   for (const [name, value] of Object.entries(headerValues)) if (value !== undefined) headers[name] = headerSafe(value);
   return body === undefined ? { route, method, path, headers } : { route, method, path, headers, body };
 }
-

@@ -10,7 +10,17 @@ function frame(data: FeedData<RealmObject>): string {
 }
 
 function rider(id: string, t: number): RealmObject {
-  const location = { latitude: 6.5, longitude: 3.4, altitude: 0, accuracy: 0, speed: 0, heading: 0, altitudeAccuracy: 0, time: '2026-12-02T06:00:00.000Z', coordinateSystem: '' };
+  const location = {
+    latitude: 6.5,
+    longitude: 3.4,
+    altitude: 0,
+    accuracy: 0,
+    speed: 0,
+    heading: 0,
+    altitudeAccuracy: 0,
+    time: '2026-12-02T06:00:00.000Z',
+    coordinateSystem: '',
+  };
   return { id, label: '', location, data: { t }, connectionStatus: 'disconnected', createdAt: 1, updatedAt: 2 };
 }
 
@@ -19,7 +29,13 @@ describe('scanFeedDelta', () => {
   it('counts every entry of a delta and times only the added and updated ones (a removed entry carries the previous write)', () => {
     const times: number[] = [];
     const count = scanFeedDelta(
-      frame({ subscriptionId: 'f1', kind: 'delta', added: { 'rider/1': rider('rider/1', 101) }, updated: { 'rider/2': rider('rider/2', 202) }, removed: { 'rider/3': rider('rider/3', 3) } }),
+      frame({
+        subscriptionId: 'f1',
+        kind: 'delta',
+        added: { 'rider/1': rider('rider/1', 101) },
+        updated: { 'rider/2': rider('rider/2', 202) },
+        removed: { 'rider/3': rider('rider/3', 3) },
+      }),
       (t) => times.push(t),
     );
     expect(count).toBe(3);

@@ -92,7 +92,10 @@ describe('HivekitClient against a fake server', () => {
 
   it('logErrors (the default) writes what reaches the error event to the logger, with its type', async () => {
     const logged: unknown[][] = [];
-    const c = new HivekitClient({ reconnectInterval: 20, heartbeatInterval: 0 }, { logger: { log: () => undefined, error: (...values) => void logged.push(values) } });
+    const c = new HivekitClient(
+      { reconnectInterval: 20, heartbeatInterval: 0 },
+      { logger: { log: () => undefined, error: (...values) => void logged.push(values) } },
+    );
     client = c;
     const heard: unknown[] = [];
     c.on('error', (message: string, type: string, details: unknown) => void heard.push([message, type, details]));
@@ -133,7 +136,10 @@ describe('HivekitClient against a fake server', () => {
       shape: { west: -1, north: 52, east: 1, south: 51 },
     });
     const updates: unknown[] = [];
-    subscription.on('update', (objects, changes, type) => void updates.push([Object.keys(objects), Object.keys(changes.added), Object.keys(changes.removed), type]));
+    subscription.on(
+      'update',
+      (objects, changes, type) => void updates.push([Object.keys(objects), Object.keys(changes.added), Object.keys(changes.removed), type]),
+    );
     const rider = (id: string): RealmObject => ({ id, label: '', location: null, data: {}, connectionStatus: 'disconnected', createdAt: 1, updatedAt: 1 });
     const frame = (kind: 'full' | 'delta', added: string[], removed: string[] = []): FeedData<RealmObject> => ({
       subscriptionId: 'srv_2',

@@ -16,8 +16,23 @@ describe('the Hivekit dialect, piece by piece', () => {
     const view = { name: 'view' };
     emitter.on('x', () => void calls.push('b0'));
     emitter.on('x', () => void calls.push('a-5'), undefined, -5);
-    emitter.on('x', function (this: { name: string }) { calls.push(this.name); }, view, 1); // prettier-ignore
-    const stopper = emitter.on('x', () => { calls.push('stop'); return false; }, undefined, 2); // prettier-ignore
+    emitter.on(
+      'x',
+      function (this: { name: string }) {
+        calls.push(this.name);
+      },
+      view,
+      1,
+    ); // prettier-ignore
+    const stopper = emitter.on(
+      'x',
+      () => {
+        calls.push('stop');
+        return false;
+      },
+      undefined,
+      2,
+    ); // prettier-ignore
     emitter.on('x', () => void calls.push('never'), undefined, 3);
     emitter.emit('x');
     expect(calls).toEqual(['a-5', 'b0', 'view', 'stop']);
@@ -31,7 +46,9 @@ describe('the Hivekit dialect, piece by piece', () => {
   it('off removes by callback, and by callback and context when a context is given', () => {
     const emitter = new HivekitEmitter();
     const seen: unknown[] = [];
-    const callback = function (this: unknown) { seen.push(this); }; // prettier-ignore
+    const callback = function (this: unknown) {
+      seen.push(this);
+    }; // prettier-ignore
     const a = { a: 1 };
     const b = { b: 2 };
     emitter.on('x', callback, a);
@@ -47,7 +64,9 @@ describe('the Hivekit dialect, piece by piece', () => {
     const errors: unknown[] = [];
     const emitter = new HivekitEmitter((err) => errors.push(err));
     const seen: number[] = [];
-    emitter.on('x', () => { throw new Error('boom'); }); // prettier-ignore
+    emitter.on('x', () => {
+      throw new Error('boom');
+    }); // prettier-ignore
     emitter.on('x', (n: number) => void seen.push(n));
     emitter.emit('x', 7);
     expect(seen).toEqual([7]);
@@ -114,7 +133,9 @@ describe('the Hivekit dialect, piece by piece', () => {
   });
 
   it('is the package subpath realtime-platform/hivekit, built from client/hivekit/index.ts, and in the browser entry', async () => {
-    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { exports: Record<string, { import: string; types: string }> };
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+      exports: Record<string, { import: string; types: string }>;
+    };
     expect(pkg.exports['./hivekit']).toEqual({ types: './dist/client/hivekit/index.d.ts', import: './dist/client/hivekit/index.js' });
     const entry = await import('../../../client/browser/entry.js');
     expect(entry.HivekitClient).toBe(HivekitClient);

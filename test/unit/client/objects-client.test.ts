@@ -52,7 +52,11 @@ function rider(id: string, data: Record<string, unknown> = {}): RealmObject {
   return { id, label: id, location: null, data, connectionStatus: 'disconnected', createdAt: 1, updatedAt: 1 };
 }
 
-function frame(subscriptionId: string, kind: 'full' | 'delta', parts: Partial<Pick<FeedData<RealmObject>, 'added' | 'updated' | 'removed'>>): FeedData<RealmObject> {
+function frame(
+  subscriptionId: string,
+  kind: 'full' | 'delta',
+  parts: Partial<Pick<FeedData<RealmObject>, 'added' | 'updated' | 'removed'>>,
+): FeedData<RealmObject> {
   return { subscriptionId, kind, added: parts.added ?? {}, updated: parts.updated ?? {}, removed: parts.removed ?? {} };
 }
 
@@ -103,7 +107,14 @@ describe('RealtimeClient objects, areas, realms and pub/sub against a fake serve
     expect((await server.nextRequest('objects:subscribe', 1)).payload).toEqual({ realm: 'default', executeImmediately: true, where: ['type="bike"'] });
     await eventually(() => updates.length === 1);
     expect([...feed.items.keys()]).toEqual(['riders/1', 'riders/2']);
-    server.emit('feed:data', frame('srv_a', 'delta', { added: { 'riders/3': rider('riders/3') }, updated: { 'riders/1': rider('riders/1', { charge: 0.5 }) }, removed: { 'riders/2': rider('riders/2') } }));
+    server.emit(
+      'feed:data',
+      frame('srv_a', 'delta', {
+        added: { 'riders/3': rider('riders/3') },
+        updated: { 'riders/1': rider('riders/1', { charge: 0.5 }) },
+        removed: { 'riders/2': rider('riders/2') },
+      }),
+    );
     await eventually(() => updates.length === 2);
     expect([...feed.items.keys()].sort()).toEqual(['riders/1', 'riders/3']);
     expect(feed.items.get('riders/1')?.data).toEqual({ charge: 0.5 });

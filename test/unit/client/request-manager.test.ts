@@ -1,12 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  AuthError,
-  ErrorCode,
-  ForbiddenError,
-  PayloadTooLargeError,
-  UnavailableError,
-  toRealtimeError,
-} from '../../../shared/index.js';
+import { AuthError, ErrorCode, ForbiddenError, PayloadTooLargeError, UnavailableError, toRealtimeError } from '../../../shared/index.js';
 import { startFakeRealtimeServer, type FakeRealtimeServer } from '../../support/fake-realtime-server.js';
 import { createManagers, eventually, sleep, type ManagerHarness } from '../../support/client-managers.js';
 

@@ -93,14 +93,17 @@ describe('SubscriptionManager against a fake server', () => {
     m.subscriptions.positions.noteOffset('demo', 'order.updated', 'e1', '9-0');
     server.dropTransport();
     await server.nextRequest('subscribe', 4);
-    const [again1, again2] = server.requestsOf('subscribe').slice(2).map((r) => subscribePayload(r));
+    const [again1, again2] = server
+      .requestsOf('subscribe')
+      .slice(2)
+      .map((r) => subscribePayload(r));
     expect(again1).toEqual({ subscriptionId: withPosition, realm: 'demo', topic: 'order.updated', since: { epoch: 'e1', offset: '9-0' } });
     expect(again2).toEqual({ subscriptionId: without, realm: 'demo', topic: 'order.created' });
     await eventually(() => m.resubscribed.length === 1);
     expect(m.resubscribed).toEqual([{ subscriptionId: withPosition, realm: 'demo', topic: 'order.updated', recovered: false, internal: false }]);
   });
 
-  it('tells an internal subscription\'s owner how each round went: recovered only when it resumed from a position and the server said so', async () => {
+  it("tells an internal subscription's owner how each round went: recovered only when it resumed from a position and the server said so", async () => {
     const m = managers({ reconnectionDelay: 20 });
     confirmSubscribes((request) => (request.topic === 'sync.notes.updated' ? { epoch: 'e1', offset: '5-0' } : undefined));
     const outcomes: { topic: string; recovered: boolean; round: number }[] = [];
@@ -138,7 +141,12 @@ describe('SubscriptionManager against a fake server', () => {
     server.dropTransport();
     await server.nextRequest('subscribe', 3);
     await sleep(50);
-    expect(server.requestsOf('subscribe').slice(2).map((r) => subscribePayload(r).subscriptionId)).toEqual([kept]);
+    expect(
+      server
+        .requestsOf('subscribe')
+        .slice(2)
+        .map((r) => subscribePayload(r).subscriptionId),
+    ).toEqual([kept]);
   });
 
   it('removes a refused subscription and reports the error with details.subscriptionId', async () => {
@@ -197,9 +205,7 @@ describe('SubscriptionManager against a fake server', () => {
 
   it('does not re-send a RATE_LIMITED subscribe that was removed meanwhile', async () => {
     const m = managers();
-    server.handle('subscribe', (request) =>
-      request.fail({ code: ErrorCode.RATE_LIMITED, message: 'slow down', details: { retryAfterMs: 60 } }),
-    );
+    server.handle('subscribe', (request) => request.fail({ code: ErrorCode.RATE_LIMITED, message: 'slow down', details: { retryAfterMs: 60 } }));
     server.handle('unsubscribe', (request) => request.ok(request.payload));
     m.connection.connect();
     await m.until('connected');

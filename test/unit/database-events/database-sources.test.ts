@@ -13,17 +13,34 @@ describe('MongoDB source choice', () => {
 
   it('reads change-stream events as row changes, skipping the outbox and events that are not row changes', () => {
     const ns = { db: 'app', coll: 'orders' };
-    const update = { operationType: 'update', ns, documentKey: { _id: 1 }, fullDocument: { _id: 1, status: 'paid' }, fullDocumentBeforeChange: { _id: 1, status: 'new' } } as unknown as ChangeStreamDocument;
-    expect(changeOfStreamEvent(update, new Set())).toEqual({ table: 'orders', operation: 'update', row: { _id: 1, status: 'paid' }, old: { _id: 1, status: 'new' } });
+    const update = {
+      operationType: 'update',
+      ns,
+      documentKey: { _id: 1 },
+      fullDocument: { _id: 1, status: 'paid' },
+      fullDocumentBeforeChange: { _id: 1, status: 'new' },
+    } as unknown as ChangeStreamDocument;
+    expect(changeOfStreamEvent(update, new Set())).toEqual({
+      table: 'orders',
+      operation: 'update',
+      row: { _id: 1, status: 'paid' },
+      old: { _id: 1, status: 'new' },
+    });
     const deleted = { operationType: 'delete', ns, documentKey: { _id: 2 } } as unknown as ChangeStreamDocument;
     expect(changeOfStreamEvent(deleted, new Set())).toEqual({ table: 'orders', operation: 'delete', row: { _id: 2 }, old: { _id: 2 } });
-    expect(changeOfStreamEvent({ ...update, ns: { db: 'app', coll: 'realtime_outbox' } } as ChangeStreamDocument, new Set(['realtime_outbox']))).toBeUndefined();
+    expect(
+      changeOfStreamEvent({ ...update, ns: { db: 'app', coll: 'realtime_outbox' } } as ChangeStreamDocument, new Set(['realtime_outbox'])),
+    ).toBeUndefined();
     expect(changeOfStreamEvent({ operationType: 'drop', ns } as unknown as ChangeStreamDocument, new Set())).toBeUndefined();
   });
 
   it('reads outbox documents and names what is wrong with a bad one', () => {
     const at = new Date('2026-01-01T00:00:00Z');
-    expect(changeOfOutbox({ table: 'orders', operation: 'insert', row: { id: 1, at } })).toEqual({ table: 'orders', operation: 'insert', row: { id: 1, at: '2026-01-01T00:00:00.000Z' } });
+    expect(changeOfOutbox({ table: 'orders', operation: 'insert', row: { id: 1, at } })).toEqual({
+      table: 'orders',
+      operation: 'insert',
+      row: { id: 1, at: '2026-01-01T00:00:00.000Z' },
+    });
     expect(changeOfOutbox({ table: 'orders', operation: 'upsert', row: {} } as unknown as OutboxDocument)).toBe('operation must be insert, update or delete');
     expect(changeOfOutbox({ table: '', operation: 'insert', row: {} })).toBe('table must be a non-empty string');
     expect(changeOfOutbox({ table: 'orders', operation: 'insert', row: [] as unknown as Record<string, unknown> })).toBe('row must be a document');

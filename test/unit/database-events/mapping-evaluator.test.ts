@@ -13,27 +13,63 @@ const reference: Parameters<typeof evaluateMapping>[0] = {
   active: true,
 } satisfies Partial<DatabaseMapping>;
 
-const update = (row: Record<string, unknown>, old?: Record<string, unknown>): RowChange => ({ table: 'sessions', operation: 'update', row, ...(old === undefined ? {} : { old }) });
+const update = (row: Record<string, unknown>, old?: Record<string, unknown>): RowChange => ({
+  table: 'sessions',
+  operation: 'update',
+  row,
+  ...(old === undefined ? {} : { old }),
+});
 
 describe('mapping evaluation', () => {
   it('renders the payload template from the row, with constants, $old, $table, $operation, whole rows and $$ escapes', () => {
     const outcome = evaluateMapping(
-      { ...reference, payload: { id: '$row.id', was: '$old.status', city: '$row.address.city', table: '$table', op: '$operation', literal: '$$row.id', n: 3, list: ['$row.id', null], row: '$row', missing: '$row.nope' } },
+      {
+        ...reference,
+        payload: {
+          id: '$row.id',
+          was: '$old.status',
+          city: '$row.address.city',
+          table: '$table',
+          op: '$operation',
+          literal: '$$row.id',
+          n: 3,
+          list: ['$row.id', null],
+          row: '$row',
+          missing: '$row.nope',
+        },
+      },
       update({ id: 7, status: 'ended', address: { city: 'Oslo' } }, { id: 7, status: 'open' }),
     );
     expect(outcome).toEqual({
       kind: 'event',
       realm: 'demo',
-      payload: { id: 7, was: 'open', city: 'Oslo', table: 'sessions', op: 'update', literal: '$row.id', n: 3, list: [7, null], row: { id: 7, status: 'ended', address: { city: 'Oslo' } }, missing: null },
+      payload: {
+        id: 7,
+        was: 'open',
+        city: 'Oslo',
+        table: 'sessions',
+        op: 'update',
+        literal: '$row.id',
+        n: 3,
+        list: [7, null],
+        row: { id: 7, status: 'ended', address: { city: 'Oslo' } },
+        missing: null,
+      },
     });
   });
 
   it('passes an update only when a trigger column changed, and counts every column changed without old values', () => {
-    expect(evaluateMapping(reference, update({ id: 1, status: 'open', note: 'b' }, { id: 1, status: 'open', note: 'a' }))).toEqual({ kind: 'skipped', reason: 'trigger-columns' });
+    expect(evaluateMapping(reference, update({ id: 1, status: 'open', note: 'b' }, { id: 1, status: 'open', note: 'a' }))).toEqual({
+      kind: 'skipped',
+      reason: 'trigger-columns',
+    });
     expect(evaluateMapping(reference, update({ id: 1, status: 'ended' }, { id: 1, status: 'open' })).kind).toBe('event');
     expect(evaluateMapping(reference, update({ id: 1, status: 'open' })).kind).toBe('event');
     expect(evaluateMapping(reference, { table: 'sessions', operation: 'insert', row: { id: 1, status: 'open' } }).kind).toBe('event');
-    expect(evaluateMapping(reference, { table: 'sessions', operation: 'delete', row: { id: 1 }, old: { id: 1 } })).toEqual({ kind: 'skipped', reason: 'operation' });
+    expect(evaluateMapping(reference, { table: 'sessions', operation: 'delete', row: { id: 1 }, old: { id: 1 } })).toEqual({
+      kind: 'skipped',
+      reason: 'operation',
+    });
     expect(evaluateMapping({ ...reference, active: false }, update({ id: 1, status: 'x' }))).toEqual({ kind: 'skipped', reason: 'inactive' });
   });
 
@@ -54,8 +90,14 @@ describe('mapping evaluation', () => {
 
   it('takes the realm from a column, and fails a row whose realm column is empty', () => {
     const perTenant = { ...reference, realm: '$row.tenant' };
-    expect(evaluateMapping(perTenant, { table: 'sessions', operation: 'insert', row: { id: 1, tenant: 'acme' } })).toMatchObject({ kind: 'event', realm: 'acme' });
-    expect(evaluateMapping(perTenant, { table: 'sessions', operation: 'insert', row: { id: 1, tenant: null } })).toMatchObject({ kind: 'failed', message: expect.stringContaining('"tenant"') });
+    expect(evaluateMapping(perTenant, { table: 'sessions', operation: 'insert', row: { id: 1, tenant: 'acme' } })).toMatchObject({
+      kind: 'event',
+      realm: 'acme',
+    });
+    expect(evaluateMapping(perTenant, { table: 'sessions', operation: 'insert', row: { id: 1, tenant: null } })).toMatchObject({
+      kind: 'failed',
+      message: expect.stringContaining('"tenant"'),
+    });
   });
 });
 
@@ -64,7 +106,9 @@ describe('mapping checks', () => {
     expect(templateIssues(reference.payload)).toEqual([]);
     expect(conditionIssues(reference.when)).toEqual([]);
     expect(templateIssues({ a: { b: '$rows.id' } })).toEqual([{ path: ['a', 'b'], message: expect.stringContaining('unknown reference') }]);
-    expect(conditionIssues({ or: [{ changed: 'a' }, { eq: ['$row.a'] }] })).toEqual([{ path: ['or', 1, 'eq'], message: expect.stringContaining('two values') }]);
+    expect(conditionIssues({ or: [{ changed: 'a' }, { eq: ['$row.a'] }] })).toEqual([
+      { path: ['or', 1, 'eq'], message: expect.stringContaining('two values') },
+    ]);
     expect(conditionIssues({ xor: [] })).toEqual([{ path: ['xor'], message: expect.stringContaining('unknown operator') }]);
     expect(conditionIssues({ changed: 'a', eq: [1, 1] })).toEqual([{ path: [], message: expect.stringContaining('exactly one operator') }]);
   });

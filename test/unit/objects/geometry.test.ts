@@ -211,7 +211,13 @@ describe('polygons', () => {
   });
 
   it('across 180 from the west side as well', () => {
-    const region = compileShape({ points: [{ x: -175, y: 0 }, { x: 175, y: 5 }, { x: 175, y: -5 }] });
+    const region = compileShape({
+      points: [
+        { x: -175, y: 0 },
+        { x: 175, y: 5 },
+        { x: 175, y: -5 },
+      ],
+    });
     expect(region.contains(179, 0)).toBe(true);
     expect(region.contains(-176, 0)).toBe(true);
     expect(region.contains(-174, 0)).toBe(false);
@@ -219,10 +225,22 @@ describe('polygons', () => {
   });
 
   it('that are degenerate (collinear, repeated points) hold only the points on their line', () => {
-    const line = compileShape({ points: [{ x: 0, y: 0 }, { x: 1, y: 1 }, { x: 2, y: 2 }] });
+    const line = compileShape({
+      points: [
+        { x: 0, y: 0 },
+        { x: 1, y: 1 },
+        { x: 2, y: 2 },
+      ],
+    });
     expect(line.contains(0.5, 0.5)).toBe(true);
     expect(line.contains(0.5, 0.6)).toBe(false);
-    const dot = compileShape({ points: [{ x: 1, y: 1 }, { x: 1, y: 1 }, { x: 1, y: 1 }] });
+    const dot = compileShape({
+      points: [
+        { x: 1, y: 1 },
+        { x: 1, y: 1 },
+        { x: 1, y: 1 },
+      ],
+    });
     expect(dot.contains(1, 1)).toBe(true);
     expect(dot.contains(1, 1.001)).toBe(false);
   });
@@ -239,8 +257,19 @@ describe('compileShape', () => {
       { cx: 0, cy: 0, r: 30_000_000 },
       { x1: 0, y1: 100, x2: 1, y2: 0 },
       { west: Number.POSITIVE_INFINITY, north: 1, east: 1, south: 0 },
-      { points: [{ x: 0, y: 0 }, { x: 1, y: 1 }] },
-      { points: [{ x: 0, y: 0 }, { x: 1, y: 1 }, { x: 181, y: 0 }] },
+      {
+        points: [
+          { x: 0, y: 0 },
+          { x: 1, y: 1 },
+        ],
+      },
+      {
+        points: [
+          { x: 0, y: 0 },
+          { x: 1, y: 1 },
+          { x: 181, y: 0 },
+        ],
+      },
       { foo: 1 },
     ] as unknown as Shape[];
     for (const shape of bad) expect(() => compileShape(shape), JSON.stringify(shape)).toThrow(InvalidArgumentError);

@@ -14,7 +14,10 @@ describe('geoWithinFilter (the 2dsphere prefilter of MongoObjectStore)', () => {
     const latitudes = ring.map(([, latitude]) => latitude as number);
     expect(Math.min(...latitudes)).toBeLessThan(50);
     expect(Math.max(...latitudes)).toBeGreaterThan(52);
-    const south = ring.slice(0, -1).filter(([, latitude]) => (latitude as number) < 50).map(([longitude]) => longitude as number);
+    const south = ring
+      .slice(0, -1)
+      .filter(([, latitude]) => (latitude as number) < 50)
+      .map(([longitude]) => longitude as number);
     expect(south).toEqual([-2, -1, 0, 1, 1.5]);
   });
 

@@ -196,9 +196,7 @@ describe('ObjectMatcher: errors and limits', () => {
     expect(() => matcher.updateSubscription('nope', {})).toThrow(NotFoundError);
     expect(() => matcher.members('nope')).toThrow(NotFoundError);
     expect(() => matcher.addSubscription('t', { where: ['charge>'] })).toThrow(InvalidArgumentError);
-    expect(() => matcher.addSubscription('t', { shape: { cx: 0, cy: 0, r: 10 }, target: { id: 'o', r: 5 } })).toThrow(
-      /at most one of shape, area and target/,
-    );
+    expect(() => matcher.addSubscription('t', { shape: { cx: 0, cy: 0, r: 10 }, target: { id: 'o', r: 5 } })).toThrow(/at most one of shape, area and target/);
     expect(() => matcher.addSubscription('t', { target: { id: 'o', r: 0 } })).toThrow(InvalidArgumentError);
     expect(() => matcher.updateSubscription('s', { where: ['$x=1'] })).toThrow(InvalidArgumentError);
     expect(matcher.subscriptionCount).toBe(1);

@@ -38,10 +38,7 @@ describe('object writes on two nodes sharing one store', () => {
 
   it('create an object once when both set it for the first time at once, and keep both writes', async () => {
     const { nodes } = twoNodes();
-    await Promise.all([
-      nodes[0].writeObject('r', { id: 'fresh', data: { a: 1 } }, 'set'),
-      nodes[1].writeObject('r', { id: 'fresh', data: { b: 2 } }, 'set'),
-    ]);
+    await Promise.all([nodes[0].writeObject('r', { id: 'fresh', data: { a: 1 } }, 'set'), nodes[1].writeObject('r', { id: 'fresh', data: { b: 2 } }, 'set')]);
     expect((await nodes[0].getObject('r', 'fresh')).data).toEqual({ a: 1, b: 2 });
   });
 

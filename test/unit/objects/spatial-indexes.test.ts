@@ -38,7 +38,12 @@ describe('SubscriptionBoxIndex', () => {
     index.setBoxes('cell', [{ minX: 0.01, minY: 0.01, maxX: 0.02, maxY: 0.02 }]);
     index.setBoxes('corner', [{ minX: 179.99, minY: 89.99, maxX: 180, maxY: 90 }]);
     index.setBoxes('south-west', [{ minX: -180, minY: -90, maxX: -179.99, maxY: -89.99 }]);
-    for (const [x, y] of [[0.01, 0.01], [0.02, 0.02], [0.015, 0.01], [0.01, 0.02]] as const) {
+    for (const [x, y] of [
+      [0.01, 0.01],
+      [0.02, 0.02],
+      [0.015, 0.01],
+      [0.01, 0.02],
+    ] as const) {
       expect([...index.candidatesAt(x, y).boxed], `${x},${y}`).toEqual(['cell']);
     }
     expect([...index.candidatesAt(180, 90).boxed]).toEqual(['corner']);

@@ -10,7 +10,7 @@ describe('importSpecifiers', () => {
       "} from '@scope/b/sub';",
       "import 'side-effect';",
       "export * from './local.js';",
-      "export { c } from \"pkg-c\";",
+      'export { c } from "pkg-c";',
       "export declare function f(): import('pkg-d').D;",
     ].join('\n');
     expect(importSpecifiers(text).sort()).toEqual(['./local.js', '@scope/b/sub', 'pkg-a', 'pkg-c', 'pkg-d', 'side-effect'].sort());

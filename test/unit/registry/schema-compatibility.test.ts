@@ -47,7 +47,9 @@ describe('backward compatibility of a new schema version', () => {
 
   it('compares array items and nested objects, and refuses a bound or pattern that was added', () => {
     const before = { type: 'array', items: { type: 'object', properties: { sku: { type: 'string' } } } };
-    expect(backwardIssues(before, { type: 'array', maxItems: 10, items: { type: 'object', properties: { sku: { type: 'string', pattern: '^[A-Z]+$' } } } })).toEqual([
+    expect(
+      backwardIssues(before, { type: 'array', maxItems: 10, items: { type: 'object', properties: { sku: { type: 'string', pattern: '^[A-Z]+$' } } } }),
+    ).toEqual([
       { path: '/maxItems', message: 'maxItems 10 was added' },
       { path: '/items/properties/sku/pattern', message: 'pattern was added' },
     ]);

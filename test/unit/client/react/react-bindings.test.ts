@@ -100,6 +100,8 @@ describe('hooks outside a RealtimeProvider', () => {
       useRealtime();
       return null;
     };
-    expect(() => renderToString(createElement(Orphan))).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('RealtimeProvider') }));
+    expect(() => renderToString(createElement(Orphan))).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('RealtimeProvider') }),
+    );
   });
 });

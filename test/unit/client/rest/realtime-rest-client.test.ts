@@ -36,8 +36,10 @@ function scriptedFetch(...answers: (() => Response | Promise<Response>)[]): { fe
   return { fetch, seen };
 }
 
-const json = (status: number, body: unknown, headers: Record<string, string> = {}) => () =>
-  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+const json =
+  (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  () =>
+    new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
 const event = { id: 'e1', topic: 'a.b', source: 'api', type: 'api.publish', payload: {}, metadata: { timestamp: 1, realm: 'demo' } };
 const base = { url: 'http://rt.test', token: 'header.payload.signature' };
 

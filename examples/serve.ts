@@ -11,10 +11,10 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
-import { createLogger, createServer, type Logger, type ViteDevServer } from 'vite';
+import { createServer, type ViteDevServer } from 'vite';
+import { quietProxyLogger, REPO_ROOT, SDK_ALIASES } from './vite-shared.js';
 
 const EXAMPLES_DIR = path.dirname(fileURLToPath(import.meta.url));
-const REPO_ROOT = path.dirname(EXAMPLES_DIR);
 
 /** The browser examples this script serves (each a folder with an `index.html`). */
 export const BROWSER_EXAMPLES = ['chat', 'note', 'map', 'react-app'] as const;
@@ -54,11 +54,7 @@ export async function startExample(name: BrowserExample, options: ExampleServerO
     cacheDir: path.join(REPO_ROOT, '.cache/vite', `example-${name}`),
     plugins: [react()],
     resolve: {
-      // The package's own specifiers, resolved to this repository's sources.
-      alias: [
-        { find: '@realtime-platform/client/react', replacement: path.join(REPO_ROOT, 'client/react/index.ts') },
-        { find: '@realtime-platform/client', replacement: path.join(REPO_ROOT, 'client/index.ts') },
-      ],
+      alias: SDK_ALIASES,
     },
     server: { host: options.host ?? '127.0.0.1', port: options.port ?? 5173, strictPort: false, proxy },
   });
@@ -83,18 +79,4 @@ if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLTo
   const stop = (): void => void running.close().then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-}
-
-/**
- * Vite's logger without the "ws proxy error: ECONNRESET" a proxied WebSocket logs whenever a tab
- * closes (the browser resets the connection; nothing went wrong).
- */
-function quietProxyLogger(): Logger {
-  const logger = createLogger('warn');
-  const error = logger.error.bind(logger);
-  logger.error = (message, options) => {
-    if (message.includes('ws proxy') && (options?.error as NodeJS.ErrnoException | undefined)?.code === 'ECONNRESET') return;
-    error(message, options);
-  };
-  return logger;
 }

@@ -2,13 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import react from '@vitejs/plugin-react';
-import { build, createLogger, preview, type Alias, type Logger } from 'vite';
-
-/** The package specifiers pages import, resolved to this repository's sources. */
-export const REALTIME_ALIASES: Alias[] = [
-  { find: '@realtime-platform/client/react', replacement: path.resolve('client/react/index.ts') },
-  { find: '@realtime-platform/client', replacement: path.resolve('client/index.ts') },
-];
+import { build, preview } from 'vite';
+import { quietProxyLogger, SDK_ALIASES } from '../../../examples/vite-shared.js';
 
 /** What a Vite app built and served for a test gives back. */
 export interface ServedViteApp {
@@ -39,7 +34,7 @@ export async function buildAndServeViteApp(root: string, realtimeUrl: string): P
     mode: 'development',
     define: { 'process.env.NODE_ENV': JSON.stringify('development') },
     plugins: [react()],
-    resolve: { alias: REALTIME_ALIASES },
+    resolve: { alias: SDK_ALIASES },
     build: { outDir, emptyOutDir: true, minify: false, chunkSizeWarningLimit: 4096 },
   });
   const proxy = Object.fromEntries(['/socket.io', '/auth', '/api'].map((prefix) => [prefix, { target: realtimeUrl, ws: prefix === '/socket.io' }]));
@@ -53,18 +48,4 @@ export async function buildAndServeViteApp(root: string, realtimeUrl: string): P
       await rm(outDir, { recursive: true, force: true });
     },
   };
-}
-
-/**
- * Vite's logger without the "ws proxy error: ECONNRESET" a proxied WebSocket logs whenever a tab
- * closes (the browser resets the connection; nothing went wrong).
- */
-function quietProxyLogger(): Logger {
-  const logger = createLogger('warn');
-  const error = logger.error.bind(logger);
-  logger.error = (message, options) => {
-    if (message.includes('ws proxy') && (options?.error as NodeJS.ErrnoException | undefined)?.code === 'ECONNRESET') return;
-    error(message, options);
-  };
-  return logger;
 }

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { compiledEntry } from './compiled-entries.js';
 
 /**
  * Starts the benchmark's child processes (servers and load clients) and makes sure none outlives
@@ -16,7 +17,7 @@ const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const live = new Set<ChildProcess>();
 let hooksInstalled = false;
 
-/** What to start: a TypeScript entry in this folder, run by tsx. */
+/** What to start: a TypeScript entry in this folder, run compiled (see `compiled-entries.ts`). */
 export interface NodeChildOptions {
   /** File name relative to this folder, e.g. `server-entry.ts`. */
   entry: string;
@@ -28,7 +29,7 @@ export interface NodeChildOptions {
 }
 
 /**
- * Spawns `node --import tsx <entry>` with an IPC channel, the soft open-files limit raised to the
+ * Spawns `node <entry, compiled>` with an IPC channel, the soft open-files limit raised to the
  * hard limit, and stdout/stderr passed through.
  *
  * @example
@@ -36,9 +37,7 @@ export interface NodeChildOptions {
  */
 export function spawnNodeChild(options: NodeChildOptions): ChildProcess {
   installExitHooks();
-  const entry = fileURLToPath(new URL(options.entry, import.meta.url));
-  // tsx resolved from here, so the children start whatever the working directory is.
-  const nodeArgs = ['--import', import.meta.resolve('tsx'), ...(options.nodeFlags ?? []), entry, ...(options.args ?? [])];
+  const nodeArgs = [...(options.nodeFlags ?? []), compiledEntry(options.entry), ...(options.args ?? [])];
   const child = spawn('/bin/sh', ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"', 'sh', process.execPath, ...nodeArgs], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     cwd: REPO_ROOT,

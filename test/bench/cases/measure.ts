@@ -10,6 +10,8 @@ import type { ServerStats } from '../ipc-protocol.js';
 export interface MeasuredFleet {
   server: MeasuredServer;
   pool: ClientPool;
+  /** Whether the receivers ask for batched frames (names the profile file). */
+  batchedFrames?: boolean;
 }
 
 /** What a closed-loop (saturating) measurement found. */
@@ -79,7 +81,7 @@ export async function measureThroughput(
       previousStats = currentStats;
     }
     const machineEnd = readMachineCpu();
-    await fleet.server.stopProfile(`${scope}-${kind}-saturated`);
+    await fleet.server.stopProfile(`${scope}-${kind}${fleet.batchedFrames ? '-batched' : ''}-saturated`);
     const end = previous;
     const endStats = previousStats;
     const seconds = (end.at - start.at) / 1000;
@@ -154,7 +156,7 @@ export async function measureLatency(
   await publisher.fixedRate(options.rate, measuredEvents);
   const [endStats, end] = await Promise.all([fleet.server.stats(), fleet.pool.snapshot()]);
   const machineEnd = readMachineCpu();
-  await fleet.server.stopProfile(`${options.scope}-${fleet.server.ready.kind}-${options.rate}-per-s`);
+  await fleet.server.stopProfile(`${options.scope}-${fleet.server.ready.kind}${fleet.batchedFrames ? '-batched' : ''}-${options.rate}-per-s`);
   const drained = await fleet.pool.waitForDone(toSeq - 1, options.drainTimeoutMs);
   const final = await fleet.pool.snapshot();
   const cpu = cpuBetween(startStats, endStats);

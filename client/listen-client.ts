@@ -52,6 +52,12 @@ interface Listener {
   handler: ListenHandler;
   /** Streams this listener provides now: name → stop callbacks. */
   providing: Map<string, Emitter<{ stop: ListenStopReasonOnClient }>>;
+  /**
+   * Whether the server has answered this listener's own `listen:add`. Only then is it re-sent on a
+   * new connection: before, its first request is still queued or in flight, and sending it again
+   * would be refused (`LISTENER_EXISTS`).
+   */
+  registered: boolean;
 }
 
 /**
@@ -99,10 +105,11 @@ export class ListenClient implements ResubscribableStream {
     if (this.listeners.has(key)) {
       throw new ListenerError('LISTENER_EXISTS', `This client already listens on ${kind} pattern "${pattern}"`, { details: { kind, pattern } });
     }
-    const listener: Listener = { realm, kind, pattern, handler, providing: new Map() };
+    const listener: Listener = { realm, kind, pattern, handler, providing: new Map(), registered: false };
     this.listeners.set(key, listener);
     try {
       await this.deps.requests.request('listen:add', { realm, kind, pattern });
+      listener.registered = true;
     } catch (err) {
       if (this.listeners.get(key) === listener) this.listeners.delete(key);
       throw err;
@@ -139,9 +146,10 @@ export class ListenClient implements ResubscribableStream {
     return this.providerChanges.on('change', handler);
   }
 
-  /** Listens again on a new connection. */
+  /** Listens again on a new connection (the listeners the server had; the others' first requests are still on their way). */
   resubscribe(): void {
-    for (const { realm, kind, pattern } of this.listeners.values()) {
+    for (const { realm, kind, pattern, registered } of this.listeners.values()) {
+      if (!registered) continue;
       this.deps.requests.request('listen:add', { realm, kind, pattern }).catch((err: unknown) => this.deps.reportError(toRealtimeError(err)));
     }
   }

@@ -9,7 +9,7 @@ import { resolveObjectLimits, type ResolvedObjectLimits } from './objects/object
 import type { PlainWebSocketOptions } from './wire/plain-websocket-endpoint.js';
 import { RATE_LIMIT_ENV_SHAPE, rateLimitOptionsFromEnv } from './limits/rate-limit-env.js';
 import { resolveRateLimitOptions, type ResolvedRateLimits } from './limits/rate-limit-options.js';
-import { MAX_BATCH_WINDOW_MS } from './wire/batched-frames.js';
+import { DEFAULT_BUSY_WINDOW_MS, MAX_BATCH_WINDOW_MS } from './wire/batched-frames.js';
 
 /**
  * How the server verifies tokens. At least one of `secret`, `secrets` or `jwksUrl` is required.
@@ -241,8 +241,8 @@ export interface ServerConfig {
   ws: PlainWebSocketOptions;
   /** Longest drain on SIGTERM/SIGINT before the process exits anyway, ms (`SHUTDOWN_TIMEOUT_MS`). */
   shutdownTimeoutMs: number;
-  /** Batched frames (`BATCHING=off` turns them off, `BATCH_WINDOW_MS` sets the window). */
-  batching: { windowMs: number } | false;
+  /** Batched frames (`BATCHING=off` turns them off, `BATCH_WINDOW_MS` sets the window, `BATCH_BUSY_WINDOW_MS` the longest wait while busy). */
+  batching: { windowMs: number; busyWindowMs: number } | false;
   /** Database events: the sources (`DATABASE_EVENTS_*`); none runs when their URLs are unset. */
   databaseEvents: DatabaseEventsOptions;
 }
@@ -398,6 +398,12 @@ const envSchema = z
       .min(0, `must be between 0 and ${MAX_BATCH_WINDOW_MS}`)
       .max(MAX_BATCH_WINDOW_MS, `must be between 0 and ${MAX_BATCH_WINDOW_MS}`)
       .default(0),
+    BATCH_BUSY_WINDOW_MS: z.coerce
+      .number({ error: 'must be a number of milliseconds' })
+      .int('must be a whole number')
+      .min(0, `must be between 0 and ${MAX_BATCH_WINDOW_MS}`)
+      .max(MAX_BATCH_WINDOW_MS, `must be between 0 and ${MAX_BATCH_WINDOW_MS}`)
+      .default(DEFAULT_BUSY_WINDOW_MS),
     WS_PATH: z
       .string()
       .regex(/^(off|\/[A-Za-z0-9_.~/-]*)$/, 'must be "off" or a path starting with "/"')
@@ -574,7 +580,7 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
       ...(e.WS_MAX_FRAME_BYTES === undefined ? {} : { maxFrameBytes: e.WS_MAX_FRAME_BYTES }),
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
-    batching: e.BATCHING === 'off' ? false : { windowMs: e.BATCH_WINDOW_MS },
+    batching: e.BATCHING === 'off' ? false : { windowMs: e.BATCH_WINDOW_MS, busyWindowMs: e.BATCH_BUSY_WINDOW_MS },
     rateLimits: resolveRateLimitOptions(rateLimitOptionsFromEnv(e)),
     databaseEvents: databaseEventsFromEnv(e),
   };

@@ -9,7 +9,7 @@ export type { TopicChannelStats } from './cluster/topic-channels.js';
 export { loadConfig, ConfigError, DEFAULT_LIMITS } from './config.js';
 export type { AuthOptions, LimitOptions, ResolvedLimits, ServerConfig, LogLevel } from './config.js';
 export { createLogger } from './logger.js';
-export { MAX_BATCH_WINDOW_MS } from './wire/batched-frames.js';
+export { DEFAULT_BUSY_WINDOW_MS, MAX_BATCH_WINDOW_MS } from './wire/batched-frames.js';
 export type { BatchingOptions } from './wire/batched-frames.js';
 export { DEFAULT_RATE_LIMITS, RATE_LIMITED_ACTIONS, resolveRateLimitOptions } from './limits/rate-limit-options.js';
 export type { RateLimitOptions, ActionRates, RateLimitedAction, ResolvedRateLimits, ResolvedActionRates } from './limits/rate-limit-options.js';

@@ -88,10 +88,10 @@ export interface RealtimeServerOptions extends ServiceConfig {
   socketPath?: string;
   /**
    * Batched frames: what is sent to one connection within a window (by default until the current
-   * turn of the event loop ends) travels in one websocket frame, for clients that ask for it
-   * (`RealtimeClient` does by default; README "Batched frames"). `false` turns it off: one packet
-   * per frame for every client.
-   * @default { windowMs: 0 }
+   * turn of the event loop ends, longer while the loop is busy, up to `busyWindowMs`) travels in
+   * one websocket frame, for clients that ask for it (`RealtimeClient` does by default; README
+   * "Batched frames"). `false` turns it off: one packet per frame for every client.
+   * @default { windowMs: 0, busyWindowMs: 20 }
    */
   batching?: BatchingOptions | false;
   /**

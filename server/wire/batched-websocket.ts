@@ -2,6 +2,7 @@ import createDebug from 'debug';
 import { transports } from 'engine.io';
 import type { Packet } from 'engine.io-parser';
 import type { EngineRequest } from './engine-transports.js';
+import type { Flushable, FrameFlusher } from './frame-flusher.js';
 
 const debug = createDebug('realtime:batched-websocket');
 
@@ -18,7 +19,7 @@ export const BATCH_QUERY_PARAMETER = 'batch';
 export interface BatchedWebSocketOptions {
   /**
    * How long packets wait for others bound for the same connection, ms. `0` waits until the
-   * current turn of the event loop ends (`setImmediate`).
+   * current turn of the event loop ends, or as long as `flusher`'s load window says.
    */
   windowMs: number;
   /**
@@ -26,6 +27,8 @@ export interface BatchedWebSocketOptions {
    * queue is split into frames of at most this size (a single larger packet goes alone).
    */
   maxFrameBytes: number;
+  /** Ends the window (`windowMs: 0`) of all of one server's connections together. */
+  flusher: FrameFlusher;
 }
 
 /** The part of a `ws` socket the transport writes with. */
@@ -126,7 +129,7 @@ function textBytesOf(packet: Packet): number {
  * useTransportFactory(io, (name, req, fallback) =>
  *   name === 'websocket' && req._query.batch === '1' ? new BatchedWebSocket(req, { windowMs: 0, maxFrameBytes: 1e6 }) : fallback());
  */
-export class BatchedWebSocket extends transports.websocket {
+export class BatchedWebSocket extends transports.websocket implements Flushable {
   private readonly ws: WsSocket;
   private readonly batching: BatchedWebSocketOptions;
   private queue: Packet[] = [];
@@ -144,28 +147,8 @@ export class BatchedWebSocket extends transports.websocket {
   private readonly onFrameWritten: (err?: Error) => void;
   /** The `windowMs` timer, when one is set. */
   private timer: ReturnType<typeof setTimeout> | undefined;
-  /** Whether the queue waits for the end of this turn (in {@link turnQueue}). */
+  /** Whether the queue waits for the flusher's window to end. */
   private waitsForTurn = false;
-
-  /**
-   * The transports whose queues go at the end of this turn: one `setImmediate` for all of them
-   * rather than one per connection (a broadcast to a room queues on every member at once).
-   */
-  private static turnQueue: BatchedWebSocket[] = [];
-  private static turnScheduled = false;
-
-  private static flushTurn(): void {
-    const due = BatchedWebSocket.turnQueue;
-    BatchedWebSocket.turnQueue = [];
-    BatchedWebSocket.turnScheduled = false;
-    for (let i = 0; i < due.length; i += 1) {
-      const transport = due[i] as BatchedWebSocket;
-      // Already written (bound reached, close) since it was queued: nothing to do.
-      if (!transport.waitsForTurn) continue;
-      transport.waitsForTurn = false;
-      transport.flushQueue();
-    }
-  }
 
   /** The `windowMs` timer's callback, shared by every connection (no closure per connection). */
   private static onTimer(transport: BatchedWebSocket): void {
@@ -213,15 +196,18 @@ export class BatchedWebSocket extends transports.websocket {
     }
     if (this.waitsForTurn) return;
     this.waitsForTurn = true;
-    BatchedWebSocket.turnQueue.push(this);
-    if (!BatchedWebSocket.turnScheduled) {
-      BatchedWebSocket.turnScheduled = true;
-      setImmediate(BatchedWebSocket.flushTurn);
-    }
+    this.batching.flusher.add(this);
+  }
+
+  /** The flusher's window ended: writes what is queued (unless written meanwhile, at the bound or a close). */
+  flushQueued(): void {
+    if (!this.waitsForTurn) return;
+    this.waitsForTurn = false;
+    this.flushQueue();
   }
 
   private clearTimer(): void {
-    // Left in the turn queue, it is skipped there.
+    // Left in the flusher's list, it is skipped there.
     this.waitsForTurn = false;
     if (this.timer === undefined) return;
     clearTimeout(this.timer);

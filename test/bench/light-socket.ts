@@ -1,69 +1,84 @@
-import { Socket as EngineSocket } from 'engine.io-client';
-import { BatchedWebSocketTransport } from '../../client/batched-websocket-transport.js';
+import { WebSocket } from 'ws';
 import type { AckResult } from '../../shared/index.js';
 import { REQUEST_TIMEOUT_MS } from './bench-socket.js';
 
+/** Separates the packets of a batched frame (engine.io protocol v4's payload separator, as the server joins them). */
+const BATCH_SEPARATOR = '\x1e';
+
 /**
- * A minimal Socket.IO client for the receiving connections: engine.io-client (the transport
- * socket.io-client itself uses, so the same websocket, handshake and heartbeat) plus the few
- * Socket.IO packets a receiver needs, written by hand (protocol v5:
- * https://github.com/socketio/socket.io-protocol): CONNECT with the auth token, EVENT with an ack
- * id for requests, ACK back, and incoming EVENT frames handed over undecoded.
+ * A minimal Socket.IO client for the load clients, written by hand over a raw `ws` websocket
+ * (engine.io protocol v4: https://github.com/socketio/engine.io-protocol, Socket.IO protocol v5:
+ * https://github.com/socketio/socket.io-protocol): the engine.io open and ping/pong, CONNECT with
+ * the auth token, EVENT with an ack id for requests, ACK back, and incoming EVENT packets handed
+ * over undecoded. With `batchedFrames` it asks for batched frames (`batch=1`, as `RealtimeClient`
+ * does by default) and splits each frame into its packets.
  *
- * Why not socket.io-client: on a 2-core machine the receiving processes share the cores with the
- * server, and socket.io-client's per-message decoding (a JSON.parse of every delivery, event
- * emitters) cost more CPU per delivery than the server spends producing it, so the load generator,
- * not the server, set the pace. Receivers here only read `seq` and `t` out of the raw frame.
+ * Why not socket.io-client, nor engine.io-client under it: on a 2-core machine the load clients
+ * share the cores with the server, so every microsecond a receiver spends per delivery is one the
+ * server under test does not get. socket.io-client's decoding (a JSON.parse of every delivery) and
+ * engine.io-client's emitter chain (four events per packet) made the receivers, not the server,
+ * set the pace, for every server measured. Receivers here only read `seq` and `t` out of the raw
+ * text, as Centrifugo's and deepstream's load tools read theirs.
  *
  * @example
  * const socket = await LightSocket.connect(url, token);
- * socket.onEvent = (frame) => count(frame);
+ * socket.onEvent = (packet) => count(packet);
  * await socket.request('subscribe', { topic: 'bench.fanout' });
  */
 export class LightSocket {
   /** Receives every server EVENT packet as its raw text, e.g. `2["event",{...}]`. */
-  onEvent: ((frame: string) => void) | undefined;
+  onEvent: ((packet: string) => void) | undefined;
   private nextAckId = 0;
   private readonly acks = new Map<number, (result: AckResult<unknown>) => void>();
 
-  private constructor(private readonly engine: EngineSocket) {
-    engine.on('message', (data) => {
-      if (typeof data === 'string') this.onPacket(data);
+  private constructor(private readonly ws: WebSocket) {
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      if (isBinary) return;
+      const frame = data.toString();
+      let start = 0;
+      for (let end = frame.indexOf(BATCH_SEPARATOR); end !== -1; end = frame.indexOf(BATCH_SEPARATOR, start)) {
+        this.onEnginePacket(frame, start, end);
+        start = end + 1;
+      }
+      this.onEnginePacket(frame, start, frame.length);
     });
-    engine.on('close', () => {
+    ws.on('close', () => {
       for (const settle of this.acks.values()) settle({ ok: false, error: { code: 'UNAVAILABLE', message: 'connection closed' } });
       this.acks.clear();
     });
   }
 
-  /**
-   * Opens a websocket-only connection and completes the Socket.IO CONNECT with `{ token }`. With
-   * `batchedFrames` it uses the client's own batching transport (asks with `batch=1`, unpacks
-   * frames into packets), as `RealtimeClient` does by default.
-   */
+  /** Opens a websocket connection and completes the Socket.IO CONNECT with `{ token }`. */
   static connect(url: string, token: string, options: { batchedFrames: boolean } = { batchedFrames: false }): Promise<LightSocket> {
     return new Promise((resolve, reject) => {
-      const engine = new EngineSocket(url, {
-        path: '/socket.io/',
-        transports: options.batchedFrames ? [BatchedWebSocketTransport] : ['websocket'],
-        upgrade: false,
-      });
+      const query = `EIO=4&transport=websocket${options.batchedFrames ? '&batch=1' : ''}`;
+      const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/socket.io/?${query}`, { perMessageDeflate: false, skipUTF8Validation: true });
       const timer = setTimeout(() => fail(new Error('connect timed out')), REQUEST_TIMEOUT_MS);
       const fail = (err: Error): void => {
         clearTimeout(timer);
-        engine.close();
+        ws.off('message', onHandshake);
+        ws.terminate();
         reject(err);
       };
-      engine.once('open', () => engine.send(`0${JSON.stringify({ token })}`));
-      engine.once('error', (err) => fail(err instanceof Error ? err : new Error(String(err))));
-      const onHandshake = (data: unknown): void => {
-        if (typeof data !== 'string') return;
-        engine.off('message', onHandshake);
-        clearTimeout(timer);
-        if (data.startsWith('0')) resolve(new LightSocket(engine));
-        else fail(new Error(`connection refused: ${data.slice(1)}`));
+      ws.once('error', (err) => fail(err));
+      ws.once('close', () => fail(new Error('closed during the handshake')));
+      // The engine.io open packet (`0{...}`), then the Socket.IO CONNECT answer (`40{...}` or `44{...}`).
+      const onHandshake = (data: Buffer): void => {
+        const packet = data.toString();
+        if (packet.startsWith('0')) {
+          ws.send(`40${JSON.stringify({ token })}`);
+        } else if (packet.startsWith('40')) {
+          clearTimeout(timer);
+          ws.off('message', onHandshake);
+          ws.removeAllListeners('close');
+          ws.removeAllListeners('error');
+          ws.on('error', () => {});
+          resolve(new LightSocket(ws));
+        } else if (packet.startsWith('44')) {
+          fail(new Error(`connection refused: ${packet.slice(2)}`));
+        }
       };
-      engine.on('message', onHandshake);
+      ws.on('message', onHandshake);
     });
   }
 
@@ -79,17 +94,27 @@ export class LightSocket {
         clearTimeout(timer);
         resolve(result as AckResult<T>);
       });
-      this.engine.send(`2${id}${JSON.stringify([event, data])}`);
+      this.ws.send(`42${id}${JSON.stringify([event, data])}`);
     });
   }
 
   /** Sends `event` with `data` and no ack id (fire-and-forget, as `object:set` location streams do). */
   emit(event: string, data: unknown): void {
-    this.engine.send(`2${JSON.stringify([event, data])}`);
+    this.ws.send(`42${JSON.stringify([event, data])}`);
   }
 
   close(): void {
-    this.engine.close();
+    this.ws.close();
+  }
+
+  /** One engine.io packet, `frame.slice(start, end)`: a ping is answered, a message (`4…`) holds a Socket.IO packet. */
+  private onEnginePacket(frame: string, start: number, end: number): void {
+    const type = frame.charCodeAt(start);
+    if (type === 0x34 /* '4' message */) {
+      this.onPacket(frame.slice(start + 1, end));
+    } else if (type === 0x32 /* '2' ping */) {
+      this.ws.send('3');
+    }
   }
 
   private onPacket(packet: string): void {

@@ -173,9 +173,6 @@ describe('the React bindings in Chromium', { timeout: 60_000 }, () => {
       const offered: string[] = [];
       let provisionEnded: (reason: string) => void = () => {};
       const ended = new Promise<string>((resolve) => (provisionEnded = resolve));
-      // Connected first: a listen() made while connecting is sent twice (by the call and by the
-      // resubscriber) and refused with LISTENER_EXISTS, a ListenClient bug outside the bindings.
-      await service.ready();
       await service.listen(
         'react/*',
         (name, response) => {

@@ -153,6 +153,53 @@ describe('batched frames', () => {
     }
   });
 
+  it('while its event loop is busy, lets frames wait up to busyWindowMs for more', async () => {
+    const server = await startTestServer({ batching: { busyWindowMs: 500 } });
+    try {
+      const socket = await rawSocket(server, true);
+      await subscribe(socket, 'batch.busy');
+      const before = socket.frames.length;
+      // A busy loop, as under load: the next flush reads its utilisation (over 100 ms or more) as full.
+      await publishMany(server, 'batch.busy', 1);
+      await socket.until(() => payloadsOf(socket).length >= 1);
+      const spinUntil = performance.now() + 150;
+      while (performance.now() < spinUntil) {
+        // busy
+      }
+      await publishMany(server, 'batch.busy', 1);
+      // A later turn, well inside the busy window: travels with the one before.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await server.server.publish({ realm: 'demo', topic: 'batch.busy', source: 'api', type: 'test.batch', payload: { n: 1 } });
+      await socket.until(() => payloadsOf(socket).length >= 3);
+
+      expect(payloadsOf(socket)).toEqual([{ n: 0 }, { n: 0 }, { n: 1 }]);
+      expect(eventFrames(socket.frames.slice(before))).toHaveLength(2);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('with busyWindowMs: 0 ends every window with the turn, busy or not', async () => {
+    const server = await startTestServer({ batching: { busyWindowMs: 0 } });
+    try {
+      const socket = await rawSocket(server, true);
+      await subscribe(socket, 'batch.turn');
+      const before = socket.frames.length;
+      const spinUntil = performance.now() + 150;
+      while (performance.now() < spinUntil) {
+        // busy
+      }
+      await publishMany(server, 'batch.turn', 1);
+      await socket.until(() => payloadsOf(socket).length >= 1);
+      await server.server.publish({ realm: 'demo', topic: 'batch.turn', source: 'api', type: 'test.batch', payload: { n: 1 } });
+      await socket.until(() => payloadsOf(socket).length >= 2);
+
+      expect(eventFrames(socket.frames.slice(before))).toHaveLength(2);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('sends one packet per frame to everyone with batching: false', async () => {
     const server = await startTestServer({ batching: false });
     try {
@@ -171,6 +218,7 @@ describe('batched frames', () => {
 
   it('rejects a window outside 0..1000 ms', async () => {
     await expect(startTestServer({ batching: { windowMs: 5000 } })).rejects.toThrow(/windowMs/);
+    await expect(startTestServer({ batching: { busyWindowMs: -1 } })).rejects.toThrow(/busyWindowMs/);
   });
 });
 

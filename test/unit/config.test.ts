@@ -200,9 +200,10 @@ describe('loadConfig', () => {
     ]);
   });
 
-  it('reads batched frames (BATCHING on by default, BATCH_WINDOW_MS 0 to 1000)', () => {
-    expect(loadConfig({}).batching).toEqual({ windowMs: 0 });
-    expect(loadConfig({ BATCH_WINDOW_MS: '5' }).batching).toEqual({ windowMs: 5 });
+  it('reads batched frames (BATCHING on by default, BATCH_WINDOW_MS and BATCH_BUSY_WINDOW_MS 0 to 1000)', () => {
+    expect(loadConfig({}).batching).toEqual({ windowMs: 0, busyWindowMs: 20 });
+    expect(loadConfig({ BATCH_WINDOW_MS: '5', BATCH_BUSY_WINDOW_MS: '0' }).batching).toEqual({ windowMs: 5, busyWindowMs: 0 });
+    expect(problems({ BATCH_BUSY_WINDOW_MS: '1001' })).toEqual(['BATCH_BUSY_WINDOW_MS: must be between 0 and 1000']);
     expect(loadConfig({ BATCHING: 'off', BATCH_WINDOW_MS: '5' }).batching).toBe(false);
     expect(problems({ BATCHING: 'no', BATCH_WINDOW_MS: '2000' })).toEqual(['BATCHING: must be on or off', 'BATCH_WINDOW_MS: must be between 0 and 1000']);
   });

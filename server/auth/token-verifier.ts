@@ -8,6 +8,14 @@ import { SharedPermissions } from './shared-permissions.js';
 const SECRET_ALGORITHM = 'HS256';
 const DEFAULT_JWKS_ALGORITHMS = ['RS256', 'ES256'];
 
+/** Keys the platform manages (`SigningKeys`): the verification key of an active `kid`, if any. */
+export interface ManagedKeyLookup {
+  verificationKey(kid: string, alg: string): Promise<CryptoKey | Uint8Array | undefined>;
+}
+
+/** The algorithms managed keys use; accepted once {@link TokenVerifier.useManagedKeys} is called. */
+const MANAGED_KEY_ALGORITHMS = ['HS256', 'ES256', 'EdDSA'];
+
 /**
  * Verifies JWTs with jose and turns their claims into a {@link Principal}.
  *
@@ -20,18 +28,15 @@ const DEFAULT_JWKS_ALGORITHMS = ['RS256', 'ES256'];
  * const verifier = new TokenVerifier({ secret: process.env.JWT_SECRET });
  * const principal = await verifier.verify(token); // throws AuthError
  */
-/** Keys the platform manages (`SigningKeys`): the verification key of an active `kid`, if any. */
-export interface ManagedKeyLookup {
-  verificationKey(kid: string, alg: string): Promise<CryptoKey | Uint8Array | undefined>;
-}
-
-/** The algorithms managed keys use; accepted once {@link TokenVerifier.useManagedKeys} is called. */
-const MANAGED_KEY_ALGORITHMS = ['HS256', 'ES256', 'EdDSA'];
-
 export class TokenVerifier {
   private managed: ManagedKeyLookup | undefined;
-  private readonly secretKeys = new Map<string, Uint8Array>();
-  private readonly defaultSecret?: Uint8Array;
+  private readonly secretKeys = new Map<string, Uint8Array<ArrayBuffer>>();
+  private readonly defaultSecret?: Uint8Array<ArrayBuffer>;
+  /**
+   * The secrets as HMAC keys, imported once each: given raw bytes, jose imports a key on every
+   * verification (a WebCrypto job on libuv's thread pool per connection).
+   */
+  private readonly secretCryptoKeys = new WeakMap<Uint8Array<ArrayBuffer>, Promise<CryptoKey>>();
   private readonly jwks?: JWTVerifyGetKey;
   private algorithms: string[];
   /** What the JWKS URL's keys may sign with: managed keys' algorithms do not widen it. */
@@ -98,12 +103,21 @@ export class TokenVerifier {
       if (key === undefined) {
         throw new AuthError('AUTH_FAILED', header.kid === undefined ? 'Token has no kid and no default secret is configured' : 'Unknown token key id (kid)');
       }
-      return key;
+      return this.secretCryptoKey(key);
     }
     if (this.jwks === undefined || !this.jwksAlgorithms.has(String(header.alg)))
       throw new AuthError('AUTH_FAILED', `Algorithm ${String(header.alg)} is not accepted`);
     return this.jwks(header, input);
   };
+
+  private secretCryptoKey(secret: Uint8Array<ArrayBuffer>): Promise<CryptoKey> {
+    let key = this.secretCryptoKeys.get(secret);
+    if (key === undefined) {
+      key = crypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+      this.secretCryptoKeys.set(secret, key);
+    }
+    return key;
+  }
 }
 
 function toAuthError(err: unknown): AuthError | UnavailableError {

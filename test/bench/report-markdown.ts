@@ -74,8 +74,10 @@ export function renderMarkdown(results: BenchResults): string {
       (results.defaultRun ? '' : ' **Not the default run** (some cases skipped or sizes changed).'),
     '',
     'How it measures: the server under test runs in its own process (`test/bench/server-entry.ts`: `createRealtimeServer` on port 0 with ' +
-      'the embedded store, or the bare Socket.IO baseline in `bare-server.ts`) and reports its CPU and memory over IPC. Separate client ' +
-      'processes hold the connections (websocket transport, a token per connection signed with `signToken`) and count what they receive; ' +
+      'the embedded store, or the bare Socket.IO baseline in `bare-server.ts`) and reports its CPU and memory over IPC; every child process ' +
+      'runs JavaScript compiled by tsc (`.cache/bench-build/`), as `npm start` runs `dist/`, not tsx. Separate client processes hold the ' +
+      'connections (engine.io and Socket.IO spoken by hand over a raw `ws` websocket, `light-socket.ts`; a token per connection signed with ' +
+      '`signToken`) and count what they receive; ' +
       'the runner publishes over one `service` connection with `topic:publish`. Every baseline runs on the same machine in the same run, ' +
       'with the same clients, payloads and transport. Ratio is ours / baseline: above 1 is better for ↑ rows, below 1 for ↓ rows.',
     '',

@@ -67,10 +67,11 @@ export const batchingCase: BenchCase = {
         `Batched frames are on by default on both sides: the server batches for connections that ask (\`batch=1\` in the engine.io query), ` +
           `\`RealtimeClient\` asks and unpacks. The receivers here ask the same way and split each frame into its packets before reading them; ` +
           `"off" is the same server with receivers that do not ask (as a plain socket.io-client). Most of a delivery's cost is per frame ` +
-          `(a websocket write and a system call per connection), so under load, when engine.io's write buffer fills while a frame is ` +
-          `being written, batches grow and that cost is shared by more events; at low rates a frame carries one event and costs the same ` +
-          `as before, plus at most one turn of the event loop of latency. This case replaces the earlier experiment that packed 10 event ` +
-          `envelopes into one published payload.`,
+          `(a websocket write and a system call per connection), which the events of one frame share. A frame waits until the end of the ` +
+          `turn of the event loop while the server has time to spare, so at low rates it carries one event and costs what an unbatched ` +
+          `one does (less: it is written as one buffer, not a header and a payload), plus at most one turn of latency; once the loop is ` +
+          `more than 70% busy, frames wait up to \`busyWindowMs\` (20 ms by default, reached at 95%) for more, which is where the ` +
+          `capacity in case 3 comes from. This case replaces the earlier experiment that packed 10 event envelopes into one published payload.`,
         goals,
       ],
     };

@@ -21,7 +21,7 @@ interface Watch {
   /** The users watched, or `undefined` for every user. */
   users: string[] | undefined;
   handler: (change: UserLoginChange) => void;
-  /** False while the watch's starting states are read: what arrives meanwhile is the starting state, not a change. */
+  /** False until the server has registered the watch: changes it announces from then on are reported. */
   ready: boolean;
 }
 
@@ -42,11 +42,18 @@ export class UserPresenceClient implements ResubscribableStream {
   private readonly watches = new Set<Watch>();
   /** Realm → user → last known state. */
   private readonly known = new Map<string, Map<string, boolean>>();
+  /** Realm → user → when the server last announced a change of theirs (a count of announcements heard). */
+  private readonly heardAt = new Map<string, Map<string, number>>();
+  private heard = 0;
   private readonly disposers: Disposer[];
 
   constructor(private readonly deps: FeatureClientDeps) {
     const socket = deps.connection.socket;
-    const onChange = (change: UserPresenceChange): void => this.changed(change);
+    const onChange = (change: UserPresenceChange): void => {
+      this.heard += 1;
+      realmMap(this.heardAt, change.realm).set(change.userId, this.heard);
+      this.changed(change);
+    };
     socket.on('users:changed', onChange);
     this.disposers = [() => socket.off('users:changed', onChange)];
   }
@@ -101,20 +108,34 @@ export class UserPresenceClient implements ResubscribableStream {
     for (const dispose of this.disposers.splice(0)) dispose();
     this.watches.clear();
     this.known.clear();
+    this.heardAt.clear();
   }
 
+  /**
+   * Registers a watch on the server, then reads its users' states. Changes announced once the
+   * watch is registered are reported as they come; the states read after it are the starting point
+   * of the users not announced meanwhile. An announcement that arrives while the read is on its way
+   * is at least as new as the read's answer (the answer can be older: it is collected from every
+   * node), and any later change brings an announcement of its own, so it is what counts.
+   */
   private async start(watch: Watch): Promise<void> {
     const { realm, users } = watch;
     watch.ready = false;
     await this.deps.requests.request('users:subscribe', { realm, ...(users === undefined ? {} : { users }) });
+    watch.ready = true;
+    const readFrom = this.heard;
     const states: Record<string, boolean> =
       users === undefined ? Object.fromEntries((await this.getAll({ realm })).map((user) => [user, true])) : await this.getAll(users, { realm });
-    watch.ready = true;
     const known = this.realmKnown(realm);
+    const heardAt = realmMap(this.heardAt, realm);
+    const announcedSinceRead = (user: string): boolean => (heardAt.get(user) ?? 0) > readFrom;
     if (users === undefined) {
-      for (const [user, state] of [...known]) if (state && states[user] !== true) this.changed({ realm, userId: user, loggedIn: false });
+      for (const [user, state] of [...known]) {
+        if (state && states[user] !== true && !announcedSinceRead(user)) this.changed({ realm, userId: user, loggedIn: false });
+      }
     }
     for (const [user, state] of Object.entries(states)) {
+      if (announcedSinceRead(user)) continue;
       // A state never seen before is where the watch starts; one that differs from the last seen is a change.
       if (known.has(user)) this.changed({ realm, userId: user, loggedIn: state });
       else this.record(realm, user, state);
@@ -140,8 +161,13 @@ export class UserPresenceClient implements ResubscribableStream {
   }
 
   private realmKnown(realm: string): Map<string, boolean> {
-    let known = this.known.get(realm);
-    if (known === undefined) this.known.set(realm, (known = new Map()));
-    return known;
+    return realmMap(this.known, realm);
   }
+}
+
+/** The map of one realm in a map by realm, created on first use. */
+function realmMap<V>(byRealm: Map<string, Map<string, V>>, realm: string): Map<string, V> {
+  let map = byRealm.get(realm);
+  if (map === undefined) byRealm.set(realm, (map = new Map()));
+  return map;
 }

@@ -45,6 +45,13 @@ export class UserPresenceClient implements ResubscribableStream {
   /** Realm → user → when the server last announced a change of theirs (a count of announcements heard). */
   private readonly heardAt = new Map<string, Map<string, number>>();
   private heard = 0;
+  /** Realm → reads of starting states on their way. */
+  private readonly reading = new Map<string, number>();
+  /**
+   * Realm → user → the last state announced for a user with no known state while a read was on
+   * its way: whether it is a change depends on what the read answers (see {@link start}).
+   */
+  private readonly held = new Map<string, Map<string, boolean>>();
   private readonly disposers: Disposer[];
 
   constructor(private readonly deps: FeatureClientDeps) {
@@ -52,6 +59,10 @@ export class UserPresenceClient implements ResubscribableStream {
     const onChange = (change: UserPresenceChange): void => {
       this.heard += 1;
       realmMap(this.heardAt, change.realm).set(change.userId, this.heard);
+      if (!this.realmKnown(change.realm).has(change.userId) && (this.reading.get(change.realm) ?? 0) > 0) {
+        realmMap(this.held, change.realm).set(change.userId, change.loggedIn);
+        return;
+      }
       this.changed(change);
     };
     socket.on('users:changed', onChange);
@@ -109,14 +120,18 @@ export class UserPresenceClient implements ResubscribableStream {
     this.watches.clear();
     this.known.clear();
     this.heardAt.clear();
+    this.held.clear();
   }
 
   /**
    * Registers a watch on the server, then reads its users' states. Changes announced once the
-   * watch is registered are reported as they come; the states read after it are the starting point
-   * of the users not announced meanwhile. An announcement that arrives while the read is on its way
-   * is at least as new as the read's answer (the answer can be older: it is collected from every
-   * node), and any later change brings an announcement of its own, so it is what counts.
+   * watch is registered are reported as they come. The read's answer is collected from every node,
+   * so it can be older than an announcement that overtook it:
+   * - a user with a known state who is announced meanwhile keeps the announced state (any later
+   *   change brings an announcement of its own);
+   * - a user with no known state announced meanwhile starts at the read's state, and the
+   *   announcement counts as a change only if it differs (the watcher's own login, announced
+   *   while its read is on its way, is where it starts, not a change).
    */
   private async start(watch: Watch): Promise<void> {
     const { realm, users } = watch;
@@ -124,21 +139,47 @@ export class UserPresenceClient implements ResubscribableStream {
     await this.deps.requests.request('users:subscribe', { realm, ...(users === undefined ? {} : { users }) });
     watch.ready = true;
     const readFrom = this.heard;
-    const states: Record<string, boolean> =
-      users === undefined ? Object.fromEntries((await this.getAll({ realm })).map((user) => [user, true])) : await this.getAll(users, { realm });
+    this.reading.set(realm, (this.reading.get(realm) ?? 0) + 1);
+    let states: Record<string, boolean>;
+    try {
+      states =
+        users === undefined ? Object.fromEntries((await this.getAll({ realm })).map((user) => [user, true])) : await this.getAll(users, { realm });
+    } catch (err) {
+      this.reading.set(realm, (this.reading.get(realm) ?? 1) - 1);
+      this.releaseHeld(realm);
+      throw err;
+    }
+    this.reading.set(realm, (this.reading.get(realm) ?? 1) - 1);
     const known = this.realmKnown(realm);
     const heardAt = realmMap(this.heardAt, realm);
-    const announcedSinceRead = (user: string): boolean => (heardAt.get(user) ?? 0) > readFrom;
+    const held = realmMap(this.held, realm);
+    const announcedSinceRead = (user: string): boolean => known.has(user) && (heardAt.get(user) ?? 0) > readFrom;
     if (users === undefined) {
       for (const [user, state] of [...known]) {
         if (state && states[user] !== true && !announcedSinceRead(user)) this.changed({ realm, userId: user, loggedIn: false });
       }
     }
-    for (const [user, state] of Object.entries(states)) {
+    const read = users === undefined ? new Set([...Object.keys(states), ...held.keys()]) : new Set(Object.keys(states));
+    for (const user of read) {
       if (announcedSinceRead(user)) continue;
+      const state = states[user] ?? false;
       // A state never seen before is where the watch starts; one that differs from the last seen is a change.
       if (known.has(user)) this.changed({ realm, userId: user, loggedIn: state });
       else this.record(realm, user, state);
+      const announced = held.get(user);
+      held.delete(user);
+      if (announced !== undefined && announced !== state) this.changed({ realm, userId: user, loggedIn: announced });
+    }
+    this.releaseHeld(realm);
+  }
+
+  /** Once no read is on its way in a realm, what is still held (users no read covered) counts as changes from unknown. */
+  private releaseHeld(realm: string): void {
+    if ((this.reading.get(realm) ?? 0) > 0) return;
+    const held = realmMap(this.held, realm);
+    for (const [user, announced] of [...held]) {
+      held.delete(user);
+      this.changed({ realm, userId: user, loggedIn: announced });
     }
   }
 

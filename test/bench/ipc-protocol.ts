@@ -43,6 +43,8 @@ export interface ServerStats {
   heapTotal: number;
   external: number;
   arrayBuffers: number;
+  /** Each V8 heap space's committed and used bytes (`v8.getHeapSpaceStatistics()`): where heapTotal exceeds heapUsed. */
+  heapSpaces?: Record<string, { size: number; used: number }>;
   /** Cumulative event-loop active and idle time, ms (performance.eventLoopUtilization). */
   eluActiveMs: number;
   eluIdleMs: number;

@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { writeHeapSnapshot } from 'node:v8';
+import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 import { pino } from 'pino';
 import { createRealtimeServer } from '../../server/index.js';
 import { MemoryDocumentStore } from '../../server/sync/memory-document-store.js';
@@ -100,6 +100,7 @@ function stats(running: Running, collect: boolean): ServerStats {
     heapTotal: memory.heapTotal,
     external: memory.external,
     arrayBuffers: memory.arrayBuffers,
+    heapSpaces: Object.fromEntries(getHeapSpaceStatistics().map((space) => [space.space_name, { size: space.space_size, used: space.space_used_size }])),
     eluActiveMs: elu.active,
     eluIdleMs: elu.idle,
     connections: running.connections(),

@@ -67,4 +67,20 @@ describe('UserPresenceClient (deepstream presence.subscribe)', () => {
 
     expect(changes.map(({ userId, loggedIn }) => [userId, loggedIn])).toEqual([['carol', false]]);
   });
+
+  it('does not report the watcher itself (or anyone) logging in while its read is on its way, when the read already counts them', async () => {
+    const { deps, socket, pending } = fakeDeps();
+    const presence = new UserPresenceClient(deps);
+    const changes: UserLoginChange[] = [];
+    const subscribed = presence.subscribe(undefined, (change) => changes.push(change));
+    pending.shift()?.answer({ realm: 'demo', users: ['*'] });
+    await settle();
+    // The watcher's own connection is announced (every user is watched) before the read answers with it.
+    socket.emit('users:changed', { realm: 'demo', userId: 'all-watcher', loggedIn: true });
+    pending.shift()?.answer({ loggedIn: ['all-watcher'] });
+    await subscribed;
+    socket.emit('users:changed', { realm: 'demo', userId: 'dave', loggedIn: true });
+
+    expect(changes.map(({ userId, loggedIn }) => [userId, loggedIn])).toEqual([['dave', true]]);
+  });
 });

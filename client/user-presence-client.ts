@@ -142,8 +142,7 @@ export class UserPresenceClient implements ResubscribableStream {
     this.reading.set(realm, (this.reading.get(realm) ?? 0) + 1);
     let states: Record<string, boolean>;
     try {
-      states =
-        users === undefined ? Object.fromEntries((await this.getAll({ realm })).map((user) => [user, true])) : await this.getAll(users, { realm });
+      states = users === undefined ? Object.fromEntries((await this.getAll({ realm })).map((user) => [user, true])) : await this.getAll(users, { realm });
     } catch (err) {
       this.reading.set(realm, (this.reading.get(realm) ?? 1) - 1);
       this.releaseHeld(realm);

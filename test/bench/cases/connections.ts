@@ -76,6 +76,15 @@ async function runMemory(context: BenchContext, kind: ServerKind): Promise<Memor
   });
 }
 
+/** Per connection: how much V8's old space grew committed and used, and its large-object space, from `base` to `point`. */
+function spaceGrowth(base: ServerStats, point: MemoryPoint): { oldCommitted: number; oldUsed: number; large: number } | undefined {
+  const before = base.heapSpaces;
+  const after = point.stats.heapSpaces;
+  if (before === undefined || after === undefined) return undefined;
+  const grown = (name: string, field: 'size' | 'used'): number => ((after[name]?.[field] ?? 0) - (before[name]?.[field] ?? 0)) / point.connections;
+  return { oldCommitted: grown('old_space', 'size'), oldUsed: grown('old_space', 'used'), large: grown('large_object_space', 'size') };
+}
+
 function kb(bytes: number): string {
   return formatNumber(bytes / 1024, 1);
 }
@@ -132,6 +141,19 @@ export const connectionsCase: BenchCase = {
         `Opening connections (connect + JWT + 2 subscriptions): ${formatNumber(last.connectRatePerSecond)}/s on the platform, ` +
           `${formatNumber(lastBare.connectRatePerSecond)}/s bare (connect + 2 joins), with ${options.clients} client processes.`,
       );
+    }
+    if (last !== undefined && lastBare !== undefined) {
+      const ourSpaces = spaceGrowth(ours.base, last);
+      const bareSpaces = spaceGrowth(bare.base, lastBare);
+      if (ourSpaces !== undefined && bareSpaces !== undefined) {
+        notes.push(
+          `Where the RSS above the used heap goes, per connection at ${formatNumber(last.connections)} (V8's heap spaces after the same GCs): ` +
+            `old space committed ${kb(ourSpaces.oldCommitted)} KB for ${kb(ourSpaces.oldUsed)} KB used on the platform, ` +
+            `${kb(bareSpaces.oldCommitted)} KB for ${kb(bareSpaces.oldUsed)} KB bare (the difference is free space between surviving objects ` +
+            `that a full GC leaves in place); large-object space ${kb(ourSpaces.large)} KB against ${kb(bareSpaces.large)} KB (the backing ` +
+            `stores of the maps and sets keyed by connection, each feature's own).`,
+        );
+      }
     }
     try {
       const table = await heapBreakdown(BREAKDOWN_CONNECTIONS, options.clients);

@@ -148,7 +148,7 @@ export class BatchedWebSocket extends transports.websocket implements Flushable 
   /** The `windowMs` timer, when one is set. */
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** Whether the queue waits for the flusher's window to end. */
-  private waitsForTurn = false;
+  private waitsForFlush = false;
 
   /** The `windowMs` timer's callback, shared by every connection (no closure per connection). */
   private static onTimer(transport: BatchedWebSocket): void {
@@ -194,21 +194,21 @@ export class BatchedWebSocket extends transports.websocket implements Flushable 
       this.timer ??= setTimeout(BatchedWebSocket.onTimer, this.batching.windowMs, this);
       return;
     }
-    if (this.waitsForTurn) return;
-    this.waitsForTurn = true;
+    if (this.waitsForFlush) return;
+    this.waitsForFlush = true;
     this.batching.flusher.add(this);
   }
 
   /** The flusher's window ended: writes what is queued (unless written meanwhile, at the bound or a close). */
   flushQueued(): void {
-    if (!this.waitsForTurn) return;
-    this.waitsForTurn = false;
+    if (!this.waitsForFlush) return;
+    this.waitsForFlush = false;
     this.flushQueue();
   }
 
   private clearTimer(): void {
     // Left in the flusher's list, it is skipped there.
-    this.waitsForTurn = false;
+    this.waitsForFlush = false;
     if (this.timer === undefined) return;
     clearTimeout(this.timer);
     this.timer = undefined;

@@ -21,14 +21,14 @@ export class FrameFlusher {
   private due: Flushable[] = [];
   private scheduled = false;
 
-  constructor(private readonly loadWindow?: LoadWindow) {}
+  constructor(private readonly loadWindow: LoadWindow) {}
 
   /** Puts `transport` in the next flush, scheduling one if none is. */
   add(transport: Flushable): void {
     this.due.push(transport);
     if (this.scheduled) return;
     this.scheduled = true;
-    const waitMs = this.loadWindow?.current() ?? 0;
+    const waitMs = this.loadWindow.current();
     if (waitMs === 0) setImmediate(this.flush);
     else setTimeout(this.flush, waitMs);
   }

@@ -42,6 +42,7 @@ export interface DrainOutcome {
  * @example
  * const io = new Server(httpServer, { allowRequest: (req, callback) => drain.allowRequest(req, callback) });
  * const drain = new ConnectionDrain(io, httpServer, logger);
+ * new RealtimeGateway({ io, ..., requestChecks: [drain.trackRequest] });
  * const { cut } = await drain.drain(Date.now() + 10_000);
  */
 export class ConnectionDrain {
@@ -128,22 +129,26 @@ export class ConnectionDrain {
     return outcome;
   }
 
+  /**
+   * Counts each request of a connection that awaits its acknowledgement until it is answered: a
+   * check of every request (the gateway's request table runs it, see `RequestCheck`).
+   */
+  readonly trackRequest = (socket: RealtimeSocket, packet: Packet): boolean => {
+    const last = packet.length - 1;
+    const ack = packet[last];
+    if (typeof ack !== 'function') return true;
+    this.inFlight.set(socket, (this.inFlight.get(socket) ?? 0) + 1);
+    let answered = false;
+    packet[last] = (...args: unknown[]) => {
+      if (answered) return;
+      answered = true;
+      (ack as (...args: unknown[]) => void)(...args);
+      this.settle(socket);
+    };
+    return true;
+  };
+
   private track(socket: RealtimeSocket): void {
-    socket.use((packet: Packet, next: (err?: Error) => void) => {
-      const last = packet.length - 1;
-      const ack = packet[last];
-      if (typeof ack === 'function') {
-        this.inFlight.set(socket, (this.inFlight.get(socket) ?? 0) + 1);
-        let answered = false;
-        packet[last] = (...args: unknown[]) => {
-          if (answered) return;
-          answered = true;
-          (ack as (...args: unknown[]) => void)(...args);
-          this.settle(socket);
-        };
-      }
-      next();
-    });
     socket.on('disconnect', this.forget);
     // It got through the handshake just as the drain began.
     if (this.draining) void this.leaveWhenIdle(socket);

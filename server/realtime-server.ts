@@ -235,6 +235,7 @@ export class RealtimeServer {
       features,
       clustered: this.cluster !== undefined,
       ...(options.authHook === undefined ? {} : { authHook: options.authHook }),
+      requestChecks: [this.connectionDrain.trackRequest],
     });
     attachGateway(services, this.gateway);
     services.metrics.attachProbes({

@@ -44,14 +44,24 @@ interface Entry {
   matches: PayloadMatcher;
 }
 
+/** Some subscriptions of one connection: most connections hold one per room, often one in all. */
+type Held = Entry | readonly Entry[];
+
+/**
+ * A room's connections and their subscriptions in it: inline while one connection holds them all
+ * (most rooms: a user's own topic), a map once several do.
+ */
+type Members = { socketId: string; held: Held } | Map<string, Held>;
+
 /** One room: its connections, and what {@link SubscriptionIndex.uniformMode} needs to know. */
 interface RoomState {
-  /** Connection id → its subscriptions in this room. */
-  sockets: Map<string, Entry[]>;
+  members: Members;
   /** How many of the room's subscriptions have a filter. */
   filtered: number;
   /** How many of the room's subscriptions ask for each return mode. */
-  modes: Record<SyncEventReturnMode, number>;
+  full: number;
+  diff: number;
+  both: number;
 }
 
 /**
@@ -63,13 +73,19 @@ interface RoomState {
  * it is added, with its dotted paths already split; the matcher answers exactly as `matchesFilter`
  * (shared/filter.ts) does, and any condition shape it does not know is left to `matchesFilter`.
  *
+ * Why it is stored this way: every idle connection's subscriptions live here, and a `Map` for each
+ * connection's subscriptions and another for each room's single connection were a third of what
+ * the platform adds to an idle connection's heap. A connection's subscriptions are one entry or an
+ * array of them (built whole, never pushed to: a pushed array reserves room for 16), and so are
+ * its subscriptions in a room; a room with one connection holds it inline.
+ *
  * @example
  * const index = new SubscriptionIndex();
  * index.add(subscription);
  * index.recipients('demo:topic:order.updated', payload); // Map socketId → returnMode
  */
 export class SubscriptionIndex {
-  private readonly bySocket = new Map<string, Map<string, Subscription>>();
+  private readonly bySocket = new Map<string, Held>();
   private readonly byRoom = new Map<string, RoomState>();
   /** Connection id → the summed `filterCost` of its subscriptions (absent when 0). */
   private readonly costs = new Map<string, number>();
@@ -86,82 +102,84 @@ export class SubscriptionIndex {
 
   /** Adds (or replaces, by id) a subscription. Returns the one it replaced, if any. */
   add(subscription: Subscription): Subscription | undefined {
-    const previous = this.remove(subscription.socketId, subscription.id);
-    let own = this.bySocket.get(subscription.socketId);
-    if (own === undefined) this.bySocket.set(subscription.socketId, (own = new Map()));
-    own.set(subscription.id, subscription);
-    this.addCost(subscription.socketId, filterCost(subscription.filter));
+    const { socketId } = subscription;
+    const previous = this.remove(socketId, subscription.id);
+    const entry: Entry = { subscription, matches: compileFilter(subscription.filter) };
+    this.bySocket.set(socketId, withEntry(this.bySocket.get(socketId), entry));
+    this.addCost(socketId, filterCost(subscription.filter));
     let room = this.byRoom.get(subscription.room);
     if (room === undefined) {
-      room = { sockets: new Map(), filtered: 0, modes: { full: 0, diff: 0, both: 0 } };
+      room = { members: { socketId, held: entry }, filtered: 0, full: 0, diff: 0, both: 0 };
       this.byRoom.set(subscription.room, room);
       for (const listener of this.roomListeners) listener({ room: subscription.room, present: true });
+    } else {
+      const { members } = room;
+      if (members instanceof Map) members.set(socketId, withEntry(members.get(socketId), entry));
+      else if (members.socketId === socketId) members.held = withEntry(members.held, entry);
+      else
+        room.members = new Map<string, Held>([
+          [members.socketId, members.held],
+          [socketId, entry],
+        ]);
     }
-    const entry: Entry = { subscription, matches: compileFilter(subscription.filter) };
-    const list = room.sockets.get(subscription.socketId);
-    if (list === undefined) room.sockets.set(subscription.socketId, [entry]);
-    else list.push(entry);
     if (subscription.filter !== undefined) room.filtered += 1;
-    room.modes[subscription.returnMode] += 1;
+    room[subscription.returnMode] += 1;
     return previous;
   }
 
   /** Removes one subscription; returns it, or undefined when the connection had no such id. */
   remove(socketId: string, subscriptionId: string): Subscription | undefined {
     const own = this.bySocket.get(socketId);
-    const subscription = own?.get(subscriptionId);
-    if (own === undefined || subscription === undefined) return undefined;
-    own.delete(subscriptionId);
-    if (own.size === 0) this.bySocket.delete(socketId);
-    this.addCost(socketId, -filterCost(subscription.filter));
-    const room = this.byRoom.get(subscription.room);
-    const list = room?.sockets.get(socketId);
-    if (room !== undefined && list !== undefined) {
-      const remaining = list.filter((entry) => entry.subscription !== subscription);
-      if (remaining.length > 0) room.sockets.set(socketId, remaining);
-      else room.sockets.delete(socketId);
-      if (subscription.filter !== undefined) room.filtered -= 1;
-      room.modes[subscription.returnMode] -= 1;
-      if (room.sockets.size === 0) {
-        this.byRoom.delete(subscription.room);
-        for (const listener of this.roomListeners) listener({ room: subscription.room, present: false });
-      }
-    }
-    return subscription;
+    const entry = own === undefined ? undefined : find(own, subscriptionId);
+    if (own === undefined || entry === undefined) return undefined;
+    const rest = without(own, entry);
+    if (rest === undefined) this.bySocket.delete(socketId);
+    else this.bySocket.set(socketId, rest);
+    this.removeFromRoom(socketId, entry);
+    return entry.subscription;
   }
 
   /** Removes every subscription of a connection (on disconnect). */
   removeSocket(socketId: string): Subscription[] {
-    const own = [...(this.bySocket.get(socketId)?.values() ?? [])];
-    for (const subscription of own) this.remove(socketId, subscription.id);
-    return own;
+    const own = this.bySocket.get(socketId);
+    if (own === undefined) return [];
+    this.bySocket.delete(socketId);
+    const entries = entriesOf(own);
+    for (const entry of entries) this.removeFromRoom(socketId, entry);
+    return entries.map((entry) => entry.subscription);
   }
 
   /** Whether a connection still has any subscription in a room. */
   hasRoom(socketId: string, room: string): boolean {
-    return this.byRoom.get(room)?.sockets.has(socketId) ?? false;
+    const members = this.byRoom.get(room)?.members;
+    if (members === undefined) return false;
+    return members instanceof Map ? members.has(socketId) : members.socketId === socketId;
   }
 
   /** How many connections hold a subscription in a room. */
   roomSize(room: string): number {
-    return this.byRoom.get(room)?.sockets.size ?? 0;
+    const members = this.byRoom.get(room)?.members;
+    if (members === undefined) return 0;
+    return members instanceof Map ? members.size : 1;
   }
 
   /** How many subscriptions this node holds (read when metrics are scraped, not on a hot path). */
   total(): number {
     let total = 0;
-    for (const own of this.bySocket.values()) total += own.size;
+    for (const own of this.bySocket.values()) total += isEntry(own) ? 1 : own.length;
     return total;
   }
 
   /** A connection's subscriptions. */
   ofSocket(socketId: string): Subscription[] {
-    return [...(this.bySocket.get(socketId)?.values() ?? [])];
+    const own = this.bySocket.get(socketId);
+    return own === undefined ? [] : entriesOf(own).map((entry) => entry.subscription);
   }
 
   /** How many subscriptions a connection holds. */
   count(socketId: string): number {
-    return this.bySocket.get(socketId)?.size ?? 0;
+    const own = this.bySocket.get(socketId);
+    return own === undefined ? 0 : isEntry(own) ? 1 : own.length;
   }
 
   /**
@@ -174,7 +192,8 @@ export class SubscriptionIndex {
 
   /** The subscription a connection holds under an id, if any. */
   get(socketId: string, subscriptionId: string): Subscription | undefined {
-    return this.bySocket.get(socketId)?.get(subscriptionId);
+    const own = this.bySocket.get(socketId);
+    return own === undefined ? undefined : find(own, subscriptionId)?.subscription;
   }
 
   /**
@@ -186,7 +205,7 @@ export class SubscriptionIndex {
   uniformMode(room: string): SyncEventReturnMode | undefined {
     const state = this.byRoom.get(room);
     if (state === undefined || state.filtered > 0) return undefined;
-    const { full, diff, both } = state.modes;
+    const { full, diff, both } = state;
     if (diff === 0 && both === 0) return 'full';
     if (full === 0 && both === 0) return 'diff';
     if (full === 0 && diff === 0) return 'both';
@@ -198,12 +217,15 @@ export class SubscriptionIndex {
    * return mode among its matching subscriptions. Allocates nothing per connection.
    */
   forEachRecipient(room: string, payload: unknown, visit: (socketId: string, mode: SyncEventReturnMode) => void): void {
-    this.byRoom.get(room)?.sockets.forEach((entries, socketId) => {
-      let mode: SyncEventReturnMode | undefined;
-      for (const entry of entries) {
-        if (!entry.matches(payload)) continue;
-        mode = mode === undefined ? entry.subscription.returnMode : richerMode(mode, entry.subscription.returnMode);
-      }
+    const members = this.byRoom.get(room)?.members;
+    if (members === undefined) return;
+    if (!(members instanceof Map)) {
+      const mode = matchingMode(members.held, payload);
+      if (mode !== undefined) visit(members.socketId, mode);
+      return;
+    }
+    members.forEach((held, socketId) => {
+      const mode = matchingMode(held, payload);
       if (mode !== undefined) visit(socketId, mode);
     });
   }
@@ -218,12 +240,77 @@ export class SubscriptionIndex {
     return result;
   }
 
+  private removeFromRoom(socketId: string, entry: Entry): void {
+    const { subscription } = entry;
+    this.addCost(socketId, -filterCost(subscription.filter));
+    const room = this.byRoom.get(subscription.room);
+    if (room === undefined) return;
+    const { members } = room;
+    const held = members instanceof Map ? members.get(socketId) : members.socketId === socketId ? members.held : undefined;
+    if (held === undefined) return;
+    const rest = without(held, entry);
+    if (members instanceof Map) {
+      if (rest !== undefined) members.set(socketId, rest);
+      else members.delete(socketId);
+      if (members.size === 1) {
+        const [socketIdLeft, heldLeft] = members.entries().next().value as [string, Held];
+        room.members = { socketId: socketIdLeft, held: heldLeft };
+      }
+    } else if (rest !== undefined) {
+      members.held = rest;
+    }
+    if (subscription.filter !== undefined) room.filtered -= 1;
+    room[subscription.returnMode] -= 1;
+    if (rest === undefined && !(members instanceof Map)) {
+      this.byRoom.delete(subscription.room);
+      for (const listener of this.roomListeners) listener({ room: subscription.room, present: false });
+    }
+  }
+
   private addCost(socketId: string, delta: number): void {
     if (delta === 0) return;
     const total = (this.costs.get(socketId) ?? 0) + delta;
     if (total > 0) this.costs.set(socketId, total);
     else this.costs.delete(socketId);
   }
+}
+
+function isEntry(held: Held): held is Entry {
+  return !Array.isArray(held);
+}
+
+function entriesOf(held: Held): readonly Entry[] {
+  return isEntry(held) ? [held] : held;
+}
+
+function find(held: Held, subscriptionId: string): Entry | undefined {
+  if (isEntry(held)) return held.subscription.id === subscriptionId ? held : undefined;
+  return held.find((entry) => entry.subscription.id === subscriptionId);
+}
+
+/** `held` and `entry`: a new array, built whole. */
+function withEntry(held: Held | undefined, entry: Entry): Held {
+  if (held === undefined) return entry;
+  return isEntry(held) ? [held, entry] : [...held, entry];
+}
+
+/** `held` without `entry`; `undefined` when nothing is left. */
+function without(held: Held, entry: Entry): Held | undefined {
+  if (isEntry(held)) return held === entry ? undefined : held;
+  const rest = held.filter((other) => other !== entry);
+  return rest.length === 0 ? undefined : rest.length === 1 ? rest[0] : rest;
+}
+
+/** The richest return mode among the subscriptions in `held` that match `payload`; `undefined` when none does. */
+function matchingMode(held: Held, payload: unknown): SyncEventReturnMode | undefined {
+  if (isEntry(held)) return held.matches(payload) ? held.subscription.returnMode : undefined;
+  let mode: SyncEventReturnMode | undefined;
+  for (let i = 0; i < held.length; i += 1) {
+    const entry = held[i] as Entry;
+    if (!entry.matches(payload)) continue;
+    mode = mode === undefined ? entry.subscription.returnMode : richerMode(mode, entry.subscription.returnMode);
+  }
+  return mode;
 }
 
 function richerMode(a: SyncEventReturnMode, b: SyncEventReturnMode): SyncEventReturnMode {

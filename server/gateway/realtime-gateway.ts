@@ -6,7 +6,7 @@ import type { ResolvedLimits } from '../config.js';
 import type { EventPublisher } from '../events/event-publisher.js';
 import { authenticateHandshake, expireSession, isLoggedIn, serveSessionRequests } from './session-handlers.js';
 import { TokenExpirySchedule } from './token-expiry-schedule.js';
-import { RequestTable } from '../kernel/request-table.js';
+import { RequestTable, type RequestCheck } from '../kernel/request-table.js';
 import type { RealtimeIo, RealtimeSocket } from '../socket-types.js';
 import type { SubscriptionIndex } from '../events/subscription-index.js';
 import type { SyncService } from '../sync/sync-service.js';
@@ -14,7 +14,7 @@ import type { PresenceService } from '../presence/presence-service.js';
 import type { ChannelMessenger } from '../channels/channel-messenger.js';
 import type { Feature } from '../kernel/feature.js';
 import { serveOperations } from '../kernel/socket-requests.js';
-import { requestShapeGuard } from './request-shape-guard.js';
+import { requestShapeCheck } from './request-shape-guard.js';
 import { batchBytesLimit, payloadDepthLimit, sessionLimits } from '../limits/session-limits.js';
 import { rateLimitedError, type RateLimits } from '../limits/rate-limits.js';
 import type { PlatformServices } from '../composition-root.js';
@@ -41,6 +41,8 @@ export interface RealtimeGatewayOptions {
   clustered?: boolean;
   /** Where `auth:login { params }` is checked (deepstream's HTTP auth); none: only tokens log in. */
   authHook?: AuthHookOptions;
+  /** Checks every request passes first, before the shape check (the drain's `trackRequest`). */
+  requestChecks?: readonly RequestCheck[];
 }
 
 const KNOWN_EVENTS: ReadonlySet<string> = new Set(CLIENT_EVENT_NAMES);
@@ -102,7 +104,13 @@ export class RealtimeGateway {
     this.connectionLimit = connectionLimit;
     io.use(admitConnections(connectionLimit, this.presence));
     // Every request a logged-in connection serves, built once for all of them (see RequestTable).
+    // Before every handler: nesting depth and `__proto__` keys are checked first (a batch's
+    // entries each on their own, by the batch handler).
     const { logger, limits } = options;
+    this.requests = new RequestTable({
+      unknownEvent: { known: KNOWN_EVENTS, answer: answerUnknownEvent },
+      checks: [...(options.requestChecks ?? []), requestShapeCheck(payloadDepthLimit(limits), BATCH_EVENT)],
+    });
     this.expiries = new TokenExpirySchedule((socket) => expireSession(socket, logger));
     serveSessionRequests(this.requests, { io, logger, verifier, subscriptions: this.subscriptions, presence: this.presence, expiries: this.expiries });
     for (const feature of options.features) {
@@ -129,7 +137,7 @@ export class RealtimeGateway {
     io.on('connection', (socket) => this.onConnection(socket));
   }
 
-  private readonly requests = new RequestTable({ known: KNOWN_EVENTS, answer: answerUnknownEvent });
+  private readonly requests: RequestTable;
   private readonly expiries: TokenExpirySchedule;
   /** Every open session's `disconnect` listener (one function; the connection is its `this`). */
   private readonly closeSession: (this: RealtimeSocket, reason: DisconnectReason) => void;
@@ -156,12 +164,10 @@ export class RealtimeGateway {
 
   private onConnection(socket: RealtimeSocket): void {
     const { logger, limits, verifier } = this.options;
-    // Before every handler: nesting depth and `__proto__` keys are checked first (a batch's
-    // entries each on their own, by the batch handler).
-    socket.use(requestShapeGuard(socket, payloadDepthLimit(limits), BATCH_EVENT));
     watchHeartbeats(socket, logger);
     if (isLoggedIn(socket)) {
       refuseRepeatedLogin(socket, logger);
+      this.requests.serve(socket);
       this.openSession(socket);
       const { userId, realms, expiresAt } = socket.data.principal;
       // Last: the client counts as connected when this arrives, and every handler is in place.
@@ -181,6 +187,8 @@ export class RealtimeGateway {
         this.pendingLogins -= 1;
       },
     });
+    // After the login gate, which lets nothing but `auth:login` on until the session is open.
+    this.requests.serve(socket);
     socket.emit('session:opened', { limits: sessionLimits(limits), ...SERVER_INFO });
   }
 
@@ -225,15 +233,14 @@ export class RealtimeGateway {
 
   /**
    * Sets up a connection that has its principal: its token expiry, each feature's connect hook,
-   * the dispatch of every request (last of its middlewares), and its cleanup. Nothing here is a
-   * closure of its own: the listeners are shared by every connection (an idle connection's heap
-   * is mostly what it holds for as long as it is open).
+   * and its cleanup (its requests are dispatched from the moment it connected, behind the login
+   * gate when it had no token). Nothing here is a closure of its own: the listeners are shared by
+   * every connection (an idle connection's heap is mostly what it holds for as long as it is open).
    */
   private openSession(socket: RealtimeSocket): void {
     this.options.logger.info({ socketId: socket.id, userId: socket.data.principal.userId, transport: socket.conn.transport.name }, 'connected');
     this.expiries.set(socket, socket.data.principal.expiresAt);
     for (const feature of this.options.features) feature.connect?.(socket);
-    this.requests.serve(socket);
     // One listener for every feature's cleanup (one each would pass Node's 10-listener warning).
     socket.on('disconnect', this.closeSession);
     this.notifyConnection({ type: 'connect', connectionId: socket.id, principal: socket.data.principal });

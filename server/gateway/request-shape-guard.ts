@@ -1,12 +1,10 @@
 import { assertJsonShape, toRealtimeError, type ErrorShape } from '../../shared/index.js';
-import type { RealtimeSocket } from '../socket-types.js';
-
-type Packet = [event: string, ...args: unknown[]];
+import type { RequestCheck } from '../kernel/request-table.js';
 
 /**
- * A Socket.IO middleware (`socket.use`) that refuses, before any handler, schema or serialiser
- * sees it, every request nested deeper than `maxDepth` levels or holding a `__proto__` key
- * (`INVALID_ARGUMENT`, with `details.depth` and `details.limit` for nesting). The answer goes on
+ * A check of every request (a {@link RequestCheck} of the request table) that refuses, before any
+ * handler, schema or serialiser sees it, every request nested deeper than `maxDepth` levels or
+ * holding a `__proto__` key (`INVALID_ARGUMENT`, with `details.depth` and `details.limit` for nesting). The answer goes on
  * the acknowledgement, or as `protocol:error` without one; the connection stays open.
  *
  * Why first: the request handlers (zod, `JSON.stringify` for sizes, `structuredClone`, the Redis
@@ -18,15 +16,12 @@ type Packet = [event: string, ...args: unknown[]];
  * they carry on its own, so that one too-deep entry fails alone.
  *
  * @example
- * socket.use(requestShapeGuard(socket, limits.maxPayloadDepth, new Set(['batch'])));
+ * new RequestTable({ checks: [requestShapeCheck(limits.maxPayloadDepth, new Set(['batch']))] });
  */
-export function requestShapeGuard(socket: RealtimeSocket, maxDepth: number, servedByHandler: ReadonlySet<string> = new Set()) {
-  return (packet: Packet, next: (err?: Error) => void): void => {
+export function requestShapeCheck(maxDepth: number, servedByHandler: ReadonlySet<string> = new Set()): RequestCheck {
+  return (socket, packet) => {
     const [event, ...args] = packet;
-    if (servedByHandler.has(event)) {
-      next();
-      return;
-    }
+    if (servedByHandler.has(event)) return true;
     const last = args[args.length - 1];
     const ack = typeof last === 'function' ? (last as (result: unknown) => void) : undefined;
     const name = String(event).slice(0, 100);
@@ -36,8 +31,8 @@ export function requestShapeGuard(socket: RealtimeSocket, maxDepth: number, serv
       const error: ErrorShape = toRealtimeError(err).toJSON();
       if (ack !== undefined) ack({ ok: false, error });
       else socket.emit('protocol:error', { ...error, details: { event: name, ...(error.details as object) } });
-      return;
+      return false;
     }
-    next();
+    return true;
   };
 }

@@ -9,6 +9,7 @@ import {
   type ListenOfferAnswer,
 } from '../../shared/index.js';
 import type { ResolvedLimits } from '../config.js';
+import { topicRoom } from '../events/subscription-index.js';
 import type { RealtimeIo, RealtimeSocket } from '../socket-types.js';
 import { LocalSubscribers, streamKey } from './local-subscribers.js';
 import type { ProviderLocks, StreamRef } from './provider-locks.js';
@@ -30,14 +31,19 @@ export interface ListeningRegistryOptions {
 
 /**
  * The Socket.IO room of a stream's subscribers, as listening sees them: `listen:provider`
- * notices go there. Room names always start with the realm.
+ * notices go there. A topic's is the topic's own room (its subscribers are in it already); a
+ * record's is one of listening's. Room names always start with the realm.
  *
  * @example
  * listeningRoom({ realm: 'demo', kind: 'record', name: 'user/lisa' }); // 'demo:listen:record:user/lisa'
+ * listeningRoom({ realm: 'demo', kind: 'topic', name: 'prices.eur' }); // 'demo:topic:prices.eur'
  */
 export function listeningRoom({ realm, kind, name }: StreamRef): string {
-  return `${realm}:listen:${kind}:${name}`;
+  return kind === 'topic' ? topicRoom(realm, name) : `${realm}:listen:${kind}:${name}`;
 }
+
+/** The kinds of stream whose subscribers listening keeps in rooms of its own (a topic's are in the topic's room). */
+type RoomlessKind = Exclude<ListenKind, 'topic'>;
 
 /** The room of a realm's listeners of one kind. */
 function listenersRoom(realm: string, kind: ListenKind): string {
@@ -63,12 +69,17 @@ function listenersRoom(realm: string, kind: ListenKind): string {
  * the provider to stop. A listener that leaves (unlisten or disconnect) has its node tell every
  * node, and the streams it held are freed and offered again.
  *
- * Records: the records feature calls {@link subscriberAdded} and {@link subscriberRemoved} for
- * its record subscriptions (kind `record`), as the topic operations do for topics.
+ * Who tells it of subscribers: the records feature calls {@link subscriberAdded} and
+ * {@link subscriberRemoved} for each record subscription (kind `record`), and listening keeps
+ * their counts and rooms. Topic subscribers are in their topic's room already and the
+ * subscription index counts them, so the topic operations only report a topic's first subscriber
+ * on this node and its last ({@link streamOpened}, {@link streamClosed}): an idle connection's
+ * topics cost listening nothing.
  *
  * @example
  * listening.subscriberAdded('demo', 'record', 'user/lisa', socket.id);
  * listening.subscriberRemoved('demo', 'record', 'user/lisa', socket.id);
+ * listening.streamOpened({ realm: 'demo', kind: 'topic', name: 'prices.eur' });
  */
 export class ListeningRegistry {
   private readonly local = new LocalSubscribers();
@@ -92,7 +103,7 @@ export class ListeningRegistry {
    * subscription joins the stream's room; this node's first subscriber makes sure the stream has
    * a provider, offering it to a listener when it has none.
    */
-  subscriberAdded(realm: string, kind: ListenKind, name: string, connectionId: string): void {
+  subscriberAdded(realm: string, kind: RoomlessKind, name: string, connectionId: string): void {
     const stream: StreamRef = { realm, kind, name };
     const change = this.local.add(stream, connectionId);
     if (change.connectionChanged) void this.options.io.sockets.sockets.get(connectionId)?.join(listeningRoom(stream));
@@ -100,12 +111,28 @@ export class ListeningRegistry {
   }
 
   /** A connection on this node ended one subscription to a stream. */
-  subscriberRemoved(realm: string, kind: ListenKind, name: string, connectionId: string): void {
+  subscriberRemoved(realm: string, kind: RoomlessKind, name: string, connectionId: string): void {
     const stream: StreamRef = { realm, kind, name };
     const change = this.local.remove(stream, connectionId);
     if (change === undefined) return;
     if (change.connectionChanged) void this.options.io.sockets.sockets.get(connectionId)?.leave(listeningRoom(stream));
-    if (change.nodeChanged) this.background('stop', this.stopIfUnsubscribed(stream));
+    if (change.nodeChanged) this.streamClosed(stream);
+  }
+
+  /**
+   * A stream whose subscribers the caller keeps in its {@link listeningRoom} (a topic) has its
+   * first subscriber on this node, already in the room: it gets a provider when it has none.
+   */
+  streamOpened(stream: StreamRef): void {
+    this.background('offer', this.offer(stream));
+  }
+
+  /**
+   * A stream's last subscriber on this node is gone, and out of its {@link listeningRoom}: when
+   * nobody anywhere subscribes, its provider is told to stop.
+   */
+  streamClosed(stream: StreamRef): void {
+    this.background('stop', this.stopIfUnsubscribed(stream));
   }
 
   /**
@@ -150,11 +177,11 @@ export class ListeningRegistry {
   }
 
   /**
-   * A closed connection: its subscriptions end (streams left without subscribers stop) and the
-   * streams it provided are offered again.
+   * A closed connection: its record subscriptions end (streams left without subscribers stop; its
+   * topics' are reported by the topic feature) and the streams it provided are offered again.
    */
   connectionClosed(socket: RealtimeSocket): void {
-    for (const stream of this.local.removeConnection(socket.id)) this.background('stop', this.stopIfUnsubscribed(stream));
+    for (const stream of this.local.removeConnection(socket.id)) this.streamClosed(stream);
     for (const entry of socket.data.listens ?? []) this.background('hand over', this.handOver(socket.id, entry));
   }
 

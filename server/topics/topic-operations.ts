@@ -20,7 +20,7 @@ import type { TopicRegistry } from '../registry/topic-registry.js';
 export interface TopicServices {
   subscriptions: SubscriptionIndex;
   publisher: EventPublisher;
-  /** Hears each subscription come and go, so that listeners provide the topics somebody wants. */
+  /** Hears of each topic's first and last subscriber on this node, so that listeners provide the topics somebody wants. */
   listening: ListeningRegistry;
   /** Checks publishes against their topic's active schema. */
   registry: TopicRegistry;
@@ -40,6 +40,11 @@ export interface TopicServices {
  */
 export function topicOperations({ subscriptions, publisher, listening, registry }: TopicServices, limits: ResolvedLimits) {
   const generatedIds = new WeakMap<object, number>();
+  /** After a subscription ended (unsubscribed or replaced): the connection leaves the room once none of its subscriptions is in it. */
+  const leftSubscription = (socket: SocketOperationContext['socket'], ended: Subscription): void => {
+    if (!subscriptions.hasRoom(socket.id, ended.room)) void socket.leave(ended.room);
+    topicSubscriptionsEnded({ subscriptions, listening }, [ended]);
+  };
 
   const subscribe = defineOperation({
     name: 'subscribe',
@@ -67,13 +72,12 @@ export function topicOperations({ subscriptions, publisher, listening, registry 
         returnMode: request.returnMode ?? 'full',
         ...(request.filter === undefined ? {} : { filter: request.filter }),
       };
+      const opened = subscriptions.roomSize(room) === 0;
       const previous = subscriptions.add(subscription);
-      listening.subscriberAdded(realm, 'topic', request.topic, socket.id);
-      if (previous !== undefined) listening.subscriberRemoved(previous.realm, 'topic', previous.topic, socket.id);
-      if (previous !== undefined && previous.room !== room && !subscriptions.hasRoom(socket.id, previous.room)) {
-        void socket.leave(previous.room);
-      }
       void socket.join(room);
+      // The topic's room is its listening room too: listening hears of its first and last subscriber here.
+      if (opened) listening.streamOpened({ realm, kind: 'topic', name: request.topic });
+      if (previous !== undefined && previous.room !== room) leftSubscription(socket, previous);
       const result: SubscribeResult = { subscriptionId, realm, topic: request.topic };
       // Live first, then history: whatever is published in between is held and released after the
       // replay, so a resubscription sees its whole gap in order and nothing twice.
@@ -97,8 +101,7 @@ export function topicOperations({ subscriptions, publisher, listening, registry 
     scope: 'connection',
     run: ({ subscriptionId }, { socket }: ConnectionContext) => {
       const removed = subscriptions.remove(socket.id, subscriptionId);
-      if (removed !== undefined) listening.subscriberRemoved(removed.realm, 'topic', removed.topic, socket.id);
-      if (removed !== undefined && !subscriptions.hasRoom(socket.id, removed.room)) void socket.leave(removed.room);
+      if (removed !== undefined) leftSubscription(socket, removed);
       // Unsubscribing twice is harmless: the goal (no such subscription) holds either way.
       return { subscriptionId };
     },
@@ -125,4 +128,24 @@ export function topicOperations({ subscriptions, publisher, listening, registry 
   });
 
   return { subscribe, unsubscribe, 'topic:publish': publish } as const;
+}
+
+/**
+ * Tells listening of each topic that these ended subscriptions left without a subscriber on this
+ * node (their connections are out of the rooms by now), so its provider stops when nobody anywhere
+ * subscribes.
+ *
+ * @example
+ * topicSubscriptionsEnded(services, subscriptions.removeSocket(socket.id)); // on disconnect
+ */
+export function topicSubscriptionsEnded(
+  { subscriptions, listening }: Pick<TopicServices, 'subscriptions' | 'listening'>,
+  ended: readonly Subscription[],
+): void {
+  const closed = new Set<string>();
+  for (const { realm, topic, room } of ended) {
+    if (closed.has(room) || subscriptions.roomSize(room) > 0) continue;
+    closed.add(room);
+    listening.streamClosed({ realm, kind: 'topic', name: topic });
+  }
 }

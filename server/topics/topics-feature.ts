@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { FeatureFactory } from '../kernel/feature.js';
 import { bodyOf, restOperation } from '../kernel/rest-requests.js';
-import { topicOperations } from './topic-operations.js';
+import { topicOperations, topicSubscriptionsEnded } from './topic-operations.js';
 
 /**
  * Domain topics: subscriptions with filters and recovery over the socket, publishing over the
@@ -21,7 +21,7 @@ export const topicsFeature: FeatureFactory = ({ services, limits }) => {
     operations,
     routes,
     disconnect: (socket) => {
-      subscriptions.removeSocket(socket.id);
+      topicSubscriptionsEnded(services, subscriptions.removeSocket(socket.id));
       publisher.dropSocket(socket.id);
     },
   };

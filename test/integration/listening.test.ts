@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RealtimeClient } from '../../client/index.js';
 import type { RealtimeError } from '../../shared/index.js';
+import { ok } from '../support/object-wire.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 /** Listening (`client.listen`) on one node, from a client's first moments. */
@@ -55,6 +56,26 @@ describe('listening', () => {
     subscriber.subscribe({ topic: 'again.prices' });
     await subscriber.ready();
     await expect.poll(() => offered).toEqual(['again.prices']);
+    expect(errors).toEqual([]);
+  });
+
+  it("moves a topic's provider with a subscription replaced by id, and stops it when the subscriber closes", async () => {
+    const { client: provider, errors } = await serviceClient('moving-provider');
+    const events: string[] = [];
+    await provider.listen('moving.*', (match, response) => {
+      events.push(`start ${match}`);
+      response.accept();
+      response.onStop((reason) => events.push(`stop ${match} ${reason}`));
+    });
+    const subscriber = await t.rawSocket(await t.token({ sub: 'moving-subscriber', realm: 'demo' }));
+    await ok(subscriber, 'subscribe', { topic: 'moving.a', subscriptionId: 'mine' });
+    await expect.poll(() => events).toEqual(['start moving.a']);
+    // Same id, another topic: moving.a has no subscriber left, moving.b has one.
+    await ok(subscriber, 'subscribe', { topic: 'moving.b', subscriptionId: 'mine' });
+    await expect.poll(() => [...events].sort()).toEqual(['start moving.a', 'start moving.b', 'stop moving.a no-subscribers']);
+    subscriber.disconnect();
+    await expect.poll(() => events).toContain('stop moving.b no-subscribers');
+    expect(events).toHaveLength(4);
     expect(errors).toEqual([]);
   });
 });

@@ -30,8 +30,11 @@ interface MembershipRef {
  */
 export class MemoryPresenceStore implements PresenceStore {
   private readonly connections = new Map<string, ConnectionRecord>();
-  /** Realm (or `*`) → user → connection ids; a connection granted `*` is indexed under `*` only. */
-  private readonly usersByRealm = new Map<string, Map<string, Set<string>>>();
+  /**
+   * Realm (or `*`) → user → connection ids; a connection granted `*` is indexed under `*` only. A
+   * user with one connection (most of them) holds its id inline, not in a set of its own.
+   */
+  private readonly usersByRealm = new Map<string, Map<string, ConnectionIds>>();
   /** Realm → set key → connection id → member, in join order. */
   private readonly sets = new Map<string, Map<string, Map<string, MemberRecord>>>();
   private readonly memberships = new Map<string, Map<string, MembershipRef>>();
@@ -46,9 +49,7 @@ export class MemoryPresenceStore implements PresenceStore {
     for (const realmKey of realmKeys(connection.realms)) {
       let users = this.usersByRealm.get(realmKey);
       if (users === undefined) this.usersByRealm.set(realmKey, (users = new Map()));
-      let ids = users.get(connection.userId);
-      if (ids === undefined) users.set(connection.userId, (ids = new Set()));
-      ids.add(connection.connectionId);
+      users.set(connection.userId, withId(users.get(connection.userId), connection.connectionId));
     }
   }
 
@@ -60,7 +61,7 @@ export class MemoryPresenceStore implements PresenceStore {
   async findUserConnections(realm: string, userId: string): Promise<ConnectionRecord[]> {
     const result: ConnectionRecord[] = [];
     for (const realmKey of [realm, ALL_REALMS]) {
-      for (const id of this.usersByRealm.get(realmKey)?.get(userId) ?? []) {
+      for (const id of idsOf(this.usersByRealm.get(realmKey)?.get(userId))) {
         const record = this.connections.get(id);
         if (record !== undefined) result.push({ ...record, realms: [...record.realms] });
       }
@@ -71,7 +72,7 @@ export class MemoryPresenceStore implements PresenceStore {
   async countConnections(realm: string): Promise<number> {
     let count = 0;
     for (const realmKey of [realm, ALL_REALMS]) {
-      for (const ids of this.usersByRealm.get(realmKey)?.values() ?? []) count += ids.size;
+      for (const ids of this.usersByRealm.get(realmKey)?.values() ?? []) count += typeof ids === 'string' ? 1 : ids.size;
     }
     return count;
   }
@@ -229,10 +230,11 @@ export class MemoryPresenceStore implements PresenceStore {
     this.connections.delete(connectionId);
     for (const realmKey of realmKeys(record.realms)) {
       const users = this.usersByRealm.get(realmKey);
-      const ids = users?.get(record.userId);
-      ids?.delete(connectionId);
-      if (ids?.size === 0) users?.delete(record.userId);
-      if (users?.size === 0) this.usersByRealm.delete(realmKey);
+      if (users === undefined) continue;
+      const rest = withoutId(users.get(record.userId), connectionId);
+      if (rest === undefined) users.delete(record.userId);
+      else users.set(record.userId, rest);
+      if (users.size === 0) this.usersByRealm.delete(realmKey);
     }
     return true;
   }
@@ -244,6 +246,28 @@ export class MemoryPresenceStore implements PresenceStore {
     if (members === undefined) realmSets.set(setKey, (members = new Map()));
     return members;
   }
+}
+
+/** A user's connection ids in a realm: one inline, a set once there are several. */
+type ConnectionIds = string | Set<string>;
+
+function idsOf(ids: ConnectionIds | undefined): Iterable<string> {
+  return ids === undefined ? [] : typeof ids === 'string' ? [ids] : ids;
+}
+
+function withId(ids: ConnectionIds | undefined, id: string): ConnectionIds {
+  if (ids === undefined || ids === id) return id;
+  if (typeof ids === 'string') return new Set([ids, id]);
+  return ids.add(id);
+}
+
+/** `ids` without `id`; `undefined` when none is left. */
+function withoutId(ids: ConnectionIds | undefined, id: string): ConnectionIds | undefined {
+  if (ids === undefined || ids === id) return undefined;
+  if (typeof ids === 'string') return ids;
+  ids.delete(id);
+  if (ids.size > 1) return ids;
+  return ids.values().next().value;
 }
 
 function realmKeys(realms: string[]): string[] {

@@ -37,6 +37,21 @@ export function describePresenceStore(name: string, create: () => PresenceStore 
         await store.removeConnection('c3');
         expect(await store.countConnections('z')).toBe(0);
       });
+
+      it("keeps a user's connections right as they go from one to several and back to none", async () => {
+        await store.addConnection({ connectionId: 'c1', userId: 'alice', realms: ['a'], nodeId: 'n1', connectedAt: 1 });
+        await store.addConnection({ connectionId: 'c1', userId: 'alice', realms: ['a'], nodeId: 'n1', connectedAt: 1 });
+        expect(await store.countConnections('a')).toBe(1);
+        await store.addConnection({ connectionId: 'c2', userId: 'alice', realms: ['a'], nodeId: 'n1', connectedAt: 2 });
+        await store.addConnection({ connectionId: 'c3', userId: 'alice', realms: ['a'], nodeId: 'n2', connectedAt: 3 });
+        await store.removeConnection('c1');
+        await store.removeConnection('c3');
+        expect((await store.findUserConnections('a', 'alice')).map((c) => c.connectionId)).toEqual(['c2']);
+        expect(await store.countConnections('a')).toBe(1);
+        await store.removeConnection('c2');
+        expect(await store.findUserConnections('a', 'alice')).toEqual([]);
+        expect(await store.countConnections('a')).toBe(0);
+      });
     });
 
     describe('presence sets', () => {

@@ -7,15 +7,16 @@ import { LoadWindow } from './load-window.js';
 /** Server option `batching`: how events bound for one connection share websocket frames. */
 export interface BatchingOptions {
   /**
-   * How long an event waits for others bound for the same connection, ms: `0` until the current
-   * turn of the event loop ends. At most {@link MAX_BATCH_WINDOW_MS}.
+   * How long an event waits for others bound for the same connection, ms: `0` writes at once while
+   * the server has time to spare (what comes while a frame is being written follows in one).
+   * At most {@link MAX_BATCH_WINDOW_MS}.
    * @default 0
    */
   windowMs?: number;
   /**
    * With `windowMs: 0`, the longest frames wait for more while the server is busy, ms: nothing
    * while its event loop is at most 70% busy, growing to this at 95% (README "Batched frames").
-   * `0` always ends the window with the turn. At most {@link MAX_BATCH_WINDOW_MS}.
+   * `0` never waits. At most {@link MAX_BATCH_WINDOW_MS}.
    * @default 20
    */
   busyWindowMs?: number;

@@ -18,8 +18,8 @@ export const BATCH_QUERY_PARAMETER = 'batch';
 /** How a {@link BatchedWebSocket} batches. */
 export interface BatchedWebSocketOptions {
   /**
-   * How long packets wait for others bound for the same connection, ms. `0` waits until the
-   * current turn of the event loop ends, or as long as `flusher`'s load window says.
+   * How long packets wait for others bound for the same connection, ms. `0` leaves it to
+   * `flusher`: written at once, or after its load window while the server is busy.
    */
   windowMs: number;
   /**
@@ -116,7 +116,9 @@ function textBytesOf(packet: Packet): number {
  * How it fits engine.io (see `engine.io/build/socket.js` `flush`): the socket hands the transport
  * its write buffer only while `writable`. This transport stays writable while it collects, then
  * writes the frame(s) and is not writable until the last write's callback; meanwhile engine.io
- * buffers, so under load batches grow by themselves. Each `send()` call is answered with one
+ * buffers, so under load batches grow by themselves. While the server has time to spare
+ * ({@link FrameFlusher.writesAtOnce}) a connection with nothing queued writes at once, and what
+ * comes while that frame is being written follows in one frame. Each `send()` call is answered with one
  * `drain` (engine.io pairs them with its send callbacks), then `ready` as the base class does.
  * Every text frame is written as one buffer, header and payload together, built once for all the
  * receivers of a broadcast (Socket.IO's pre-encoded frame for a single packet, the shared batch
@@ -172,8 +174,13 @@ export class BatchedWebSocket extends transports.websocket implements Flushable 
       else this.queuedBytes += bytes;
       this.queue.push(packet);
     }
-    if (this.queuedBytes >= this.batching.maxFrameBytes) this.flushQueue();
+    if (this.queuedBytes >= this.batching.maxFrameBytes || this.writesAtOnce()) this.flushQueue();
     else this.schedule();
+  }
+
+  /** Whether the queue (only these packets) goes now: no `windowMs`, nothing waiting, and a server with time to spare. */
+  private writesAtOnce(): boolean {
+    return this.batching.windowMs === 0 && !this.waitsForFlush && this.batching.flusher.writesAtOnce();
   }
 
   override doClose(fn?: () => void): void {

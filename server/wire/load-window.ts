@@ -39,6 +39,11 @@ export class LoadWindow {
     private readonly source: LoadSource = performance,
   ) {}
 
+  /** The clock the window is read on, ms (`performance.now()` unless a source was given). */
+  now(): number {
+    return this.source.now();
+  }
+
   /** The window now, ms (whole), from the utilisation since it was last read. */
   current(): number {
     if (this.busyWindowMs === 0) return 0;

@@ -1,27 +1,6 @@
-import type { EventLoopUtilization } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
-import { LoadWindow, type LoadSource } from '../../server/wire/load-window.js';
-
-/** A clock and an event loop whose utilisation since the last reading the test sets. */
-function fakeLoad(): LoadSource & { advance(ms: number, utilisation: number): void } {
-  let now = 0;
-  let active = 0;
-  let idle = 0;
-  return {
-    now: () => now,
-    eventLoopUtilization(current?: EventLoopUtilization, previous?: EventLoopUtilization): EventLoopUtilization {
-      if (current === undefined) return { active, idle, utilization: active / Math.max(1, active + idle) };
-      const busy = current.active - (previous?.active ?? 0);
-      const spare = current.idle - (previous?.idle ?? 0);
-      return { active: busy, idle: spare, utilization: busy / Math.max(1, busy + spare) };
-    },
-    advance(ms, utilisation) {
-      now += ms;
-      active += ms * utilisation;
-      idle += ms * (1 - utilisation);
-    },
-  };
-}
+import { LoadWindow } from '../../server/wire/load-window.js';
+import { fakeLoad } from '../support/fake-load.js';
 
 describe('LoadWindow (how long batched frames wait while the server is busy)', () => {
   it('waits nothing at first, and while the loop is at most 70% busy', () => {

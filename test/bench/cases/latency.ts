@@ -11,6 +11,11 @@ export const P99_BOUND_MS = 100;
 const MAX_SEARCH_STEPS = 5;
 /** The search stops once the bracket is narrower than this fraction. */
 const SEARCH_PRECISION = 0.1;
+/**
+ * Fewest events a fixed rate's window measures: its p99 over 1,000 subscribers is set by its few
+ * slowest events, so at 10 events/s a 4 s window (40 events) is decided by one or two of them.
+ */
+const MIN_EVENTS_PER_RATE = 200;
 /** How long late deliveries are waited for after publishing stops. */
 const DRAIN_TIMEOUT_MS = 10_000;
 
@@ -21,6 +26,11 @@ export interface LatencyRun {
   /** Highest rate (events/s) that held p99 ≤ the bound with nothing missing; 0 if none. */
   capacityRate: number;
   capacityDeliveriesPerSecond: number;
+}
+
+/** A fixed rate's measured window, ms: `durationMs`, or long enough for {@link MIN_EVENTS_PER_RATE} events. */
+function fixedWindowMs(durationMs: number, rate: number): number {
+  return Math.max(durationMs, Math.ceil((MIN_EVENTS_PER_RATE / rate) * 1000));
 }
 
 function sustains(result: LatencyResult): boolean {
@@ -62,7 +72,7 @@ async function runLatency(context: BenchContext, server: ServerKind, batchedFram
           return result;
         };
         const fixed: LatencyResult[] = [];
-        for (const rate of options.rates) fixed.push(await measure(rate, 1000, options.durationMs));
+        for (const rate of options.rates) fixed.push(await measure(rate, 1000, fixedWindowMs(options.durationMs, rate)));
 
         // Capacity: bracket the highest sustainable rate, starting from the fixed rates.
         let low = Math.max(0, ...fixed.filter(sustains).map((result) => result.rate));
@@ -157,7 +167,8 @@ export const latencyCase: BenchCase = {
       notes: [
         `Open loop at fixed rates to ${formatNumber(options.connections)} subscribers; latency is from just before the publisher's emit to the ` +
           `receiver reading the frame, on the machine's monotonic clock (both processes on one machine), over every delivery of the events ` +
-          `published in a ${options.durationMs / 1000} s window after 1 s of warm-up (late ones included). The capacity search then tries ` +
+          `published in a ${options.durationMs / 1000} s window after 1 s of warm-up (late ones included; at a low rate the window is longer, ` +
+          `so that it holds at least ${MIN_EVENTS_PER_RATE} events: ${options.rates.map((rate) => `${formatNumber(fixedWindowMs(options.durationMs, rate) / 1000, 1)} s at ${formatNumber(rate)}/s`).join(', ')}). The capacity search then tries ` +
           `rates between the fixed ones (at most ${MAX_SEARCH_STEPS} steps of ${Math.max(1, options.durationMs / 2000)} s) and keeps the highest with ` +
           `p99 ≤ ${P99_BOUND_MS} ms and nothing lost. Each rate is measured once: near saturation a single window is noisy, so the ` +
           `search result is good to about one step.`,

@@ -42,10 +42,13 @@ interface StoredKey {
 /** A key ready to use. */
 interface LoadedKey {
   view: SigningKeyView;
-  /** What jose signs with (the secret, or the private key). */
-  key: CryptoKey | Uint8Array;
-  /** What jose verifies with (the secret, or the public key), imported once per load. */
-  verificationKey: CryptoKey | Uint8Array;
+  /** What jose signs with (the secret as an HMAC key, or the private key). */
+  key: CryptoKey;
+  /**
+   * What jose verifies with (the secret as an HMAC key, or the public key), imported once per
+   * load: given raw secret bytes, jose would import a key on every verification.
+   */
+  verificationKey: CryptoKey;
 }
 
 /** What the key manager is built from. */
@@ -169,7 +172,7 @@ export class SigningKeys {
   }
 
   /** The key that signs new tokens, if any. */
-  async primary(): Promise<{ kid: string; alg: ManagedAlgorithm; key: CryptoKey | Uint8Array } | undefined> {
+  async primary(): Promise<{ kid: string; alg: ManagedAlgorithm; key: CryptoKey } | undefined> {
     // The newest primary: during a rotation both keys are briefly primary.
     const key = [...(await this.keys()).values()]
       .filter((candidate) => candidate.view.primary && candidate.view.active)
@@ -181,7 +184,7 @@ export class SigningKeys {
    * The verification key of an active key with this `kid` and algorithm; `undefined` when there
    * is none (an unknown kid makes the node re-read the keys, at most once a second).
    */
-  async verificationKey(kid: string, alg: string): Promise<CryptoKey | Uint8Array | undefined> {
+  async verificationKey(kid: string, alg: string): Promise<CryptoKey | undefined> {
     let key = (await this.keys()).get(kid);
     if (key === undefined && Date.now() - this.lastUnknownReload > UNKNOWN_KID_RELOAD_MS) {
       this.lastUnknownReload = Date.now();
@@ -225,8 +228,9 @@ export class SigningKeys {
         if (this.sealingKey === undefined) continue;
         try {
           const secret = unseal(this.sealingKey, stored.sealed);
-          const key = stored.alg === 'HS256' ? new TextEncoder().encode(secret) : ((await importJWK(JSON.parse(secret) as JWK, stored.alg)) as CryptoKey);
-          const verificationKey = stored.alg === 'HS256' ? key : ((await importJWK(stored.publicJwk as JWK, stored.alg)) as CryptoKey);
+          const key = stored.alg === 'HS256' ? await hmacKey(secret, 'sign') : ((await importJWK(JSON.parse(secret) as JWK, stored.alg)) as CryptoKey);
+          const verificationKey =
+            stored.alg === 'HS256' ? await hmacKey(secret, 'verify') : ((await importJWK(stored.publicJwk as JWK, stored.alg)) as CryptoKey);
           keys.set(stored.kid, { view: viewOf(stored, doc.createdAt), key, verificationKey });
         } catch (err) {
           // A key sealed with another secret: it cannot be used, and is said so once per load.
@@ -251,6 +255,11 @@ export class SigningKeys {
     if (this.sealingKey === undefined) throw new UnavailableError('Managed signing keys need SIGNING_KEYS_SECRET (or JWT_SECRET) to encrypt them with');
     return this.sealingKey;
   }
+}
+
+/** An HS256 secret as a WebCrypto HMAC key for one use. */
+function hmacKey(secret: string, usage: 'sign' | 'verify'): Promise<CryptoKey> {
+  return crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [usage]);
 }
 
 function viewOf(stored: StoredKey, createdAt: number): SigningKeyView {

@@ -166,6 +166,15 @@ describe('managed signing keys', () => {
     await t.client({ token }).ready();
     expect(JSON.stringify((await ops('GET', '/api/keys')).body)).not.toContain(created.body.secret as string);
     expect((await ops('POST', '/api/keys', { kid: 'backend-2026' })).status).toBe(409);
+
+    // As the primary key it signs the tokens the server issues, which verify with its secret.
+    const rotated = await ops<KeyView>('POST', '/api/keys/rotate', { alg: 'HS256' });
+    expect(rotated.body.secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const issued = (await ops<{ token: string; kid: string }>('POST', '/auth/token', { sub: 'dave', realm: 'shop', permissions: ['client'] })).body;
+    expect(issued.kid).toBe(rotated.body.kid);
+    const secret = new TextEncoder().encode(rotated.body.secret);
+    await expect(jwtVerify(issued.token, secret, { algorithms: ['HS256'] })).resolves.toMatchObject({ payload: { sub: 'dave' } });
+    await t.client({ token: issued.token }).ready();
   });
 });
 

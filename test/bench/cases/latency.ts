@@ -1,5 +1,6 @@
 import { FANOUT_TOPIC } from '../bench-event.js';
-import { connectPublisher, connectReceivers, withFleet } from '../fleet.js';
+import { connectPublisher, connectReceivers, type Fleet, type FleetOptions, withFleet } from '../fleet.js';
+import type { LoadPublisher } from '../load-publisher.js';
 import type { ServerKind } from '../ipc-protocol.js';
 import { formatNumber, progress } from '../progress.js';
 import type { BenchCase, BenchContext, BenchRow } from './bench-case.js';
@@ -48,53 +49,106 @@ function describe(kind: string, result: LatencyResult): string {
   );
 }
 
-async function runLatency(context: BenchContext, server: ServerKind, batchedFrames = false): Promise<LatencyRun> {
+/** One server under test: its fleet, its publisher, and the name its progress lines use. */
+interface LatencyTarget {
+  kind: string;
+  fleet: Fleet;
+  publisher: LoadPublisher;
+}
+
+/** Opens every fleet of `configs` (one after another), runs `body` with them all up, and closes them all. */
+function withFleets<T>(configs: FleetOptions[], body: (fleets: Fleet[]) => Promise<T>, opened: Fleet[] = []): Promise<T> {
+  const next = configs[opened.length];
+  if (next === undefined) return body(opened);
+  return withFleet(next, (fleet) => withFleets(configs, body, [...opened, fleet]));
+}
+
+/**
+ * The three servers' latency runs, measured side by side: all three fleets are up at once, each
+ * fixed rate is measured on each server in turn (the first server of the turn rotating from rate
+ * to rate), then each server's capacity search runs while the other two sit idle.
+ *
+ * Why side by side: measured one server after the other, minutes apart, whatever else the machine
+ * is doing at the time (the cases before, a neighbour) lands on one server's rates only.
+ */
+async function runLatencies(context: BenchContext): Promise<{ batched: LatencyRun; platform: LatencyRun; bare: LatencyRun }> {
   const { options } = context;
   const scope = 'latency';
   const subscribers = options.connections;
-  const kind = batchedFrames ? `${server} (batched frames)` : server;
-  return withFleet(
-    { kind: server, scope, clients: options.clients, batchedFrames, ...(context.profileDir === undefined ? {} : { profileDir: context.profileDir }) },
-    async (fleet) => {
-      await connectReceivers(fleet, scope, subscribers, { kind: 'fanout', topic: FANOUT_TOPIC });
-      const publisher = await connectPublisher(fleet, { payloadBytes: options.payloadBytes, buckets: 1 });
-      try {
-        const measure = async (rate: number, warmupMs: number, durationMs: number): Promise<LatencyResult> => {
-          const result = await measureLatency(fleet, publisher, {
-            scope,
-            rate,
-            subscribersPerEvent: subscribers,
-            warmupMs,
-            durationMs,
-            drainTimeoutMs: DRAIN_TIMEOUT_MS,
-          });
-          progress(scope, describe(kind, result));
-          return result;
-        };
-        const fixed: LatencyResult[] = [];
-        for (const rate of options.rates) fixed.push(await measure(rate, 1000, fixedWindowMs(options.durationMs, rate)));
-
-        // Capacity: bracket the highest sustainable rate, starting from the fixed rates.
-        let low = Math.max(0, ...fixed.filter(sustains).map((result) => result.rate));
-        let high = Math.min(Number.POSITIVE_INFINITY, ...fixed.filter((result) => !sustains(result) && result.rate > low).map((result) => result.rate));
-        const search: LatencyResult[] = [];
-        const stepMs = Math.max(1000, Math.round(options.durationMs / 2));
-        for (let step = 0; step < MAX_SEARCH_STEPS; step += 1) {
-          if (Number.isFinite(high) && high - low <= Math.max(1, low * SEARCH_PRECISION)) break;
-          const next = Math.round(Number.isFinite(high) ? (low + high) / 2 : low > 0 ? low * 1.5 : Math.max(1, Math.min(...options.rates) / 2));
-          if (next <= low || next >= high) break;
-          const result = await measure(next, 500, stepMs);
-          search.push(result);
-          if (sustains(result)) low = next;
-          else high = next;
-        }
-        progress(scope, `${kind}: highest rate with p99 ≤ ${P99_BOUND_MS} ms: ${formatNumber(low)} events/s = ${formatNumber(low * subscribers)} deliveries/s`);
-        return { fixed, search, capacityRate: low, capacityDeliveriesPerSecond: low * subscribers };
-      } finally {
-        publisher.close();
+  const profile = context.profileDir === undefined ? {} : { profileDir: context.profileDir };
+  const servers: { kind: ServerKind; batchedFrames: boolean }[] = [
+    { kind: 'platform', batchedFrames: true },
+    { kind: 'platform', batchedFrames: false },
+    { kind: 'bare', batchedFrames: false },
+  ];
+  const configs = servers.map((server) => ({ ...server, scope, clients: options.clients, ...profile }));
+  return withFleets(configs, async (fleets) => {
+    const targets: LatencyTarget[] = [];
+    try {
+      for (const [index, fleet] of fleets.entries()) {
+        const server = servers[index] as (typeof servers)[number];
+        await connectReceivers(fleet, scope, subscribers, { kind: 'fanout', topic: FANOUT_TOPIC });
+        const publisher = await connectPublisher(fleet, { payloadBytes: options.payloadBytes, buckets: 1 });
+        targets.push({ kind: server.batchedFrames ? `${server.kind} (batched frames)` : server.kind, fleet, publisher });
       }
-    },
+      const measure = async (target: LatencyTarget, rate: number, warmupMs: number, durationMs: number): Promise<LatencyResult> => {
+        const result = await measureLatency(target.fleet, target.publisher, {
+          scope,
+          rate,
+          subscribersPerEvent: subscribers,
+          warmupMs,
+          durationMs,
+          drainTimeoutMs: DRAIN_TIMEOUT_MS,
+        });
+        progress(scope, describe(target.kind, result));
+        return result;
+      };
+      const fixed: LatencyResult[][] = targets.map(() => []);
+      for (const [rateIndex, rate] of options.rates.entries()) {
+        for (let turn = 0; turn < targets.length; turn += 1) {
+          const index = (rateIndex + turn) % targets.length;
+          (fixed[index] as LatencyResult[]).push(await measure(targets[index] as LatencyTarget, rate, 1000, fixedWindowMs(options.durationMs, rate)));
+        }
+      }
+      const runs: LatencyRun[] = [];
+      for (const [index, target] of targets.entries()) {
+        runs.push(await searchCapacity(target, fixed[index] as LatencyResult[], options.rates, options.durationMs, subscribers, measure));
+      }
+      const [batched, platform, bare] = runs as [LatencyRun, LatencyRun, LatencyRun];
+      return { batched, platform, bare };
+    } finally {
+      for (const target of targets) target.publisher.close();
+    }
+  });
+}
+
+/** One server's capacity search: brackets the highest sustainable rate, starting from its fixed rates. */
+async function searchCapacity(
+  target: LatencyTarget,
+  fixed: LatencyResult[],
+  rates: number[],
+  durationMs: number,
+  subscribers: number,
+  measure: (target: LatencyTarget, rate: number, warmupMs: number, durationMs: number) => Promise<LatencyResult>,
+): Promise<LatencyRun> {
+  let low = Math.max(0, ...fixed.filter(sustains).map((result) => result.rate));
+  let high = Math.min(Number.POSITIVE_INFINITY, ...fixed.filter((result) => !sustains(result) && result.rate > low).map((result) => result.rate));
+  const search: LatencyResult[] = [];
+  const stepMs = Math.max(1000, Math.round(durationMs / 2));
+  for (let step = 0; step < MAX_SEARCH_STEPS; step += 1) {
+    if (Number.isFinite(high) && high - low <= Math.max(1, low * SEARCH_PRECISION)) break;
+    const next = Math.round(Number.isFinite(high) ? (low + high) / 2 : low > 0 ? low * 1.5 : Math.max(1, Math.min(...rates) / 2));
+    if (next <= low || next >= high) break;
+    const result = await measure(target, next, 500, stepMs);
+    search.push(result);
+    if (sustains(result)) low = next;
+    else high = next;
+  }
+  progress(
+    'latency',
+    `${target.kind}: highest rate with p99 ≤ ${P99_BOUND_MS} ms: ${formatNumber(low)} events/s = ${formatNumber(low * subscribers)} deliveries/s`,
   );
+  return { fixed, search, capacityRate: low, capacityDeliveriesPerSecond: low * subscribers };
 }
 
 /** Case 3: publish-to-receive latency at fixed offered rates, and the highest rate within p99 ≤ 100 ms, batched frames on and off. */
@@ -103,10 +157,8 @@ export const latencyCase: BenchCase = {
   title: 'Latency and capacity',
   async run(context) {
     const { options } = context;
-    const batched = await runLatency(context, 'platform', true);
-    const ours = await runLatency(context, 'platform');
+    const { batched, platform: ours, bare } = await runLatencies(context);
     context.shared.latency = { platform: ours.fixed };
-    const bare = await runLatency(context, 'bare');
     context.shared.capacity = {
       batched: batched.capacityDeliveriesPerSecond,
       unbatched: ours.capacityDeliveriesPerSecond,
@@ -171,7 +223,9 @@ export const latencyCase: BenchCase = {
           `so that it holds at least ${MIN_EVENTS_PER_RATE} events: ${options.rates.map((rate) => `${formatNumber(fixedWindowMs(options.durationMs, rate) / 1000, 1)} s at ${formatNumber(rate)}/s`).join(', ')}). The capacity search then tries ` +
           `rates between the fixed ones (at most ${MAX_SEARCH_STEPS} steps of ${Math.max(1, options.durationMs / 2000)} s) and keeps the highest with ` +
           `p99 ≤ ${P99_BOUND_MS} ms and nothing lost. Each rate is measured once: near saturation a single window is noisy, so the ` +
-          `search result is good to about one step.`,
+          `search result is good to about one step. The three servers are measured side by side: all three are up at once (each with ` +
+          `its own subscribers and client processes), each fixed rate is measured on each of them in turn, the first of the turn ` +
+          `rotating from rate to rate, and then each capacity search runs while the other two servers sit idle.`,
         table('Platform, batched frames (receivers ask with `batch=1`, as `RealtimeClient` does by default)', batched),
         table('Platform, batched frames off', ours),
         table('Bare Socket.IO', bare),

@@ -3,6 +3,7 @@ import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import type { Logger } from 'pino';
 import { ConflictError, LimitExceededError, NotFoundError, UnavailableError } from '../../shared/index.js';
 import { newKeyId } from '../ids.js';
+import { hmacKey } from './hmac-key.js';
 import type { RealtimeIo } from '../socket-types.js';
 import type { DocumentStore } from '../sync/document-store.js';
 
@@ -44,10 +45,7 @@ interface LoadedKey {
   view: SigningKeyView;
   /** What jose signs with (the secret as an HMAC key, or the private key). */
   key: CryptoKey;
-  /**
-   * What jose verifies with (the secret as an HMAC key, or the public key), imported once per
-   * load: given raw secret bytes, jose would import a key on every verification.
-   */
+  /** What jose verifies with (the same HMAC key, or the public key), imported once per load. */
   verificationKey: CryptoKey;
 }
 
@@ -228,9 +226,11 @@ export class SigningKeys {
         if (this.sealingKey === undefined) continue;
         try {
           const secret = unseal(this.sealingKey, stored.sealed);
-          const key = stored.alg === 'HS256' ? await hmacKey(secret, 'sign') : ((await importJWK(JSON.parse(secret) as JWK, stored.alg)) as CryptoKey);
-          const verificationKey =
-            stored.alg === 'HS256' ? await hmacKey(secret, 'verify') : ((await importJWK(stored.publicJwk as JWK, stored.alg)) as CryptoKey);
+          const key =
+            stored.alg === 'HS256'
+              ? await hmacKey(new TextEncoder().encode(secret), ['sign', 'verify'])
+              : ((await importJWK(JSON.parse(secret) as JWK, stored.alg)) as CryptoKey);
+          const verificationKey = stored.alg === 'HS256' ? key : ((await importJWK(stored.publicJwk as JWK, stored.alg)) as CryptoKey);
           keys.set(stored.kid, { view: viewOf(stored, doc.createdAt), key, verificationKey });
         } catch (err) {
           // A key sealed with another secret: it cannot be used, and is said so once per load.
@@ -255,11 +255,6 @@ export class SigningKeys {
     if (this.sealingKey === undefined) throw new UnavailableError('Managed signing keys need SIGNING_KEYS_SECRET (or JWT_SECRET) to encrypt them with');
     return this.sealingKey;
   }
-}
-
-/** An HS256 secret as a WebCrypto HMAC key for one use. */
-function hmacKey(secret: string, usage: 'sign' | 'verify'): Promise<CryptoKey> {
-  return crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [usage]);
 }
 
 function viewOf(stored: StoredKey, createdAt: number): SigningKeyView {

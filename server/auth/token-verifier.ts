@@ -1,6 +1,7 @@
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey, type JWTHeaderParameters, type FlattenedJWSInput } from 'jose';
 import { AuthError, UnavailableError, type Principal, type RealtimeClaims } from '../../shared/index.js';
 import type { AuthOptions } from '../config.js';
+import { hmacKey } from './hmac-key.js';
 import { principalFromClaims } from './principal-from-claims.js';
 import { SharedPermissions } from './shared-permissions.js';
 
@@ -32,10 +33,7 @@ export class TokenVerifier {
   private managed: ManagedKeyLookup | undefined;
   private readonly secretKeys = new Map<string, Uint8Array<ArrayBuffer>>();
   private readonly defaultSecret?: Uint8Array<ArrayBuffer>;
-  /**
-   * The secrets as HMAC keys, imported once each: given raw bytes, jose imports a key on every
-   * verification (a WebCrypto job on libuv's thread pool per connection).
-   */
+  /** The secrets as HMAC keys, imported once each (see {@link hmacKey}). */
   private readonly secretCryptoKeys = new WeakMap<Uint8Array<ArrayBuffer>, Promise<CryptoKey>>();
   private readonly jwks?: JWTVerifyGetKey;
   private algorithms: string[];
@@ -113,7 +111,7 @@ export class TokenVerifier {
   private secretCryptoKey(secret: Uint8Array<ArrayBuffer>): Promise<CryptoKey> {
     let key = this.secretCryptoKeys.get(secret);
     if (key === undefined) {
-      key = crypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+      key = hmacKey(secret, ['verify']);
       this.secretCryptoKeys.set(secret, key);
     }
     return key;

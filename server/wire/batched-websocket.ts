@@ -118,8 +118,9 @@ function textBytesOf(packet: Packet): number {
  * writes the frame(s) and is not writable until the last write's callback; meanwhile engine.io
  * buffers, so under load batches grow by themselves. While the server has time to spare
  * ({@link FrameFlusher.writesAtOnce}) a connection with nothing queued writes at once, and what
- * comes while that frame is being written follows in one frame. Each `send()` call is answered with one
- * `drain` (engine.io pairs them with its send callbacks), then `ready` as the base class does.
+ * comes while that frame is being written follows in one frame. Each `send()` call is answered
+ * with one `drain` (engine.io pairs them with its send callbacks), then `ready` as the base class
+ * does.
  * Every text frame is written as one buffer, header and payload together, built once for all the
  * receivers of a broadcast (Socket.IO's pre-encoded frame for a single packet, the shared batch
  * frame otherwise); binary packets go as the base class sends them. A close written by engine.io (`doClose`) first writes what is queued; once the

@@ -189,7 +189,7 @@ describe('batched frames', () => {
     }
   });
 
-  it('with busyWindowMs: 0 ends every window with the turn, busy or not', async () => {
+  it('with busyWindowMs: 0 never waits, busy or not', async () => {
     const server = await startTestServer({ batching: { busyWindowMs: 0 } });
     try {
       expect(await eventsCloseBehindAfterBusySpell(server, 'batch.turn')).toHaveLength(2);
